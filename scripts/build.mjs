@@ -1,0 +1,18 @@
+// Bundles the plugin and the CLI with esbuild: one file each, no runtime dependencies.
+// The plugin targets Node 18 (the nodes' distro Node) and must stay small: it starts on every ADD.
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', logLevel: 'warning', legalComments: 'none' };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/plugin/bin.ts'], outfile: 'dist/simplecni.cjs', format: 'cjs', target: 'node18', minify: true }),
+  build({
+    ...common,
+    entryPoints: ['src/cli/index.ts'],
+    outfile: 'dist/cnilab.mjs',
+    format: 'esm',
+    target: 'node20',
+    // Bundled CJS dependencies call require(); give the ESM bundle one.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  }),
+]);

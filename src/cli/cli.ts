@@ -1,0 +1,92 @@
+// The command table: flags, help and examples only. Each action lazily imports its command module.
+import { Command, Option } from 'commander';
+import type { GlobalOptions } from './context.ts';
+
+const globals = (c: Command): GlobalOptions => c.optsWithGlobals();
+
+export function buildProgram(): Command {
+  const program = new Command('cnilab')
+    .description('SimpleCNI Lab: build a real CNI plugin and watch it wire pods on real nodes.')
+    .option('--cluster <name>', 'which cluster (several can exist side by side)', process.env.SIMPLECNI_CLUSTER ?? 'lab')
+    .option('--topology <file>', 'cluster topology file (default: vm/topology.json)')
+    .enablePositionalOptions()
+    .showHelpAfterError('(run cnilab --help for the commands)')
+    .addHelpText(
+      'after',
+      `
+Start here:
+  cnilab cluster up            build node1, node2, node3 and the router (network namespaces)
+  cnilab pod add node1 web     create a pod on node1: its netns, then CNI ADD
+  cnilab exec node1/web -- ip addr
+  cnilab shell node1           a shell on node1
+  cnilab cluster down          remove everything the cluster made`,
+    );
+
+  const cluster = program.command('cluster').description('build, inspect and remove the lab cluster');
+  cluster
+    .command('up')
+    .description('build the cluster (idempotent: an up cluster only gets its node configs refreshed)')
+    .addOption(new Option('--backend <backend>', 'what a node is').choices(['netns']).default('netns'))
+    .option('--mode <mode>', 'cross-node data plane: host-gw, ipip, ipip-crosssubnet or vxlan')
+    .option('--json', 'machine-readable output')
+    .action(async (o, c: Command) => (await import('./commands/cluster.ts')).up({ ...globals(c), ...o }));
+  cluster
+    .command('down')
+    .description('remove everything the cluster made, and nothing else')
+    .option('--json', 'machine-readable output')
+    .action(async (o, c: Command) => (await import('./commands/cluster.ts')).down({ ...globals(c), ...o }));
+  cluster
+    .command('status')
+    .description('nodes, underlay addresses, pods, and an underlay ping from every worker')
+    .option('--json', 'machine-readable output')
+    .action(async (o, c: Command) => (await import('./commands/cluster.ts')).status({ ...globals(c), ...o }));
+
+  const pod = program.command('pod').description('pods: a network namespace on a node, wired by the node\'s CNI config');
+  pod
+    .command('add <node> <pod>')
+    .description('create the pod\'s netns and run CNI ADD through the node\'s config (as containerd would)')
+    .option('--json', 'machine-readable output')
+    .action(async (node, name, o, c: Command) => (await import('./commands/pod.ts')).add(node, name, { ...globals(c), ...o }));
+  pod
+    .command('del <node> <pod>')
+    .description('CNI DEL with the cached ADD result, then remove the netns (idempotent)')
+    .option('--json', 'machine-readable output')
+    .action(async (node, name, o, c: Command) => (await import('./commands/pod.ts')).del(node, name, { ...globals(c), ...o }));
+  pod
+    .command('check <node> <pod>')
+    .description('CNI CHECK: does the pod still look the way ADD left it?')
+    .option('--json', 'machine-readable output')
+    .action(async (node, name, o, c: Command) => (await import('./commands/pod.ts')).check(node, name, { ...globals(c), ...o }));
+  pod
+    .command('list [node]')
+    .description('pods with their node, address and netns path')
+    .option('--json', 'machine-readable output')
+    .action(async (node, o, c: Command) => (await import('./commands/pod.ts')).list(node, { ...globals(c), ...o }));
+
+  program
+    .command('cni <command>')
+    .description('run the node\'s plugin once with explicit CNI_* env (ADD, DEL, CHECK, VERSION, STATUS, GC)')
+    .requiredOption('--node <node>', 'the node to run it on')
+    .option('--pod <pod>', 'use this pod\'s netns and name as CNI_NETNS and CNI_CONTAINERID')
+    .option('--netns <path>', 'CNI_NETNS')
+    .option('--container-id <id>', 'CNI_CONTAINERID')
+    .option('--ifname <name>', 'CNI_IFNAME', 'eth0')
+    .option('--cni-args <args>', 'CNI_ARGS, e.g. "FOO=bar;X=1"')
+    .option('--config <file>', 'network config to send on stdin ("-" for stdin; default: the node\'s own, with name and cniVersion injected)')
+    .option('--env <KEY=VALUE...>', 'extra environment (e.g. SIMPLECNI_DEBUG=1)')
+    .option('--show', 'print the invocation (env and stdin) before running it')
+    .addHelpText('after', '\nExample:\n  cnilab cni VERSION --node node1\n  cnilab cni ADD --node node1 --pod web --env SIMPLECNI_DEBUG=1 --show')
+    .action(async (command, o, c: Command) => (await import('./commands/cni.ts')).run(command, { ...globals(c), ...o }));
+
+  program
+    .command('exec <target> [command...]')
+    .description('run a command on a node ("node1") or inside a pod ("node1/web"): cnilab exec node1 -- ip route')
+    .passThroughOptions()
+    .action(async (target, argv: string[], _o, c: Command) => (await import('./commands/exec.ts')).exec(target, argv, globals(c)));
+  program
+    .command('shell <node>')
+    .description('an interactive shell on a node')
+    .action(async (node, _o, c: Command) => (await import('./commands/exec.ts')).shell(node, globals(c)));
+
+  return program;
+}

@@ -1,0 +1,93 @@
+// cnilab cluster up|down|status
+import pc from 'picocolors';
+import { BackendUnavailableError, clusterDown, clusterUp, readState } from '../../cluster/netns/builder.ts';
+import { collectStatus } from '../../cluster/status.ts';
+import { workers } from '../../cluster/topology.ts';
+import { DEFAULTS, MODES, type Mode } from '../../plugin/config.ts';
+import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
+import { cmd, fail, info, ok, printJson, Progress, table, warn } from '../output.ts';
+
+export interface UpOptions extends GlobalOptions {
+  mode?: string;
+  json?: boolean;
+}
+
+export async function up(opts: UpOptions): Promise<void> {
+  const ctx = openContext(opts);
+  const mode = (opts.mode ?? readState(ctx.layout)?.mode ?? DEFAULTS.mode) as Mode;
+  if (!(MODES as readonly string[]).includes(mode)) fail(`unknown mode "${mode}"`, `choose one of ${MODES.join(', ')}`);
+  const progress = new Progress(opts.json);
+  let res;
+  try {
+    res = await clusterUp(ctx.topology, ctx.layout, { mode, progress: progress.step });
+  } catch (err) {
+    progress.done();
+    if (err instanceof BackendUnavailableError) fail(err.message);
+    fail(`cluster up failed: ${(err as Error).message}`, `run ${cmd('cnilab cluster down')} to remove what was made, then try again`);
+  } finally {
+    progress.done();
+  }
+  const status = await collectStatus(ctx.driver);
+  if (opts.json) return printJson({ cluster: ctx.layout.cluster, created: res.created, mode, ...status });
+  ok(res.created ? `cluster "${ctx.layout.cluster}" is up (backend netns, mode ${mode})` : `cluster "${ctx.layout.cluster}" was already up (mode ${mode})`);
+  printStatus(status);
+  info(`\nNext: ${cmd('cnilab pod add node1 web')} · ${cmd('cnilab shell node1')} · ${cmd('cnilab cluster status')}`);
+}
+
+export async function down(opts: GlobalOptions & { json?: boolean }): Promise<void> {
+  const ctx = openContext(opts);
+  const progress = new Progress(opts.json);
+  let res;
+  try {
+    res = await clusterDown(ctx.layout, { progress: progress.step });
+  } catch (err) {
+    if (err instanceof BackendUnavailableError) fail(err.message);
+    throw err;
+  } finally {
+    progress.done();
+  }
+  if (opts.json) return printJson({ cluster: ctx.layout.cluster, ...res });
+  if (res.removed.length === 0) return ok(`cluster "${ctx.layout.cluster}" is not up; nothing to remove`);
+  ok(`cluster "${ctx.layout.cluster}" removed (${res.removed.length} namespaces)`);
+  for (const b of res.busy) {
+    warn(`${b.ns} was still used by process(es) ${b.pids.join(', ')}; its network lives on until they exit (a shell left open?)`);
+  }
+}
+
+export async function status(opts: GlobalOptions & { json?: boolean }): Promise<void> {
+  const ctx = openContext(opts);
+  await requireRunningCluster(ctx);
+  const state = readState(ctx.layout)!;
+  const st = await collectStatus(ctx.driver);
+  const healthy = st.nodes.every((n) => n.reachable && n.underlay.every((u) => u.up)) && underlayHealthy(ctx, st);
+  if (opts.json) return printJson({ cluster: ctx.layout.cluster, backend: state.backend, mode: state.mode, healthy, ...st });
+  info(`cluster "${ctx.layout.cluster}" · backend ${state.backend} · mode ${state.mode} · up since ${state.createdAt}`);
+  printStatus(st);
+  if (!healthy) fail('the underlay is not healthy (see ✗ above)', `rebuild it with ${cmd('cnilab cluster down')} then ${cmd('cnilab cluster up')}`);
+}
+
+/** Every worker must reach every other node on the underlay (through the router for the far segment). */
+function underlayHealthy(ctx: ReturnType<typeof openContext>, st: Awaited<ReturnType<typeof collectStatus>>) {
+  return st.underlay.length === workers(ctx.topology).length * (ctx.topology.nodes.length - 1) && st.underlay.every((p) => p.ok);
+}
+
+function printStatus(st: Awaited<ReturnType<typeof collectStatus>>) {
+  const mark = (b: boolean) => (b ? pc.green('✓') : pc.red('✗'));
+  const rows = [[pc.bold('node'), pc.bold('role'), pc.bold('underlay'), pc.bold('pod subnet'), pc.bold('pods')]];
+  for (const n of st.nodes) {
+    rows.push([
+      `${mark(n.reachable)} ${n.name}`,
+      n.role,
+      n.underlay.map((u) => `${u.ifname} ${u.address} ${mark(u.up)}`).join(', '),
+      n.podSubnet ?? '—',
+      n.role === 'worker' ? String(n.pods) : '—',
+    ]);
+  }
+  info(table(rows));
+  const failed = st.underlay.filter((p) => !p.ok);
+  info(
+    failed.length === 0
+      ? `${pc.green('✓')} underlay: every worker reaches every node (${st.underlay.length} pings)`
+      : `${pc.red('✗')} underlay: ${failed.map((p) => `${p.from} → ${p.to} (${p.address})`).join(', ')} unreachable`,
+  );
+}

@@ -1,0 +1,52 @@
+// cnilab exec <node>[/<pod>] -- <cmd…> and cnilab shell <node>: a command or a shell on a node.
+import { spawn } from 'node:child_process';
+import { nodeByName, workerByName } from '../../cluster/topology.ts';
+import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
+import { ExitError, fail } from '../output.ts';
+
+function runInteractive(argv: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+    child.on('error', (e) => {
+      process.stderr.write(`could not run ${argv[0]}: ${e.message}\n`);
+      resolve(127);
+    });
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+export async function exec(target: string, rawArgv: string[], opts: GlobalOptions): Promise<void> {
+  const argv = rawArgv[0] === '--' ? rawArgv.slice(1) : rawArgv;
+  if (argv.length === 0) fail('nothing to run', 'put the command after --, e.g. cnilab exec node1 -- ip route');
+  const ctx = openContext(opts);
+  const [node, pod] = target.split('/') as [string, string | undefined];
+  try {
+    if (pod !== undefined) workerByName(ctx.topology, node);
+    else nodeByName(ctx.topology, node);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  await requireRunningCluster(ctx);
+  let full: string[];
+  if (pod !== undefined) {
+    if (!(await ctx.driver.listPodNetns(node)).some((p) => p.pod === pod)) fail(`no pod "${pod}" on ${node}`, `see the pods with cnilab pod list ${node}`);
+    full = ctx.driver.podExecArgv(node, pod, argv);
+  } else {
+    full = ctx.driver.nodeExecArgv(node, argv);
+  }
+  const code = await runInteractive(full);
+  if (code !== 0) throw new ExitError(code);
+}
+
+export async function shell(node: string, opts: GlobalOptions): Promise<void> {
+  const ctx = openContext(opts);
+  try {
+    nodeByName(ctx.topology, node);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  await requireRunningCluster(ctx);
+  process.stderr.write(`Shell on ${node}: its own interfaces, routes and /etc/cni. Type exit to leave.\n`);
+  const code = await runInteractive(ctx.driver.shellArgv(node));
+  if (code !== 0) throw new ExitError(code);
+}

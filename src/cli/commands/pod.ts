@@ -1,0 +1,87 @@
+// cnilab pod add|del|check|list: what a container runtime does for a pod's network.
+import pc from 'picocolors';
+import { validatePodName } from '../../cluster/netns/netnsDriver.ts';
+import { workerByName } from '../../cluster/topology.ts';
+import { PluginError, RuntimeConfigError } from '../../runtime/cniRuntime.ts';
+import { Pods } from '../../runtime/pods.ts';
+import { openContext, requireRunningCluster, type ClusterContext, type GlobalOptions } from '../context.ts';
+import { cmd, fail, info, ok, printJson, table } from '../output.ts';
+
+export interface PodOptions extends GlobalOptions {
+  json?: boolean;
+}
+
+async function open(opts: PodOptions, node?: string, pod?: string): Promise<{ ctx: ClusterContext; pods: Pods }> {
+  const ctx = openContext(opts);
+  try {
+    if (node) workerByName(ctx.topology, node);
+    if (pod) validatePodName(pod);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  await requireRunningCluster(ctx);
+  return { ctx, pods: new Pods(ctx.driver) };
+}
+
+/** A plugin's CNI error, explained: which plugin, which code, what it said, and its log lines. */
+function failPlugin(err: unknown, node: string, what: string): never {
+  if (err instanceof PluginError) {
+    const logs = err.stderr.trim() ? `\n${pc.dim(err.stderr.trim().split('\n').map((l) => `    ${l}`).join('\n'))}` : '';
+    fail(`${what} on ${node}: plugin "${err.plugin}" ${err.command} returned CNI error ${err.code}: ${err.msg}${logs}`);
+  }
+  if (err instanceof RuntimeConfigError) fail(`${what}: ${err.message}`);
+  fail(`${what}: ${(err as Error).message}`);
+}
+
+export async function add(node: string, pod: string, opts: PodOptions): Promise<void> {
+  const { pods } = await open(opts, node, pod);
+  if ((await pods.list(node)).some((p) => p.name === pod)) {
+    fail(`pod "${pod}" already exists on ${node}`, `remove it first with ${cmd(`cnilab pod del ${node} ${pod}`)}`);
+  }
+  let p;
+  try {
+    p = await pods.add(node, pod);
+  } catch (err) {
+    failPlugin(err, node, `could not add pod "${pod}"`);
+  }
+  if (opts.json) return printJson(p);
+  ok(`pod ${node}/${pod} is up: ${pc.bold(p.address ?? '(no address)')}  netns ${pc.dim(p.netns)}`);
+  info(`  try ${cmd(`cnilab exec ${node}/${pod} -- ip addr`)}`);
+}
+
+export async function del(node: string, pod: string, opts: PodOptions): Promise<void> {
+  const { pods } = await open(opts, node, pod);
+  let r;
+  try {
+    r = await pods.del(node, pod);
+  } catch (err) {
+    failPlugin(err, node, `could not delete pod "${pod}"`);
+  }
+  if (opts.json) return printJson({ node, name: pod, existed: r.existed });
+  ok(r.existed ? `pod ${node}/${pod} deleted` : `pod ${node}/${pod} did not exist (DEL ran anyway, as runtimes do)`);
+}
+
+export async function check(node: string, pod: string, opts: PodOptions): Promise<void> {
+  const { pods } = await open(opts, node, pod);
+  try {
+    await pods.check(node, pod);
+  } catch (err) {
+    if (opts.json) {
+      printJson({ node, name: pod, ok: false, error: (err as Error).message });
+      throw new (await import('../output.ts')).ExitError(1);
+    }
+    failPlugin(err, node, `CHECK of pod "${pod}" failed`);
+  }
+  if (opts.json) return printJson({ node, name: pod, ok: true });
+  ok(`pod ${node}/${pod}: CHECK passed (interface, address, routes and lease match the ADD result)`);
+}
+
+export async function list(node: string | undefined, opts: PodOptions): Promise<void> {
+  const { pods } = await open(opts, node);
+  const all = await pods.list(node);
+  if (opts.json) return printJson(all);
+  if (all.length === 0) return info(`no pods${node ? ` on ${node}` : ''} yet — add one with ${cmd('cnilab pod add node1 web')}`);
+  const rows = [[pc.bold('node'), pc.bold('pod'), pc.bold('address'), pc.bold('netns')]];
+  for (const p of all) rows.push([p.node, p.name, p.address ?? pc.yellow('(no ADD result)'), pc.dim(p.netns)]);
+  info(table(rows));
+}

@@ -1,0 +1,17 @@
+// cnilab's entry: parse, run, one catch, one exit code.
+import pc from 'picocolors';
+import { buildProgram } from './cli.ts';
+import { ExitError } from './output.ts';
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof ExitError) {
+    if (err.message) process.stderr.write(`${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    // Not a user error: a bug. Show everything needed to report it.
+    process.stderr.write(`${pc.red('cnilab hit an internal error — please report it with the text below.')}\n${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,29 @@
+// A node driver: the one way the kit reaches a node, whatever the node is (a netns here,
+// a VM over ssh, a simulated kernel). Run a command on a node, read its output.
+import type { ExecOptions, ExecResult } from '../shared/exec.ts';
+import type { NodePaths } from './nodeConfig.ts';
+import type { Topology } from './topology.ts';
+
+export type Backend = 'netns';
+export const BACKENDS: readonly Backend[] = ['netns'];
+
+export interface NodeDriver {
+  readonly backend: Backend;
+  readonly topology: Topology;
+  /** Runs argv on the node (in the node's network view and its /etc/cni). Never throws on a non-zero exit. */
+  exec(node: string, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** argv that runs a command on the node with the terminal attached (for `cnilab exec`). */
+  nodeExecArgv(node: string, argv: readonly string[]): string[];
+  /** argv that opens an interactive shell on the node (for `cnilab shell` and the site's terminals). */
+  shellArgv(node: string): string[];
+  /** argv prefix that runs a command inside a pod on the node. */
+  podExecArgv(node: string, pod: string, argv: readonly string[]): string[];
+  /** The node's CNI file locations, as seen on the node. */
+  paths(node: string): NodePaths;
+  /** Creates an empty network namespace for a pod and returns its path (CNI_NETNS). */
+  createPodNetns(node: string, pod: string): Promise<string>;
+  /** Removes a pod's network namespace; missing is fine. */
+  deletePodNetns(node: string, pod: string): Promise<void>;
+  /** Pods whose network namespace exists on the node. */
+  listPodNetns(node: string): Promise<{ pod: string; netns: string }[]>;
+}

@@ -1,0 +1,243 @@
+// Builds and removes the netns cluster: every node, the router and each underlay segment is a
+// network namespace on this machine; none is ever connected to the machine's real interfaces,
+// and nothing is configured in the machine's own namespace.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Mode } from '../../plugin/config.ts';
+import { execCommand, mustExec } from '../../shared/exec.ts';
+import { pluginBundle } from '../../shared/paths.ts';
+import { CONF_FILE_NAME, renderConflist, renderIpamFile } from '../nodeConfig.ts';
+import { segmentPrefixLength, workers, type Topology, type WorkerNode } from '../topology.ts';
+import { NetnsLayout, STATE_ROOT, type ClusterState } from './layout.ts';
+
+export type Progress = (step: string) => void;
+const SWITCH = 'sw';
+
+export class BackendUnavailableError extends Error {}
+
+/** The netns backend needs Linux, root and iproute2/util-linux; say exactly what is missing. */
+export async function requireNetnsSupport(): Promise<void> {
+  if (process.platform !== 'linux') {
+    throw new BackendUnavailableError(`the netns backend needs Linux (this is ${process.platform}): it builds the nodes from Linux network namespaces`);
+  }
+  if (process.getuid?.() !== 0) {
+    throw new BackendUnavailableError('the netns backend needs root: creating network namespaces does. Run the command again with sudo.');
+  }
+  const missing: string[] = [];
+  for (const [tool, pkg] of [['ip', 'iproute2'], ['nsenter', 'util-linux'], ['unshare', 'util-linux'], ['ping', 'iputils-ping']] as const) {
+    if ((await execCommand(['sh', '-c', `command -v ${tool}`])).code !== 0) missing.push(`${tool} (package ${pkg})`);
+  }
+  if (missing.length > 0) {
+    throw new BackendUnavailableError(`missing tools: ${missing.join(', ')}. Install them with: apt-get install -y iproute2 util-linux iputils-ping`);
+  }
+}
+
+export async function listNetns(): Promise<Set<string>> {
+  const out = await mustExec(['ip', 'netns', 'list']);
+  return new Set(out.split('\n').map((l) => l.split(' ')[0]!).filter(Boolean));
+}
+
+export function readState(layout: NetnsLayout): ClusterState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(layout.stateFile, 'utf8')) as ClusterState;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeState(layout: NetnsLayout, state: ClusterState) {
+  fs.mkdirSync(layout.stateDir, { recursive: true });
+  const tmp = `${layout.stateFile}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
+  fs.renameSync(tmp, layout.stateFile);
+}
+
+/** Every namespace this cluster consists of: segments first (nodes plug into them). */
+export function plannedNamespaces(t: Topology, layout: NetnsLayout): string[] {
+  return [...t.segments.map((s) => layout.segmentNs(s.name)), ...t.nodes.map((n) => layout.nodeNs(n.name))];
+}
+
+export interface UpResult {
+  created: boolean;
+  state: ClusterState;
+}
+
+export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: Mode; progress?: Progress }): Promise<UpResult> {
+  const progress = opts.progress ?? (() => {});
+  await requireNetnsSupport();
+  if (!fs.existsSync(pluginBundle())) throw new Error(`the plugin bundle ${pluginBundle()} is missing; run \`npm run build\` first`);
+  const existing = await listNetns();
+  const planned = plannedNamespaces(t, layout);
+  const prior = readState(layout);
+
+  if (prior?.complete && planned.every((ns) => existing.has(ns))) {
+    // Already up: refresh the nodes' CNI files (mode, plugin bundle) and leave the rest alone.
+    progress('cluster already up; refreshing node configs');
+    for (const n of workers(t)) installNodeFiles(t, layout, n, opts.mode);
+    const state = { ...prior, mode: opts.mode };
+    writeState(layout, state);
+    return { created: false, state };
+  }
+  if (prior) {
+    progress('an earlier `cluster up` did not finish; removing what it left');
+    await clusterDown(layout, { progress });
+  }
+  const clash = planned.filter((ns) => existing.has(ns));
+  if (clash.length > 0) {
+    throw new Error(
+      `network namespace(s) ${clash.join(', ')} already exist but were not made by this cluster; ` +
+        `remove them (ip netns del NAME) or use another cluster name (--cluster NAME)`,
+    );
+  }
+
+  // Record the plan before touching anything, so `down` can clean up even if this is killed midway.
+  const state: ClusterState = {
+    name: layout.cluster,
+    backend: 'netns',
+    mode: opts.mode,
+    createdAt: new Date().toISOString(),
+    complete: false,
+    namespaces: planned,
+    etcDirs: workers(t).map((n) => path.dirname(layout.etcCniDir(n.name))),
+    createdDirs: ['/etc/cni', '/etc/netns', STATE_ROOT].filter((d) => !fs.existsSync(d)),
+  };
+  writeState(layout, state);
+
+  for (const ns of planned) {
+    progress(`creating namespace ${ns}`);
+    await mustExec(['ip', 'netns', 'add', ns]);
+  }
+  for (const s of t.segments) {
+    progress(`segment ${s.name} (${s.cidr}): switch`);
+    await ipBatch(layout.segmentNs(s.name), [
+      ['link', 'set', 'lo', 'up'],
+      ['link', 'add', SWITCH, 'type', 'bridge'],
+      ['link', 'set', SWITCH, 'up'],
+    ]);
+  }
+  for (const n of t.nodes) {
+    progress(`${n.name}: underlay ${n.interfaces.map((i) => `${i.name} ${i.address}`).join(', ')}`);
+    const ns = layout.nodeNs(n.name);
+    const lines: string[][] = [['link', 'set', 'lo', 'up']];
+    for (const i of n.interfaces) {
+      const port = `${n.name}-${i.name}`;
+      lines.push(
+        ['link', 'add', i.name, 'mtu', String(t.mtu), 'type', 'veth', 'peer', 'name', port, 'mtu', String(t.mtu), 'netns', layout.segmentNs(i.segment)],
+        ['addr', 'add', `${i.address}/${segmentPrefixLength(t, i.segment)}`, 'dev', i.name],
+        ['link', 'set', i.name, 'up'],
+      );
+    }
+    if (n.gateway) lines.push(['route', 'add', 'default', 'via', n.gateway]);
+    await ipBatch(ns, lines);
+    for (const i of n.interfaces) await ipBatch(layout.segmentNs(i.segment), [['link', 'set', `${n.name}-${i.name}`, 'master', SWITCH, 'up']]);
+    if (n.role === 'router') await mustExec(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  }
+
+  fs.mkdirSync('/etc/cni', { recursive: true }); // `ip netns exec` can only bind over an existing /etc/cni
+  for (const n of workers(t)) {
+    progress(`${n.name}: CNI files (plugin, ${CONF_FILE_NAME}, ipam.config ${n.podSubnet})`);
+    installNodeFiles(t, layout, n, opts.mode);
+  }
+  state.complete = true;
+  writeState(layout, state);
+  return { created: true, state };
+}
+
+/** Installs the plugin, the node's network config and IPAM file. Safe to repeat. */
+export function installNodeFiles(t: Topology, layout: NetnsLayout, n: WorkerNode, mode: Mode) {
+  const etc = layout.etcCniDir(n.name);
+  const paths = layout.nodePaths(n.name);
+  for (const d of [path.join(etc, 'net.d'), path.join(etc, 'bin'), paths.dataDir, paths.cacheDir, layout.podNetnsDir(n.name)]) {
+    fs.mkdirSync(d, { recursive: true });
+  }
+  installPlugin(path.join(etc, 'bin'), paths.binDir);
+  writeIfChanged(path.join(etc, 'ipam.config'), renderIpamFile(n));
+  writeIfChanged(path.join(etc, 'net.d', CONF_FILE_NAME), renderConflist(t, paths, mode));
+  writeIfChanged(path.join(layout.nodeDir(n.name), 'bashrc'), renderBashrc(n.name));
+}
+
+/** Copies the plugin bundle and writes the tiny shim the runtime executes (`<binDir>/simplecni`). */
+export function installPlugin(hostBinDir: string, nodeBinDir: string, bundle = pluginBundle()) {
+  fs.copyFileSync(bundle, path.join(hostBinDir, 'simplecni.cjs.tmp'));
+  fs.renameSync(path.join(hostBinDir, 'simplecni.cjs.tmp'), path.join(hostBinDir, 'simplecni.cjs'));
+  const shim = `#!/bin/sh\n# SimpleCNI plugin shim: the plugin is one bundled JavaScript file.\nexec ${process.execPath} ${nodeBinDir}/simplecni.cjs "$@"\n`;
+  writeIfChanged(path.join(hostBinDir, 'simplecni'), shim, 0o755);
+}
+
+function renderBashrc(node: string): string {
+  return [
+    '[ -f ~/.bashrc ] && . ~/.bashrc',
+    `export SIMPLECNI_NODE=${node}`,
+    `PS1='\\[\\e[1;36m\\]${node}\\[\\e[0m\\]:\\w\\$ '`,
+    '',
+  ].join('\n');
+}
+
+function writeIfChanged(file: string, content: string, mode = 0o644) {
+  try {
+    if (fs.readFileSync(file, 'utf8') === content) return;
+  } catch {
+    // absent: write it
+  }
+  fs.writeFileSync(`${file}.tmp`, content, { mode });
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+async function ipBatch(ns: string, lines: string[][]) {
+  await mustExec(['ip', '-n', ns, '-batch', '-'], { input: lines.map((l) => l.join(' ')).join('\n') + '\n' });
+}
+
+export interface DownResult {
+  removed: string[];
+  busy: { ns: string; pids: number[] }[];
+}
+
+/** Removes exactly what `up` recorded: pod namespaces, cluster namespaces, the nodes' /etc/netns dirs, the state dir. */
+export async function clusterDown(layout: NetnsLayout, opts: { progress?: Progress } = {}): Promise<DownResult> {
+  const progress = opts.progress ?? (() => {});
+  await requireNetnsSupport();
+  const state = readState(layout);
+  const result: DownResult = { removed: [], busy: [] };
+  if (!state) return result;
+
+  const nodesDir = path.join(layout.stateDir, 'nodes');
+  for (const node of safeReaddir(nodesDir)) {
+    for (const pod of safeReaddir(layout.podNetnsDir(node))) {
+      progress(`removing pod ${node}/${pod}`);
+      await unmountNetnsFile(layout.podNetnsPath(node, pod));
+    }
+  }
+  const existing = await listNetns();
+  for (const ns of [...state.namespaces].reverse()) {
+    if (!existing.has(ns)) continue;
+    const pids = (await execCommand(['ip', 'netns', 'pids', ns])).stdout.split('\n').filter(Boolean).map(Number);
+    if (pids.length > 0) result.busy.push({ ns, pids });
+    progress(`deleting namespace ${ns}`);
+    await mustExec(['ip', 'netns', 'del', ns]);
+    result.removed.push(ns);
+  }
+  for (const d of state.etcDirs) fs.rmSync(d, { recursive: true, force: true });
+  fs.rmSync(layout.stateDir, { recursive: true, force: true });
+  for (const d of state.createdDirs ?? []) {
+    try {
+      fs.rmdirSync(d); // only if empty again: another cluster or tool may use it now
+    } catch {
+      // not empty or already gone: leave it
+    }
+  }
+  return result;
+}
+
+/** Releases a pinned network namespace file (a bind mount of an nsfs inode) and removes the file. */
+export async function unmountNetnsFile(file: string) {
+  await execCommand(['umount', file]);
+  fs.rmSync(file, { force: true });
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,52 @@
+// What every worker node gets in its CNI dirs, derived from the topology and the plugin's config schema.
+import { DEFAULTS, type Mode } from '../plugin/config.ts';
+import { podGateway, type Topology, type WorkerNode } from './topology.ts';
+
+export const NETWORK_NAME = 'simplecni';
+export const CONF_FILE_NAME = '10-simplecni.conflist';
+export const CNI_VERSION = '1.1.0';
+
+/** Where a node keeps its CNI files, as seen from inside the node. */
+export interface NodePaths {
+  /** Plugin binaries (CNI_PATH). */
+  binDir: string;
+  /** Network configs: the first file by name is the node's network. */
+  confDir: string;
+  ipamFile: string;
+  /** The plugin's lease records. */
+  dataDir: string;
+  /** The runtime's cache of ADD results (libcni's /var/lib/cni/results). */
+  cacheDir: string;
+}
+
+/** The node's IPAM file: the seed's format when the subnet falls on an octet boundary, else the CIDR form. */
+export function renderIpamFile(node: WorkerNode): string {
+  const [network, len] = node.podSubnet.split('/') as [string, string];
+  const gateway = podGateway(node);
+  const octets = Number(len) / 8;
+  if (Number.isInteger(octets) && octets >= 1 && octets <= 3) {
+    const prefix = network.split('.').slice(0, octets).join('.') + '.';
+    return JSON.stringify({ Subnet: network, SubnetPrefix: prefix, Gateway: gateway, IPIndex: '1' }) + '\n';
+  }
+  return JSON.stringify({ Subnet: node.podSubnet, Gateway: gateway }) + '\n';
+}
+
+export function renderConflist(t: Topology, paths: NodePaths, mode: Mode, ipMasq = DEFAULTS.ipMasq): string {
+  const conf = {
+    cniVersion: CNI_VERSION,
+    name: NETWORK_NAME,
+    plugins: [
+      {
+        type: 'simplecni',
+        bridge: t.bridge,
+        subnet: t.clusterCidr,
+        ipamFile: paths.ipamFile,
+        dataDir: paths.dataDir,
+        mtu: t.mtu,
+        ipMasq,
+        mode,
+      },
+    ],
+  };
+  return JSON.stringify(conf, null, 2) + '\n';
+}

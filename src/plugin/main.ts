@@ -1,0 +1,107 @@
+// Entry point: read env and stdin, dispatch on CNI_COMMAND, print the result or the CNI error
+// JSON on stdout. The only place that decides the exit code.
+import * as fs from 'node:fs';
+import { loadNetConf, versionFromStdin, type NetConf } from './config.ts';
+import { parseEnv, type CniArgs } from './env.ts';
+import { CniError, ErrCode } from './errors.ts';
+import { DiskStore } from './ipam/diskStore.ts';
+import { IprouteHost } from './kernel/iprouteHost.ts';
+import { createLogger, type Logger } from './log.ts';
+import { cmdAdd, cmdCheck, cmdDel, cmdGc, cmdStatus, type PluginDeps } from './plugin.ts';
+import { SUPPORTED_VERSIONS, supportsCheck, supportsGcAndStatus } from './version.ts';
+
+const ABOUT = `SimpleCNI: a bridge + veth CNI plugin with file-based IPAM, built step by step in SimpleCNI Lab.
+CNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}`;
+
+export interface Outcome {
+  stdout: string;
+  code: number;
+}
+
+export async function main(env: NodeJS.ProcessEnv, stdin: string): Promise<Outcome> {
+  const t0 = performance.now();
+  const timing = env.SIMPLECNI_TIMING === '1';
+  const debug = env.SIMPLECNI_DEBUG === '1';
+  // performance.now() counts from process start: this is Node's start-up plus loading the bundle.
+  createLogger({ debug, timing }).timing('runtime start-up', t0);
+
+  let cniVersion = versionFromStdin(stdin);
+  let log = createLogger({ debug, timing });
+  try {
+    if (!env.CNI_COMMAND) {
+      process.stderr.write(`${ABOUT}\n`);
+      return { stdout: '', code: 0 };
+    }
+    const args = parseEnv(env);
+    if (args.command === 'VERSION') {
+      // The config may be absent or partial here; answer in the caller's version.
+      return { stdout: JSON.stringify({ cniVersion, supportedVersions: SUPPORTED_VERSIONS }), code: 0 };
+    }
+    const conf = loadNetConf(stdin);
+    cniVersion = conf.cniVersion;
+    log = createLogger({ debug: debug || conf.debug === true, timing, logFile: conf.logFile });
+    const stdout = await run(args, conf, realDeps(conf, env, log));
+    return { stdout, code: 0 };
+  } catch (err) {
+    const e =
+      err instanceof CniError ? err : new CniError(ErrCode.Internal, `internal error: ${(err as Error).message}`, (err as Error).stack ?? '');
+    log.info(`error ${e.code}: ${e.message}`);
+    // A stack trace is for bugs only, and only in the log: never on stdout.
+    if (e.code === ErrCode.Internal) log.info(e.details);
+    const details = e.code === ErrCode.Internal ? '' : e.details;
+    return { stdout: JSON.stringify({ cniVersion, code: e.code, msg: e.message, details }), code: 1 };
+  } finally {
+    log.timing('plugin work', performance.now() - t0);
+  }
+}
+
+async function run(args: CniArgs, conf: NetConf, deps: PluginDeps): Promise<string> {
+  const v = conf.cniVersion;
+  switch (args.command) {
+    case 'ADD':
+      return JSON.stringify(await cmdAdd(args, conf, deps));
+    case 'DEL':
+      await cmdDel(args, conf, deps);
+      return '';
+    case 'CHECK':
+      requireVersion(supportsCheck(v), 'CHECK', v, '0.4.0');
+      await cmdCheck(args, conf, deps);
+      return '';
+    case 'STATUS':
+      requireVersion(supportsGcAndStatus(v), 'STATUS', v, '1.1.0');
+      await cmdStatus(conf, deps);
+      return '';
+    case 'GC':
+      requireVersion(supportsGcAndStatus(v), 'GC', v, '1.1.0');
+      await cmdGc(conf, deps);
+      return '';
+    case 'VERSION':
+      return JSON.stringify({ cniVersion: v, supportedVersions: SUPPORTED_VERSIONS });
+  }
+}
+
+function requireVersion(ok: boolean, cmd: string, v: string, need: string) {
+  if (!ok) throw new CniError(ErrCode.IncompatibleVersion, `config version "${v}" does not allow ${cmd}; it needs cniVersion ${need} or later`);
+}
+
+function realDeps(conf: NetConf, env: NodeJS.ProcessEnv, log: Logger): PluginDeps {
+  return {
+    host: new IprouteHost(log),
+    store: DiskStore.forNetwork(conf.dataDir, conf.name),
+    log,
+    readFile: (p) => fs.promises.readFile(p, 'utf8'),
+    exists: async (p) => fs.existsSync(p),
+    checkpoint: checkpointFromEnv(env, log),
+  };
+}
+
+/** Test-only: SIMPLECNI_TEST_FAIL_AT / SIMPLECNI_TEST_PAUSE_AT=<step> make a checkpoint fail or hang. */
+function checkpointFromEnv(env: NodeJS.ProcessEnv, log: Logger): PluginDeps['checkpoint'] {
+  return async (step) => {
+    if (env.SIMPLECNI_TEST_FAIL_AT === step) throw new Error(`test hook: failing at "${step}"`);
+    if (env.SIMPLECNI_TEST_PAUSE_AT === step) {
+      log.info(`test hook: paused at "${step}"`);
+      await new Promise(() => {}); // until killed
+    }
+  };
+}

@@ -1,0 +1,259 @@
+// The runtime side of CNI, as libcni (and so containerd, CRI-O, cnitool) does it: load the
+// node's network config, inject name/cniVersion/prevResult, run the plugin chain, cache the ADD
+// result, and DEL in reverse with that cached result. Everything runs on the node through its driver.
+import * as path from 'node:path';
+import type { NodeDriver } from '../cluster/driver.ts';
+import { compareVersions } from '../plugin/version.ts';
+
+/** The newest spec version this runtime speaks (libcni's version.Current()). */
+export const RUNTIME_VERSION = '1.1.0';
+
+export interface NetworkList {
+  /** The file it came from, on the node. */
+  file: string;
+  name: string;
+  cniVersion: string;
+  disableCheck: boolean;
+  disableGC: boolean;
+  plugins: Record<string, unknown>[];
+}
+
+export interface Attachment {
+  containerId: string;
+  netns: string;
+  ifname: string;
+  args?: string;
+}
+
+export interface PluginResult {
+  cniVersion?: string;
+  interfaces?: { name: string; mac?: string; sandbox?: string; mtu?: number }[];
+  ips?: { address: string; gateway?: string; interface?: number }[];
+  routes?: { dst: string; gw?: string }[];
+  [key: string]: unknown;
+}
+
+export interface CacheEntry {
+  kind: 'cniCacheV1';
+  containerId: string;
+  ifName: string;
+  networkName: string;
+  netns: string;
+  result: PluginResult;
+}
+
+/** A plugin answered with a CNI error (or crashed). */
+export class PluginError extends Error {
+  constructor(
+    public readonly plugin: string,
+    public readonly command: string,
+    public readonly code: number,
+    public readonly msg: string,
+    public readonly details: string,
+    public readonly stderr: string,
+  ) {
+    super(`${plugin} ${command} failed (CNI error ${code}): ${msg}`);
+    this.name = 'PluginError';
+  }
+}
+
+export class RuntimeConfigError extends Error {}
+
+// Find the plugin binary along CNI_PATH and exec it, in one process on the node.
+const FIND_AND_EXEC =
+  'IFS=:; for d in $CNI_PATH; do if [ -x "$d/$0" ]; then exec "$d/$0"; fi; done; ' +
+  'echo "plugin \\"$0\\" not found in CNI_PATH=$CNI_PATH" >&2; exit 127';
+
+export class CniRuntime {
+  constructor(private readonly _driver: NodeDriver) {}
+
+  cniPath(node: string): string {
+    return [this._driver.paths(node).binDir, '/opt/cni/bin', '/usr/lib/cni'].join(':');
+  }
+
+  /** libcni's rule: the first *.conflist / *.conf / *.json in the conf dir, by byte order of the name. */
+  async loadNetwork(node: string): Promise<NetworkList> {
+    const dir = this._driver.paths(node).confDir;
+    const script =
+      'cd "$0" 2>/dev/null || { echo "no such directory $0" >&2; exit 3; }; ' +
+      'for f in $(LC_ALL=C ls -1); do case "$f" in *.conflist|*.conf|*.json) echo "$f"; cat "$f"; exit 0;; esac; done; ' +
+      'echo "no *.conflist or *.conf file in $0" >&2; exit 4';
+    const r = await this._driver.exec(node, ['sh', '-c', script, dir]);
+    if (r.code !== 0) throw new RuntimeConfigError(`${node}: no network config: ${r.stderr.trim()}`);
+    const nl = r.stdout.indexOf('\n');
+    const file = path.join(dir, r.stdout.slice(0, nl));
+    let raw: Record<string, unknown>;
+    try {
+      raw = JSON.parse(r.stdout.slice(nl + 1));
+    } catch (err) {
+      throw new RuntimeConfigError(`${node}: ${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    return toNetworkList(raw, file, node);
+  }
+
+  /**
+   * Runs one plugin with explicit CNI_* env; returns what it printed and its exit code.
+   * `rawStdin` sends text as-is instead of the JSON of `pluginConf` (to show how a plugin meets bad input).
+   */
+  async exec(node: string, pluginConf: Record<string, unknown>, env: Record<string, string>, rawStdin?: string) {
+    const type = String(pluginConf.type ?? 'simplecni');
+    return this._driver.exec(node, ['sh', '-c', FIND_AND_EXEC, type], {
+      input: rawStdin ?? JSON.stringify(pluginConf),
+      env: { CNI_PATH: this.cniPath(node), ...env },
+    });
+  }
+
+  private async _invoke(node: string, conf: Record<string, unknown>, command: string, att?: Attachment): Promise<PluginResult | undefined> {
+    const env: Record<string, string> = { CNI_COMMAND: command };
+    if (att) {
+      Object.assign(env, { CNI_CONTAINERID: att.containerId, CNI_NETNS: att.netns, CNI_IFNAME: att.ifname, CNI_ARGS: att.args ?? '' });
+    }
+    const r = await this.exec(node, conf, env);
+    const type = String(conf.type);
+    if (r.code !== 0) {
+      // libcni reads the error from stdout (stderr only if stdout is empty).
+      let e: { code?: number; msg?: string; details?: string } = {};
+      try {
+        e = JSON.parse(r.stdout || r.stderr);
+      } catch {
+        e = { code: 999, msg: (r.stderr || r.stdout).trim() || `exit code ${r.code}` };
+      }
+      throw new PluginError(type, command, e.code ?? 999, e.msg ?? '', e.details ?? '', r.stderr);
+    }
+    if (command !== 'ADD') return undefined;
+    try {
+      return JSON.parse(r.stdout) as PluginResult;
+    } catch {
+      throw new PluginError(type, command, 999, `printed no JSON result: ${JSON.stringify(r.stdout.slice(0, 200))}`, '', r.stderr);
+    }
+  }
+
+  async add(node: string, att: Attachment): Promise<PluginResult> {
+    const list = await this.loadNetwork(node);
+    let prev: PluginResult | undefined;
+    try {
+      for (const p of list.plugins) prev = await this._invoke(node, injectConf(list, p, prev), 'ADD', att);
+    } catch (err) {
+      // As kubelet/containerd do: a failed ADD is followed by a DEL so nothing half-made stays.
+      await this._delChain(node, list, att, undefined).catch(() => {});
+      throw err;
+    }
+    const result = prev ?? { cniVersion: list.cniVersion };
+    await this._writeCache(node, list, att, result);
+    return result;
+  }
+
+  async del(node: string, att: Attachment): Promise<void> {
+    const list = await this.loadNetwork(node);
+    const cached = await this.readCache(node, list.name, att);
+    await this._delChain(node, list, att, cached?.result);
+    await this._driver.exec(node, ['rm', '-f', this._cacheFile(node, list.name, att)]);
+  }
+
+  private async _delChain(node: string, list: NetworkList, att: Attachment, prev: PluginResult | undefined) {
+    const withPrev = compareVersions(list.cniVersion, '0.4.0') >= 0 ? prev : undefined;
+    for (const p of [...list.plugins].reverse()) await this._invoke(node, injectConf(list, p, withPrev), 'DEL', att);
+  }
+
+  async check(node: string, att: Attachment): Promise<void> {
+    const list = await this.loadNetwork(node);
+    if (compareVersions(list.cniVersion, '0.4.0') < 0) throw new RuntimeConfigError(`CHECK needs cniVersion 0.4.0 or later; ${list.file} has ${list.cniVersion}`);
+    if (list.disableCheck) return;
+    const cached = await this.readCache(node, list.name, att);
+    if (!cached) throw new RuntimeConfigError(`no cached ADD result for ${att.containerId}/${att.ifname} on ${node}: was it added by this runtime?`);
+    for (const p of list.plugins) await this._invoke(node, injectConf(list, p, cached.result), 'CHECK', att);
+  }
+
+  async status(node: string): Promise<void> {
+    const list = await this.loadNetwork(node);
+    if (compareVersions(list.cniVersion, '1.1.0') < 0) return; // STATUS is 1.1.0 only: assume ready, like libcni
+    for (const p of list.plugins) await this._invoke(node, injectConf(list, p, undefined), 'STATUS');
+  }
+
+  /** Every attachment this runtime still knows on the node is valid; plugins free the rest. Continues past errors. */
+  async gc(node: string): Promise<{ valid: number; errors: PluginError[] }> {
+    const list = await this.loadNetwork(node);
+    if (compareVersions(list.cniVersion, '1.1.0') < 0 || list.disableGC) return { valid: 0, errors: [] };
+    const valid = (await this.listCache(node)).filter((c) => c.networkName === list.name).map((c) => ({ containerID: c.containerId, ifname: c.ifName }));
+    const errors: PluginError[] = [];
+    for (const p of list.plugins) {
+      const conf = { ...injectConf(list, p, undefined), 'cni.dev/valid-attachments': valid, 'cni.dev/attachments': valid };
+      try {
+        await this._invoke(node, conf, 'GC');
+      } catch (err) {
+        if (err instanceof PluginError) errors.push(err);
+        else throw err;
+      }
+    }
+    return { valid: valid.length, errors };
+  }
+
+  private _cacheFile(node: string, network: string, att: Pick<Attachment, 'containerId' | 'ifname'>) {
+    return path.join(this._driver.paths(node).cacheDir, `${network}-${att.containerId}-${att.ifname}`);
+  }
+
+  private async _writeCache(node: string, list: NetworkList, att: Attachment, result: PluginResult) {
+    const entry: CacheEntry = { kind: 'cniCacheV1', containerId: att.containerId, ifName: att.ifname, networkName: list.name, netns: att.netns, result };
+    const file = this._cacheFile(node, list.name, att);
+    const r = await this._driver.exec(node, ['sh', '-c', 'mkdir -p "$(dirname "$0")" && cat > "$0.tmp" && mv "$0.tmp" "$0"', file], {
+      input: JSON.stringify(entry),
+    });
+    if (r.code !== 0) throw new Error(`${node}: could not cache the ADD result in ${file}: ${r.stderr.trim()}`);
+  }
+
+  async readCache(node: string, network: string, att: Pick<Attachment, 'containerId' | 'ifname'>): Promise<CacheEntry | undefined> {
+    const r = await this._driver.exec(node, ['cat', this._cacheFile(node, network, att)]);
+    if (r.code !== 0) return undefined;
+    try {
+      return JSON.parse(r.stdout) as CacheEntry;
+    } catch {
+      return undefined; // a torn or hand-edited cache entry: treat as absent, DEL still runs
+    }
+  }
+
+  async listCache(node: string): Promise<CacheEntry[]> {
+    const dir = this._driver.paths(node).cacheDir;
+    const r = await this._driver.exec(node, ['sh', '-c', 'for f in "$0"/*; do [ -f "$f" ] && cat "$f" && echo; done; true', dir]);
+    return r.stdout
+      .split('\n')
+      .filter((l) => l.trim().startsWith('{'))
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as CacheEntry];
+        } catch {
+          return [];
+        }
+      });
+  }
+}
+
+/** Turns a .conflist or a single .conf into a list, choosing the version (`cniVersions`: the highest we speak). */
+export function toNetworkList(raw: Record<string, unknown>, file: string, node = 'node'): NetworkList {
+  const bad = (msg: string) => new RuntimeConfigError(`${node}: ${file}: ${msg}`);
+  let cniVersion = typeof raw.cniVersion === 'string' ? raw.cniVersion : undefined;
+  if (Array.isArray(raw.cniVersions)) {
+    const ok = raw.cniVersions.filter((v): v is string => typeof v === 'string' && compareVersions(v, RUNTIME_VERSION) <= 0);
+    cniVersion = ok.sort(compareVersions).at(-1) ?? cniVersion;
+  }
+  if (!cniVersion) throw bad('no "cniVersion"');
+  if (typeof raw.name !== 'string' || raw.name === '') throw bad('no "name"');
+  const plugins = Array.isArray(raw.plugins) ? raw.plugins : [raw]; // a single .conf is a one-plugin list
+  if (plugins.length === 0) throw bad('"plugins" is empty');
+  for (const p of plugins) if (typeof p?.type !== 'string') throw bad('every plugin needs a "type"');
+  return {
+    file,
+    name: raw.name,
+    cniVersion,
+    disableCheck: raw.disableCheck === true,
+    disableGC: raw.disableGC === true,
+    plugins: plugins as Record<string, unknown>[],
+  };
+}
+
+/** What the runtime gives each plugin: its own object plus the list's name and version, and prevResult. */
+export function injectConf(list: NetworkList, plugin: Record<string, unknown>, prev: PluginResult | undefined): Record<string, unknown> {
+  const { capabilities: _drop, ...rest } = plugin;
+  const conf: Record<string, unknown> = { ...rest, name: list.name, cniVersion: list.cniVersion };
+  if (prev) conf.prevResult = prev;
+  return conf;
+}

@@ -1,0 +1,71 @@
+// Pods, as far as networking goes: a network namespace on a node plus the CNI ADD that wired it.
+// This is what a container runtime does for a pod sandbox, minus the containers.
+import type { NodeDriver } from '../cluster/driver.ts';
+import { workers } from '../cluster/topology.ts';
+import { CniRuntime, type Attachment } from './cniRuntime.ts';
+
+export const POD_IFNAME = 'eth0';
+
+export interface PodInfo {
+  node: string;
+  name: string;
+  /** e.g. "10.244.1.2/24"; absent if the pod has no cached ADD result. */
+  address?: string;
+  netns: string;
+}
+
+export class Pods {
+  readonly runtime: CniRuntime;
+
+  constructor(private readonly _driver: NodeDriver) {
+    this.runtime = new CniRuntime(_driver);
+  }
+
+  private _attachment(node: string, pod: string, netns: string): Attachment {
+    return { containerId: pod, netns, ifname: POD_IFNAME };
+  }
+
+  async add(node: string, pod: string): Promise<PodInfo> {
+    const netns = await this._driver.createPodNetns(node, pod);
+    try {
+      const result = await this.runtime.add(node, this._attachment(node, pod, netns));
+      const info: PodInfo = { node, name: pod, netns };
+      const address = result.ips?.[0]?.address;
+      if (address) info.address = address;
+      return info;
+    } catch (err) {
+      await this._driver.deletePodNetns(node, pod);
+      throw err;
+    }
+  }
+
+  /** DEL through the runtime (with the cached result), then remove the netns. Idempotent. */
+  async del(node: string, pod: string): Promise<{ existed: boolean }> {
+    const existing = (await this._driver.listPodNetns(node)).find((p) => p.pod === pod);
+    const netns = existing?.netns ?? '';
+    await this.runtime.del(node, this._attachment(node, pod, netns));
+    if (existing) await this._driver.deletePodNetns(node, pod);
+    return { existed: existing !== undefined };
+  }
+
+  async check(node: string, pod: string): Promise<void> {
+    const existing = (await this._driver.listPodNetns(node)).find((p) => p.pod === pod);
+    if (!existing) throw new Error(`no pod "${pod}" on ${node}`);
+    await this.runtime.check(node, this._attachment(node, pod, existing.netns));
+  }
+
+  async list(node?: string): Promise<PodInfo[]> {
+    const nodes = node ? [node] : workers(this._driver.topology).map((w) => w.name);
+    const out: PodInfo[] = [];
+    for (const n of nodes) {
+      const cache = new Map((await this.runtime.listCache(n)).map((c) => [c.containerId, c]));
+      for (const { pod, netns } of await this._driver.listPodNetns(n)) {
+        const info: PodInfo = { node: n, name: pod, netns };
+        const address = cache.get(pod)?.result.ips?.[0]?.address;
+        if (address) info.address = address;
+        out.push(info);
+      }
+    }
+    return out;
+  }
+}
