@@ -4,7 +4,13 @@ import { podGateway, type Topology, type WorkerNode } from './topology.ts';
 
 export const NETWORK_NAME = 'simplecni';
 export const CONF_FILE_NAME = '10-simplecni.conflist';
-export const CNI_VERSION = '1.1.0';
+/**
+ * The conflist offers both: runtimes that know `cniVersions` (libcni ≥ 1.2) pick the highest
+ * they speak (1.1.0: GC, STATUS); older ones, such as Debian 12's containerd 1.6 (libcni 1.1),
+ * read `cniVersion` and would reject a 1.1.0 result.
+ */
+export const CNI_VERSION = '1.0.0';
+export const CNI_VERSIONS = ['1.0.0', '1.1.0'];
 
 /** Where a node keeps its CNI files, as seen from inside the node. */
 export interface NodePaths {
@@ -34,6 +40,7 @@ export function renderIpamFile(node: WorkerNode): string {
 export function renderConflist(t: Topology, paths: NodePaths, mode: Mode, ipMasq = DEFAULTS.ipMasq): string {
   const conf = {
     cniVersion: CNI_VERSION,
+    cniVersions: CNI_VERSIONS,
     name: NETWORK_NAME,
     plugins: [
       {
