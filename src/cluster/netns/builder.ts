@@ -66,7 +66,7 @@ export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: 
   const progress = opts.progress ?? (() => {});
   await requireNetnsSupport();
   if (!fs.existsSync(pluginBundle())) throw new Error(`the plugin bundle ${pluginBundle()} is missing; run \`npm run build\` first`);
-  const existing = await listNetns();
+  let existing = await listNetns();
   const planned = plannedNamespaces(t, layout);
   const prior = readState(layout);
 
@@ -81,6 +81,7 @@ export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: 
   if (prior) {
     progress('an earlier `cluster up` did not finish; removing what it left');
     await clusterDown(layout, { progress });
+    existing = await listNetns();
   }
   const clash = planned.filter((ns) => existing.has(ns));
   if (clash.length > 0) {
