@@ -6,6 +6,7 @@ const common = { bundle: true, platform: 'node', logLevel: 'warning', legalComme
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/plugin/bin.ts'], outfile: 'dist/simplecni.cjs', format: 'cjs', target: 'node18', minify: true }),
+  build({ ...common, entryPoints: ['src/node/bin.ts'], outfile: 'dist/simplecni-node.cjs', format: 'cjs', target: 'node18', minify: true }),
   build({
     ...common,
     entryPoints: ['src/cli/index.ts'],

@@ -31,6 +31,12 @@ Start here:
     .option('--json', 'machine-readable output')
     .action(async (o, c: Command) => (await import('./commands/cluster.ts')).up({ ...globals(c), ...o }));
   cluster
+    .command('mode <mode>')
+    .description('switch the cross-node data plane on every node: host-gw, ipip, ipip-crosssubnet or vxlan')
+    .option('--dry-run', 'print each node\'s exact commands without running them')
+    .option('--json', 'machine-readable output')
+    .action(async (m, o, c: Command) => (await import('./commands/cluster.ts')).mode(m, { ...globals(c), ...o }));
+  cluster
     .command('down')
     .description('remove everything the cluster made, and nothing else')
     .option('--json', 'machine-readable output')

@@ -1,9 +1,12 @@
 // What every worker node gets in its CNI dirs, derived from the topology and the plugin's config schema.
 import { DEFAULTS, type Mode } from '../plugin/config.ts';
-import { podGateway, type Topology, type WorkerNode } from './topology.ts';
+import type { ClusterFile } from '../node/clusterFile.ts';
+import { podGateway, underlayAddress, workers, type Topology, type WorkerNode } from './topology.ts';
 
 export const NETWORK_NAME = 'simplecni';
 export const CONF_FILE_NAME = '10-simplecni.conflist';
+/** Read by `simplecni-node` on each node (its default path). */
+export const CLUSTER_FILE_NAME = 'simplecni-cluster.json';
 /**
  * The conflist offers both: runtimes that know `cniVersions` (libcni ≥ 1.2) pick the highest
  * they speak (1.1.0: GC, STATUS); older ones, such as Debian 12's containerd 1.6 (libcni 1.1),
@@ -56,4 +59,15 @@ export function renderConflist(t: Topology, paths: NodePaths, mode: Mode, ipMasq
     ],
   };
   return JSON.stringify(conf, null, 2) + '\n';
+}
+
+/** The cluster file every node's `simplecni-node` reads: each worker's underlay address and pod subnet. */
+export function renderClusterFile(t: Topology, mode: Mode): string {
+  const file: ClusterFile = {
+    clusterCidr: t.clusterCidr,
+    mtu: t.mtu,
+    mode,
+    nodes: workers(t).map((n) => ({ name: n.name, ip: underlayAddress(n), podSubnet: n.podSubnet })),
+  };
+  return JSON.stringify(file, null, 2) + '\n';
 }

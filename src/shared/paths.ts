@@ -20,3 +20,5 @@ export function repoRoot(): string {
 export const topologyFile = () => path.join(repoRoot(), 'vm', 'topology.json');
 /** The bundled plugin that nodes run (built by `npm run build`). */
 export const pluginBundle = () => path.join(repoRoot(), 'dist', 'simplecni.cjs');
+/** The bundled node command (programs cross-node routes on a node). */
+export const nodeBundle = () => path.join(repoRoot(), 'dist', 'simplecni-node.cjs');

@@ -1,5 +1,6 @@
 // A whole test cluster (node1..3, router, segments) under a unique name, torn down by `down`.
 import * as path from 'node:path';
+import { applyDataplane } from '../../src/cluster/dataplane.ts';
 import { clusterDown, clusterUp } from '../../src/cluster/netns/builder.ts';
 import { NetnsLayout } from '../../src/cluster/netns/layout.ts';
 import { NetnsDriver } from '../../src/cluster/netns/netnsDriver.ts';
@@ -22,6 +23,7 @@ export async function startTestCluster(mode: 'host-gw' | 'ipip' | 'ipip-crosssub
   const topology = loadTopology();
   try {
     await clusterUp(topology, layout, { mode });
+    await applyDataplane(new NetnsDriver(topology, layout), { mode });
   } catch (err) {
     await clusterDown(layout);
     throw err;

@@ -1,6 +1,7 @@
 // cnilab cluster up|down|status
 import pc from 'picocolors';
-import { BackendUnavailableError, clusterDown, clusterUp, readState } from '../../cluster/netns/builder.ts';
+import { applyDataplane, DataplaneError, type NodeApply } from '../../cluster/dataplane.ts';
+import { BackendUnavailableError, clusterDown, clusterUp, installNodeFiles, readState, writeState } from '../../cluster/netns/builder.ts';
 import { collectStatus } from '../../cluster/status.ts';
 import { workers } from '../../cluster/topology.ts';
 import { DEFAULTS, MODES, type Mode } from '../../plugin/config.ts';
@@ -27,11 +28,52 @@ export async function up(opts: UpOptions): Promise<void> {
   } finally {
     progress.done();
   }
+  const dataplane = await applyOrFail(ctx, mode);
   const status = await collectStatus(ctx.driver);
-  if (opts.json) return printJson({ cluster: ctx.layout.cluster, created: res.created, mode, ...status });
+  if (opts.json) return printJson({ cluster: ctx.layout.cluster, created: res.created, mode, ...status, dataplane });
   ok(res.created ? `cluster "${ctx.layout.cluster}" is up (backend netns, mode ${mode})` : `cluster "${ctx.layout.cluster}" was already up (mode ${mode})`);
   printStatus(status);
+  printDataplane(dataplane, false);
   info(`\nNext: ${cmd('cnilab pod add node1 web')} · ${cmd('cnilab shell node1')} · ${cmd('cnilab cluster status')}`);
+}
+
+async function applyOrFail(ctx: ReturnType<typeof openContext>, mode: Mode, dryRun = false): Promise<NodeApply[]> {
+  try {
+    return await applyDataplane(ctx.driver, { mode, dryRun });
+  } catch (err) {
+    if (err instanceof DataplaneError) fail(`could not program mode ${mode}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** cnilab cluster mode <mode>: switch every node's data plane (routes, tunnels, pod MTU for new pods). */
+export async function mode(newMode: string, opts: GlobalOptions & { json?: boolean; dryRun?: boolean }): Promise<void> {
+  const ctx = openContext(opts);
+  if (!(MODES as readonly string[]).includes(newMode)) fail(`unknown mode "${newMode}"`, `choose one of ${MODES.join(', ')}`);
+  await requireRunningCluster(ctx);
+  const m = newMode as Mode;
+  if (opts.dryRun) {
+    const plan = await applyOrFail(ctx, m, true);
+    if (opts.json) return printJson({ cluster: ctx.layout.cluster, mode: m, dryRun: true, dataplane: plan });
+    return printDataplane(plan, true);
+  }
+  const state = readState(ctx.layout)!;
+  for (const n of workers(ctx.topology)) installNodeFiles(ctx.topology, ctx.layout, n, m);
+  writeState(ctx.layout, { ...state, mode: m });
+  const dataplane = await applyOrFail(ctx, m);
+  if (opts.json) return printJson({ cluster: ctx.layout.cluster, mode: m, previous: state.mode, dataplane });
+  ok(`mode ${state.mode} → ${m} on every node (pod MTU ${dataplane[0]?.podMtu ?? '?'} for new pods)`);
+  printDataplane(dataplane, false);
+  info(`Pods created before keep their interface MTU; re-create them to get the new one.`);
+}
+
+function printDataplane(nodes: NodeApply[], dryRun: boolean) {
+  for (const n of nodes) {
+    const head = dryRun ? `${n.node}: would run ${n.commands.length} command(s)` : `${n.node}: ${n.applied ? `${n.applied} change(s)` : 'already in place'}`;
+    info(`${pc.bold(head)} ${pc.dim(`(mode ${n.mode}, uplink ${n.uplink}, pod MTU ${n.podMtu})`)}`);
+    if (dryRun || n.applied) for (const c of n.commands) info(`  ${pc.dim(dryRun ? '' : '+ ')}${c}`);
+    for (const u of n.unreachable) warn(`${n.node}: ${u.why}`);
+  }
 }
 
 export async function down(opts: GlobalOptions & { json?: boolean }): Promise<void> {

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Mode } from '../../plugin/config.ts';
 import { execCommand, mustExec } from '../../shared/exec.ts';
-import { pluginBundle } from '../../shared/paths.ts';
-import { CONF_FILE_NAME, renderConflist, renderIpamFile } from '../nodeConfig.ts';
+import { nodeBundle, pluginBundle } from '../../shared/paths.ts';
+import { CLUSTER_FILE_NAME, CONF_FILE_NAME, renderClusterFile, renderConflist, renderIpamFile } from '../nodeConfig.ts';
 import { segmentPrefixLength, workers, type Topology, type WorkerNode } from '../topology.ts';
 import { NetnsLayout, STATE_ROOT, type ClusterState } from './layout.ts';
 
@@ -45,7 +45,7 @@ export function readState(layout: NetnsLayout): ClusterState | undefined {
   }
 }
 
-function writeState(layout: NetnsLayout, state: ClusterState) {
+export function writeState(layout: NetnsLayout, state: ClusterState) {
   fs.mkdirSync(layout.stateDir, { recursive: true });
   const tmp = `${layout.stateFile}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
@@ -65,7 +65,7 @@ export interface UpResult {
 export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: Mode; progress?: Progress }): Promise<UpResult> {
   const progress = opts.progress ?? (() => {});
   await requireNetnsSupport();
-  if (!fs.existsSync(pluginBundle())) throw new Error(`the plugin bundle ${pluginBundle()} is missing; run \`npm run build\` first`);
+  for (const b of [pluginBundle(), nodeBundle()]) if (!fs.existsSync(b)) throw new Error(`${b} is missing; run \`npm run build\` first`);
   let existing = await listNetns();
   const planned = plannedNamespaces(t, layout);
   const prior = readState(layout);
@@ -151,18 +151,21 @@ export function installNodeFiles(t: Topology, layout: NetnsLayout, n: WorkerNode
   for (const d of [path.join(etc, 'net.d'), path.join(etc, 'bin'), paths.dataDir, paths.cacheDir, layout.podNetnsDir(n.name)]) {
     fs.mkdirSync(d, { recursive: true });
   }
-  installPlugin(path.join(etc, 'bin'), paths.binDir);
+  installBundle(path.join(etc, 'bin'), paths.binDir, 'simplecni', pluginBundle());
+  installBundle(path.join(etc, 'bin'), paths.binDir, 'simplecni-node', nodeBundle());
   writeIfChanged(path.join(etc, 'ipam.config'), renderIpamFile(n));
+  writeIfChanged(path.join(etc, CLUSTER_FILE_NAME), renderClusterFile(t, mode));
   writeIfChanged(path.join(etc, 'net.d', CONF_FILE_NAME), renderConflist(t, paths, mode));
   writeIfChanged(path.join(layout.nodeDir(n.name), 'bashrc'), renderBashrc(n.name));
 }
 
-/** Copies the plugin bundle and writes the tiny shim the runtime executes (`<binDir>/simplecni`). */
-export function installPlugin(hostBinDir: string, nodeBinDir: string, bundle = pluginBundle()) {
-  fs.copyFileSync(bundle, path.join(hostBinDir, 'simplecni.cjs.tmp'));
-  fs.renameSync(path.join(hostBinDir, 'simplecni.cjs.tmp'), path.join(hostBinDir, 'simplecni.cjs'));
-  const shim = `#!/bin/sh\n# SimpleCNI plugin shim: the plugin is one bundled JavaScript file.\nexec ${process.execPath} ${nodeBinDir}/simplecni.cjs "$@"\n`;
-  writeIfChanged(path.join(hostBinDir, 'simplecni'), shim, 0o755);
+/** Copies a bundle and writes the tiny shim that runs it (`<binDir>/<name>`), atomically. */
+export function installBundle(hostBinDir: string, nodeBinDir: string, name: string, bundle: string) {
+  if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing; run \`npm run build\` first`);
+  fs.copyFileSync(bundle, path.join(hostBinDir, `${name}.cjs.tmp`));
+  fs.renameSync(path.join(hostBinDir, `${name}.cjs.tmp`), path.join(hostBinDir, `${name}.cjs`));
+  const shim = `#!/bin/sh\n# ${name}: one bundled JavaScript file, run by the node's Node.js.\nexec ${process.execPath} ${nodeBinDir}/${name}.cjs "$@"\n`;
+  writeIfChanged(path.join(hostBinDir, name), shim, 0o755);
 }
 
 function renderBashrc(node: string): string {
