@@ -15,7 +15,8 @@ const NEEDS = [
   ['ctr', 'containerd'],
   ['runc', 'runc'],
   ['/bin/busybox', 'busybox-static'],
-  ...(bench ? [['/usr/lib/cni/bridge', 'containernetworking-plugins'], ['/usr/lib/cni/host-local', 'containernetworking-plugins']] : []),
+  ['tcpdump', 'tcpdump'],
+  ...(bench ? [['iperf3', 'iperf3'], ['/usr/lib/cni/bridge', 'containernetworking-plugins'], ['/usr/lib/cni/host-local', 'containernetworking-plugins']] : []),
 ];
 
 const has = (what) =>

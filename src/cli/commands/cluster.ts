@@ -58,9 +58,18 @@ export async function mode(newMode: string, opts: GlobalOptions & { json?: boole
     return printDataplane(plan, true);
   }
   const state = readState(ctx.layout)!;
+  let dataplane: NodeApply[];
+  try {
+    dataplane = await applyDataplane(ctx.driver, { mode: m });
+  } catch (err) {
+    if (!(err instanceof DataplaneError)) throw err;
+    // Put back what the nodes that did switch had, so the cluster stays in one mode.
+    await applyDataplane(ctx.driver, { mode: state.mode }).catch(() => {});
+    fail(`could not switch to mode ${m}: ${err.message}`, `the cluster stays in mode ${state.mode}`);
+  }
+  // Only now that every node switched: new pods get the new mode's MTU, and the cluster file records it.
   for (const n of workers(ctx.topology)) installNodeFiles(ctx.topology, ctx.layout, n, m);
   writeState(ctx.layout, { ...state, mode: m });
-  const dataplane = await applyOrFail(ctx, m);
   if (opts.json) return printJson({ cluster: ctx.layout.cluster, mode: m, previous: state.mode, dataplane });
   ok(`mode ${state.mode} → ${m} on every node (pod MTU ${dataplane[0]?.podMtu ?? '?'} for new pods)`);
   printDataplane(dataplane, false);
