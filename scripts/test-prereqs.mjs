@@ -16,6 +16,7 @@ const NEEDS = [
   ['runc', 'runc'],
   ['/bin/busybox', 'busybox-static'],
   ['tcpdump', 'tcpdump'],
+  ['nft', 'nftables'],
   ...(bench ? [['iperf3', 'iperf3'], ['/usr/lib/cni/bridge', 'containernetworking-plugins'], ['/usr/lib/cni/host-local', 'containernetworking-plugins']] : []),
 ];
 

@@ -1,7 +1,6 @@
 // SimpleCNI: a bridge + veth CNI plugin with file-based IPAM.
 // Read top to bottom: dependencies, helpers (one kernel operation each), then cmdAdd, cmdDel,
 // cmdCheck, cmdStatus, cmdGc. main.ts only dispatches on CNI_COMMAND.
-import { createHash, randomBytes } from 'node:crypto';
 import { podMtu, type NetConf } from './config.ts';
 import type { CniArgs } from './env.ts';
 import { CniError, CommandError, ErrCode } from './errors.ts';
@@ -44,16 +43,25 @@ class Undo {
   }
 }
 
-/** The node-side veth name, derived from (network, container, ifname) so DEL and GC can find it without the netns. */
+/**
+ * The node-side veth name, derived from (network, container, ifname) so DEL and GC can find it
+ * without the netns: "veth" + 8 hex digits of a 32-bit FNV-1a hash. (A cryptographic hash would
+ * do too, but loading node:crypto costs every ADD several milliseconds.)
+ */
 export function calcHostVethName(network: string, containerId: string, ifname: string): string {
-  return `veth${createHash('sha256').update(`${network}/${containerId}/${ifname}`).digest('hex').slice(0, 8)}`;
+  let h = 0x811c9dc5;
+  for (const ch of `${network}/${containerId}/${ifname}`) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `veth${h.toString(16).padStart(8, '0')}`;
 }
 
-/** A random locally administered unicast MAC. */
+/** A random locally administered unicast MAC (first byte: bit 1 set, bit 0 clear). */
 export function calcRandomMac(): string {
-  const b = randomBytes(6);
+  const b = Array.from({ length: 6 }, () => Math.floor(Math.random() * 256));
   b[0] = (b[0]! & 0xfe) | 0x02;
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
 async function loadIpamRange(conf: NetConf, deps: PluginDeps): Promise<IpamRange> {
@@ -209,6 +217,31 @@ async function ensureIpForward(host: Host) {
   if ((await host.getSysctl('net.ipv4.ip_forward')) !== '1') await host.setSysctl('net.ipv4.ip_forward', '1');
 }
 
+/** The node's masquerade table: one rule for the whole node subnet, replaced atomically (idempotent). */
+export function calcMasqueradeScript(nodeSubnet: string, clusterCidr: string): string {
+  return [
+    'table ip simplecni {}', // create it if missing, so the delete below always succeeds
+    'delete table ip simplecni',
+    'table ip simplecni {',
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    `    # pods leaving the cluster (${clusterCidr}) take the node's address; pod-to-pod traffic keeps its source`,
+    `    ip saddr ${nodeSubnet} ip daddr != ${clusterCidr} masquerade`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+async function ensureMasquerade(host: Host, nodeSubnet: string, clusterCidr: string) {
+  try {
+    await host.nft(calcMasqueradeScript(nodeSubnet, clusterCidr));
+  } catch (err) {
+    const why = err instanceof CommandError ? err.stderr.trim() : String(err);
+    throw new CniError(ErrCode.KernelCommandFailed, `could not set up masquerading for ${nodeSubnet} ("ipMasq": true): ${why}`);
+  }
+}
+
 async function deleteLinkIfExists(host: Host, name: string, netns?: string): Promise<boolean> {
   try {
     await host.ip(['link', 'del', name], netns);
@@ -247,6 +280,7 @@ export async function cmdAdd(args: CniArgs, conf: NetConf, deps: PluginDeps): Pr
     await configureContainerIface(deps.host, args, addrCidr, range.gateway);
     await deps.checkpoint('addr-configured');
     await ensureIpForward(deps.host);
+    if (conf.ipMasq) await ensureMasquerade(deps.host, range.subnet, conf.subnet);
 
     const result = mergeResult(
       conf.prevResult,

@@ -66,6 +66,35 @@ describe('cross-node data plane', () => {
     expect(big.stdout + big.stderr).toMatch(/message too long, mtu=1500/);
   });
 
+  it('ipMasq: pods reach beyond the cluster with the node\'s address, and pod-to-pod traffic is still not NATed', async () => {
+    // node3's underlay address is outside the pod CIDR; without masquerading its reply would go to
+    // 10.244.1.x, which only node1 knows how to reach: the router drops it.
+    expect((await ping('node1', 'a', '192.168.57.13')).code).not.toBe(0);
+    const conflist = `/etc/netns/${c.layout.nodeNs('node1')}/cni/net.d/10-simplecni.conflist`;
+    const saved = fs.readFileSync(conflist, 'utf8');
+    const conf = JSON.parse(saved);
+    conf.plugins[0].ipMasq = true;
+    fs.writeFileSync(conflist, JSON.stringify(conf));
+    try {
+      addr['node1/m'] = (await c.pods.add('node1', 'm')).address!.split('/')[0]!;
+      const rules = (await c.driver.exec('node1', ['nft', 'list', 'table', 'ip', 'simplecni'])).stdout;
+      expect(rules).toMatch(/ip saddr 10\.244\.1\.0\/24 ip daddr != 10\.244\.0\.0\/16 masquerade/);
+      const seen = await capture(['ip', 'netns', 'exec', c.layout.nodeNs('node3')], 'eth1', 'icmp', () => ping('node1', 'm', '192.168.57.13'), 2);
+      expect(seen).toContain('192.168.56.11 > 192.168.57.13: ICMP echo request');
+      const podToPod = await capture(inPod('node2', 'a'), 'eth0', 'icmp', () => ping('node1', 'm', podIp('node2', 'a')), 2);
+      expect(podToPod).toContain(`${podIp('node1', 'm')} > ${podIp('node2', 'a')}: ICMP echo request`);
+      // A second ADD re-applies the same table: still one rule.
+      await c.pods.add('node1', 'm2');
+      const again = (await c.driver.exec('node1', ['nft', 'list', 'table', 'ip', 'simplecni'])).stdout;
+      expect(again.match(/masquerade/g)).toHaveLength(1);
+      await c.pods.del('node1', 'm2');
+      await c.pods.del('node1', 'm');
+    } finally {
+      fs.writeFileSync(conflist, saved);
+      await c.driver.exec('node1', ['nft', 'delete', 'table', 'ip', 'simplecni']);
+    }
+  });
+
   it('vxlan: every pod reaches every pod, node3 included, through UDP 8472 on the underlay', async () => {
     const sw = await cli('cluster', 'mode', 'vxlan', '--json');
     expect(sw.code, sw.stderr).toBe(0);

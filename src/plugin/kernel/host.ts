@@ -10,6 +10,8 @@ export interface Host {
    * Throws CommandError with `batchLine` set to the failed line (1-based).
    */
   ipBatch(lines: readonly (readonly string[])[], netns?: string, opts?: { json?: boolean }): Promise<string>;
+  /** Loads an nftables script on the node (`nft -f -`): one atomic transaction. */
+  nft(script: string): Promise<void>;
   /** e.g. setSysctl("net.ipv4.ip_forward", "1") on the node. */
   setSysctl(key: string, value: string): Promise<void>;
   getSysctl(key: string): Promise<string>;

@@ -17,7 +17,7 @@ export class IprouteHost implements Host {
   async ip(args: readonly string[], netns?: string): Promise<string> {
     const argv = this._argv(args, netns);
     this._log.command(argv.map(shellQuote).join(' '));
-    return this._timed(`${netns ? 'nsenter ' : ''}ip ${args.slice(0, 3).join(' ')}`, run(argv));
+    return this._timed(`${netns ? 'nsenter ' : ''}ip ${args.slice(0, 3).join(' ')}`, () => run(argv));
   }
 
   async ipBatch(lines: readonly (readonly string[])[], netns?: string, opts: { json?: boolean } = {}): Promise<string> {
@@ -27,16 +27,22 @@ export class IprouteHost implements Host {
     for (const l of lines) this._log.command(`${prefix}${opts.json ? ' -j' : ''} ${l.map(shellQuote).join(' ')}`);
     const argv = this._argv([...(opts.json ? ['-j'] : []), '-batch', '-'], netns);
     const input = lines.map((l) => l.map(batchQuote).join(' ')).join('\n') + '\n';
-    return this._timed(`${netns ? 'nsenter ' : ''}ip -batch (${lines.length} commands)`, run(argv, input));
+    return this._timed(`${netns ? 'nsenter ' : ''}ip -batch (${lines.length} commands)`, () => run(argv, input));
   }
 
-  private async _timed<T>(label: string, p: Promise<T>): Promise<T> {
+  /** Times a step including its spawn() (which is synchronous and not free). */
+  private async _timed<T>(label: string, step: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
     try {
-      return await p;
+      return await step();
     } finally {
       this._log.timing(label, performance.now() - t0);
     }
+  }
+
+  async nft(script: string): Promise<void> {
+    this._log.command(`nft -f - <<'EOF'\n${script.trimEnd()}\nEOF`);
+    await this._timed('nft -f', () => run(['nft', '-f', '-'], script));
   }
 
   async setSysctl(key: string, value: string): Promise<void> {
