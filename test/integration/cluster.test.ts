@@ -1,6 +1,7 @@
 // The netns cluster and the runtime side, driven through the real `cnilab` CLI as a person would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { execCommand, mustExec } from '../../src/shared/exec.ts';
 import { NetnsLayout } from '../../src/cluster/netns/layout.ts';
 import { cnilab } from '../helpers/cluster.ts';
@@ -168,6 +169,25 @@ describe('cnilab cluster and pods (netns backend)', () => {
     expect(up.code, up.stderr).toBe(0);
     expect(JSON.parse(up.stdout).underlay.every((p: { ok: boolean }) => p.ok)).toBe(true);
     expect((await cnilab([...c, 'cluster', 'down'])).code).toBe(0);
+    expect((await nsList()).filter((n) => n.startsWith(`${name}-`))).toEqual([bystander]);
+  });
+
+  it('says plainly that the netns backend needs root', async () => {
+    // The same CLI bundle, run as the unprivileged "nobody" user from a copy it can read
+    // (the checkout itself may sit in a directory only root can enter).
+    const kit = fs.mkdtempSync('/tmp/sct-kit-');
+    fs.chmodSync(kit, 0o755);
+    for (const f of ['package.json', 'dist/cnilab.mjs', 'vm/topology.json']) {
+      fs.mkdirSync(path.dirname(path.join(kit, f)), { recursive: true });
+      fs.copyFileSync(f, path.join(kit, f));
+    }
+    const r = await execCommand(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, `${kit}/dist/cnilab.mjs`, ...c, 'cluster', 'up'], {
+      env: { NO_COLOR: '1' },
+    });
+    fs.rmSync(kit, { recursive: true, force: true });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/the netns backend needs root: creating network namespaces does\. Run the command again with sudo\./);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
     expect((await nsList()).filter((n) => n.startsWith(`${name}-`))).toEqual([bystander]);
   });
 
