@@ -12,6 +12,8 @@ export interface RunResult {
 }
 
 const live = new Set<ChildProcess>();
+/** Set once the benchmark is stopping: from then on only cleanup commands may start. */
+let closed = false;
 
 /** Sends a signal to the process group of one child we started (detached, so it leads its group). */
 function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
@@ -24,8 +26,11 @@ function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
 }
 
 /** Runs argv to completion (or until timeoutMs, then SIGTERM, then SIGKILL 2 s later). */
-export function run(argv: readonly string[], opts: { timeoutMs: number; input?: string }): Promise<RunResult> {
+export function run(argv: readonly string[], opts: { timeoutMs: number; input?: string; duringShutdown?: boolean }): Promise<RunResult> {
   const t0 = performance.now();
+  if (closed && !opts.duringShutdown) {
+    return Promise.resolve({ code: 125, stdout: '', stderr: 'not started: the benchmark is stopping', timedOut: false, ms: 0 });
+  }
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     live.add(child);
@@ -66,7 +71,9 @@ export class Background {
   private exited: Promise<number>;
 
   constructor(argv: readonly string[]) {
-    this.child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // While stopping, start nothing: `true` exits at once and the caller sees a failed start.
+    const a = closed ? ['true'] : argv;
+    this.child = spawn(a[0]!, a.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     live.add(this.child);
     this.child.stdout!.on('data', (b: Buffer) => (this.out += b.toString()));
     this.child.stderr!.on('data', (b: Buffer) => (this.out += b.toString()));
@@ -113,8 +120,12 @@ export class Background {
   }
 }
 
-/** Ends every process group we started that is still running (Ctrl-C, SIGTERM, a crash). */
+/**
+ * Stops new processes from starting (except those run with duringShutdown), then ends every
+ * process group we started that is still running (Ctrl-C, SIGTERM, a crash, or the normal end).
+ */
 export async function killAllStarted(): Promise<number> {
+  closed = true;
   const children = [...live];
   for (const c of children) signalGroup(c, 'SIGTERM');
   const deadline = performance.now() + 2000;
