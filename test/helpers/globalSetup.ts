@@ -15,7 +15,12 @@ function testNamespaces(): string[] {
   }
 }
 
+// Shared dirs a cluster may create: after the run each must be as it was before.
+const SHARED = ['/etc/cni', '/etc/netns', '/run/simplecni-lab', '/opt/cni'];
+let existedBefore: Record<string, boolean> = {};
+
 export function setup() {
+  existedBefore = Object.fromEntries(SHARED.map((d) => [d, fs.existsSync(d)]));
   if (process.platform !== 'linux' || process.getuid?.() !== 0) {
     throw new Error(
       'The integration tests run on the real kernel and need root on Linux (they build network namespaces). Run: sudo npm test',
@@ -29,4 +34,6 @@ export function teardown() {
   if (left.length > 0) {
     throw new Error(`tests left network namespaces behind: ${left.join(', ')} — a test's cleanup is broken`);
   }
+  const leftDirs = SHARED.filter((d) => !existedBefore[d] && fs.existsSync(d));
+  if (leftDirs.length > 0) throw new Error(`tests left directories behind: ${leftDirs.join(', ')} — a cleanup is broken`);
 }

@@ -162,7 +162,7 @@ describe('cnilab cluster and pods (netns backend)', () => {
     const planned = ['seg-a', 'seg-b', 'node1', 'node2', 'node3', 'router'].map((n) => `${name}-${n}`);
     fs.writeFileSync(
       layout.stateFile,
-      JSON.stringify({ name, backend: 'netns', mode: 'host-gw', createdAt: '', complete: false, namespaces: planned, etcDirs: [], createdDirs: [] }),
+      JSON.stringify({ name, backend: 'netns', mode: 'host-gw', createdAt: '', complete: false, namespaces: planned, etcDirs: [] }),
     );
     await mustExec(['ip', 'netns', 'add', planned[0]!]);
     const up = await cnilab([...c, 'cluster', 'up', '--json']);

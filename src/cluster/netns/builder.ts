@@ -100,7 +100,6 @@ export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: 
     complete: false,
     namespaces: planned,
     etcDirs: workers(t).map((n) => path.dirname(layout.etcCniDir(n.name))),
-    createdDirs: ['/etc/cni', '/etc/netns', STATE_ROOT].filter((d) => !fs.existsSync(d)),
   };
   writeState(layout, state);
 
@@ -134,7 +133,8 @@ export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: 
     if (n.role === 'router') await mustExec(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
   }
 
-  fs.mkdirSync('/etc/cni', { recursive: true }); // `ip netns exec` can only bind over an existing /etc/cni
+  ensureSharedDir('/etc/cni'); // `ip netns exec` can only bind over an existing /etc/cni
+  ensureSharedDir('/etc/netns');
   for (const n of workers(t)) {
     progress(`${n.name}: CNI files (plugin, ${CONF_FILE_NAME}, ipam.config ${n.podSubnet})`);
     installNodeFiles(t, layout, n, opts.mode);
@@ -222,14 +222,48 @@ export async function clusterDown(layout: NetnsLayout, opts: { progress?: Progre
   }
   for (const d of state.etcDirs) fs.rmSync(d, { recursive: true, force: true });
   fs.rmSync(layout.stateDir, { recursive: true, force: true });
-  for (const d of state.createdDirs ?? []) {
+  releaseSharedDirs();
+  return result;
+}
+
+// Shared dirs (/etc/cni, /etc/netns) are needed by every cluster on the machine. Whoever creates
+// one records it; the last cluster to go down removes the recorded ones that are empty again.
+const SHARED_DIRS_FILE = path.join(STATE_ROOT, 'created-dirs.json');
+
+function ensureSharedDir(dir: string) {
+  if (fs.existsSync(dir)) return;
+  fs.mkdirSync(dir, { recursive: true });
+  const recorded = readSharedDirs();
+  if (!recorded.includes(dir)) {
+    fs.mkdirSync(STATE_ROOT, { recursive: true });
+    fs.writeFileSync(SHARED_DIRS_FILE, JSON.stringify([...recorded, dir]));
+  }
+}
+
+function readSharedDirs(): string[] {
+  try {
+    return JSON.parse(fs.readFileSync(SHARED_DIRS_FILE, 'utf8')) as string[];
+  } catch {
+    return [];
+  }
+}
+
+function releaseSharedDirs() {
+  const clusters = safeReaddir(STATE_ROOT).filter((e) => e !== path.basename(SHARED_DIRS_FILE));
+  if (clusters.length > 0) return; // another cluster still needs them
+  for (const d of readSharedDirs()) {
     try {
-      fs.rmdirSync(d); // only if empty again: another cluster or tool may use it now
+      fs.rmdirSync(d); // only if empty: another tool may have put files there since
     } catch {
       // not empty or already gone: leave it
     }
   }
-  return result;
+  fs.rmSync(SHARED_DIRS_FILE, { force: true });
+  try {
+    fs.rmdirSync(STATE_ROOT);
+  } catch {
+    // in use again
+  }
 }
 
 /** Releases a pinned network namespace file (a bind mount of an nsfs inode) and removes the file. */

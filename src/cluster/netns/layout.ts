@@ -70,9 +70,4 @@ export interface ClusterState {
   complete: boolean;
   namespaces: string[];
   etcDirs: string[];
-  /**
-   * Shared parent dirs `up` had to create (/etc/cni as the bind target `ip netns exec` needs,
-   * /etc/netns, the state root); `down` removes each only if it is empty again.
-   */
-  createdDirs: string[];
 }
