@@ -6,6 +6,7 @@ const common = { bundle: true, platform: 'node', logLevel: 'warning', legalComme
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/plugin/bin.ts'], outfile: 'dist/simplecni.cjs', format: 'cjs', target: 'node18', minify: true }),
+  build({ ...common, entryPoints: ['src/plugin/ipam/bin.ts'], outfile: 'dist/simplecni-ipam.cjs', format: 'cjs', target: 'node18', minify: true }),
   build({ ...common, entryPoints: ['src/node/bin.ts'], outfile: 'dist/simplecni-node.cjs', format: 'cjs', target: 'node18', minify: true }),
   build({
     ...common,
@@ -13,6 +14,7 @@ await Promise.all([
     outfile: 'dist/cnilab.mjs',
     format: 'esm',
     target: 'node20',
+    external: ['esbuild'], // a native build tool: loaded from node_modules when `cnilab deploy` needs it
     // Bundled CJS dependencies call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   }),

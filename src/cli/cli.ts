@@ -74,6 +74,7 @@ Start here:
     .description('run the node\'s plugin once with explicit CNI_* env (ADD, DEL, CHECK, VERSION, STATUS, GC)')
     .requiredOption('--node <node>', 'the node to run it on')
     .option('--pod <pod>', 'use this pod\'s netns and name as CNI_NETNS and CNI_CONTAINERID')
+    .option('--type <plugin>', 'which plugin to run (default: the config\'s "type", e.g. simplecni-ipam)')
     .option('--netns <path>', 'CNI_NETNS')
     .option('--container-id <id>', 'CNI_CONTAINERID')
     .option('--ifname <name>', 'CNI_IFNAME', 'eth0')
@@ -83,6 +84,53 @@ Start here:
     .option('--show', 'print the invocation (env and stdin) before running it')
     .addHelpText('after', '\nExample:\n  cnilab cni VERSION --node node1\n  cnilab cni ADD --node node1 --pod web --env SIMPLECNI_DEBUG=1 --show')
     .action(async (command, o, c: Command) => (await import('./commands/cni.ts')).run(command, { ...globals(c), ...o }));
+
+  const labCmd = (c: Command) => ({ ...c.optsWithGlobals() });
+  program
+    .command('labs')
+    .description('the labs, with your progress')
+    .option('--json', 'machine-readable output')
+    .action(async (_o, c: Command) => (await import('./commands/lab.ts')).labs(labCmd(c)));
+  program
+    .command('start <lab>')
+    .description('put the starter code of a lab in your workspace (the labs before it come solved)')
+    .option('--dir <dir>', 'workspace directory (default: ./workspace)')
+    .option('-y, --yes', 'replace an existing workspace without asking')
+    .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).start(lab, labCmd(c)));
+  program
+    .command('deploy')
+    .description('build your workspace and install your plugin on every node')
+    .option('--dir <dir>', 'workspace directory (default: ./workspace)')
+    .action(async (_o, c: Command) => (await import('./commands/lab.ts')).deploy(labCmd(c)));
+  program
+    .command('check [lab]')
+    .description('run a lab\'s checks against the nodes\' real state: exit 0 iff all pass')
+    .option('--all', 'every lab')
+    .option('--json', 'machine-readable output')
+    .option('--junit <file>', 'also write a JUnit XML report')
+    .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).check(lab, labCmd(c)));
+  program
+    .command('hint <lab>')
+    .description('the next hint for a lab (they get more specific)')
+    .option('--json', 'machine-readable output')
+    .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).hint(lab, labCmd(c)));
+  program
+    .command('reset <lab>')
+    .description('restore a lab\'s starter code and its starting state on the nodes')
+    .option('--dir <dir>', 'workspace directory (default: ./workspace)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).reset(lab, labCmd(c)));
+  program
+    .command('solution <lab>')
+    .description('the reference code of a lab, once it passed')
+    .option('--force', 'show it before the lab passed')
+    .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).solution(lab, labCmd(c)));
+  program
+    .command('solve <lab>')
+    .description('bring the nodes to a lab\'s solved state with the reference solution')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--json', 'machine-readable output')
+    .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).solve(lab, labCmd(c)));
 
   program
     .command('exec <target> [command...]')

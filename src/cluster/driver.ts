@@ -12,6 +12,8 @@ export interface NodeDriver {
   readonly topology: Topology;
   /** Runs argv on the node (in the node's network view and its /etc/cni). Never throws on a non-zero exit. */
   exec(node: string, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Runs argv inside a pod on the node (its network namespace). Never throws on a non-zero exit. */
+  execPod(node: string, pod: string, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   /** argv that runs a command on the node with the terminal attached (for `cnilab exec`). */
   nodeExecArgv(node: string, argv: readonly string[]): string[];
   /** argv that opens an interactive shell on the node (for `cnilab shell` and the site's terminals). */

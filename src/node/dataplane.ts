@@ -16,7 +16,9 @@ export const IPIP_DEV = 'tunl0';
  * 192.168.56.12 → 0e:53:c0:a8:38:0c.
  */
 export function vtepMac(underlayIp: string): string {
+  // @lab 08 begin: 0e:53 followed by the four bytes of the underlay address
   return ['0e', '53', ...ipaddr.IPv4.parse(underlayIp).toByteArray().map((b) => b.toString(16).padStart(2, '0'))].join(':');
+  // @lab 08 end
 }
 
 /** The network address of a subnet ("10.244.2.0/24" → "10.244.2.0"): flannel's per-node VTEP address. */
@@ -53,35 +55,59 @@ const onSegment = (self: Self, peer: ClusterNode) => ipaddr.IPv4.parse(peer.ip).
 export function calcDesired(cluster: ClusterFile, self: Self, mode: Mode = cluster.mode): Desired {
   const peers = cluster.nodes.filter((n) => n.name !== self.node.name);
   const d: Desired = { mode, podMtu: podMtuFor(cluster.mtu, mode), routes: [], neighs: [], fdb: [], unreachable: [] };
-  const direct = (p: ClusterNode): RouteSpec => ({ dst: p.podSubnet, via: p.ip, dev: self.uplink, onlink: false });
-  const tunnel = (p: ClusterNode): RouteSpec => ({ dst: p.podSubnet, via: p.ip, dev: IPIP_DEV, onlink: true });
-
   if (mode === 'host-gw') {
-    for (const p of peers) {
-      if (onSegment(self, p)) d.routes.push(direct(p));
-      else {
-        d.unreachable.push({
-          peer: p,
-          why:
-            `${p.name} (${p.ip}) is not on this node's segment ${self.uplinkPrefix}: host-gw can only route via a next hop ` +
-            `on the same L2 segment, and the router between the segments knows no pod routes. ` +
-            `No route to ${p.podSubnet}; use ipip, ipip-crosssubnet or vxlan to cross the router.`,
-        });
-      }
-    }
+    Object.assign(d, calcHostGwRoutes(self, peers));
   } else if (mode === 'ipip' || mode === 'ipip-crosssubnet') {
     d.ipip = { mtu: podMtuFor(cluster.mtu, 'ipip'), address: `${subnetBase(self.node.podSubnet)}/32` };
-    for (const p of peers) d.routes.push(mode === 'ipip-crosssubnet' && onSegment(self, p) ? direct(p) : tunnel(p));
+    d.routes = calcIpipRoutes(self, peers, mode === 'ipip-crosssubnet');
   } else {
     d.vxlan = { mtu: podMtuFor(cluster.mtu, 'vxlan'), mac: vtepMac(self.node.ip), local: self.node.ip, uplink: self.uplink, address: `${subnetBase(self.node.podSubnet)}/32` };
-    for (const p of peers) {
-      // flannel's order: ARP entry, FDB entry, then the route, so the kernel never has to ARP for the next hop.
-      d.neighs.push({ ip: subnetBase(p.podSubnet), mac: vtepMac(p.ip) });
-      d.fdb.push({ mac: vtepMac(p.ip), dst: p.ip });
-      d.routes.push({ dst: p.podSubnet, via: subnetBase(p.podSubnet), dev: VXLAN_DEV, onlink: true });
-    }
+    Object.assign(d, calcVxlanPeers(peers));
   }
   return d;
+}
+
+/** host-gw: a plain route to each peer on our L2 segment; peers behind the router cannot be reached this way. */
+export function calcHostGwRoutes(self: Self, peers: ClusterNode[]): Pick<Desired, 'routes' | 'unreachable'> {
+  // @lab 06 begin: route each peer's pod subnet via its underlay address, if it is on our segment
+  const routes: RouteSpec[] = [];
+  const unreachable: Desired['unreachable'] = [];
+  for (const p of peers) {
+    if (onSegment(self, p)) routes.push({ dst: p.podSubnet, via: p.ip, dev: self.uplink, onlink: false });
+    else {
+      unreachable.push({
+        peer: p,
+        why:
+          `${p.name} (${p.ip}) is not on this node's segment ${self.uplinkPrefix}: host-gw can only route via a next hop ` +
+          `on the same L2 segment, and the router between the segments knows no pod routes. ` +
+          `No route to ${p.podSubnet}; use ipip, ipip-crosssubnet or vxlan to cross the router.`,
+      });
+    }
+  }
+  return { routes, unreachable };
+  // @lab 06 end
+}
+
+/** ipip: every peer through tunl0 (onlink: the tunnel delivers); crossSubnet: plain routes on our own segment. */
+export function calcIpipRoutes(self: Self, peers: ClusterNode[], crossSubnet: boolean): RouteSpec[] {
+  // @lab 07 begin: a route per peer via its underlay address on tunl0, onlink
+  return peers.map((p) =>
+    crossSubnet && onSegment(self, p)
+      ? { dst: p.podSubnet, via: p.ip, dev: self.uplink, onlink: false }
+      : { dst: p.podSubnet, via: p.ip, dev: IPIP_DEV, onlink: true },
+  );
+  // @lab 07 end
+}
+
+/** vxlan: per peer, flannel's three entries, in flannel's order: neighbour, fdb, and the route last. */
+export function calcVxlanPeers(peers: ClusterNode[]): Pick<Desired, 'routes' | 'neighs' | 'fdb'> {
+  // @lab 08 begin: the neighbour, fdb entry and onlink route for each peer
+  return {
+    neighs: peers.map((p) => ({ ip: subnetBase(p.podSubnet), mac: vtepMac(p.ip) })),
+    fdb: peers.map((p) => ({ mac: vtepMac(p.ip), dst: p.ip })),
+    routes: peers.map((p) => ({ dst: p.podSubnet, via: subnetBase(p.podSubnet), dev: VXLAN_DEV, onlink: true })),
+  };
+  // @lab 08 end
 }
 
 // ---------------------------------------------------------------- what the node has now

@@ -19,6 +19,7 @@ const CONTAINER_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const needsContainer = (c: Command) => c === 'ADD' || c === 'DEL' || c === 'CHECK';
 
 export function parseEnv(env: NodeJS.ProcessEnv): CniArgs {
+  // @lab 02 begin: read and validate the CNI_* variables
   const command = env.CNI_COMMAND ?? '';
   if (!(COMMANDS as readonly string[]).includes(command)) {
     throw new CniError(ErrCode.InvalidEnv, `invalid CNI_COMMAND ${JSON.stringify(command)}: expected one of ${COMMANDS.join(', ')}`);
@@ -47,4 +48,14 @@ export function parseEnv(env: NodeJS.ProcessEnv): CniArgs {
   }
   if (cmd !== 'DEL' && args.netns === '') throw new CniError(ErrCode.InvalidEnv, `required env variable CNI_NETNS is missing (needed for ${cmd})`);
   return args;
+  // @lab 02 starter
+  // return {
+  //   command: env.CNI_COMMAND as Command,
+  //   containerId: env.CNI_CONTAINERID ?? '',
+  //   netns: env.CNI_NETNS ?? '',
+  //   ifname: env.CNI_IFNAME ?? '',
+  //   args: env.CNI_ARGS ?? '',
+  //   path: env.CNI_PATH ?? '',
+  // };
+  // @lab 02 end
 }

@@ -18,7 +18,32 @@ export interface Outcome {
   code: number;
 }
 
-export async function main(env: NodeJS.ProcessEnv, stdin: string): Promise<Outcome> {
+/** What a command does once env and config are valid: returns what goes to stdout. */
+export type Runner = (args: CniArgs, conf: NetConf, deps: PluginDeps) => Promise<string>;
+
+/** The SimpleCNI plugin. */
+export const main = (env: NodeJS.ProcessEnv, stdin: string) => runPlugin(env, stdin, run);
+
+/** The answer to VERSION, in the caller's version (the config may be absent or partial). */
+export function versionOutput(cniVersion: string): string {
+  // @lab 02 begin: answer VERSION
+  return JSON.stringify({ cniVersion, supportedVersions: SUPPORTED_VERSIONS });
+  // @lab 02 end
+}
+
+/** A failure as the runtime reads it: the error object on stdout, and a non-zero exit. */
+export function errorOutput(cniVersion: string, e: CniError): Outcome {
+  // @lab 02 begin: report an error the way runtimes parse it
+  // A stack trace is for bugs only, and only in the log (see runPlugin): never on stdout.
+  const details = e.code === ErrCode.Internal ? '' : e.details;
+  return { stdout: JSON.stringify({ cniVersion, code: e.code, msg: e.message, details }), code: 1 };
+  // @lab 02 starter
+  // return { stdout: e.message, code: 0 };
+  // @lab 02 end
+}
+
+/** Everything a plugin entry shares: env and config checks, logging, errors. */
+export async function runPlugin(env: NodeJS.ProcessEnv, stdin: string, runner: Runner): Promise<Outcome> {
   const t0 = performance.now();
   const timing = env.SIMPLECNI_TIMING === '1';
   const debug = env.SIMPLECNI_DEBUG === '1';
@@ -33,23 +58,18 @@ export async function main(env: NodeJS.ProcessEnv, stdin: string): Promise<Outco
       return { stdout: '', code: 0 };
     }
     const args = parseEnv(env);
-    if (args.command === 'VERSION') {
-      // The config may be absent or partial here; answer in the caller's version.
-      return { stdout: JSON.stringify({ cniVersion, supportedVersions: SUPPORTED_VERSIONS }), code: 0 };
-    }
+    if (args.command === 'VERSION') return { stdout: versionOutput(cniVersion), code: 0 };
     const conf = loadNetConf(stdin);
     cniVersion = conf.cniVersion;
     log = createLogger({ debug: debug || conf.debug === true, timing, logFile: conf.logFile });
-    const stdout = await run(args, conf, realDeps(conf, env, log));
+    const stdout = await runner(args, conf, realDeps(conf, env, log));
     return { stdout, code: 0 };
   } catch (err) {
     const e =
       err instanceof CniError ? err : new CniError(ErrCode.Internal, `internal error: ${(err as Error).message}`, (err as Error).stack ?? '');
     log.info(`error ${e.code}: ${e.message}`);
-    // A stack trace is for bugs only, and only in the log: never on stdout.
     if (e.code === ErrCode.Internal) log.info(e.details);
-    const details = e.code === ErrCode.Internal ? '' : e.details;
-    return { stdout: JSON.stringify({ cniVersion, code: e.code, msg: e.message, details }), code: 1 };
+    return errorOutput(cniVersion, e);
   } finally {
     log.timing('plugin work', performance.now() - t0);
   }
@@ -76,11 +96,11 @@ async function run(args: CniArgs, conf: NetConf, deps: PluginDeps): Promise<stri
       await cmdGc(conf, deps);
       return '';
     case 'VERSION':
-      return JSON.stringify({ cniVersion: v, supportedVersions: SUPPORTED_VERSIONS });
+      return versionOutput(v);
   }
 }
 
-function requireVersion(ok: boolean, cmd: string, v: string, need: string) {
+export function requireVersion(ok: boolean, cmd: string, v: string, need: string) {
   if (!ok) throw new CniError(ErrCode.IncompatibleVersion, `config version "${v}" does not allow ${cmd}; it needs cniVersion ${need} or later`);
 }
 

@@ -64,7 +64,7 @@ export function calcRandomMac(): string {
   return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
-async function loadIpamRange(conf: NetConf, deps: PluginDeps): Promise<IpamRange> {
+export async function loadIpamRange(conf: NetConf, deps: PluginDeps): Promise<IpamRange> {
   let text: string;
   try {
     text = await deps.readFile(conf.ipamFile);
@@ -153,6 +153,7 @@ async function setupBridgeAndVeth(
   p: { gwCidr: string; hostVeth: string; hostMac: string; podMac: string; mtu: number },
   undo: Undo,
 ): Promise<string> {
+  // @lab 04 begin: the bridge (if missing) and the veth pair, in one ip -batch
   const { host } = deps;
   for (let attempt = 1; ; attempt++) {
     const br = await linkByName(host, conf.bridge);
@@ -178,6 +179,7 @@ async function setupBridgeAndVeth(
       throw new CniError(ErrCode.KernelCommandFailed, `could not ${step}: ${err.stderr.trim()}`);
     }
   }
+  // @lab 04 end
 }
 
 /** "File exists" on the veth: say which end clashed. */
@@ -196,6 +198,7 @@ async function diagnoseVethExists(deps: PluginDeps, conf: NetConf, args: CniArgs
 
 /** Inside the pod: loopback up, the interface up with its address, default route via the gateway. */
 async function configureContainerIface(host: Host, args: CniArgs, addrCidr: string, gateway: string) {
+  // @lab 04 begin: inside the pod: lo up, the interface up, its address, the default route
   try {
     await host.ipBatch(
       [
@@ -210,11 +213,14 @@ async function configureContainerIface(host: Host, args: CniArgs, addrCidr: stri
     if (!(err instanceof CommandError)) throw err;
     throw new CniError(ErrCode.KernelCommandFailed, `could not configure "${args.ifname}" in netns "${args.netns}": ${err.stderr.trim()}`);
   }
+  // @lab 04 end
 }
 
 /** Pods' packets leave through the node only if the node forwards. */
 async function ensureIpForward(host: Host) {
+  // @lab 04 begin: the node must forward the pods' packets
   if ((await host.getSysctl('net.ipv4.ip_forward')) !== '1') await host.setSysctl('net.ipv4.ip_forward', '1');
+  // @lab 04 end
 }
 
 /** The node's masquerade table: one rule for the whole node subnet, replaced atomically (idempotent). */
@@ -307,6 +313,7 @@ export async function cmdAdd(args: CniArgs, conf: NetConf, deps: PluginDeps): Pr
 
 /** Idempotent: a missing netns, link or lease is success. The netns may be gone or CNI_NETNS empty. */
 export async function cmdDel(args: CniArgs, conf: NetConf, deps: PluginDeps): Promise<void> {
+  // @lab 05 begin: free the lease and remove the veth; already gone is success
   // Deleting the host end removes the pair, so this works even when the pod's netns is gone.
   const hostVeth = calcHostVethName(conf.name, args.containerId, args.ifname);
   const deleted = await deleteLinkIfExists(deps.host, hostVeth);
@@ -314,11 +321,13 @@ export async function cmdDel(args: CniArgs, conf: NetConf, deps: PluginDeps): Pr
   deps.log.info(
     `DEL ${args.containerId}/${args.ifname}: ${deleted ? `deleted ${hostVeth}` : 'no veth left'}, ${freed.length ? `freed ${freed.join(', ')}` : 'no lease left'}`,
   );
+  // @lab 05 end
 }
 
 // ---------------------------------------------------------------- CHECK
 
 export async function cmdCheck(args: CniArgs, conf: NetConf, deps: PluginDeps): Promise<void> {
+  // @lab 05 begin: compare the node and the pod with prevResult; name every drift
   const prev = conf.prevResult;
   if (!prev) {
     throw new CniError(ErrCode.InvalidConfig, 'CHECK needs "prevResult": the runtime passes the cached result of ADD');
@@ -379,6 +388,7 @@ export async function cmdCheck(args: CniArgs, conf: NetConf, deps: PluginDeps): 
   if (drift.length > 0) {
     throw new CniError(ErrCode.StateDrifted, `CHECK failed for container "${args.containerId}": ${drift.join('; ')}`, drift.join('\n'));
   }
+  // @lab 05 end
 }
 
 // ---------------------------------------------------------------- STATUS
@@ -410,6 +420,7 @@ export async function cmdStatus(conf: NetConf, deps: PluginDeps): Promise<void> 
 
 /** Frees every lease (and its host veth) whose attachment the runtime no longer lists as valid. */
 export async function cmdGc(conf: NetConf, deps: PluginDeps): Promise<void> {
+  // @lab 05 begin: free leases (and their veths) the runtime no longer lists
   if (!conf.validAttachments) {
     throw new CniError(ErrCode.InvalidConfig, 'GC needs "cni.dev/valid-attachments" (or "cni.dev/attachments") in the config');
   }
@@ -428,4 +439,5 @@ export async function cmdGc(conf: NetConf, deps: PluginDeps): Promise<void> {
   }
   deps.log.info(`GC: freed ${freed} stale lease(s), removed ${swept} temp file(s)`);
   if (errors.length > 0) throw new CniError(ErrCode.IoFailure, `GC could not free ${errors.length} lease(s): ${errors.join('; ')}`);
+  // @lab 05 end
 }

@@ -22,3 +22,5 @@ export const topologyFile = () => path.join(repoRoot(), 'vm', 'topology.json');
 export const pluginBundle = () => path.join(repoRoot(), 'dist', 'simplecni.cjs');
 /** The bundled node command (programs cross-node routes on a node). */
 export const nodeBundle = () => path.join(repoRoot(), 'dist', 'simplecni-node.cjs');
+/** The bundled IPAM plugin (lab 03). */
+export const ipamBundle = () => path.join(repoRoot(), 'dist', 'simplecni-ipam.cjs');

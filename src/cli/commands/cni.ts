@@ -10,6 +10,7 @@ import { ExitError, fail, info } from '../output.ts';
 export interface CniOptions extends GlobalOptions {
   node: string;
   pod?: string;
+  type?: string;
   netns?: string;
   containerId?: string;
   ifname?: string;
@@ -45,6 +46,7 @@ export async function run(command: string, opts: CniOptions): Promise<void> {
     conf = injectConf(list, list.plugins[0]!, undefined);
   }
 
+  if (opts.type) conf = { ...conf, type: opts.type };
   const env: Record<string, string> = { CNI_COMMAND: upper };
   if (opts.pod) {
     const p = (await ctx.driver.listPodNetns(opts.node)).find((x) => x.pod === opts.pod);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Mode } from '../../plugin/config.ts';
 import { execCommand, mustExec } from '../../shared/exec.ts';
-import { nodeBundle, pluginBundle } from '../../shared/paths.ts';
+import { ipamBundle, nodeBundle, pluginBundle } from '../../shared/paths.ts';
 import { CLUSTER_FILE_NAME, CONF_FILE_NAME, renderClusterFile, renderConflist, renderIpamFile } from '../nodeConfig.ts';
 import { segmentPrefixLength, workers, type Topology, type WorkerNode } from '../topology.ts';
 import { NetnsLayout, STATE_ROOT, type ClusterState } from './layout.ts';
@@ -65,7 +65,7 @@ export interface UpResult {
 export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: Mode; progress?: Progress }): Promise<UpResult> {
   const progress = opts.progress ?? (() => {});
   await requireNetnsSupport();
-  for (const b of [pluginBundle(), nodeBundle()]) if (!fs.existsSync(b)) throw new Error(`${b} is missing; run \`npm run build\` first`);
+  for (const b of [pluginBundle(), ipamBundle(), nodeBundle()]) if (!fs.existsSync(b)) throw new Error(`${b} is missing; run \`npm run build\` first`);
   let existing = await listNetns();
   const planned = plannedNamespaces(t, layout);
   const prior = readState(layout);
@@ -74,6 +74,7 @@ export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: 
     // Already up: refresh the nodes' CNI files (mode, plugin bundle) and leave the rest alone.
     progress('cluster already up; refreshing node configs');
     for (const n of workers(t)) installNodeFiles(t, layout, n, opts.mode);
+    await ensureMountNamespaces(t, layout);
     const state = { ...prior, mode: opts.mode };
     writeState(layout, state);
     return { created: false, state };
@@ -139,9 +140,63 @@ export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: 
     progress(`${n.name}: CNI files (plugin, ${CONF_FILE_NAME}, ipam.config ${n.podSubnet})`);
     installNodeFiles(t, layout, n, opts.mode);
   }
+  progress('mount namespaces: each node its own /etc/cni and /sys');
+  await ensureMountNamespaces(t, layout);
   state.complete = true;
   writeState(layout, state);
   return { created: true, state };
+}
+
+/**
+ * Gives every node a mount namespace of its own, pinned to a file, as a real node has: /etc/cni is
+ * the node's, /sys shows the node's interfaces, and a namespace made on the node with
+ * `ip netns add` stays there for every later command on that node. It is a slave of the
+ * machine's, so pod namespaces pinned from outside show up inside too.
+ */
+async function ensureMountNamespaces(t: Topology, layout: NetnsLayout) {
+  fs.mkdirSync(layout.mntDir, { recursive: true });
+  const nodesDir = path.join(layout.stateDir, 'nodes');
+  fs.mkdirSync(nodesDir, { recursive: true });
+  let mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  // Pod namespaces are pinned under nodes/ from outside the nodes: a shared mount there makes
+  // each new pin show up inside every node's mount namespace too (as iproute2 does for /run/netns).
+  if (!mounts.includes(` ${nodesDir} `)) {
+    await mustExec(['mount', '--bind', nodesDir, nodesDir]);
+    await mustExec(['mount', '--make-shared', nodesDir]);
+    mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  }
+  // A namespace can only be pinned on a private mount (else it could propagate into itself).
+  if (!mounts.includes(` ${layout.mntDir} `)) {
+    await mustExec(['mount', '--bind', layout.mntDir, layout.mntDir]);
+    await mustExec(['mount', '--make-private', layout.mntDir]);
+  }
+  for (const n of t.nodes) {
+    const pin = layout.nodeMntNs(n.name);
+    if (fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(` ${pin} `)) continue;
+    fs.writeFileSync(pin, '');
+    const setup = [
+      n.role === 'worker' ? `mount --bind ${path.join('/etc/netns', layout.nodeNs(n.name), 'cni')} /etc/cni` : 'true',
+      'umount -l /sys', // what `ip netns exec` does: a sysfs that shows this node's interfaces
+      'mount -t sysfs sysfs /sys',
+    ].join(' && ');
+    await mustExec(['nsenter', `--net=/run/netns/${layout.nodeNs(n.name)}`, 'unshare', `--mount=${pin}`, '--propagation', 'slave', 'sh', '-c', setup]);
+  }
+}
+
+async function releaseMountNamespaces(layout: NetnsLayout) {
+  const netnsMounts = (mountinfo: string) => new Set(mountinfo.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith('/run/netns/')));
+  const host = netnsMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+  for (const pin of safeReaddir(layout.mntDir)) {
+    // Namespaces made on the node (`ip netns add` in a node shell, as in lab 01) live only in its
+    // mount namespace: delete them there, so no empty /run/netns entry is left on the machine.
+    const inside = await execCommand(['nsenter', `--mount=${path.join(layout.mntDir, pin)}`, 'cat', '/proc/self/mountinfo']);
+    for (const m of netnsMounts(inside.stdout)) {
+      if (!host.has(m)) await execCommand(['nsenter', `--mount=${path.join(layout.mntDir, pin)}`, 'ip', 'netns', 'del', path.basename(m)]);
+    }
+    await unmountNetnsFile(path.join(layout.mntDir, pin));
+  }
+  await execCommand(['umount', layout.mntDir]);
+  await execCommand(['umount', path.join(layout.stateDir, 'nodes')]);
 }
 
 /** Installs the plugin, the node's network config and IPAM file. Safe to repeat. */
@@ -152,11 +207,29 @@ export function installNodeFiles(t: Topology, layout: NetnsLayout, n: WorkerNode
     fs.mkdirSync(d, { recursive: true });
   }
   installBundle(path.join(etc, 'bin'), paths.binDir, 'simplecni', pluginBundle());
+  installBundle(path.join(etc, 'bin'), paths.binDir, 'simplecni-ipam', ipamBundle());
   installBundle(path.join(etc, 'bin'), paths.binDir, 'simplecni-node', nodeBundle());
   writeIfChanged(path.join(etc, 'ipam.config'), renderIpamFile(n));
   writeIfChanged(path.join(etc, CLUSTER_FILE_NAME), renderClusterFile(t, mode));
   writeIfChanged(path.join(etc, 'net.d', CONF_FILE_NAME), renderConflist(t, paths, mode));
   writeIfChanged(path.join(layout.nodeDir(n.name), 'bashrc'), renderBashrc(n.name));
+}
+
+export interface Bundles {
+  simplecni: string;
+  'simplecni-ipam': string;
+  'simplecni-node': string;
+}
+
+export const referenceBundles = (): Bundles => ({ simplecni: pluginBundle(), 'simplecni-ipam': ipamBundle(), 'simplecni-node': nodeBundle() });
+
+/** Installs a set of plugin bundles (the reference's or a student's build) on every worker. */
+export function installBundles(t: Topology, layout: NetnsLayout, bundles: Bundles) {
+  for (const n of workers(t)) {
+    const etcBin = path.join(layout.etcCniDir(n.name), 'bin');
+    fs.mkdirSync(etcBin, { recursive: true });
+    for (const [name, file] of Object.entries(bundles)) installBundle(etcBin, layout.nodePaths(n.name).binDir, name, file);
+  }
 }
 
 /** Copies a bundle and writes the tiny shim that runs it (`<binDir>/<name>`), atomically. */
@@ -211,6 +284,7 @@ export async function clusterDown(layout: NetnsLayout, opts: { progress?: Progre
       await unmountNetnsFile(layout.podNetnsPath(node, pod));
     }
   }
+  await releaseMountNamespaces(layout);
   const existing = await listNetns();
   for (const ns of [...state.namespaces].reverse()) {
     if (!existing.has(ns)) continue;
@@ -266,7 +340,7 @@ function releaseSharedDirs() {
   }
 }
 
-/** Releases a pinned network namespace file (a bind mount of an nsfs inode) and removes the file. */
+/** Releases a pinned namespace file (a bind mount of an nsfs inode) and removes the file. */
 export async function unmountNetnsFile(file: string) {
   await execCommand(['umount', file]);
   fs.rmSync(file, { force: true });

@@ -36,6 +36,14 @@ export class NetnsLayout {
   get stateFile() {
     return path.join(this.stateDir, 'cluster.json');
   }
+  /** A private mount holding the files that pin each node's mount namespace. */
+  get mntDir() {
+    return path.join(this.stateDir, 'mnt');
+  }
+  /** The node's own mount namespace (its /etc/cni, its /sys, the namespaces made inside it), pinned to a file. */
+  nodeMntNs(node: string) {
+    return path.join(this.mntDir, node);
+  }
   nodeDir(node: string) {
     return path.join(this.stateDir, 'nodes', node);
   }

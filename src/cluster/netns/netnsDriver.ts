@@ -29,20 +29,29 @@ export class NetnsDriver implements NodeDriver {
     return this.layout.nodeNs(nodeByName(this.topology, node).name);
   }
 
+  /** Enter the node: its network namespace and its own mount namespace (see builder.ensureMountNamespaces). */
+  private _enter(node: string, net = `/run/netns/${this._ns(node)}`): string[] {
+    return ['nsenter', `--net=${net}`, `--mount=${this.layout.nodeMntNs(node)}`, `--wd=${process.cwd()}`, '--'];
+  }
+
   exec(node: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    return execCommand(['ip', 'netns', 'exec', this._ns(node), ...argv], opts);
+    return execCommand(this.nodeExecArgv(node, argv), opts);
+  }
+
+  execPod(node: string, pod: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    return execCommand(this.podExecArgv(node, pod, argv), opts);
   }
 
   nodeExecArgv(node: string, argv: readonly string[]): string[] {
-    return ['ip', 'netns', 'exec', this._ns(node), ...argv];
+    return [...this._enter(node), ...argv];
   }
 
   shellArgv(node: string): string[] {
-    return ['ip', 'netns', 'exec', this._ns(node), 'bash', '--rcfile', `${this.layout.nodeDir(node)}/bashrc`, '-i'];
+    return [...this._enter(node), 'bash', '--rcfile', `${this.layout.nodeDir(node)}/bashrc`, '-i'];
   }
 
   podExecArgv(node: string, pod: string, argv: readonly string[]): string[] {
-    return ['ip', 'netns', 'exec', this._ns(node), 'nsenter', `--net=${this.layout.podNetnsPath(node, validatePodName(pod))}`, ...argv];
+    return [...this._enter(node, this.layout.podNetnsPath(node, validatePodName(pod))), ...argv];
   }
 
   paths(node: string): NodePaths {

@@ -6,6 +6,7 @@ import type { IpamStore, Owner } from './store.ts';
 
 /** Every address a pod may get, in order: never the network, gateway or broadcast address. */
 export function* candidateAddresses(range: IpamRange, after?: string): Generator<string> {
+  // @lab 03 begin: every address a pod may get, round-robin after the last one handed out
   const first = ipToInt(range.network) + 1;
   const last = ipToInt(range.broadcast) - 1;
   const gateway = ipToInt(range.gateway);
@@ -16,9 +17,11 @@ export function* candidateAddresses(range: IpamRange, after?: string): Generator
     const n = first + ((start - first + i) % size);
     if (n !== gateway) yield intToIp(n);
   }
+  // @lab 03 end
 }
 
 export async function allocate(store: IpamStore, range: IpamRange, owner: Owner): Promise<string> {
+  // @lab 03 begin: lease a free address for the owner; refuse a second lease for the same owner
   const existing = (await store.list()).filter((l) => l.containerId === owner.containerId && l.ifname === owner.ifname);
   if (existing.length > 0) {
     throw new CniError(
@@ -36,4 +39,5 @@ export async function allocate(store: IpamStore, range: IpamRange, owner: Owner)
     ErrCode.AddressPoolExhausted,
     `no free addresses left in ${range.subnet}: every address except network, gateway and broadcast is leased`,
   );
+  // @lab 03 end
 }

@@ -38,6 +38,7 @@ export class DiskStore implements IpamStore {
   }
 
   async reserve(ip: string, owner: Owner): Promise<boolean> {
+    // @lab 03 begin: claim the address atomically (a temp file, then link(2) to the address's name)
     this._ensureDir();
     const tmp = path.join(this.dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
     this._io('write a lease', () => fs.writeFileSync(tmp, `${owner.containerId}\r\n${owner.ifname}`, { mode: 0o600 }));
@@ -50,9 +51,11 @@ export class DiskStore implements IpamStore {
     } finally {
       fs.rmSync(tmp, { force: true });
     }
+    // @lab 03 end
   }
 
   async releaseByOwner(owner: Owner): Promise<string[]> {
+    // @lab 03 begin: remove every lease of this owner
     const freed: string[] = [];
     for (const lease of await this.list()) {
       if (!sameOwner(lease, owner)) continue;
@@ -60,6 +63,7 @@ export class DiskStore implements IpamStore {
       freed.push(lease.ip);
     }
     return freed;
+    // @lab 03 end
   }
 
   async list(): Promise<Lease[]> {

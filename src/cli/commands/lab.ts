@@ -1,0 +1,190 @@
+// The student's loop: cnilab labs · start · deploy · check · hint · reset · solution · solve.
+import * as fs from 'node:fs';
+import * as readline from 'node:readline/promises';
+import pc from 'picocolors';
+import { readState, referenceBundles, type Bundles } from '../../cluster/netns/builder.ts';
+import { checkContext, deploy as deployBundles, LabActionError, resetLabNodes, solveLab, type LabEnv } from '../../labs/actions.ts';
+import { CatalogError, findLab, loadCatalog, type Lab } from '../../labs/catalog.ts';
+import { readProgress, writeProgress } from '../../labs/progress.ts';
+import { allRegions } from '../../labs/starters.ts';
+import { buildWorkspace, defaultWorkspace, hasWorkspace, scaffold } from '../../labs/workspace.ts';
+import { formatHuman, formatJunit } from '../../validators/report.ts';
+import { runLabChecks, type LabReport } from '../../validators/registry.ts';
+import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
+import { cmd, ExitError, fail, info, ok, printJson, Progress, table } from '../output.ts';
+
+export interface LabOptions extends GlobalOptions {
+  yes?: boolean;
+  json?: boolean;
+  junit?: string;
+  all?: boolean;
+  force?: boolean;
+  dir?: string;
+}
+
+function catalog(): Lab[] {
+  try {
+    return loadCatalog();
+  } catch (err) {
+    if (err instanceof CatalogError) fail(err.message, 'fix labs/labs.yaml');
+    throw err;
+  }
+}
+
+function lab(id: string): Lab {
+  try {
+    return findLab(catalog(), id);
+  } catch (err) {
+    fail((err as Error).message, `see them with ${cmd('cnilab labs')}`);
+  }
+}
+
+async function env(opts: GlobalOptions): Promise<LabEnv> {
+  const ctx = openContext(opts);
+  await requireRunningCluster(ctx);
+  return ctx;
+}
+
+async function confirm(question: string, opts: LabOptions): Promise<void> {
+  if (opts.yes) return;
+  if (!process.stdin.isTTY) fail(`${question} Refusing without a terminal to ask on.`, `add ${cmd('--yes')} to go ahead`);
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
+  rl.close();
+  if (answer !== 'y' && answer !== 'yes') fail('nothing changed');
+}
+
+const labHasCode = (id: string) => allRegions().some((r) => r.lab === id);
+
+export async function labs(opts: LabOptions): Promise<void> {
+  const list = catalog();
+  const progress = readProgress();
+  if (opts.json) return printJson(list.map((l) => ({ id: l.id, title: l.title, minutes: l.minutes, passed: l.id in progress.passed, current: progress.current === l.id })));
+  const rows = [[pc.bold(''), pc.bold('lab'), pc.bold('title'), pc.bold('time'), pc.bold('needs')]];
+  for (const l of list) {
+    const mark = l.id in progress.passed ? pc.green('✓') : progress.current === l.id ? pc.cyan('▶') : ' ';
+    rows.push([mark, l.id, l.title, `${l.minutes} min`, [...l.requires, ...l.kernel.map((k) => `kernel: ${k}`)].join(', ')]);
+  }
+  info(table(rows));
+  const next = list.find((l) => !(l.id in progress.passed));
+  info(next ? `\nNext: ${cmd(`cnilab start ${next.id}`)} and read labs/${next.dir}/lab.mdx` : `\n${pc.green('Every lab passes. Well done.')}`);
+}
+
+export async function start(id: string, opts: LabOptions): Promise<void> {
+  const l = lab(id);
+  const dir = opts.dir ?? defaultWorkspace();
+  if (hasWorkspace(dir)) await confirm(`Replace the code in ${dir} with the starter of lab ${l.id}? Your edits there will be lost.`, opts);
+  const todos = scaffold(l, dir);
+  const progress = readProgress();
+  writeProgress({ ...progress, current: l.id });
+  ok(`workspace for lab ${l.id} · ${l.title} in ${dir}`);
+  const mine = todos.filter((t) => t.lab === l.id);
+  if (mine.length === 0) info('  This lab has no code to write: it happens on the nodes.');
+  for (const t of mine) info(`  ${pc.yellow('TODO')} ${t.file}:${t.line}  ${t.description}`);
+  info(`\nRead ${pc.bold(`labs/${l.dir}/lab.mdx`)}, then ${cmd('cnilab deploy')} and ${cmd(`cnilab check ${l.id}`)}.`);
+}
+
+async function build(dir: string): Promise<Bundles> {
+  if (!hasWorkspace(dir)) fail(`no workspace in ${dir}`, `create one with ${cmd('cnilab start <lab>')}`);
+  try {
+    return await buildWorkspace(dir);
+  } catch (err) {
+    fail(`your code does not build:\n${(err as Error).message.replace(/^Build failed with \d+ errors?:\n/, '')}`, 'fix the file and line above, then deploy again');
+  }
+}
+
+export async function deploy(opts: LabOptions): Promise<void> {
+  const e = await env(opts);
+  const dir = opts.dir ?? defaultWorkspace();
+  const bundles = await build(dir);
+  deployBundles(e, bundles);
+  ok(`your plugin (simplecni, simplecni-ipam, simplecni-node) is installed on every node`);
+  info(`  check it with ${cmd(`cnilab check ${readProgress().current ?? '<lab>'}`)}`);
+}
+
+export async function check(id: string | undefined, opts: LabOptions): Promise<void> {
+  const list = catalog();
+  const targets = opts.all ? list : [id ? lab(id) : fail('which lab?', `for example ${cmd('cnilab check 04')}, or ${cmd('cnilab check --all')}`)];
+  const e = await env(opts);
+  const ctx = checkContext(e);
+  const progress = new Progress(opts.json || !process.stderr.isTTY);
+  const reports: LabReport[] = [];
+  for (const l of targets) {
+    progress.step(`checking lab ${l.id} · ${l.title}`);
+    reports.push(await runLabChecks(l, ctx));
+  }
+  progress.done();
+  const p = readProgress();
+  for (const r of reports) if (r.passed && !(r.lab in p.passed)) p.passed[r.lab] = new Date().toISOString();
+  writeProgress(p);
+  const titles = Object.fromEntries(list.map((l) => [l.id, l.title]));
+  if (opts.junit) fs.writeFileSync(opts.junit, formatJunit(reports, titles));
+  if (opts.json) printJson(opts.all ? reports : reports[0]);
+  else {
+    for (const r of reports) info(formatHuman(r, titles[r.lab]!) + '\n');
+    const failed = reports.filter((r) => !r.passed);
+    if (failed.length === 0 && !opts.all) info(`Solution unlocked: ${cmd(`cnilab solution ${reports[0]!.lab}`)}`);
+    else if (failed.length > 0 && !opts.all) info(`Stuck? ${cmd(`cnilab hint ${failed[0]!.lab}`)}`);
+  }
+  if (reports.some((r) => !r.passed)) throw new ExitError(1);
+}
+
+export async function hint(id: string, opts: LabOptions): Promise<void> {
+  const l = lab(id);
+  const p = readProgress();
+  const shown = Math.min((p.hints[l.id] ?? 0) + 1, l.hints.length);
+  p.hints[l.id] = shown;
+  writeProgress(p);
+  if (opts.json) return printJson({ lab: l.id, hints: l.hints.slice(0, shown), remaining: l.hints.length - shown });
+  l.hints.slice(0, shown).forEach((h, i) => info(`${pc.yellow(`hint ${i + 1}/${l.hints.length}`)} ${h}`));
+  info(shown < l.hints.length ? pc.dim(`\n(${cmd(`cnilab hint ${l.id}`)} again for the next one)`) : pc.dim('\n(that was the last hint)'));
+}
+
+export async function reset(id: string, opts: LabOptions): Promise<void> {
+  const l = lab(id);
+  const e = await env(opts);
+  const dir = opts.dir ?? defaultWorkspace();
+  await confirm(`Reset lab ${l.id}: restore its starter in ${dir} and its starting state on the nodes (what the lab built is removed)?`, opts);
+  let bundles = referenceBundles();
+  if (labHasCode(l.id)) {
+    scaffold(l, dir);
+    bundles = await build(dir);
+  }
+  const done = await resetLabNodes(e, l, bundles);
+  ok(`lab ${l.id} reset: ${done.join('; ')}`);
+}
+
+export async function solution(id: string, opts: LabOptions): Promise<void> {
+  const l = lab(id);
+  if (!(l.id in readProgress().passed) && !opts.force) {
+    fail(`the solution of lab ${l.id} opens once its checks pass`, `keep going with ${cmd(`cnilab hint ${l.id}`)}, or add ${cmd('--force')}`);
+  }
+  const regions = allRegions().filter((r) => r.lab === l.id);
+  if (regions.length === 0) return info(`Lab ${l.id} has no code: its solution is the state on the nodes (${cmd(`cnilab solve ${l.id}`)} builds it).`);
+  for (const r of regions) {
+    info(`${pc.bold(`${r.file}:${r.line}`)} ${pc.dim(`— ${r.description}`)}`);
+    info(r.solution.map((s) => `  ${s}`).join('\n') + '\n');
+  }
+}
+
+export async function solve(id: string, opts: LabOptions): Promise<void> {
+  const l = lab(id);
+  const ctxOpen = openContext(opts);
+  const state = readState(ctxOpen.layout);
+  if (state?.complete) await confirm(`Bring the nodes to lab ${l.id}'s solved state with the reference solution (replaces the deployed plugin)?`, opts);
+  const progress = new Progress(opts.json);
+  progress.step(`solving lab ${l.id}`);
+  let done: string[];
+  try {
+    done = await solveLab(ctxOpen, l);
+  } catch (err) {
+    progress.done();
+    if (err instanceof LabActionError) fail(`lab ${l.id}: ${err.message}`);
+    throw err;
+  }
+  progress.done();
+  if (opts.json) return printJson({ lab: l.id, done });
+  ok(`lab ${l.id} solved with the reference: ${done.join('; ')}`);
+  info(`  see it pass: ${cmd(`cnilab check ${l.id}`)}`);
+}
+

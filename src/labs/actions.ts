@@ -1,0 +1,165 @@
+// What `solve` and `reset` do to the nodes, lab by lab: the reference solution's end state
+// (an instructor's "everyone catch up to lab 6", and the solution bot's step), and each lab's
+// starting point.
+import { applyDataplane } from '../cluster/dataplane.ts';
+import type { NodeDriver } from '../cluster/driver.ts';
+import { clusterUp, installBundles, installNodeFiles, readState, referenceBundles, writeState, type Bundles } from '../cluster/netns/builder.ts';
+import type { NetnsLayout } from '../cluster/netns/layout.ts';
+import { workers, type Topology } from '../cluster/topology.ts';
+import { MODE_OVERHEAD, type Mode } from '../plugin/config.ts';
+import { Pods } from '../runtime/pods.ts';
+import { BYHAND } from '../validators/labs/lab01.ts';
+import { kernelHasIpip, NO_IPIP } from '../validators/labs/lab07.ts';
+import type { CheckContext } from '../validators/types.ts';
+import type { Lab } from './catalog.ts';
+
+export interface LabEnv {
+  topology: Topology;
+  layout: NetnsLayout;
+  driver: NodeDriver;
+}
+
+export class LabActionError extends Error {}
+
+export function checkContext(env: LabEnv): CheckContext {
+  const pods = new Pods(env.driver);
+  return {
+    driver: env.driver,
+    runtime: pods.runtime,
+    pods,
+    mode: readState(env.layout)?.mode ?? 'host-gw',
+    scopedName: (name) => `${env.layout.prefix}${name}`,
+  };
+}
+
+/** Switches every node to a mode and records it, as `cnilab cluster mode` does. */
+export async function setMode(env: LabEnv, mode: Mode) {
+  await applyDataplane(env.driver, { mode });
+  for (const n of workers(env.topology)) installNodeFiles(env.topology, env.layout, n, mode);
+  writeState(env.layout, { ...readState(env.layout)!, mode });
+}
+
+export function deploy(env: LabEnv, bundles: Bundles) {
+  installBundles(env.topology, env.layout, bundles);
+}
+
+/** A pod named `pod` on `node`, re-created if its MTU is not `mtu`. */
+async function ensurePod(env: LabEnv, node: string, pod: string, mtu?: number) {
+  const pods = new Pods(env.driver);
+  const existing = (await pods.list(node)).find((p) => p.name === pod);
+  if (existing?.address && mtu !== undefined) {
+    const r = await env.driver.execPod(node, pod, ['ip', '-j', 'link', 'show', 'dev', 'eth0']);
+    if (r.code === 0 && (JSON.parse(r.stdout) as { mtu: number }[])[0]?.mtu === mtu) return;
+  } else if (existing?.address) return;
+  if (existing) await pods.del(node, pod);
+  await pods.add(node, pod);
+}
+
+async function ensurePodsEverywhere(env: LabEnv, mode: Mode) {
+  const mtu = env.topology.mtu - MODE_OVERHEAD[mode];
+  for (const p of await new Pods(env.driver).list()) await ensurePod(env, p.node, p.name, mtu);
+  for (const w of workers(env.topology)) await ensurePod(env, w.name, 'web', mtu);
+}
+
+/** The by-hand topology of lab 01, built the way the lab text builds it. */
+async function buildByHand(env: LabEnv, ctx: CheckContext) {
+  await removeByHand(env, ctx);
+  const [[a, aAddr], [b, bAddr]] = BYHAND.pods;
+  const script = [
+    `ip link add ${BYHAND.bridge} type bridge`,
+    `ip addr add ${BYHAND.bridgeAddr} dev ${BYHAND.bridge}`,
+    `ip link set ${BYHAND.bridge} up`,
+    ...[
+      [ctx.scopedName(a), aAddr, 'a'],
+      [ctx.scopedName(b), bAddr, 'b'],
+    ].flatMap(([ns, addr, x]) => [
+      `ip netns add ${ns}`,
+      `ip link add veth-lab1${x} type veth peer name eth0 netns ${ns}`,
+      `ip link set veth-lab1${x} master ${BYHAND.bridge} up`,
+      `ip -n ${ns} link set lo up`,
+      `ip -n ${ns} addr add ${addr} dev eth0`,
+      `ip -n ${ns} link set eth0 up`,
+    ]),
+  ].join(' && ');
+  const r = await env.driver.exec('node1', ['sh', '-c', script]);
+  if (r.code !== 0) throw new LabActionError(`could not build lab 01's namespaces on node1: ${r.stderr.trim()}`);
+}
+
+async function removeByHand(env: LabEnv, ctx: CheckContext) {
+  const [[a], [b]] = BYHAND.pods;
+  await env.driver.exec('node1', ['sh', '-c', `ip netns del ${ctx.scopedName(a)} 2>/dev/null; ip netns del ${ctx.scopedName(b)} 2>/dev/null; ip link del ${BYHAND.bridge} 2>/dev/null; true`]);
+}
+
+async function removeAllPods(env: LabEnv) {
+  const pods = new Pods(env.driver);
+  for (const p of await pods.list()) await pods.del(p.node, p.name);
+}
+
+/** Brings the nodes to the state a lab's checks want, with the reference solution. */
+export async function solveLab(env: LabEnv, lab: Lab): Promise<string[]> {
+  const done: string[] = [];
+  const ctx = checkContext(env);
+  if (!readState(env.layout)?.complete) {
+    await clusterUp(env.topology, env.layout, { mode: 'host-gw' });
+    await applyDataplane(env.driver, { mode: 'host-gw' });
+    done.push('cluster up');
+  }
+  if (lab.id >= '02') {
+    deploy(env, referenceBundles());
+    done.push('reference plugin deployed on every node');
+  }
+  switch (lab.id) {
+    case '01':
+      await buildByHand(env, ctx);
+      done.push('lab1br, lab1-a and lab1-b built on node1');
+      break;
+    case '04':
+    case '05':
+      await ensurePod(env, 'node1', 'web');
+      done.push('pod web on node1');
+      break;
+    case '06':
+      await setMode(env, 'host-gw');
+      await ensurePodsEverywhere(env, 'host-gw');
+      done.push('mode host-gw; pod web on every node');
+      break;
+    case '07':
+      if (!(await kernelHasIpip(ctx))) throw new LabActionError(NO_IPIP);
+      await setMode(env, 'ipip');
+      await ensurePodsEverywhere(env, 'ipip');
+      done.push('mode ipip; pod web on every node');
+      break;
+    case '08':
+    case '10':
+      await setMode(env, 'vxlan');
+      await ensurePodsEverywhere(env, 'vxlan');
+      done.push('mode vxlan; every pod at MTU 1450; pod web on every node');
+      break;
+    case '09':
+      throw new LabActionError(
+        'lab 09 has no automatic solve: its end state is a container started by containerd on node1. Follow the lab’s steps (labs/09-containers/lab.mdx).',
+      );
+  }
+  return done;
+}
+
+/** A lab's starting point on the nodes: what the lab builds is removed, the mode is the one it starts from. */
+export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Promise<string[]> {
+  const done: string[] = [];
+  const ctx = checkContext(env);
+  if (lab.id === '01') {
+    await removeByHand(env, ctx);
+    done.push('lab 01 namespaces and bridge removed from node1');
+  }
+  if (lab.id >= '04') {
+    await removeAllPods(env);
+    done.push('all pods deleted');
+  }
+  if (lab.id >= '06' && ctx.mode !== 'host-gw') {
+    await setMode(env, 'host-gw');
+    done.push('mode back to host-gw');
+  }
+  deploy(env, bundles);
+  done.push('plugin deployed on every node');
+  return done;
+}

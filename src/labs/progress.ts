@@ -1,0 +1,30 @@
+// The student's progress, in a plain JSON file they can read (and an instructor can collect).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../shared/paths.ts';
+
+export interface Progress {
+  /** lab id → when it first passed */
+  passed: Record<string, string>;
+  /** lab id → how many hints were shown */
+  hints: Record<string, number>;
+  /** the lab the workspace was last started for */
+  current?: string;
+}
+
+export const progressFile = () => process.env.SIMPLECNI_PROGRESS ?? path.join(repoRoot(), '.cnilab', 'progress.json');
+
+export function readProgress(file = progressFile()): Progress {
+  try {
+    const p = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Progress>;
+    return { passed: p.passed ?? {}, hints: p.hints ?? {}, ...(p.current ? { current: p.current } : {}) };
+  } catch {
+    return { passed: {}, hints: {} }; // none yet, or unreadable: start fresh rather than fail
+  }
+}
+
+export function writeProgress(p: Progress, file = progressFile()) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(p, null, 2) + '\n');
+  fs.renameSync(`${file}.tmp`, file);
+}

@@ -1,0 +1,67 @@
+// The student's workspace: the starter of a lab (derived from the reference), built and deployed
+// to every node exactly the way the reference is.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../shared/paths.ts';
+import type { Lab } from './catalog.ts';
+import { writeStarter, type Region } from './starters.ts';
+
+export const defaultWorkspace = () => process.env.SIMPLECNI_WORKSPACE ?? path.join(repoRoot(), 'workspace');
+
+/** Entry points of the three executables, relative to a source root. */
+export const ENTRIES = {
+  simplecni: 'src/plugin/bin.ts',
+  'simplecni-ipam': 'src/plugin/ipam/bin.ts',
+  'simplecni-node': 'src/node/bin.ts',
+} as const;
+
+export function scaffold(lab: Lab, dir: string): Region[] {
+  fs.rmSync(path.join(dir, 'src'), { recursive: true, force: true });
+  const todos = writeStarter(lab.id, dir);
+  const rel = path.relative(dir, repoRoot()) || '.';
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ extends: path.join(rel, 'tsconfig.json'), include: ['src'], compilerOptions: { noEmit: true } }, null, 2) + '\n',
+  );
+  const lines = [
+    `# Workspace for lab ${lab.id} · ${lab.title}`,
+    '',
+    `Your code for this lab and the ones after it is marked \`TODO(lab NN)\`. The labs before it are already solved here.`,
+    `Read the lab: labs/${lab.dir}/lab.mdx · build and install on every node: \`cnilab deploy\` · check: \`cnilab check ${lab.id}\``,
+    '',
+    '## TODOs',
+    ...todos.map((t) => `- lab ${t.lab} · \`${t.file}\` (line ${t.line}): ${t.description}`),
+    '',
+  ];
+  fs.writeFileSync(path.join(dir, 'TODO.md'), lines.join('\n'));
+  return todos;
+}
+
+/** True if the workspace holds edits of the student's (differs from every lab's starter would be costly: compare with its own lab's). */
+export function hasWorkspace(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'src', 'plugin'));
+}
+
+/** Builds the workspace's three executables with the same esbuild settings as the reference. */
+export async function buildWorkspace(dir: string): Promise<Record<keyof typeof ENTRIES, string>> {
+  // esbuild is a build tool of the kit, loaded only when a student deploys.
+  const { build } = await import('esbuild');
+  const out = path.join(dir, 'dist');
+  const files = {} as Record<keyof typeof ENTRIES, string>;
+  for (const [name, entry] of Object.entries(ENTRIES) as [keyof typeof ENTRIES, string][]) {
+    const outfile = path.join(out, `${name}.cjs`);
+    await build({
+      entryPoints: [path.join(dir, entry)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node18',
+      minify: true,
+      logLevel: 'silent',
+      nodePaths: [path.join(repoRoot(), 'node_modules')],
+    });
+    files[name] = outfile;
+  }
+  return files;
+}

@@ -1,0 +1,86 @@
+// 05 · DEL, CHECK, GC: the plugin run with crafted input on scratch pods, and every node's leases
+import { workers } from '../../cluster/topology.ts';
+import { callPlugin, ipJson, openScratch, ping, short, type Scratch } from '../probe.ts';
+import { fail, pass, type CheckContext, type CheckFn } from '../types.ts';
+
+const NODE = 'node1';
+// Scratch pods use a subnet of their own on node1's bridge-less side: their own bridge, their own leases.
+const SCRATCH_IPAM = { Subnet: '10.99.8.0/24', Gateway: '10.99.8.1' };
+const env = (command: string, id: string, netns: string) => ({ CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns, CNI_IFNAME: 'eth0' });
+
+async function withScratch<T>(ctx: CheckContext, fn: (s: Scratch) => Promise<T>): Promise<T> {
+  const s = await openScratch(ctx, NODE, SCRATCH_IPAM, { subnet: '10.99.0.0/16', bridge: 'cnilabchk0' });
+  try {
+    return await fn(s);
+  } finally {
+    await ctx.driver.exec(NODE, ['ip', 'link', 'del', 'cnilabchk0']);
+    await s.close();
+  }
+}
+
+export const checks: Record<string, CheckFn> = {
+  'del-idempotent': (ctx) =>
+    withScratch(ctx, async (s) => {
+      const ns = await s.netns('del');
+      const add = await callPlugin(ctx, NODE, s.conf, env('ADD', 'd1', ns));
+      const del1 = await callPlugin(ctx, NODE, s.conf, env('DEL', 'd1', ns));
+      const del2 = await callPlugin(ctx, NODE, s.conf, env('DEL', 'd1', ns));
+      const ns2 = await s.netns('del2');
+      const add2 = await callPlugin(ctx, NODE, s.conf, env('ADD', 'd2', ns2));
+      const noNetns = await callPlugin(ctx, NODE, s.conf, env('DEL', 'd2', ''));
+      const left = await s.leases();
+      const found = `ADD ${add.code}/${add2.code}; DEL ${del1.code}, again ${del2.code}, without CNI_NETNS ${noNetns.code}${noNetns.code ? ` (${short(noNetns.json?.msg ?? noNetns.stdout, 80)})` : ''}; leases left: ${left.join(', ') || 'none'}`;
+      const ok = add.code === 0 && add2.code === 0 && del1.code === 0 && del2.code === 0 && noNetns.code === 0 && left.length === 0;
+      return ok
+        ? pass('every DEL exits 0 and no lease is left', found)
+        : fail('every DEL exits 0 and no lease is left', found, 'For DEL, "it is already gone" is success. And the pod’s namespace is not needed to find the node end of its veth.');
+    }),
+
+  'check-drift': (ctx) =>
+    withScratch(ctx, async (s) => {
+      const ns = await s.netns('chk');
+      const add = await callPlugin(ctx, NODE, s.conf, env('ADD', 'k1', ns));
+      const healthy = await callPlugin(ctx, NODE, { ...s.conf, prevResult: add.json }, env('CHECK', 'k1', ns));
+      await ctx.driver.exec(NODE, ['nsenter', `--net=${ns}`, 'ip', 'addr', 'flush', 'dev', 'eth0']);
+      const broken = await callPlugin(ctx, NODE, { ...s.conf, prevResult: add.json }, env('CHECK', 'k1', ns));
+      await callPlugin(ctx, NODE, s.conf, env('DEL', 'k1', ns));
+      const addr = String(add.json?.ips?.[0]?.address ?? '');
+      const names = broken.code !== 0 && addr !== '' && String(broken.json?.msg ?? '').includes(addr.split('/')[0]!);
+      const found = `healthy: exit ${healthy.code}${healthy.code ? ` (${short(healthy.json?.msg ?? healthy.stdout, 80)})` : ''}; address removed: exit ${broken.code}, "${short(broken.json?.msg ?? broken.stdout, 120)}"`;
+      return add.code === 0 && healthy.code === 0 && names
+        ? pass('exit 0 when healthy; an error naming the missing address when it was removed', found)
+        : fail('exit 0 when healthy; an error naming the missing address when it was removed', found, 'CHECK works out what should exist from prevResult, looks, and reports each difference by name.');
+    }),
+
+  'gc-stale': (ctx) =>
+    withScratch(ctx, async (s) => {
+      const a = await s.netns('gca');
+      const b = await s.netns('gcb');
+      const ra = await callPlugin(ctx, NODE, s.conf, env('ADD', 'keep', a));
+      const rb = await callPlugin(ctx, NODE, s.conf, env('ADD', 'stale', b));
+      const gc = await callPlugin(ctx, NODE, { ...s.conf, 'cni.dev/valid-attachments': [{ containerID: 'keep', ifname: 'eth0' }] }, { CNI_COMMAND: 'GC' });
+      const left = await s.leases();
+      await callPlugin(ctx, NODE, s.conf, env('DEL', 'keep', a));
+      const keepIp = String(ra.json?.ips?.[0]?.address ?? '').split('/')[0];
+      const found = `GC exit ${gc.code}; leases left: ${left.join(', ') || 'none'}`;
+      return ra.code === 0 && rb.code === 0 && gc.code === 0 && left.length === 1 && left[0] === keepIp
+        ? pass(`only the lease of "keep" (${keepIp}) is left`, found)
+        : fail(`only the lease of "keep" (${keepIp || '?'}) is left`, found, 'GC gets the list of attachments the runtime still knows; everything else you hold is stale.');
+    }),
+
+  'no-leaks': async (ctx) => {
+    const problems: string[] = [];
+    for (const w of workers(ctx.driver.topology)) {
+      const list = await ctx.runtime.loadNetwork(w.name);
+      const conf = list.plugins[0] as { dataDir?: string; bridge?: string };
+      const ls = await ctx.driver.exec(w.name, ['sh', '-c', 'ls -1 "$0" 2>/dev/null | grep -E "^[0-9]+\\." || true', `${conf.dataDir}/${list.name}`]);
+      const leases = ls.stdout.split('\n').filter(Boolean);
+      const ports = ((await ipJson(ctx.driver, w.name, ['link', 'show', 'master', conf.bridge ?? 'simplecni0'])) ?? []).filter((l) => l.ifname.startsWith('veth'));
+      for (const ip of leases) if (!(await ping(ctx.driver, w.name, ip)).ok) problems.push(`${w.name}: lease ${ip} has no pod answering`);
+      if (ports.length > leases.length) problems.push(`${w.name}: ${ports.length} pod veths on the bridge but ${leases.length} leases`);
+    }
+    return problems.length === 0
+      ? pass('every lease belongs to a live pod, and every pod veth to a lease')
+      : fail('every lease belongs to a live pod, and every pod veth to a lease', problems.join('; '), 'A failed ADD must undo what it made, and DEL must remove both the veth and the lease, even when one of them is already gone.');
+  },
+};

@@ -1,0 +1,115 @@
+// Reading node state for checks: JSON from ip/bridge, files, pings, and the plugin run with
+// crafted input in a scratch corner (its own namespace and lease dir) that is removed afterwards.
+import type { NodeDriver } from '../cluster/driver.ts';
+import type { CheckContext } from './types.ts';
+
+export interface IpLink {
+  ifname: string;
+  ifindex?: number;
+  link_index?: number;
+  mtu?: number;
+  address?: string;
+  flags?: string[];
+  operstate?: string;
+  master?: string;
+  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
+  addr_info?: { family: string; local: string; prefixlen: number }[];
+}
+
+export async function ipJson<T = IpLink[]>(driver: NodeDriver, node: string, args: string[], pod?: string): Promise<T | undefined> {
+  const argv = ['ip', '-j', ...args];
+  const r = await runOn(driver, node, argv, pod);
+  if (r.code !== 0 || !r.stdout.trim()) return undefined;
+  return JSON.parse(r.stdout) as T;
+}
+
+export async function runOn(driver: NodeDriver, node: string, argv: string[], pod?: string) {
+  return pod ? driver.execPod(node, pod, argv) : driver.exec(node, argv);
+}
+
+export async function ping(driver: NodeDriver, node: string, target: string, opts: { pod?: string; extra?: string[] } = {}) {
+  const r = await runOn(driver, node, ['ping', '-c1', '-W1', ...(opts.extra ?? []), target], opts.pod);
+  return { ok: r.code === 0, out: (r.stdout + r.stderr).trim() };
+}
+
+export const isUp = (l?: IpLink) => l?.flags?.includes('UP') ?? false;
+export const addrs = (l?: IpLink) => (l?.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
+export const describeAddrs = (l?: IpLink) => (addrs(l).length ? addrs(l).join(', ') : 'no IPv4 address');
+
+/** The first pod on a node (by name), or undefined. */
+export async function firstPod(ctx: CheckContext, node: string) {
+  return (await ctx.pods.list(node)).find((p) => p.address);
+}
+
+export interface Scratch {
+  dir: string;
+  conf: Record<string, unknown>;
+  netns(name: string): Promise<string>;
+  leases(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A scratch corner on a node for running the plugin with crafted input: a temp dir (IPAM file and
+ * lease dir of its own) and throwaway pod namespaces. Nothing of it outlives `close`.
+ */
+export async function openScratch(ctx: CheckContext, node: string, ipam: object, over: Record<string, unknown> = {}): Promise<Scratch> {
+  const d = ctx.driver;
+  const mk = await d.exec(node, ['mktemp', '-d', '/tmp/cnilab-check-XXXXXX']);
+  const dir = mk.stdout.trim();
+  await d.exec(node, ['sh', '-c', 'cat > "$0"', `${dir}/ipam.config`], { input: JSON.stringify(ipam) });
+  const list = await ctx.runtime.loadNetwork(node);
+  const base = { ...list.plugins[0]!, name: 'cnilabcheck', cniVersion: '1.1.0' };
+  const conf = { ...base, ipamFile: `${dir}/ipam.config`, dataDir: `${dir}/leases`, ...over };
+  const made: string[] = [];
+  return {
+    dir,
+    conf,
+    async netns(name: string) {
+      const pod = `chk-${name}-${Math.random().toString(36).slice(2, 6)}`;
+      made.push(pod);
+      return d.createPodNetns(node, pod);
+    },
+    async leases() {
+      const r = await d.exec(node, ['sh', '-c', 'ls -1 "$0" 2>/dev/null | grep -E "^[0-9]+\\." || true', `${dir}/leases/cnilabcheck`]);
+      return r.stdout.split('\n').filter(Boolean).sort();
+    },
+    async close() {
+      for (const p of made) await d.deletePodNetns(node, p);
+      await d.exec(node, ['rm', '-rf', dir]);
+    },
+  };
+}
+
+export interface PluginCall {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json?: any;
+}
+
+/** Runs a plugin on a node with explicit CNI_* env and a config (or raw stdin). */
+export async function callPlugin(ctx: CheckContext, node: string, conf: Record<string, unknown>, env: Record<string, string>, raw?: string): Promise<PluginCall> {
+  const r = await ctx.runtime.exec(node, conf, env, raw);
+  let json: any;
+  try {
+    json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { ...r, json };
+}
+
+export const short = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n)}…` : s) || '(nothing)';
+
+/**
+ * Does a pod see packets from `src`? tcpdump inside the pod (bounded by `timeout`) while `trigger`
+ * sends them: proof of the source address on arrival, i.e. that nothing NATed it on the way.
+ */
+export async function podSeesSource(driver: NodeDriver, node: string, pod: string, src: string, trigger: () => Promise<unknown>): Promise<boolean> {
+  const listening = driver.execPod(node, pod, ['timeout', '5', 'tcpdump', '-l', '-n', '-c', '1', '-i', 'eth0', `icmp and src host ${src}`]);
+  await new Promise((r) => setTimeout(r, 700)); // tcpdump needs a moment to open the capture
+  await trigger();
+  const r = await listening;
+  return r.code === 0 && r.stdout.includes(`${src} >`);
+}

@@ -1,0 +1,39 @@
+// Every lab's checks by id, and running a lab's checks in the order labs.yaml lists them.
+import type { Lab } from '../labs/catalog.ts';
+import { checks as lab00 } from './labs/lab00.ts';
+import { checks as lab01 } from './labs/lab01.ts';
+import { checks as lab02 } from './labs/lab02.ts';
+import { checks as lab03 } from './labs/lab03.ts';
+import { checks as lab04 } from './labs/lab04.ts';
+import { checks as lab05 } from './labs/lab05.ts';
+import { checks as lab06 } from './labs/lab06.ts';
+import { checks as lab07 } from './labs/lab07.ts';
+import { checks as lab08 } from './labs/lab08.ts';
+import { checks as lab09 } from './labs/lab09.ts';
+import { checks as lab10 } from './labs/lab10.ts';
+import type { CheckContext, CheckFn, CheckResult } from './types.ts';
+
+export const CHECKS: Record<string, CheckFn> = { ...lab00, ...lab01, ...lab02, ...lab03, ...lab04, ...lab05, ...lab06, ...lab07, ...lab08, ...lab09, ...lab10 };
+
+export interface LabReport {
+  lab: string;
+  passed: boolean;
+  checks: CheckResult[];
+}
+
+/** Runs a lab's checks one after another (they share nodes; order keeps output stable). */
+export async function runLabChecks(lab: Lab, ctx: CheckContext): Promise<LabReport> {
+  const results: CheckResult[] = [];
+  for (const meta of lab.checks) {
+    const fn = CHECKS[meta.id];
+    if (!fn) throw new Error(`check "${meta.id}" of lab ${lab.id} has no implementation in src/validators/labs/`);
+    let verdict;
+    try {
+      verdict = await fn(ctx);
+    } catch (err) {
+      verdict = { passed: false, expected: meta.title, found: `the check could not run: ${(err as Error).message}`, hint: 'Is the cluster up, and is the node config in place?' };
+    }
+    results.push({ id: meta.id, title: meta.title, ...verdict });
+  }
+  return { lab: lab.id, passed: results.every((r) => r.passed), checks: results };
+}
