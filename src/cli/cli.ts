@@ -22,6 +22,11 @@ Start here:
   cnilab cluster down          remove everything the cluster made`,
     );
 
+  // Progress and other per-cluster files follow --cluster.
+  program.hook('preAction', () => {
+    process.env.SIMPLECNI_CLUSTER = program.opts().cluster as string;
+  });
+
   const cluster = program.command('cluster').description('build, inspect and remove the lab cluster');
   cluster
     .command('up')

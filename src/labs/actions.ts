@@ -95,8 +95,8 @@ async function removeAllPods(env: LabEnv) {
   for (const p of await pods.list()) await pods.del(p.node, p.name);
 }
 
-/** Brings the nodes to the state a lab's checks want, with the reference solution. */
-export async function solveLab(env: LabEnv, lab: Lab): Promise<string[]> {
+/** Brings the nodes to the state a lab's checks want, with the reference solution (or other bundles: a starter's, in tests). */
+export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles = referenceBundles()): Promise<string[]> {
   const done: string[] = [];
   const ctx = checkContext(env);
   if (!readState(env.layout)?.complete) {
@@ -105,7 +105,7 @@ export async function solveLab(env: LabEnv, lab: Lab): Promise<string[]> {
     done.push('cluster up');
   }
   if (lab.id >= '02') {
-    deploy(env, referenceBundles());
+    deploy(env, bundles);
     done.push('reference plugin deployed on every node');
   }
   switch (lab.id) {
@@ -152,14 +152,26 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
     done.push('lab 01 namespaces and bridge removed from node1');
   }
   if (lab.id >= '04') {
+    // Pods are taken down with the reference plugin: the student's DEL may be a TODO still.
+    deploy(env, referenceBundles());
     await removeAllPods(env);
     done.push('all pods deleted');
   }
-  if (lab.id >= '06' && ctx.mode !== 'host-gw') {
-    await setMode(env, 'host-gw');
-    done.push('mode back to host-gw');
-  }
   deploy(env, bundles);
+  if (lab.id >= '06') {
+    // The lab builds the cross-node data plane: start it from none (the node agent owns these routes).
+    for (const w of workers(env.topology)) {
+      await env.driver.exec(w.name, [
+        'sh',
+        '-c',
+        `ip link del flannel.1 2>/dev/null; ip addr flush dev tunl0 2>/dev/null; ip link set tunl0 down 2>/dev/null; ` +
+          `ip route show root ${env.topology.clusterCidr} | grep -v "proto kernel" | while read dst rest; do ip route del "$dst"; done; true`,
+      ]);
+    }
+    for (const n of workers(env.topology)) installNodeFiles(env.topology, env.layout, n, 'host-gw');
+    writeState(env.layout, { ...readState(env.layout)!, mode: 'host-gw' });
+    done.push('cross-node routes and tunnels removed (mode host-gw, not yet applied)');
+  }
   done.push('plugin deployed on every node');
   return done;
 }

@@ -12,7 +12,9 @@ export interface Progress {
   current?: string;
 }
 
-export const progressFile = () => process.env.SIMPLECNI_PROGRESS ?? path.join(repoRoot(), '.cnilab', 'progress.json');
+/** One file per cluster: `.cnilab/progress.json` for the default cluster, `progress-<name>.json` for others. */
+export const progressFile = (cluster = process.env.SIMPLECNI_CLUSTER ?? 'lab') =>
+  process.env.SIMPLECNI_PROGRESS ?? path.join(repoRoot(), '.cnilab', cluster === 'lab' ? 'progress.json' : `progress-${cluster}.json`);
 
 export function readProgress(file = progressFile()): Progress {
   try {

@@ -112,9 +112,13 @@ export function writeStarter(forLab: string, dest: string, root = repoRoot()): R
   const todos: Region[] = [];
   for (const rel of sourceFiles(root)) {
     const text = fs.readFileSync(path.join(root, rel), 'utf8');
-    todos.push(...regionsIn(text, rel).filter((r) => forLab !== 'solution' && r.lab >= forLab));
+    const out = renderStarter(text, forLab, rel);
+    // Report each TODO at its line in the starter file, which is what the student opens.
+    const todoLines = out.split('\n').flatMap((l, i) => (/\/\/ TODO\(lab \d\d\):/.test(l) ? [i + 1] : []));
+    const mine = regionsIn(text, rel).filter((r) => forLab !== 'solution' && r.lab >= forLab);
+    todos.push(...mine.map((r, i) => ({ ...r, line: todoLines[i] ?? r.line })));
     fs.mkdirSync(path.dirname(path.join(dest, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dest, rel), renderStarter(text, forLab, rel));
+    fs.writeFileSync(path.join(dest, rel), out);
   }
   return todos;
 }

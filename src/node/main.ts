@@ -128,10 +128,6 @@ export async function main(argv: string[]): Promise<number> {
       if (r.code !== 0) throw new Error(`\`${commandLine(c)}\` failed: ${explainFailure(c, r.stderr)}`);
       applied++;
     }
-    if (!values['dry-run']) {
-      // Pods' packets are forwarded by the node in every mode; ADD sets this too, but a node may have no pods yet.
-      fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
-    }
     if (values.json) {
       process.stdout.write(
         `${JSON.stringify({ node: self.node.name, mode, podMtu: want.podMtu, uplink: self.uplink, dryRun: values['dry-run'], commands: commands.map(commandLine), applied, unreachable: want.unreachable.map((u) => ({ node: u.peer.name, podSubnet: u.peer.podSubnet, why: u.why })) })}\n`,

@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import { startContainerd, ensureContainerdPackages, type Containerd } from '../helpers/containerd.ts';
 import { buildBusyboxOciTar } from '../helpers/ociImage.ts';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { checkContext } from '../../src/labs/actions.ts';
+import { findLab, loadCatalog } from '../../src/labs/catalog.ts';
+import { runLabChecks } from '../../src/validators/registry.ts';
 
 // ctr only looks for plugins in /opt/cni/bin (and Debian's /usr/lib/cni): the one shared path
 // this test must use. It installs a shim there that runs the node's own plugin, and removes
@@ -93,11 +96,20 @@ describe('containerd ctr run --cni', () => {
     expect(fs.readFileSync(path.join(dataDir, 'simplecni', lease[0]!), 'utf8')).toBe('default-ctr2\r\neth0');
     const inside = await containerd.ctr(['task', 'exec', '--exec-id', 'x', 'ctr2', 'ip', '-4', 'addr', 'show', 'eth0'], { netns: nodeNs });
     expect(inside.stdout).toContain(`inet ${lease[0]}/24`);
+    // Lab 09's checks see the container: its lease, and its address answering from node1.
+    const lab09 = findLab(loadCatalog(), '09');
+    const env = { topology: cluster.driver.topology, layout: cluster.layout, driver: cluster.driver };
+    const running = await runLabChecks(lab09, checkContext(env));
+    expect(running.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.found}`)).toEqual([]);
     // `ctr run -d` never calls DEL (a known ctr gap): the runtime's GC or a DEL must free it.
     await containerd.ctr(['task', 'kill', '-s', 'SIGKILL', 'ctr2'], { netns: nodeNs });
     await new Promise((r) => setTimeout(r, 500));
     await containerd.ctr(['task', 'delete', '-f', 'ctr2'], { netns: nodeNs });
     await containerd.ctr(['container', 'delete', 'ctr2'], { netns: nodeNs });
+    // Gone without a DEL: the lease is left, nothing answers, and lab 09's check says so.
+    const leaked = await runLabChecks(lab09, checkContext(env));
+    expect(leaked.checks.find((c) => c.id === 'ctr-wired')?.passed).toBe(false);
+    expect(leaked.checks.find((c) => c.id === 'ctr-wired')?.hint).toMatch(/never calls DEL/);
     const del = await cluster.pods.runtime.exec(
       'node1',
       { ...(JSON.parse(fs.readFileSync(path.join(`/etc/netns/${nodeNs}/cni/net.d/10-simplecni.conflist`), 'utf8')).plugins[0]), name: 'simplecni', cniVersion: '1.1.0' },

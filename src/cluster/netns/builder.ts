@@ -199,16 +199,18 @@ async function releaseMountNamespaces(layout: NetnsLayout) {
   await execCommand(['umount', path.join(layout.stateDir, 'nodes')]);
 }
 
-/** Installs the plugin, the node's network config and IPAM file. Safe to repeat. */
+/** Installs the node's network config, cluster file and IPAM file (and the plugin, where none is). Safe to repeat. */
 export function installNodeFiles(t: Topology, layout: NetnsLayout, n: WorkerNode, mode: Mode) {
   const etc = layout.etcCniDir(n.name);
   const paths = layout.nodePaths(n.name);
   for (const d of [path.join(etc, 'net.d'), path.join(etc, 'bin'), paths.dataDir, paths.cacheDir, layout.podNetnsDir(n.name)]) {
     fs.mkdirSync(d, { recursive: true });
   }
-  installBundle(path.join(etc, 'bin'), paths.binDir, 'simplecni', pluginBundle());
-  installBundle(path.join(etc, 'bin'), paths.binDir, 'simplecni-ipam', ipamBundle());
-  installBundle(path.join(etc, 'bin'), paths.binDir, 'simplecni-node', nodeBundle());
+  // The reference plugin goes in only where none is installed: a student's deployed build stays
+  // in place across mode switches and `cluster up` refreshes (`cnilab deploy` replaces it).
+  for (const [name, bundle] of Object.entries(referenceBundles())) {
+    if (!fs.existsSync(path.join(etc, 'bin', name))) installBundle(path.join(etc, 'bin'), paths.binDir, name, bundle);
+  }
   writeIfChanged(path.join(etc, 'ipam.config'), renderIpamFile(n));
   writeIfChanged(path.join(etc, CLUSTER_FILE_NAME), renderClusterFile(t, mode));
   writeIfChanged(path.join(etc, 'net.d', CONF_FILE_NAME), renderConflist(t, paths, mode));
