@@ -113,6 +113,8 @@ Start here:
     .option('--all', 'every lab')
     .option('--json', 'machine-readable output')
     .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--watch', 'deploy and check again on every save in your workspace')
+    .option('--dir <dir>', 'workspace directory for --watch (default: ./workspace)')
     .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).check(lab, labCmd(c)));
   program
     .command('hint <lab>')

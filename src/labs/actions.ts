@@ -157,6 +157,11 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
     await removeAllPods(env);
     done.push('all pods deleted');
   }
+  if (lab.id === '04') {
+    // A fresh node does not forward: lab 04's ADD is what turns it on.
+    for (const w of workers(env.topology)) await env.driver.exec(w.name, ['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
+    done.push('ip_forward off on every node');
+  }
   deploy(env, bundles);
   if (lab.id >= '06') {
     // The lab builds the cross-node data plane: start it from none (the node agent owns these routes).

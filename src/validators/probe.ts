@@ -27,8 +27,8 @@ export async function runOn(driver: NodeDriver, node: string, argv: string[], po
   return pod ? driver.execPod(node, pod, argv) : driver.exec(node, argv);
 }
 
-export async function ping(driver: NodeDriver, node: string, target: string, opts: { pod?: string; extra?: string[] } = {}) {
-  const r = await runOn(driver, node, ['ping', '-c1', '-W1', ...(opts.extra ?? []), target], opts.pod);
+export async function ping(driver: NodeDriver, node: string, target: string, opts: { pod?: string; extra?: string[]; waitSeconds?: number } = {}) {
+  const r = await runOn(driver, node, ['ping', '-c1', `-W${opts.waitSeconds ?? 1}`, ...(opts.extra ?? []), target], opts.pod);
   return { ok: r.code === 0, out: (r.stdout + r.stderr).trim() };
 }
 

@@ -21,19 +21,21 @@ export interface LabReport {
   checks: CheckResult[];
 }
 
-/** Runs a lab's checks one after another (they share nodes; order keeps output stable). */
+/**
+ * Runs a lab's checks at once (they only read node state, or work in scratch corners of their
+ * own), reported in the order labs.yaml lists them.
+ */
 export async function runLabChecks(lab: Lab, ctx: CheckContext): Promise<LabReport> {
-  const results: CheckResult[] = [];
-  for (const meta of lab.checks) {
-    const fn = CHECKS[meta.id];
-    if (!fn) throw new Error(`check "${meta.id}" of lab ${lab.id} has no implementation in src/validators/labs/`);
-    let verdict;
-    try {
-      verdict = await fn(ctx);
-    } catch (err) {
-      verdict = { passed: false, expected: meta.title, found: `the check could not run: ${(err as Error).message}`, hint: 'Is the cluster up, and is the node config in place?' };
-    }
-    results.push({ id: meta.id, title: meta.title, ...verdict });
-  }
+  const results = await Promise.all(
+    lab.checks.map(async (meta): Promise<CheckResult> => {
+      const fn = CHECKS[meta.id];
+      if (!fn) throw new Error(`check "${meta.id}" of lab ${lab.id} has no implementation in src/validators/labs/`);
+      try {
+        return { id: meta.id, title: meta.title, ...(await fn(ctx)) };
+      } catch (err) {
+        return { id: meta.id, title: meta.title, passed: false, expected: meta.title, found: `the check could not run: ${(err as Error).message}`, hint: 'Is the cluster up, and is the node config in place?' };
+      }
+    }),
+  );
   return { lab: lab.id, passed: results.every((r) => r.passed), checks: results };
 }

@@ -20,6 +20,7 @@ export interface LabOptions extends GlobalOptions {
   all?: boolean;
   force?: boolean;
   dir?: string;
+  watch?: boolean;
 }
 
 function catalog(): Lab[] {
@@ -102,7 +103,34 @@ export async function deploy(opts: LabOptions): Promise<void> {
   info(`  check it with ${cmd(`cnilab check ${readProgress().current ?? '<lab>'}`)}`);
 }
 
+/** --watch: on every save in the workspace, deploy and check again (until Ctrl-C). */
+async function watchAndCheck(id: string, opts: LabOptions): Promise<void> {
+  const dir = opts.dir ?? defaultWorkspace();
+  if (!hasWorkspace(dir)) fail(`no workspace in ${dir}`, `create one with ${cmd('cnilab start <lab>')}`);
+  const once = async () => {
+    process.stdout.write('\x1b[2J\x1b[H'); // a fresh screen per run, like a test watcher
+    try {
+      await deploy({ ...opts, dir });
+      await check(id, { ...opts, watch: false });
+    } catch (err) {
+      if (!(err instanceof ExitError)) throw err; // failures were printed; keep watching
+    }
+    info(pc.dim(`\nwatching ${dir}/src — save a file to deploy and check again; Ctrl-C to stop`));
+  };
+  await once();
+  let timer: NodeJS.Timeout | undefined;
+  fs.watch(`${dir}/src`, { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void once(), 300); // an editor's save is several events
+  });
+  await new Promise(() => {}); // until interrupted
+}
+
 export async function check(id: string | undefined, opts: LabOptions): Promise<void> {
+  if (opts.watch) {
+    if (!id || opts.all) fail('--watch follows one lab', `for example ${cmd('cnilab check 04 --watch')}`);
+    return watchAndCheck(id, opts);
+  }
   const list = catalog();
   const targets = opts.all ? list : [id ? lab(id) : fail('which lab?', `for example ${cmd('cnilab check 04')}, or ${cmd('cnilab check --all')}`)];
   const e = await env(opts);

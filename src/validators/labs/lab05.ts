@@ -4,23 +4,25 @@ import { callPlugin, ipJson, openScratch, ping, short, type Scratch } from '../p
 import { fail, pass, type CheckContext, type CheckFn } from '../types.ts';
 
 const NODE = 'node1';
-// Scratch pods use a subnet of their own on node1's bridge-less side: their own bridge, their own leases.
-const SCRATCH_IPAM = { Subnet: '10.99.8.0/24', Gateway: '10.99.8.1' };
+// Each check's scratch pods get a bridge, a subnet and leases of their own, so the checks can run at once.
+const SCRATCH = { del: 8, chk: 9, gc: 10 } as const;
 const env = (command: string, id: string, netns: string) => ({ CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns, CNI_IFNAME: 'eth0' });
 
-async function withScratch<T>(ctx: CheckContext, fn: (s: Scratch) => Promise<T>): Promise<T> {
-  const s = await openScratch(ctx, NODE, SCRATCH_IPAM, { subnet: '10.99.0.0/16', bridge: 'cnilabchk0' });
+async function withScratch<T>(ctx: CheckContext, which: keyof typeof SCRATCH, fn: (s: Scratch) => Promise<T>): Promise<T> {
+  const n = SCRATCH[which];
+  const bridge = `cnilabchk${n}`;
+  const s = await openScratch(ctx, NODE, { Subnet: `10.99.${n}.0/24`, Gateway: `10.99.${n}.1` }, { subnet: '10.99.0.0/16', bridge });
   try {
     return await fn(s);
   } finally {
-    await ctx.driver.exec(NODE, ['ip', 'link', 'del', 'cnilabchk0']);
+    await ctx.driver.exec(NODE, ['ip', 'link', 'del', bridge]);
     await s.close();
   }
 }
 
 export const checks: Record<string, CheckFn> = {
   'del-idempotent': (ctx) =>
-    withScratch(ctx, async (s) => {
+    withScratch(ctx, 'del', async (s) => {
       const ns = await s.netns('del');
       const add = await callPlugin(ctx, NODE, s.conf, env('ADD', 'd1', ns));
       const del1 = await callPlugin(ctx, NODE, s.conf, env('DEL', 'd1', ns));
@@ -37,7 +39,7 @@ export const checks: Record<string, CheckFn> = {
     }),
 
   'check-drift': (ctx) =>
-    withScratch(ctx, async (s) => {
+    withScratch(ctx, 'chk', async (s) => {
       const ns = await s.netns('chk');
       const add = await callPlugin(ctx, NODE, s.conf, env('ADD', 'k1', ns));
       const healthy = await callPlugin(ctx, NODE, { ...s.conf, prevResult: add.json }, env('CHECK', 'k1', ns));
@@ -53,7 +55,7 @@ export const checks: Record<string, CheckFn> = {
     }),
 
   'gc-stale': (ctx) =>
-    withScratch(ctx, async (s) => {
+    withScratch(ctx, 'gc', async (s) => {
       const a = await s.netns('gca');
       const b = await s.netns('gcb');
       const ra = await callPlugin(ctx, NODE, s.conf, env('ADD', 'keep', a));
