@@ -1,0 +1,96 @@
+// The lab server's HTTP and WebSocket contract, shared by the server and the site (types only).
+//
+// Auth: every /api request carries `Authorization: Bearer <token>`; the terminal WebSocket offers
+// the subprotocol `cnilab.<token>`. The token is a per-run secret the server prints in the URL's
+// fragment (http://127.0.0.1:PORT/#token=…), which browsers never send to servers or put in logs.
+// Requests from another Origin than the server's own are refused.
+
+export interface ApiLab {
+  id: string;
+  dir: string;
+  title: string;
+  minutes: number;
+  requires: string[];
+  kernel: string[];
+  objectives: string[];
+  checks: { id: string; title: string }[];
+  hintCount: number;
+  passed: boolean;
+}
+
+/** GET /api/labs */
+export interface ApiLabs {
+  labs: ApiLab[];
+  current?: string;
+  nodes: string[];
+  cluster: string;
+  backend: string;
+}
+
+export interface ApiCheckResult {
+  id: string;
+  title: string;
+  passed: boolean;
+  expected: string;
+  found: string;
+  hint: string;
+}
+
+/** POST /api/labs/:id/check → NDJSON: one ApiCheckLine per finished check, then one ApiCheckDone. */
+export type ApiCheckLine = { type: 'check'; result: ApiCheckResult };
+export type ApiCheckDone = { type: 'done'; lab: string; passed: boolean; checks: ApiCheckResult[] };
+
+/** POST /api/labs/:id/hint → the hints shown so far (one more each call, up to all). */
+export interface ApiHints {
+  lab: string;
+  hints: string[];
+  remaining: number;
+}
+
+/** GET /api/labs/:id/hints → the hints already revealed, without revealing another. */
+export type ApiShownHints = ApiHints;
+
+/** GET /api/labs/:id/solution → the reference code, once the lab passed (else available: false). */
+export interface ApiSolution {
+  lab: string;
+  available: boolean;
+  regions: { file: string; line: number; description: string; code: string }[];
+}
+
+/** POST /api/labs/:id/reset and /solve → what was done on the nodes. */
+export interface ApiDone {
+  lab: string;
+  done: string[];
+}
+
+/** GET /api/topology: the cluster as the nodes report it right now (not as the lab text says). */
+export interface ApiTopology {
+  mode: string;
+  clusterCidr: string;
+  segments: { name: string; cidr: string }[];
+  nodes: ApiNode[];
+}
+
+export interface ApiNode {
+  name: string;
+  role: 'worker' | 'router';
+  reachable: boolean;
+  underlay: { ifname: string; address: string; segment: string; up: boolean }[];
+  podSubnet?: string;
+  bridge?: { name: string; up: boolean; addresses: string[]; mtu: number };
+  pods: { name: string; address?: string; hostVeth?: string; mtu?: number }[];
+  /** Routes into the cluster CIDR other than the node's own subnet: how it reaches other nodes' pods. */
+  routes: { dst: string; via?: string; dev: string; onlink: boolean }[];
+  tunnels: { name: string; kind: string; mtu: number; up: boolean }[];
+}
+
+/** Terminal WebSocket /api/term?node=<node>: JSON text frames both ways. */
+export type TermClientMessage = { type: 'input'; data: string } | { type: 'resize'; cols: number; rows: number };
+export type TermServerMessage = { type: 'output'; data: string } | { type: 'exit'; code: number } | { type: 'error'; message: string };
+
+export const LIMITS = {
+  /** Largest WebSocket message accepted from a client. */
+  maxMessageBytes: 64 * 1024,
+  maxCols: 500,
+  maxRows: 200,
+};
