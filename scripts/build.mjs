@@ -14,7 +14,9 @@ await Promise.all([
     outfile: 'dist/cnilab.mjs',
     format: 'esm',
     target: 'node20',
-    external: ['esbuild'], // a native build tool: loaded from node_modules when `cnilab deploy` needs it
+    // Native or optional-native packages load from node_modules at run time: esbuild (for
+    // `cnilab deploy`), the PTY addon and ws (optional bufferutil) for `cnilab serve`.
+    external: ['esbuild', '@lydell/node-pty', 'ws'],
     // Bundled CJS dependencies call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   }),

@@ -140,6 +140,14 @@ Start here:
     .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).solve(lab, labCmd(c)));
 
   program
+    .command('serve')
+    .description('the lab site: a terminal on every node, checks, the live topology (npm start runs this)')
+    .option('--port <port>', 'port to listen on', '5177')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; anything else is reachable from the network)')
+    .addOption(new Option('--backend <backend>', 'what a node is').choices(['netns']).default('netns'))
+    .action(async (_o, c: Command) => (await import('./commands/serve.ts')).serve(c.optsWithGlobals()));
+
+  program
     .command('exec <target> [command...]')
     .description('run a command on a node ("node1") or inside a pod ("node1/web"): cnilab exec node1 -- ip route')
     .passThroughOptions()

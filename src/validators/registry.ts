@@ -25,16 +25,19 @@ export interface LabReport {
  * Runs a lab's checks at once (they only read node state, or work in scratch corners of their
  * own), reported in the order labs.yaml lists them.
  */
-export async function runLabChecks(lab: Lab, ctx: CheckContext): Promise<LabReport> {
+export async function runLabChecks(lab: Lab, ctx: CheckContext, onResult?: (r: CheckResult) => void): Promise<LabReport> {
   const results = await Promise.all(
     lab.checks.map(async (meta): Promise<CheckResult> => {
       const fn = CHECKS[meta.id];
       if (!fn) throw new Error(`check "${meta.id}" of lab ${lab.id} has no implementation in src/validators/labs/`);
+      let r: CheckResult;
       try {
-        return { id: meta.id, title: meta.title, ...(await fn(ctx)) };
+        r = { id: meta.id, title: meta.title, ...(await fn(ctx)) };
       } catch (err) {
-        return { id: meta.id, title: meta.title, passed: false, expected: meta.title, found: `the check could not run: ${(err as Error).message}`, hint: 'Is the cluster up, and is the node config in place?' };
+        r = { id: meta.id, title: meta.title, passed: false, expected: meta.title, found: `the check could not run: ${(err as Error).message}`, hint: 'Is the cluster up, and is the node config in place?' };
       }
+      onResult?.(r);
+      return r;
     }),
   );
   return { lab: lab.id, passed: results.every((r) => r.passed), checks: results };

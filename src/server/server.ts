@@ -1,0 +1,225 @@
+// The local lab server: serves the site, answers the API, attaches terminals to nodes.
+// Loopback by default; a per-run token on every API call and WebSocket; the Origin checked.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { WebSocketServer } from 'ws';
+import { readState } from '../cluster/netns/builder.ts';
+import { checkContext, LabActionError, resetLabNodes, solveLab, type LabEnv } from '../labs/actions.ts';
+import { findLab, loadCatalog, type Lab } from '../labs/catalog.ts';
+import { readProgress, writeProgress } from '../labs/progress.ts';
+import { allRegions } from '../labs/starters.ts';
+import { buildWorkspace, defaultWorkspace, hasWorkspace, scaffold } from '../labs/workspace.ts';
+import { referenceBundles } from '../cluster/netns/builder.ts';
+import { runLabChecks } from '../validators/registry.ts';
+import { LIMITS, type ApiCheckDone, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution } from './api.ts';
+import { attachTerminal } from './terminals.ts';
+import { collectTopology } from './topology.ts';
+
+export interface ServerOptions {
+  env: LabEnv;
+  host: string;
+  port: number;
+  siteDir: string;
+  /** Fixed token (tests); a random one otherwise. */
+  token?: string;
+}
+
+export interface LabServer {
+  url: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startServer(opts: ServerOptions): Promise<LabServer> {
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const expected = Buffer.from(token);
+  const tokenOk = (given: string | undefined) => {
+    const b = Buffer.from(given ?? '');
+    return b.length === expected.length && timingSafeEqual(b, expected);
+  };
+  let origins = new Set<string>();
+  const originOk = (origin: string | undefined) => origin === undefined || origins.has(origin);
+  const env = opts.env;
+  const nodes = env.topology.nodes.map((n) => n.name);
+  const catalog = () => loadCatalog();
+  const lab = (id: string): Lab => {
+    try {
+      return findLab(catalog(), id);
+    } catch (err) {
+      throw new HttpError(404, (err as Error).message);
+    }
+  };
+  // One check, reset or solve at a time: they share the nodes.
+  let busy: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = busy.then(fn, fn);
+    busy = next.catch(() => {});
+    return next;
+  };
+
+  const json = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+
+  async function api(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
+    const parts = url.pathname.split('/').filter(Boolean); // ['api', ...]
+    const method = req.method ?? 'GET';
+    if (parts[1] === 'labs' && parts.length === 2 && method === 'GET') {
+      const p = readProgress();
+      const body: ApiLabs = {
+        labs: catalog().map((l) => ({ id: l.id, dir: l.dir, title: l.title, minutes: l.minutes, requires: l.requires, kernel: l.kernel, objectives: l.objectives, checks: l.checks, hintCount: l.hints.length, passed: l.id in p.passed })),
+        ...(p.current ? { current: p.current } : {}),
+        nodes,
+        cluster: env.layout.cluster,
+        backend: env.driver.backend,
+      };
+      return json(res, 200, body);
+    }
+    if (parts[1] === 'topology' && method === 'GET') {
+      return json(res, 200, await collectTopology(env.driver, readState(env.layout)?.mode ?? 'host-gw'));
+    }
+    if (parts[1] === 'labs' && parts.length === 4) {
+      const l = lab(parts[2]!);
+      const action = parts[3];
+      if (action === 'check' && method === 'POST') {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+        const report = await serial(() =>
+          runLabChecks(l, checkContext(env), (result) => res.write(JSON.stringify({ type: 'check', result } satisfies ApiCheckLine) + '\n')),
+        );
+        const p = readProgress();
+        if (report.passed && !(l.id in p.passed)) {
+          p.passed[l.id] = new Date().toISOString();
+          writeProgress(p);
+        }
+        res.end(JSON.stringify({ type: 'done', lab: l.id, passed: report.passed, checks: report.checks } satisfies ApiCheckDone) + '\n');
+        return;
+      }
+      if ((action === 'hint' && method === 'POST') || (action === 'hints' && method === 'GET')) {
+        const p = readProgress();
+        const shown = Math.min((p.hints[l.id] ?? 0) + (action === 'hint' ? 1 : 0), l.hints.length);
+        if (action === 'hint') {
+          p.hints[l.id] = shown;
+          writeProgress(p);
+        }
+        return json(res, 200, { lab: l.id, hints: l.hints.slice(0, shown), remaining: l.hints.length - shown } satisfies ApiHints);
+      }
+      if (action === 'solution' && method === 'GET') {
+        const available = l.id in readProgress().passed;
+        const regions = available
+          ? allRegions()
+              .filter((r) => r.lab === l.id)
+              .map((r) => ({ file: r.file, line: r.line, description: r.description, code: r.solution.join('\n') }))
+          : [];
+        return json(res, 200, { lab: l.id, available, regions } satisfies ApiSolution);
+      }
+      if ((action === 'reset' || action === 'solve') && method === 'POST') {
+        const done = await serial(async () => {
+          try {
+            if (action === 'solve') return await solveLab(env, l);
+            const dir = defaultWorkspace();
+            let bundles = referenceBundles();
+            if (allRegions().some((r) => r.lab === l.id)) {
+              scaffold(l, dir);
+              if (hasWorkspace(dir)) bundles = await buildWorkspace(dir);
+            }
+            return await resetLabNodes(env, l, bundles);
+          } catch (err) {
+            if (err instanceof LabActionError) throw new HttpError(409, err.message);
+            throw err;
+          }
+        });
+        return json(res, 200, { lab: l.id, done } satisfies ApiDone);
+      }
+    }
+    throw new HttpError(404, `no such API: ${method} ${url.pathname}`);
+  }
+
+  function serveStatic(res: http.ServerResponse, url: URL) {
+    const rel = decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    let file = path.join(opts.siteDir, rel);
+    if (!file.startsWith(opts.siteDir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(opts.siteDir, 'index.html');
+    if (!fs.existsSync(file)) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      return res.end('The site is not built yet: run `npm run build` (npm start does it).\n');
+    }
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'cache-control': file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
+    fs.createReadStream(file).pipe(res);
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/api/')) return serveStatic(res, url);
+    if (!originOk(req.headers.origin)) return json(res, 403, { error: `origin ${req.headers.origin} is not allowed` });
+    const auth = req.headers.authorization?.replace(/^Bearer /, '');
+    if (!tokenOk(auth)) return json(res, 401, { error: 'missing or wrong token: open the URL the server printed' });
+    api(req, res, url).catch((err) => {
+      const status = err instanceof HttpError ? err.status : 500;
+      if (res.headersSent) res.end(JSON.stringify({ type: 'error', message: (err as Error).message }) + '\n');
+      else json(res, status, { error: (err as Error).message });
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes, handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('cnilab.')) ?? false });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n\r\n`);
+    };
+    if (url.pathname !== '/api/term') return refuse(404, 'Not Found');
+    // Browsers always send Origin on a WebSocket: it must be this server's own page.
+    if (!req.headers.origin || !origins.has(req.headers.origin)) return refuse(403, 'Forbidden');
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+    if (!offered.some((p) => p.startsWith('cnilab.') && tokenOk(p.slice('cnilab.'.length)))) return refuse(401, 'Unauthorized');
+    const node = url.searchParams.get('node') ?? '';
+    if (!nodes.includes(node)) return refuse(404, 'Not Found'); // a node from the topology, never anything else
+    wss.handleUpgrade(req, socket, head, (ws) => attachTerminal(ws, env.driver, node));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  origins = new Set([`http://${shownHost}:${port}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  return {
+    url: `http://${shownHost}:${port}/#token=${token}`,
+    token,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

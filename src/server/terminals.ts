@@ -1,0 +1,56 @@
+// A terminal on a node in the browser: a PTY running the node's shell (the node driver decides
+// what that is: `nsenter … bash` for netns, `vagrant ssh` for VMs), bridged to one WebSocket.
+// The client picks a node from the topology by name; it never sends a command.
+import pty from '@lydell/node-pty';
+import type { WebSocket } from 'ws';
+import type { NodeDriver } from '../cluster/driver.ts';
+import { LIMITS, type TermClientMessage, type TermServerMessage } from './api.ts';
+
+export function attachTerminal(ws: WebSocket, driver: NodeDriver, node: string): void {
+  // A protocol error (an oversized message) closes the socket with 1009; the 'close' handler ends the shell.
+  ws.on('error', () => {});
+  const send = (m: TermServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
+  const [file, ...args] = driver.shellArgv(node);
+  let term: pty.IPty;
+  try {
+    term = pty.spawn(file!, args, {
+      name: 'xterm-256color',
+      cols: 100,
+      rows: 30,
+      cwd: process.cwd(),
+      env: { ...process.env, TERM: 'xterm-256color' } as Record<string, string>,
+    });
+  } catch (err) {
+    send({ type: 'error', message: `could not open a shell on ${node}: ${(err as Error).message}` });
+    ws.close();
+    return;
+  }
+  term.onData((data) => send({ type: 'output', data }));
+  term.onExit(({ exitCode }) => {
+    send({ type: 'exit', code: exitCode });
+    ws.close();
+  });
+  ws.on('message', (raw, isBinary) => {
+    if (isBinary) return;
+    let m: TermClientMessage;
+    try {
+      m = JSON.parse(raw.toString()) as TermClientMessage;
+    } catch {
+      return; // not ours: ignore rather than crash the shell
+    }
+    if (m.type === 'input' && typeof m.data === 'string') term.write(m.data);
+    else if (m.type === 'resize') {
+      const cols = Math.max(2, Math.min(LIMITS.maxCols, Math.floor(Number(m.cols)) || 80));
+      const rows = Math.max(2, Math.min(LIMITS.maxRows, Math.floor(Number(m.rows)) || 24));
+      term.resize(cols, rows);
+    }
+  });
+  // The shell lives exactly as long as the socket: closing the tab ends it (by its own PID).
+  ws.on('close', () => {
+    try {
+      term.kill();
+    } catch {
+      // already gone
+    }
+  });
+}
