@@ -17,6 +17,7 @@ const NEEDS = [
   ['/bin/busybox', 'busybox-static'],
   ['tcpdump', 'tcpdump'],
   ['nft', 'nftables'],
+  ['/usr/bin/chromium', 'chromium'],
   ...(bench ? [['iperf3', 'iperf3'], ['/usr/lib/cni/bridge', 'containernetworking-plugins'], ['/usr/lib/cni/host-local', 'containernetworking-plugins']] : []),
 ];
 

@@ -1,0 +1,231 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, ApiError, errorMessage, onAuthFailure, type ApiLab, type ApiLabs } from '../lib/api.ts';
+import { labHref, navigate, useRoute } from '../lib/router.ts';
+import { readStored, writeStored } from '../lib/storage.ts';
+import { useTheme } from '../lib/theme.ts';
+import { forgetToken, getToken } from '../lib/token.ts';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { IconMoon, IconSidebar, IconSun } from './Icons.tsx';
+import { LabPage } from './LabPage.tsx';
+import { ErrorPage, NoTokenPage } from './Pages.tsx';
+import { Sidebar } from './Sidebar.tsx';
+import { Split } from './Split.tsx';
+import { TerminalPanel } from './TerminalPanel.tsx';
+import { TopologyPanel } from './TopologyPanel.tsx';
+
+type LabsState = { status: 'loading' } | { status: 'ok'; data: ApiLabs } | { status: 'error'; error: ApiError | Error };
+
+function defaultLab(data: ApiLabs): ApiLab | undefined {
+  return data.labs.find((l) => l.id === data.current) ?? data.labs.find((l) => !l.passed) ?? data.labs[0];
+}
+
+const isNarrow = () => window.matchMedia('(max-width: 900px)').matches;
+
+function ThemeToggle() {
+  const [theme, setTheme] = useTheme();
+  const next = theme === 'dark' ? 'light' : 'dark';
+  return (
+    <button type="button" class="icon-btn" onClick={() => setTheme(next)} aria-label={`Switch to the ${next} theme`} title={`Switch to the ${next} theme`} data-theme-toggle={theme}>
+      {theme === 'dark' ? <IconSun size={17} /> : <IconMoon size={17} />}
+    </button>
+  );
+}
+
+function NotFound({ id, labs }: { id: string; labs: ApiLab[] }) {
+  return (
+    <div class="lab-page">
+      <div class="lab-scroll">
+        <div class="lab-text">
+          <div class="alert alert-error" role="alert">
+            <p>
+              There is no lab “{id}”. {labs[0] && <a href={labHref(labs[0].id)}>Go to lab {labs[0].id}</a>}
+            </p>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function App() {
+  const [hasToken] = useState(() => !!getToken());
+  const [refused, setRefused] = useState(false);
+  const [labs, setLabs] = useState<LabsState>({ status: 'loading' });
+  const [topoVersion, setTopoVersion] = useState(0);
+  // On narrow screens the lab list is a drawer: closed until asked for.
+  const [sidebarOpen, setSidebarOpen] = useState(() => readStored('local', 'cnilab.sidebar') !== 'closed' && !isNarrow());
+  const [topoCollapsed, setTopoCollapsed] = useState(() => readStored('local', 'cnilab.topology') === 'collapsed');
+  const route = useRoute();
+
+  useEffect(
+    () =>
+      onAuthFailure(() => {
+        forgetToken();
+        setRefused(true);
+      }),
+    [],
+  );
+
+  const loadLabs = useCallback((quiet = false) => {
+    if (!quiet) setLabs({ status: 'loading' });
+    api.labs().then(
+      (data) => setLabs({ status: 'ok', data }),
+      (e: unknown) => {
+        if (!quiet) setLabs({ status: 'error', error: e instanceof Error ? e : new Error(String(e)) });
+      },
+    );
+  }, []);
+
+  useEffect(() => {
+    if (hasToken) loadLabs();
+  }, [hasToken]);
+
+  // #/ → the lab in the workspace (or the first not passed).
+  useEffect(() => {
+    if (labs.status !== 'ok' || route.name !== 'home') return;
+    const l = defaultLab(labs.data);
+    if (l) navigate(labHref(l.id), true);
+  }, [labs, route]);
+
+  const labId = route.name === 'lab' ? route.id : undefined;
+  const data = labs.status === 'ok' ? labs.data : null;
+  const lab = data && labId ? data.labs.find((l) => l.id === labId) : undefined;
+
+  useEffect(() => {
+    document.title = lab ? `${lab.id} · ${lab.title} — SimpleCNI Lab` : 'SimpleCNI Lab';
+  }, [lab?.id]);
+
+  const onPassed = useCallback((id: string) => {
+    setLabs((s) => (s.status === 'ok' ? { status: 'ok', data: { ...s.data, labs: s.data.labs.map((l) => (l.id === id ? { ...l, passed: true } : l)) } } : s));
+  }, []);
+  const onChanged = useCallback(() => {
+    setTopoVersion((v) => v + 1);
+    loadLabs(true);
+  }, [loadLabs]);
+
+  const toggleSidebar = () => {
+    const next = !sidebarOpen;
+    setSidebarOpen(next);
+    if (!isNarrow()) writeStored('local', 'cnilab.sidebar', next ? 'open' : 'closed');
+  };
+  const toggleTopo = () => {
+    const next = !topoCollapsed;
+    setTopoCollapsed(next);
+    writeStored('local', 'cnilab.topology', next ? 'collapsed' : 'open');
+  };
+
+  if (!hasToken || refused) return <NoTokenPage refused={refused} />;
+  if (labs.status === 'error') {
+    const e = labs.error;
+    const title =
+      e instanceof ApiError && e.kind === 'network'
+        ? 'The lab server is not answering'
+        : e instanceof ApiError && e.kind === 'forbidden'
+          ? 'The lab server refused this page'
+          : 'The labs could not be loaded';
+    return <ErrorPage title={title} message={errorMessage(e)} onRetry={() => loadLabs()} />;
+  }
+
+  return (
+    <div class={`app${sidebarOpen ? ' has-sidebar' : ''}`}>
+      <a class="skip-link" href="#main">
+        Skip to the lab
+      </a>
+      <header class="topbar">
+        <button
+          type="button"
+          class="icon-btn"
+          onClick={toggleSidebar}
+          aria-label={sidebarOpen ? 'Hide the lab list' : 'Show the lab list'}
+          aria-expanded={sidebarOpen}
+          aria-controls="sidebar"
+          title={sidebarOpen ? 'Hide the lab list' : 'Show the lab list'}
+        >
+          <IconSidebar size={18} />
+        </button>
+        <a class="brand" href="#/">
+          <img src="/favicon.svg" alt="" width={22} height={22} />
+          <span>SimpleCNI Lab</span>
+        </a>
+        {lab && (
+          <span class="topbar-crumb" aria-hidden="true">
+            <span class="crumb-sep">/</span> {lab.id} · {lab.title}
+          </span>
+        )}
+        <span class="topbar-spacer" />
+        {data && (
+          <span class="chip chip-cluster" title={`Cluster “${data.cluster}” on the ${data.backend} backend`}>
+            cluster <strong>{data.cluster}</strong>
+            <span class="hide-narrow"> · {data.backend}</span>
+          </span>
+        )}
+        <ThemeToggle />
+      </header>
+      <div class="app-body">
+        {sidebarOpen && <div class="drawer-backdrop" onClick={() => setSidebarOpen(false)} aria-hidden="true" />}
+        {sidebarOpen && (
+          <aside
+            id="sidebar"
+            class="app-sidebar"
+            onKeyDown={(e) => {
+              if (e.key === 'Escape' && isNarrow()) setSidebarOpen(false);
+            }}
+          >
+            {data ? (
+              <Sidebar labs={data.labs} activeId={labId} workspaceLab={data.current} onNavigate={() => isNarrow() && setSidebarOpen(false)} />
+            ) : (
+              <div class="sidebar-skeleton" aria-busy="true">
+                {Array.from({ length: 8 }, (_, i) => (
+                  <div key={i} class="sk" />
+                ))}
+              </div>
+            )}
+          </aside>
+        )}
+        <main id="main" class="app-main" tabIndex={-1}>
+          {!data ? (
+            <div class="loading-main" aria-busy="true">
+              <span class="spinner-dot" /> Loading the labs…
+            </div>
+          ) : (
+            <Split
+              id="main"
+              direction="row"
+              initial={0.47}
+              min={0.28}
+              max={0.72}
+              label="Resize the lab text and the terminals"
+              first={
+                <ErrorBoundary label="The lab">
+                  {lab ? (
+                    <LabPage key={lab.id} lab={lab} labs={data.labs} onPassed={onPassed} onChanged={onChanged} />
+                  ) : labId ? (
+                    <NotFound id={labId} labs={data.labs} />
+                  ) : null}
+                </ErrorBoundary>
+              }
+              second={
+                <Split
+                  id="right"
+                  direction="column"
+                  initial={0.5}
+                  min={0.15}
+                  max={0.85}
+                  collapsedFirst={topoCollapsed}
+                  label="Resize the topology and the terminals"
+                  class="right-pane"
+                  first={
+                    <ErrorBoundary label="The topology">
+                      <TopologyPanel version={topoVersion} collapsed={topoCollapsed} onToggle={toggleTopo} />
+                    </ErrorBoundary>
+                  }
+                  second={<TerminalPanel nodes={data.nodes} />}
+                />
+              }
+            />
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

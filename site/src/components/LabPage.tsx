@@ -1,0 +1,341 @@
+// A lab: toolbar (Check, Hint, Reset, Solution), the check results and hints, then the lab text.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError, errorMessage, type ApiCheckResult, type ApiDone, type ApiHints, type ApiLab, type ApiSolution } from '../lib/api.ts';
+import { labHref } from '../lib/router.ts';
+import { CheckResults, type CheckRun } from './CheckResults.tsx';
+import { CodeBlock } from './CodeBlock.tsx';
+import { Dialog } from './Dialog.tsx';
+import { HintsCard } from './HintsCard.tsx';
+import { InlineText } from './InlineText.tsx';
+import { LabContent } from './LabContent.tsx';
+import { IconAlert, IconArrowRight, IconBulb, IconCheck, IconClock, IconCode, IconPlay, IconSpinner, IconUndo } from './Icons.tsx';
+
+type Async<T> = { status: 'idle' } | { status: 'loading' } | { status: 'ok'; value: T } | { status: 'error'; message: string };
+
+function langOf(file: string): string | undefined {
+  const ext = /\.(\w+)$/.exec(file)?.[1];
+  return ext === 'ts' || ext === 'mts' || ext === 'cts' ? 'ts' : ext;
+}
+
+function SolutionView({ state }: { state: Async<ApiSolution> }) {
+  if (state.status === 'loading' || state.status === 'idle') {
+    return (
+      <p class="muted">
+        <IconSpinner size={14} /> Loading the reference solution…
+      </p>
+    );
+  }
+  if (state.status === 'error') {
+    return (
+      <div class="alert alert-error" role="alert">
+        <InlineText text={state.message} />
+      </div>
+    );
+  }
+  const sol = state.value;
+  if (!sol.available) {
+    return (
+      <div class="alert alert-info">
+        The reference solution unlocks once every check of lab {sol.lab} passes. Run <strong>Check</strong> when your code is ready.
+      </div>
+    );
+  }
+  if (sol.regions.length === 0) return <p class="muted">This lab has no code to write: there is no reference code to show.</p>;
+  return (
+    <div class="solution">
+      <p class="muted">The reference code for each region this lab asks for. Compare with yours in workspace/.</p>
+      {sol.regions.map((r, i) => (
+        <section key={i} class="solution-region" data-file={r.file} data-line={r.line}>
+          <header class="solution-head">
+            <code class="solution-loc">
+              {r.file}:{r.line}
+            </code>
+            <span class="solution-desc">
+              <InlineText text={r.description} />
+            </span>
+          </header>
+          <CodeBlock code={r.code} lang={langOf(r.file)} />
+        </section>
+      ))}
+    </div>
+  );
+}
+
+export function LabPage({
+  lab,
+  labs,
+  onPassed,
+  onChanged,
+}: {
+  lab: ApiLab;
+  labs: ApiLab[];
+  onPassed: (id: string) => void;
+  onChanged: () => void;
+}) {
+  const [run, setRun] = useState<CheckRun>({ status: 'idle' });
+  const [showResults, setShowResults] = useState(true);
+  const [hints, setHints] = useState<ApiHints | null>(null);
+  const [hintBusy, setHintBusy] = useState(false);
+  const [hintError, setHintError] = useState<string | null>(null);
+  const [resetOpen, setResetOpen] = useState(false);
+  const [reset, setReset] = useState<Async<ApiDone>>({ status: 'idle' });
+  const [solutionOpen, setSolutionOpen] = useState(false);
+  const [solution, setSolution] = useState<Async<ApiSolution>>({ status: 'idle' });
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const checkCtrl = useRef<AbortController | null>(null);
+
+  const index = labs.findIndex((l) => l.id === lab.id);
+  const prev = index > 0 ? labs[index - 1] : undefined;
+  const next = index >= 0 ? labs[index + 1] : undefined;
+  const passed = lab.passed || (run.status === 'done' && !!run.passed);
+  const running = run.status === 'running';
+
+  useEffect(() => {
+    let live = true;
+    api.hints(lab.id).then(
+      (h) => live && setHints(h),
+      (e: unknown) => live && !(e instanceof ApiError && e.kind === 'not-found') && setHintError(errorMessage(e)),
+    );
+    return () => {
+      live = false;
+      checkCtrl.current?.abort();
+    };
+  }, [lab.id]);
+
+  const runCheck = async () => {
+    if (running) return;
+    checkCtrl.current?.abort();
+    const ctrl = new AbortController();
+    checkCtrl.current = ctrl;
+    const results: Record<string, ApiCheckResult> = {};
+    const order: string[] = [];
+    setShowResults(true);
+    setRun({ status: 'running', results: {}, order: [] });
+    try {
+      const done = await api.check(
+        lab.id,
+        (ev) => {
+          if (ev.type !== 'check') return;
+          results[ev.result.id] = ev.result;
+          if (!order.includes(ev.result.id)) order.push(ev.result.id);
+          setRun({ status: 'running', results: { ...results }, order: [...order] });
+        },
+        ctrl.signal,
+      );
+      for (const r of done.checks) {
+        results[r.id] = r;
+        if (!order.includes(r.id)) order.push(r.id);
+      }
+      setRun({ status: 'done', results: { ...results }, order: [...order], passed: done.passed, at: new Date() });
+      if (done.passed) onPassed(lab.id);
+    } catch (e) {
+      if (e instanceof ApiError && e.kind === 'aborted') return;
+      setRun({ status: 'error', results: { ...results }, order: [...order], error: errorMessage(e), at: new Date() });
+    } finally {
+      if (!ctrl.signal.aborted) onChanged();
+    }
+  };
+
+  const nextHint = async () => {
+    setHintBusy(true);
+    setHintError(null);
+    try {
+      setHints(await api.nextHint(lab.id));
+    } catch (e) {
+      setHintError(errorMessage(e));
+    } finally {
+      setHintBusy(false);
+    }
+  };
+
+  const openSolution = () => {
+    setSolutionOpen(true);
+    setSolution({ status: 'loading' });
+    api.solution(lab.id).then(
+      (s) => setSolution({ status: 'ok', value: s }),
+      (e: unknown) => setSolution({ status: 'error', message: errorMessage(e) }),
+    );
+  };
+
+  const doReset = async () => {
+    setReset({ status: 'loading' });
+    try {
+      const done = await api.reset(lab.id);
+      setReset({ status: 'ok', value: done });
+      setRun({ status: 'idle' });
+      api.hints(lab.id).then(setHints, () => undefined);
+    } catch (e) {
+      setReset({ status: 'error', message: errorMessage(e) });
+    } finally {
+      onChanged();
+    }
+  };
+
+  const closeReset = () => {
+    if (reset.status === 'loading') return;
+    setResetOpen(false);
+    setReset({ status: 'idle' });
+  };
+
+  const shownHints = hints?.hints.length ?? 0;
+  const totalHints = Math.max(lab.hintCount, shownHints + (hints?.remaining ?? 0));
+  const hintsLeft = hints ? hints.remaining > 0 : lab.hintCount > 0;
+  const showFeedback = (run.status !== 'idle' && showResults) || shownHints > 0 || !!hintError;
+
+  return (
+    <div class="lab-page" data-lab={lab.id}>
+      <div class="lab-toolbar" role="toolbar" aria-label={`Lab ${lab.id} actions`}>
+        <div class="lab-toolbar-title">
+          <span class="lab-badge">Lab {lab.id}</span>
+          <span class="lab-toolbar-name" title={lab.title}>
+            {lab.title}
+          </span>
+          <span class="lab-minutes" title="Estimated time">
+            <IconClock size={13} /> {lab.minutes} min
+          </span>
+          {passed && (
+            <span class="chip chip-ok" data-passed="true">
+              <IconCheck size={12} /> Passed
+            </span>
+          )}
+        </div>
+        <div class="lab-actions">
+          <button
+            type="button"
+            class="btn"
+            onClick={nextHint}
+            disabled={hintBusy || !hintsLeft}
+            title={hintsLeft ? 'Reveal the next hint' : 'Every hint is shown'}
+            data-action="hint"
+          >
+            {hintBusy ? <IconSpinner size={15} /> : <IconBulb size={15} />}
+            <span>
+              Hint{totalHints > 0 && <span class="btn-count">{shownHints}/{totalHints}</span>}
+            </span>
+          </button>
+          <button type="button" class="btn" onClick={() => setResetOpen(true)} data-action="reset" title="Put the lab back to its start">
+            <IconUndo size={15} />
+            <span>Reset</span>
+          </button>
+          {passed && (
+            <button type="button" class="btn" onClick={openSolution} data-action="solution">
+              <IconCode size={15} />
+              <span>Solution</span>
+            </button>
+          )}
+          <button type="button" class="btn btn-primary btn-check" onClick={runCheck} disabled={running} data-action="check">
+            {running ? <IconSpinner size={15} /> : <IconPlay size={14} />}
+            <span>{running ? 'Checking…' : 'Check'}</span>
+          </button>
+        </div>
+      </div>
+
+      {showFeedback && (
+        <div class="lab-feedback">
+          {run.status !== 'idle' && showResults && (
+            <CheckResults lab={lab} run={run} next={next} onRetry={runCheck} onClose={() => setShowResults(false)} onSolution={openSolution} />
+          )}
+          {hintError && (
+            <div class="alert alert-error alert-compact" role="alert">
+              <IconAlert size={15} /> <InlineText text={hintError} />
+            </div>
+          )}
+          {hints && shownHints > 0 && <HintsCard hints={hints} total={totalHints} />}
+        </div>
+      )}
+
+      <div class="lab-scroll" ref={scrollRef} tabIndex={-1}>
+        <div class="lab-text">
+          {lab.kernel.length > 0 && (
+            <div class="alert alert-info alert-compact">
+              <IconAlert size={15} /> This lab needs a kernel with {lab.kernel.map((k) => (k === 'ipip' ? 'IP-in-IP (CONFIG_NET_IPIP)' : k)).join(', ')}.
+            </div>
+          )}
+          <LabContent dir={lab.dir} onLoaded={() => scrollRef.current?.scrollTo({ top: 0 })} />
+          <nav class="lab-pager" aria-label="Lab navigation">
+            {prev ? (
+              <a class="pager-link" href={labHref(prev.id)}>
+                <span class="pager-dir">Previous</span>
+                <span class="pager-title">
+                  {prev.id} · {prev.title}
+                </span>
+              </a>
+            ) : (
+              <span />
+            )}
+            {next && (
+              <a class="pager-link pager-next" href={labHref(next.id)}>
+                <span class="pager-dir">
+                  Next <IconArrowRight size={13} />
+                </span>
+                <span class="pager-title">
+                  {next.id} · {next.title}
+                </span>
+              </a>
+            )}
+          </nav>
+        </div>
+      </div>
+
+      <Dialog
+        open={resetOpen}
+        onClose={closeReset}
+        title={`Reset lab ${lab.id}?`}
+        footer={
+          reset.status === 'ok' ? (
+            <button type="button" class="btn btn-primary" onClick={closeReset} autoFocus>
+              Done
+            </button>
+          ) : (
+            <>
+              <button type="button" class="btn" onClick={closeReset} disabled={reset.status === 'loading'} autoFocus>
+                Cancel
+              </button>
+              <button type="button" class="btn btn-danger" onClick={doReset} disabled={reset.status === 'loading'} data-action="confirm-reset">
+                {reset.status === 'loading' ? <IconSpinner size={15} /> : <IconUndo size={15} />}
+                {reset.status === 'loading' ? 'Resetting…' : reset.status === 'error' ? 'Try again' : 'Reset lab'}
+              </button>
+            </>
+          )
+        }
+      >
+        {reset.status === 'ok' ? (
+          <div class="reset-done" role="status">
+            <p>
+              <IconCheck size={15} class="t-ok" /> Lab {lab.id} is back at its start. What was done:
+            </p>
+            {reset.value.done.length > 0 ? (
+              <ul class="done-list">
+                {reset.value.done.map((d, i) => (
+                  <li key={i}>
+                    <InlineText text={d} />
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p class="muted">Nothing needed changing.</p>
+            )}
+          </div>
+        ) : (
+          <>
+            <p>
+              This puts lab {lab.id}’s starter code back in <code>workspace/</code> and returns the nodes to the state the lab starts from.
+            </p>
+            <p class="warn-text">
+              <IconAlert size={15} /> Your changes to this lab’s files in <code>workspace/</code> are replaced.
+            </p>
+            {reset.status === 'error' && (
+              <div class="alert alert-error" role="alert">
+                <InlineText text={reset.message} />
+              </div>
+            )}
+          </>
+        )}
+      </Dialog>
+
+      <Dialog open={solutionOpen} onClose={() => setSolutionOpen(false)} title={`Lab ${lab.id} · reference solution`} wide>
+        <SolutionView state={solution} />
+      </Dialog>
+    </div>
+  );
+}

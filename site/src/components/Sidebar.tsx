@@ -1,0 +1,58 @@
+import type { ApiLab } from '../lib/api.ts';
+import { labHref } from '../lib/router.ts';
+import { IconCheck } from './Icons.tsx';
+
+export function Sidebar({ labs, activeId, workspaceLab, onNavigate }: { labs: ApiLab[]; activeId: string | undefined; workspaceLab: string | undefined; onNavigate?: () => void }) {
+  const done = labs.filter((l) => l.passed).length;
+  const pct = labs.length ? Math.round((done / labs.length) * 100) : 0;
+  return (
+    <nav class="sidebar" aria-label="Labs">
+      <div class="sidebar-head">
+        <h2 class="sidebar-title">Labs</h2>
+        <span class="sidebar-progress-text">
+          {done} of {labs.length} passed
+        </span>
+      </div>
+      <div
+        class="progress"
+        role="progressbar"
+        aria-label="Labs passed"
+        aria-valuemin={0}
+        aria-valuemax={labs.length}
+        aria-valuenow={done}
+        aria-valuetext={`${done} of ${labs.length} labs passed`}
+      >
+        <div class="progress-bar" style={{ width: `${pct}%` }} />
+      </div>
+      <ol class="lab-list">
+        {labs.map((l) => {
+          const active = l.id === activeId;
+          return (
+            <li key={l.id}>
+              <a
+                href={labHref(l.id)}
+                class={`lab-link${active ? ' is-active' : ''}${l.passed ? ' is-passed' : ''}`}
+                aria-current={active ? 'page' : undefined}
+                data-lab={l.id}
+                data-passed={String(l.passed)}
+                onClick={onNavigate}
+              >
+                <span class="lab-num" aria-hidden="true">
+                  {l.passed ? <IconCheck size={13} /> : l.id}
+                </span>
+                <span class="lab-link-text">
+                  <span class="lab-link-title">{l.title}</span>
+                  <span class="lab-link-meta">
+                    Lab {l.id} · {l.minutes} min
+                    {l.passed && <span class="lab-passed-text"> · passed</span>}
+                    {workspaceLab === l.id && <span class="lab-ws-tag"> · in workspace</span>}
+                  </span>
+                </span>
+              </a>
+            </li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
+}

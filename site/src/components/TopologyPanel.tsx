@@ -1,0 +1,184 @@
+// The live topology panel: fetches /api/topology on mount, on Refresh and whenever `version`
+// changes (after each check, after a reset); draws it for the width it has; can open full-size.
+import type { RefObject } from 'preact';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { api, errorMessage, type ApiTopology } from '../lib/api.ts';
+import { drawTopology } from './TopologyView.tsx';
+import { Dialog } from './Dialog.tsx';
+import { IconChevron, IconExpand, IconNetwork, IconRefresh } from './Icons.tsx';
+
+function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
+  const ref = useRef<T>(null);
+  const [w, setW] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setW(el.clientWidth);
+    const ro = new ResizeObserver(() => setW(el.clientWidth));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, w];
+}
+
+/**
+ * Lays the picture out for the width it has (text keeps its size); `zoom` > 1 draws it larger
+ * (the full-size view, for a projector). When even the narrowest layout is wider than the
+ * panel, the picture is scaled down to fit.
+ */
+function Drawing({ topo, zoom = 1 }: { topo: ApiTopology; zoom?: number }) {
+  const [ref, w] = useWidth<HTMLDivElement>();
+  const z = w >= 900 ? zoom : 1;
+  const drawing = w > 0 ? drawTopology(topo, Math.floor(w / z)) : null;
+  const scale = drawing ? Math.min(z, w / drawing.width) : 1;
+  return (
+    <div class="topo-canvas" ref={ref}>
+      {drawing && (
+        <div class="topo-scale" style={{ width: `${drawing.width * scale}px`, height: `${drawing.height * scale}px` }}>
+          {drawing.svg}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function TopologyBody({ topo, error, loading, zoom }: { topo: ApiTopology | null; error: string | null; loading: boolean; zoom?: number }) {
+  if (!topo) {
+    if (error) {
+      return (
+        <div class="alert alert-error topo-msg" role="alert">
+          {error}
+        </div>
+      );
+    }
+    return <div class="topo-msg muted">{loading ? 'Asking the nodes…' : 'No topology yet.'}</div>;
+  }
+  if (topo.nodes.length === 0) {
+    return (
+      <div class="empty-state">
+        <p>The cluster is not up: no node answered.</p>
+        <p>
+          <code>npx cnilab cluster up</code>
+        </p>
+      </div>
+    );
+  }
+  return (
+    <>
+      {error && (
+        <div class="alert alert-error alert-compact" role="alert">
+          Refresh failed: {error} (showing the last picture)
+        </div>
+      )}
+      <Drawing topo={topo} zoom={zoom ?? 1} />
+    </>
+  );
+}
+
+export function TopologyPanel({
+  version,
+  collapsed,
+  onToggle,
+  onMode,
+}: {
+  version: number;
+  collapsed: boolean;
+  onToggle: () => void;
+  onMode?: (mode: string) => void;
+}) {
+  const [topo, setTopo] = useState<ApiTopology | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [updated, setUpdated] = useState<Date | null>(null);
+  const [expanded, setExpanded] = useState(false);
+  const [tick, setTick] = useState(0);
+  const ctrl = useRef<AbortController | null>(null);
+
+  useEffect(() => {
+    ctrl.current?.abort();
+    const c = new AbortController();
+    ctrl.current = c;
+    setLoading(true);
+    api.topology(c.signal).then(
+      (t) => {
+        if (c.signal.aborted) return;
+        setTopo(t);
+        setError(null);
+        setUpdated(new Date());
+        setLoading(false);
+        onMode?.(t.mode);
+      },
+      (e: unknown) => {
+        if (c.signal.aborted) return;
+        setError(errorMessage(e));
+        setLoading(false);
+      },
+    );
+    return () => c.abort();
+  }, [version, tick]);
+
+  const refresh = () => setTick((t) => t + 1);
+  const time = updated?.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+  return (
+    <section class={`topo-panel${collapsed ? ' is-collapsed' : ''}`} aria-label="Cluster topology">
+      <div class="panel-bar">
+        <button
+          type="button"
+          class="panel-title-btn"
+          aria-expanded={!collapsed}
+          aria-controls="topo-body"
+          onClick={onToggle}
+          title={collapsed ? 'Show the topology' : 'Hide the topology'}
+        >
+          <IconChevron size={15} class={`chev${collapsed ? ' is-closed' : ''}`} />
+          <IconNetwork size={15} class="panel-bar-icon" />
+          <span class="panel-title">Topology</span>
+        </button>
+        {topo && (
+          <span class="chip chip-mode" data-mode={topo.mode} title="The cluster's cross-node data plane">
+            mode <strong>{topo.mode}</strong>
+          </span>
+        )}
+        {topo && !collapsed && <span class="panel-meta cq-wide">pods {topo.clusterCidr}</span>}
+        <span class="panel-spacer" />
+        {time && !collapsed && (
+          <span class="panel-meta cq-mid" aria-live="polite">
+            {loading ? 'refreshing…' : `as of ${time}`}
+          </span>
+        )}
+        <button type="button" class="icon-btn" onClick={refresh} aria-label="Refresh the topology" title="Refresh (ask the nodes again)" disabled={loading}>
+          <IconRefresh size={15} class={loading ? 'spin' : ''} />
+        </button>
+        <button type="button" class="icon-btn" onClick={() => setExpanded(true)} aria-label="Open the topology full size" title="Open full size" disabled={!topo}>
+          <IconExpand size={15} />
+        </button>
+      </div>
+      {!collapsed && (
+        <div class="topo-body" id="topo-body">
+          <TopologyBody topo={topo} error={error} loading={loading} />
+        </div>
+      )}
+      <Dialog open={expanded} onClose={() => setExpanded(false)} title="Cluster topology" wide>
+        <div class="topo-dialog-meta">
+          {topo && (
+            <>
+              <span class="chip chip-mode">
+                mode <strong>{topo.mode}</strong>
+              </span>
+              <span class="muted">pod CIDR {topo.clusterCidr}</span>
+              {time && <span class="muted">as of {time}</span>}
+            </>
+          )}
+          <span class="panel-spacer" />
+          <button type="button" class="btn btn-small" onClick={refresh} disabled={loading}>
+            <IconRefresh size={14} class={loading ? 'spin' : ''} /> Refresh
+          </button>
+        </div>
+        <div class="topo-dialog-body">
+          <TopologyBody topo={topo} error={error} loading={loading} zoom={1.3} />
+        </div>
+      </Dialog>
+    </section>
+  );
+}

@@ -1,0 +1,23 @@
+import { render } from 'preact';
+import { App } from './components/App.tsx';
+import { initTheme } from './lib/theme.ts';
+import { initToken } from './lib/token.ts';
+import './styles/base.css';
+import './styles/app.css';
+import './styles/prose.css';
+import './styles/topology.css';
+
+initToken();
+initTheme();
+// A new URL with a token pasted into this tab (after a server restart) only changes the hash:
+// take the token and start over with a clean page.
+window.addEventListener('hashchange', () => {
+  if (/(^|[#&?])token=/.test(window.location.hash)) {
+    initToken();
+    window.location.reload();
+  }
+});
+window.__cnilab ??= { terminals: {} };
+
+const root = document.getElementById('app');
+if (root) render(<App />, root);

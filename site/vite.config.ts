@@ -1,0 +1,48 @@
+// Vite config for the lab site. Build: `npx vite build site` (from the repository root) → site/dist.
+// Dev: `npx tsx site/dev/mock-server.ts` (or the real lab server) on 127.0.0.1:5178, then
+// `npx vite site`: /api (HTTP and the terminal WebSocket) is proxied to it.
+import { basename, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import preact from '@preact/preset-vite';
+import mdx from '@mdx-js/rollup';
+
+const siteDir = fileURLToPath(new URL('.', import.meta.url));
+const repoDir = fileURLToPath(new URL('..', import.meta.url));
+const apiTarget = process.env.CNILAB_API ?? 'http://127.0.0.1:5178';
+
+export default defineConfig({
+  root: siteDir,
+  base: '/',
+  // The lab texts live in ../labs/*/lab.mdx and are compiled as they are, never copied.
+  plugins: [
+    { enforce: 'pre', ...mdx({ jsxImportSource: 'preact' }) },
+    preact({ prerender: { enabled: false }, devToolsEnabled: false }),
+  ],
+  server: {
+    host: '127.0.0.1',
+    fs: { allow: [repoDir] },
+    proxy: { '/api': { target: apiTarget, ws: true } },
+  },
+  preview: { host: '127.0.0.1' },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    reportCompressedSize: true,
+    rollupOptions: {
+      output: {
+        // Readable chunk names: lab-04-first-pod-<hash>.js, terminal-<hash>.js.
+        chunkFileNames: (chunk) => {
+          const id = chunk.facadeModuleId ?? '';
+          if (id.endsWith('/lab.mdx')) return `assets/lab-${basename(dirname(id))}-[hash].js`;
+          if (id.endsWith('/terminal/session.ts')) return 'assets/terminal-[hash].js';
+          return 'assets/[name]-[hash].js';
+        },
+        assetFileNames: (asset) =>
+          asset.names.some((n) => n.startsWith('session')) ? 'assets/terminal-[hash][extname]' : 'assets/[name]-[hash][extname]',
+      },
+    },
+  },
+});
