@@ -39,6 +39,19 @@ export interface ApiCheckResult {
 /** POST /api/labs/:id/check → NDJSON: one ApiCheckLine per finished check, then one ApiCheckDone. */
 export type ApiCheckLine = { type: 'check'; result: ApiCheckResult };
 export type ApiCheckDone = { type: 'done'; lab: string; passed: boolean; checks: ApiCheckResult[] };
+/** The last line instead of `done` when the run itself broke (not a failed check). */
+export type ApiCheckError = { type: 'error'; message: string };
+
+/** Every error response of the HTTP API. */
+export interface ApiError {
+  error: string;
+}
+
+/**
+ * A terminal the server will not open is accepted and closed at once with one of these codes and a
+ * reason, so the page can show why instead of retrying (a refused upgrade looks like a drop).
+ */
+export const TERM_CLOSE = { unauthorized: 4401, forbiddenOrigin: 4403, unknownNode: 4404 } as const;
 
 /** POST /api/labs/:id/hint → the hints shown so far (one more each call, up to all). */
 export interface ApiHints {

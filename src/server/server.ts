@@ -13,7 +13,7 @@ import { allRegions } from '../labs/starters.ts';
 import { buildWorkspace, defaultWorkspace, hasWorkspace, scaffold } from '../labs/workspace.ts';
 import { referenceBundles } from '../cluster/netns/builder.ts';
 import { runLabChecks } from '../validators/registry.ts';
-import { LIMITS, type ApiCheckDone, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution } from './api.ts';
+import { LIMITS, TERM_CLOSE, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution } from './api.ts';
 import { attachTerminal } from './terminals.ts';
 import { collectTopology } from './topology.ts';
 
@@ -182,7 +182,7 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
     if (!tokenOk(auth)) return json(res, 401, { error: 'missing or wrong token: open the URL the server printed' });
     api(req, res, url).catch((err) => {
       const status = err instanceof HttpError ? err.status : 500;
-      if (res.headersSent) res.end(JSON.stringify({ type: 'error', message: (err as Error).message }) + '\n');
+      if (res.headersSent) res.end(JSON.stringify({ type: 'error', message: (err as Error).message } satisfies ApiCheckError) + '\n');
       else json(res, status, { error: (err as Error).message });
     });
   });
@@ -190,17 +190,21 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes, handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('cnilab.')) ?? false });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const refuse = (status: number, text: string) => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n\r\n`);
-    };
-    if (url.pathname !== '/api/term') return refuse(404, 'Not Found');
+    if (url.pathname !== '/api/term') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
     // Browsers always send Origin on a WebSocket: it must be this server's own page.
-    if (!req.headers.origin || !origins.has(req.headers.origin)) return refuse(403, 'Forbidden');
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-    if (!offered.some((p) => p.startsWith('cnilab.') && tokenOk(p.slice('cnilab.'.length)))) return refuse(401, 'Unauthorized');
     const node = url.searchParams.get('node') ?? '';
-    if (!nodes.includes(node)) return refuse(404, 'Not Found'); // a node from the topology, never anything else
-    wss.handleUpgrade(req, socket, head, (ws) => attachTerminal(ws, env.driver, node));
+    let refusal: [number, string] | undefined;
+    if (!req.headers.origin || !origins.has(req.headers.origin)) refusal = [TERM_CLOSE.forbiddenOrigin, `origin ${req.headers.origin ?? '(none)'} is not allowed`];
+    else if (!offered.some((p) => p.startsWith('cnilab.') && tokenOk(p.slice('cnilab.'.length)))) refusal = [TERM_CLOSE.unauthorized, 'missing or wrong token: open the URL the server printed'];
+    else if (!nodes.includes(node)) refusal = [TERM_CLOSE.unknownNode, `no node ${JSON.stringify(node)}; nodes are ${nodes.join(', ')}`]; // a node from the topology, never anything else
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (refusal) ws.close(...refusal); // nothing is attached: the socket only carries the reason
+      else attachTerminal(ws, env.driver, node);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {

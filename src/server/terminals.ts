@@ -28,7 +28,7 @@ export function attachTerminal(ws: WebSocket, driver: NodeDriver, node: string):
   term.onData((data) => send({ type: 'output', data }));
   term.onExit(({ exitCode }) => {
     send({ type: 'exit', code: exitCode });
-    ws.close();
+    ws.close(1000, 'the shell ended');
   });
   ws.on('message', (raw, isBinary) => {
     if (isBinary) return;

@@ -10,7 +10,8 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `test-results
 /** The text of a node's terminal buffer, as xterm.js holds it. */
 function terminalText(page: Page, node: string): Promise<string> {
   return page.evaluate((n) => {
-    const term = (window as unknown as { __cnilab?: { terminals?: Record<string, any> } }).__cnilab?.terminals?.[n];
+    // Runs in the page: globalThis is its window.
+    const term = (globalThis as unknown as { __cnilab?: { terminals?: Record<string, any> } }).__cnilab?.terminals?.[n];
     if (!term) return '';
     const buf = term.buffer.active;
     const lines: string[] = [];

@@ -71,20 +71,28 @@ describe('lab server', () => {
   });
 
   const open = (node: string, opts: { origin?: string; protocol?: string } = {}) =>
-    new Promise<{ ws: WebSocket; status?: number }>((resolve) => {
+    new Promise<{ ws: WebSocket }>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/term?node=${encodeURIComponent(node)}`, [opts.protocol ?? `cnilab.${server.token}`], {
         origin: opts.origin ?? `http://127.0.0.1:${server.port}`,
       });
       ws.on('open', () => resolve({ ws }));
-      ws.on('unexpected-response', (_req, res) => resolve({ ws, status: res.statusCode }));
       ws.on('error', () => {});
+    });
+  /** A refused terminal: closed at once with a code and a reason, and no shell output ever. */
+  const refusal = (node: string, opts: { origin?: string; protocol?: string } = {}) =>
+    new Promise<{ code: number; reason: string; output: number }>((resolve) => {
+      let output = 0;
+      void open(node, opts).then(({ ws }) => {
+        ws.on('message', () => output++);
+        ws.on('close', (code, reason) => resolve({ code, reason: reason.toString(), output }));
+      });
     });
 
   it('refuses terminals without the token, from another Origin, or for anything but a node', async () => {
-    expect((await open('node1', { protocol: 'cnilab.wrong' })).status).toBe(401);
-    expect((await open('node1', { origin: 'http://evil.example' })).status).toBe(403);
-    expect((await open('node1; rm -rf /')).status).toBe(404);
-    expect((await open('../../bin/sh')).status).toBe(404);
+    expect(await refusal('node1', { protocol: 'cnilab.wrong' })).toMatchObject({ code: 4401, output: 0 });
+    expect(await refusal('node1', { origin: 'http://evil.example' })).toMatchObject({ code: 4403, output: 0 });
+    expect(await refusal('node1; rm -rf /')).toMatchObject({ code: 4404, reason: expect.stringContaining('nodes are node1, node2, node3, router'), output: 0 });
+    expect(await refusal('../../bin/sh')).toMatchObject({ code: 4404, output: 0 });
   });
 
   it('gives a shell on the chosen node, bounds its size, and ends it when the socket closes', async () => {

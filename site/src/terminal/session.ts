@@ -78,7 +78,7 @@ const RED = '\x1b[31m';
 const RESET = '\x1b[0m';
 
 /** Close codes after which retrying cannot help (policy / auth). */
-const FATAL_CLOSE = new Set([1008, 4001, 4003, 4401, 4403]);
+const FATAL_CLOSE = new Set([1008, 4001, 4003, 4401, 4403, 4404]);
 
 export function registry(): { terminals: Record<string, Terminal> } {
   if (!window.__cnilab) window.__cnilab = { terminals: {} };
