@@ -4,7 +4,6 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { WebSocketServer } from 'ws';
 import { readState } from '../cluster/netns/builder.ts';
 import { checkContext, LabActionError, resetLabNodes, solveLab, type LabEnv } from '../labs/actions.ts';
 import { findLab, loadCatalog, type Lab } from '../labs/catalog.ts';
@@ -187,6 +186,7 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
     });
   });
 
+  const { WebSocketServer } = await import('ws'); // loaded by `cnilab serve` only
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes, handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('cnilab.')) ?? false });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -203,7 +203,7 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
     else if (!nodes.includes(node)) refusal = [TERM_CLOSE.unknownNode, `no node ${JSON.stringify(node)}; nodes are ${nodes.join(', ')}`]; // a node from the topology, never anything else
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (refusal) ws.close(...refusal); // nothing is attached: the socket only carries the reason
-      else attachTerminal(ws, env.driver, node);
+      else void attachTerminal(ws, env.driver, node);
     });
   });
 

@@ -1,17 +1,21 @@
 // A terminal on a node in the browser: a PTY running the node's shell (the node driver decides
 // what that is: `nsenter … bash` for netns, `vagrant ssh` for VMs), bridged to one WebSocket.
 // The client picks a node from the topology by name; it never sends a command.
-import pty from '@lydell/node-pty';
+import type { IPty } from '@lydell/node-pty';
 import type { WebSocket } from 'ws';
 import type { NodeDriver } from '../cluster/driver.ts';
 import { LIMITS, type TermClientMessage, type TermServerMessage } from './api.ts';
 
-export function attachTerminal(ws: WebSocket, driver: NodeDriver, node: string): void {
+export async function attachTerminal(ws: WebSocket, driver: NodeDriver, node: string): Promise<void> {
+  // The PTY addon is native: loaded only when a terminal opens, not by every cnilab command.
+  const mod = await import('@lydell/node-pty');
+  // A CommonJS module: some loaders give its exports as named imports, others only as `default`.
+  const pty: Pick<typeof mod, 'spawn'> = typeof mod.spawn === 'function' ? mod : mod.default;
   // A protocol error (an oversized message) closes the socket with 1009; the 'close' handler ends the shell.
   ws.on('error', () => {});
   const send = (m: TermServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
   const [file, ...args] = driver.shellArgv(node);
-  let term: pty.IPty;
+  let term: IPty;
   try {
     term = pty.spawn(file!, args, {
       name: 'xterm-256color',

@@ -103,9 +103,10 @@ describe('lab server', () => {
       if (msg.type === 'output') out += msg.data;
     });
     const until = async (re: RegExp) => {
-      for (let i = 0; i < 100 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 300 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
       return out;
     };
+    await until(/node2\S*:\S*[#$] $/m); // the prompt names the node: bash is ready
     ws.send(JSON.stringify({ type: 'resize', cols: 100000, rows: 100000 }));
     ws.send(JSON.stringify({ type: 'input', data: 'echo "shell-$((6*7))"; ip -br addr show eth1; stty size; echo "pid:$$"\r' }));
     await until(/pid:\d+/);

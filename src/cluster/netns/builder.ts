@@ -214,7 +214,7 @@ export function installNodeFiles(t: Topology, layout: NetnsLayout, n: WorkerNode
   writeIfChanged(path.join(etc, 'ipam.config'), renderIpamFile(n));
   writeIfChanged(path.join(etc, CLUSTER_FILE_NAME), renderClusterFile(t, mode));
   writeIfChanged(path.join(etc, 'net.d', CONF_FILE_NAME), renderConflist(t, paths, mode));
-  writeIfChanged(path.join(layout.nodeDir(n.name), 'bashrc'), renderBashrc(n.name));
+  writeIfChanged(path.join(layout.nodeDir(n.name), 'bashrc'), renderBashrc(n.name, path.join(layout.nodeDir(n.name), 'bash_history')));
 }
 
 export interface Bundles {
@@ -243,10 +243,16 @@ export function installBundle(hostBinDir: string, nodeBinDir: string, name: stri
   writeIfChanged(path.join(hostBinDir, name), shim, 0o755);
 }
 
-function renderBashrc(node: string): string {
+/**
+ * The node's shell setup. A node is another machine: its shell does not read the host user's
+ * ~/.bashrc (which may be slow or print things), and keeps its own history.
+ */
+function renderBashrc(node: string, historyFile: string): string {
   return [
-    '[ -f ~/.bashrc ] && . ~/.bashrc',
     `export SIMPLECNI_NODE=${node}`,
+    `HISTFILE=${historyFile}`,
+    'HISTCONTROL=ignoredups',
+    "alias ls='ls --color=auto' grep='grep --color=auto' ip='ip -color=auto'",
     `PS1='\\[\\e[1;36m\\]${node}\\[\\e[0m\\]:\\w\\$ '`,
     '',
   ].join('\n');
