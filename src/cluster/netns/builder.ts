@@ -252,7 +252,7 @@ function renderBashrc(node: string, historyFile: string): string {
     `export SIMPLECNI_NODE=${node}`,
     `HISTFILE=${historyFile}`,
     'HISTCONTROL=ignoredups',
-    "alias ls='ls --color=auto' grep='grep --color=auto' ip='ip -color=auto'",
+    "alias ls='ls --color=auto' grep='grep --color=auto'",
     `PS1='\\[\\e[1;36m\\]${node}\\[\\e[0m\\]:\\w\\$ '`,
     '',
   ].join('\n');
