@@ -28,6 +28,8 @@ async function typeInTerminal(page: Page, node: string, text: string) {
 }
 
 test('a student takes lab 04 from failing checks to passing, and sees the pod in the topology', async ({ page }) => {
+  // `cnilab serve` without --host listens on loopback only.
+  expect(new URL(url()).hostname).toBe('127.0.0.1');
   await page.goto(url());
   await expect(page).not.toHaveURL(/token=/); // the secret leaves the address bar at once
   await page.locator('nav[aria-label="Labs"] [data-lab="04"]').click();
@@ -88,7 +90,7 @@ test('without the token the site says what to open, and the API refuses', async 
 test('dark theme and a narrow laptop screen', async ({ browser }) => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
   const page = await ctx.newPage();
-  await page.goto(`${url().replace('#', '#')}`);
+  await page.goto(url());
   await page.locator('nav[aria-label="Labs"] [data-lab="08"]').click();
   await expect(page.getByRole('heading', { level: 1, name: /08 · VXLAN/ })).toBeVisible();
   await shot(page, 'lab-dark-1280');
