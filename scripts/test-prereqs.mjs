@@ -18,11 +18,13 @@ const NEEDS = [
   ['tcpdump', 'tcpdump'],
   ['nft', 'nftables'],
   ['/usr/bin/chromium', 'chromium'],
+  // Fonts for the browser tests' screenshots (chromium only recommends them).
+  ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 'fonts-dejavu-core'],
   ...(bench ? [['iperf3', 'iperf3'], ['/usr/lib/cni/bridge', 'containernetworking-plugins'], ['/usr/lib/cni/host-local', 'containernetworking-plugins']] : []),
 ];
 
 const has = (what) =>
-  what.startsWith('/') ? spawnSync('test', ['-x', what]).status === 0 : spawnSync('sh', ['-c', `command -v ${what}`]).status === 0;
+  what.startsWith('/') ? spawnSync('test', ['-e', what]).status === 0 : spawnSync('sh', ['-c', `command -v ${what}`]).status === 0;
 
 if (process.platform !== 'linux') {
   console.error('The tests run on the real Linux kernel (network namespaces); this is ' + process.platform + '.');
