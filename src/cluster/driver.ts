@@ -5,7 +5,6 @@ import type { NodePaths } from './nodeConfig.ts';
 import type { Topology } from './topology.ts';
 
 export type Backend = 'netns';
-export const BACKENDS: readonly Backend[] = ['netns'];
 
 export interface NodeDriver {
   readonly backend: Backend;

@@ -37,7 +37,7 @@ export function scaffold(lab: Lab, dir: string): Region[] {
   return todos;
 }
 
-/** True if the workspace holds edits of the student's (differs from every lab's starter would be costly: compare with its own lab's). */
+/** True if `dir` holds a workspace (`cnilab start` has written one there). */
 export function hasWorkspace(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'src', 'plugin'));
 }

@@ -174,7 +174,7 @@ async function setupBridgeAndVeth(
       if (err.batchLine > vethLine) undo.push(`delete veth "${p.hostVeth}"`, () => host.ip(['link', 'del', p.hostVeth]));
       // Another ADD created the bridge between our look and our "link add": look again.
       if (err.batchLine < vethLine && err.fileExists && attempt < 3) continue;
-      if (err.batchLine === vethLine && err.fileExists) throw await diagnoseVethExists(deps, conf, args, p.hostVeth);
+      if (err.batchLine === vethLine && err.fileExists) throw await diagnoseVethExists(deps, args, p.hostVeth);
       const step = err.batchLine < vethLine ? `set up bridge "${conf.bridge}"` : `create veth pair "${p.hostVeth}" <-> "${args.ifname}"`;
       throw new CniError(ErrCode.KernelCommandFailed, `could not ${step}: ${err.stderr.trim()}`);
     }
@@ -183,7 +183,7 @@ async function setupBridgeAndVeth(
 }
 
 /** "File exists" on the veth: say which end clashed. */
-async function diagnoseVethExists(deps: PluginDeps, conf: NetConf, args: CniArgs, hostVeth: string): Promise<CniError> {
+async function diagnoseVethExists(deps: PluginDeps, args: CniArgs, hostVeth: string): Promise<CniError> {
   if (await linkByName(deps.host, args.ifname, args.netns)) {
     return new CniError(
       ErrCode.AlreadyAttached,

@@ -21,14 +21,14 @@ export class Pods {
     this.runtime = new CniRuntime(_driver);
   }
 
-  private _attachment(node: string, pod: string, netns: string): Attachment {
+  private _attachment(pod: string, netns: string): Attachment {
     return { containerId: pod, netns, ifname: POD_IFNAME };
   }
 
   async add(node: string, pod: string): Promise<PodInfo> {
     const netns = await this._driver.createPodNetns(node, pod);
     try {
-      const result = await this.runtime.add(node, this._attachment(node, pod, netns));
+      const result = await this.runtime.add(node, this._attachment(pod, netns));
       const info: PodInfo = { node, name: pod, netns };
       const address = result.ips?.[0]?.address;
       if (address) info.address = address;
@@ -43,7 +43,7 @@ export class Pods {
   async del(node: string, pod: string): Promise<{ existed: boolean }> {
     const existing = (await this._driver.listPodNetns(node)).find((p) => p.pod === pod);
     const netns = existing?.netns ?? '';
-    await this.runtime.del(node, this._attachment(node, pod, netns));
+    await this.runtime.del(node, this._attachment(pod, netns));
     if (existing) await this._driver.deletePodNetns(node, pod);
     return { existed: existing !== undefined };
   }
@@ -51,7 +51,7 @@ export class Pods {
   async check(node: string, pod: string): Promise<void> {
     const existing = (await this._driver.listPodNetns(node)).find((p) => p.pod === pod);
     if (!existing) throw new Error(`no pod "${pod}" on ${node}`);
-    await this.runtime.check(node, this._attachment(node, pod, existing.netns));
+    await this.runtime.check(node, this._attachment(pod, existing.netns));
   }
 
   async list(node?: string): Promise<PodInfo[]> {
