@@ -11,19 +11,16 @@
 // POST /__mock/drop (closes every terminal socket, to see the site reconnect).
 // In the fake shell: help, ip -br addr, ip route, stty size, echo …, clear, drop, error, exit [code].
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { parse as parseYaml } from 'yaml';
 import type {
   ApiCheckDone,
   ApiCheckLine,
   ApiCheckResult,
   ApiDone,
   ApiHints,
-  ApiLab,
   ApiLabs,
   ApiNode,
   ApiSolution,
@@ -31,6 +28,9 @@ import type {
   TermClientMessage,
   TermServerMessage,
 } from '../../src/server/api.ts';
+import { toApiLab } from '../../src/server/api.ts';
+import { serveStatic } from '../../src/server/static.ts';
+import { loadCatalog, type Lab } from '../../src/labs/catalog.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -42,19 +42,7 @@ const NODES = ['node1', 'node2', 'node3', 'router'];
 
 // ---------------------------------------------------------------- labs
 
-interface YamlLab {
-  id: string;
-  dir: string;
-  title: string;
-  minutes: number;
-  requires?: string[];
-  kernel?: string[];
-  objectives?: string[];
-  checks?: { id: string; title: string }[];
-  hints?: string[];
-}
-
-const catalog = (parseYaml(readFileSync(join(repo, 'labs', 'labs.yaml'), 'utf8')) as { labs: YamlLab[] }).labs;
+const catalog = loadCatalog();
 
 const state = {
   passed: new Set<string>(['00', '01', '02', '03']),
@@ -66,33 +54,18 @@ const state = {
   passAll: false,
 };
 
-function apiLab(l: YamlLab): ApiLab {
-  return {
-    id: l.id,
-    dir: l.dir,
-    title: l.title,
-    minutes: l.minutes,
-    requires: l.requires ?? [],
-    kernel: l.kernel ?? [],
-    objectives: l.objectives ?? [],
-    checks: l.checks ?? [],
-    hintCount: l.hints?.length ?? 0,
-    passed: state.passed.has(l.id),
-  };
-}
-
 function labsPayload(): ApiLabs {
-  return { labs: catalog.map(apiLab), current: state.current, nodes: NODES, cluster: 'lab', backend: 'netns' };
+  return { labs: catalog.map((l) => toApiLab(l, state.passed.has(l.id))), current: state.current, nodes: NODES, cluster: 'lab', backend: 'netns' };
 }
 
-function hintsPayload(l: YamlLab): ApiHints {
-  const all = l.hints ?? [];
+function hintsPayload(l: Lab): ApiHints {
+  const all = l.hints;
   const n = Math.min(all.length, state.hintsShown.get(l.id) ?? 0);
   return { lab: l.id, hints: all.slice(0, n), remaining: all.length - n };
 }
 
 /** First run of a lab: every third check fails; later runs pass. */
-function checkResult(l: YamlLab, c: { id: string; title: string }, i: number, attempt: number): ApiCheckResult {
+function checkResult(l: Lab, c: { id: string; title: string }, i: number, attempt: number): ApiCheckResult {
   const fails = !state.passAll && attempt === 1 && i % 3 === 1;
   const canned: Record<string, [string, string, string]> = {
     'pod-wired': [
@@ -244,35 +217,6 @@ function authed(req: IncomingMessage): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
-
-function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): void {
-  if (!existsSync(join(dist, 'index.html'))) {
-    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end('site/dist is missing: run `npx vite build site` first.\n');
-    return;
-  }
-  let file = normalize(join(dist, decodeURIComponent(pathname)));
-  if (!file.startsWith(dist + sep) && file !== dist) {
-    res.writeHead(400).end();
-    return;
-  }
-  if (!existsSync(file) || statSync(file).isDirectory()) file = join(dist, 'index.html');
-  const type = TYPES[extname(file)] ?? 'application/octet-stream';
-  const immutable = file.includes(`${sep}assets${sep}`);
-  res.writeHead(200, { 'Content-Type': type, 'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' });
-  if (req.method === 'HEAD') res.end();
-  else res.end(readFileSync(file));
-}
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -346,7 +290,7 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: st
       state.attempts.set(lab.id, attempt);
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
       const results: ApiCheckResult[] = [];
-      for (const [i, c] of (lab.checks ?? []).entries()) {
+      for (const [i, c] of lab.checks.entries()) {
         await sleep(DELAY);
         const r = checkResult(lab, c, i, attempt);
         results.push(r);
@@ -397,7 +341,7 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  serveStatic(req, res, p);
+  serveStatic(req, res, dist, p);
 });
 
 // ---------------------------------------------------------------- terminals

@@ -5,17 +5,16 @@
 // fragment (http://127.0.0.1:PORT/#token=…), which browsers never send to servers or put in logs.
 // Requests from another Origin than the server's own are refused.
 
-export interface ApiLab {
-  id: string;
-  dir: string;
-  title: string;
-  minutes: number;
-  requires: string[];
-  kernel: string[];
-  objectives: string[];
-  checks: { id: string; title: string }[];
+import type { Lab } from '../labs/catalog.ts';
+
+/** A lab as the site sees it: its labs.yaml entry, with the hints counted rather than sent. */
+export interface ApiLab extends Omit<Lab, 'hints'> {
   hintCount: number;
   passed: boolean;
+}
+
+export function toApiLab({ hints, ...lab }: Lab, passed: boolean): ApiLab {
+  return { ...lab, hintCount: hints.length, passed };
 }
 
 /** GET /api/labs */

@@ -1,9 +1,7 @@
 // The local lab server: serves the site, answers the API, attaches terminals to nodes.
 // Loopback by default; a per-run token on every API call and WebSocket; the Origin checked.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as path from 'node:path';
 import { readState } from '../cluster/netns/builder.ts';
 import { checkContext, LabActionError, resetLabNodes, solveLab, type LabEnv } from '../labs/actions.ts';
 import { findLab, loadCatalog, type Lab } from '../labs/catalog.ts';
@@ -12,7 +10,8 @@ import { allRegions } from '../labs/starters.ts';
 import { buildWorkspace, defaultWorkspace, hasWorkspace, scaffold } from '../labs/workspace.ts';
 import { referenceBundles } from '../cluster/netns/builder.ts';
 import { runLabChecks } from '../validators/registry.ts';
-import { LIMITS, TERM_CLOSE, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution } from './api.ts';
+import { LIMITS, TERM_CLOSE, toApiLab, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution } from './api.ts';
+import { serveStatic } from './static.ts';
 import { attachTerminal } from './terminals.ts';
 import { collectTopology } from './topology.ts';
 
@@ -31,17 +30,6 @@ export interface LabServer {
   port: number;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-};
 
 class HttpError extends Error {
   constructor(
@@ -90,7 +78,7 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
     if (parts[1] === 'labs' && parts.length === 2 && method === 'GET') {
       const p = readProgress();
       const body: ApiLabs = {
-        labs: catalog().map((l) => ({ id: l.id, dir: l.dir, title: l.title, minutes: l.minutes, requires: l.requires, kernel: l.kernel, objectives: l.objectives, checks: l.checks, hintCount: l.hints.length, passed: l.id in p.passed })),
+        labs: catalog().map((l) => toApiLab(l, l.id in p.passed)),
         ...(p.current ? { current: p.current } : {}),
         nodes,
         cluster: env.layout.cluster,
@@ -157,25 +145,9 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
     throw new HttpError(404, `no such API: ${method} ${url.pathname}`);
   }
 
-  function serveStatic(res: http.ServerResponse, url: URL) {
-    const rel = decodeURIComponent(url.pathname).replace(/^\/+/, '');
-    let file = path.join(opts.siteDir, rel);
-    if (!file.startsWith(opts.siteDir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(opts.siteDir, 'index.html');
-    if (!fs.existsSync(file)) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-      return res.end('The site is not built yet: run `npm run build` (npm start does it).\n');
-    }
-    res.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'cache-control': file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-      'x-content-type-options': 'nosniff',
-    });
-    fs.createReadStream(file).pipe(res);
-  }
-
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!url.pathname.startsWith('/api/')) return serveStatic(res, url);
+    if (!url.pathname.startsWith('/api/')) return serveStatic(req, res, opts.siteDir, url.pathname);
     if (!originOk(req.headers.origin)) return json(res, 403, { error: `origin ${req.headers.origin} is not allowed` });
     const auth = req.headers.authorization?.replace(/^Bearer /, '');
     if (!tokenOk(auth)) return json(res, 401, { error: 'missing or wrong token: open the URL the server printed' });
