@@ -12,6 +12,8 @@ import { BYHAND } from '../validators/labs/lab01.ts';
 import { kernelHasIpip, NO_IPIP } from '../validators/labs/lab07.ts';
 import type { CheckContext } from '../validators/types.ts';
 import type { Lab } from './catalog.ts';
+import { solutionOf } from './starters.ts';
+import { buildWorkspace, scaffold } from './workspace.ts';
 
 export interface LabEnv {
   topology: Topology;
@@ -179,4 +181,21 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
   }
   done.push('plugin deployed on every node');
   return done;
+}
+
+/**
+ * `reset`: the lab's starter in the workspace again (for a lab with code), built and deployed,
+ * and the nodes as the lab starts. A starter that does not build is a LabActionError.
+ */
+export async function resetLab(env: LabEnv, lab: Lab, workspaceDir: string): Promise<string[]> {
+  let bundles = referenceBundles();
+  if (solutionOf(lab.id).length > 0) {
+    scaffold(lab, workspaceDir);
+    try {
+      bundles = await buildWorkspace(workspaceDir);
+    } catch (err) {
+      throw new LabActionError(`the starter of lab ${lab.id} does not build: ${(err as Error).message}`);
+    }
+  }
+  return resetLabNodes(env, lab, bundles);
 }

@@ -30,3 +30,23 @@ export function writeProgress(p: Progress, file = progressFile()) {
   fs.writeFileSync(`${file}.tmp`, JSON.stringify(p, null, 2) + '\n');
   fs.renameSync(`${file}.tmp`, file);
 }
+
+/** Records the labs that just passed (the first time each one did). */
+export function markPassed(labIds: string[]): void {
+  const p = readProgress();
+  const fresh = labIds.filter((id) => !(id in p.passed));
+  if (fresh.length === 0) return;
+  for (const id of fresh) p.passed[id] = new Date().toISOString();
+  writeProgress(p);
+}
+
+/** The hints of a lab revealed so far; with `revealNext`, one more first (up to all of them). */
+export function revealedHints(lab: { id: string; hints: string[] }, revealNext: boolean): { hints: string[]; remaining: number } {
+  const p = readProgress();
+  const shown = Math.min((p.hints[lab.id] ?? 0) + (revealNext ? 1 : 0), lab.hints.length);
+  if (revealNext) {
+    p.hints[lab.id] = shown;
+    writeProgress(p);
+  }
+  return { hints: lab.hints.slice(0, shown), remaining: lab.hints.length - shown };
+}

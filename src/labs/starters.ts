@@ -107,6 +107,9 @@ export function allRegions(root = repoRoot()): Region[] {
   return [...sourceFiles(root)].flatMap((f) => regionsIn(fs.readFileSync(path.join(root, f), 'utf8'), f));
 }
 
+/** The reference code a lab asks for (none for labs that happen on the nodes). */
+export const solutionOf = (labId: string, root = repoRoot()): Region[] => allRegions(root).filter((r) => r.lab === labId);
+
 /** Writes the starter of a lab into `dest` (its src/plugin and src/node). Returns the TODO regions in it. */
 export function writeStarter(forLab: string, dest: string, root = repoRoot()): Region[] {
   const todos: Region[] = [];

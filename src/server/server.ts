@@ -3,12 +3,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import { readState } from '../cluster/netns/builder.ts';
-import { checkContext, LabActionError, resetLabNodes, solveLab, type LabEnv } from '../labs/actions.ts';
+import { checkContext, LabActionError, resetLab, solveLab, type LabEnv } from '../labs/actions.ts';
 import { findLab, loadCatalog, type Lab } from '../labs/catalog.ts';
-import { readProgress, writeProgress } from '../labs/progress.ts';
-import { allRegions } from '../labs/starters.ts';
-import { buildWorkspace, defaultWorkspace, hasWorkspace, scaffold } from '../labs/workspace.ts';
-import { referenceBundles } from '../cluster/netns/builder.ts';
+import { markPassed, readProgress, revealedHints } from '../labs/progress.ts';
+import { solutionOf } from '../labs/starters.ts';
+import { defaultWorkspace } from '../labs/workspace.ts';
 import { runLabChecks } from '../validators/registry.ts';
 import { LIMITS, TERM_CLOSE, toApiLab, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution } from './api.ts';
 import { serveStatic } from './static.ts';
@@ -97,43 +96,22 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
         const report = await serial(() =>
           runLabChecks(l, checkContext(env), (result) => res.write(JSON.stringify({ type: 'check', result } satisfies ApiCheckLine) + '\n')),
         );
-        const p = readProgress();
-        if (report.passed && !(l.id in p.passed)) {
-          p.passed[l.id] = new Date().toISOString();
-          writeProgress(p);
-        }
+        if (report.passed) markPassed([l.id]);
         res.end(JSON.stringify({ type: 'done', lab: l.id, passed: report.passed, checks: report.checks } satisfies ApiCheckDone) + '\n');
         return;
       }
       if ((action === 'hint' && method === 'POST') || (action === 'hints' && method === 'GET')) {
-        const p = readProgress();
-        const shown = Math.min((p.hints[l.id] ?? 0) + (action === 'hint' ? 1 : 0), l.hints.length);
-        if (action === 'hint') {
-          p.hints[l.id] = shown;
-          writeProgress(p);
-        }
-        return json(res, 200, { lab: l.id, hints: l.hints.slice(0, shown), remaining: l.hints.length - shown } satisfies ApiHints);
+        return json(res, 200, { lab: l.id, ...revealedHints(l, action === 'hint') } satisfies ApiHints);
       }
       if (action === 'solution' && method === 'GET') {
         const available = l.id in readProgress().passed;
-        const regions = available
-          ? allRegions()
-              .filter((r) => r.lab === l.id)
-              .map((r) => ({ file: r.file, line: r.line, description: r.description, code: r.solution.join('\n') }))
-          : [];
+        const regions = available ? solutionOf(l.id).map((r) => ({ file: r.file, line: r.line, description: r.description, code: r.solution.join('\n') })) : [];
         return json(res, 200, { lab: l.id, available, regions } satisfies ApiSolution);
       }
       if ((action === 'reset' || action === 'solve') && method === 'POST') {
         const done = await serial(async () => {
           try {
-            if (action === 'solve') return await solveLab(env, l);
-            const dir = defaultWorkspace();
-            let bundles = referenceBundles();
-            if (allRegions().some((r) => r.lab === l.id)) {
-              scaffold(l, dir);
-              if (hasWorkspace(dir)) bundles = await buildWorkspace(dir);
-            }
-            return await resetLabNodes(env, l, bundles);
+            return action === 'solve' ? await solveLab(env, l) : await resetLab(env, l, defaultWorkspace());
           } catch (err) {
             if (err instanceof LabActionError) throw new HttpError(409, err.message);
             throw err;

@@ -2,11 +2,11 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline/promises';
 import pc from 'picocolors';
-import { readState, referenceBundles, type Bundles } from '../../cluster/netns/builder.ts';
-import { checkContext, deploy as deployBundles, LabActionError, resetLabNodes, solveLab, type LabEnv } from '../../labs/actions.ts';
+import { readState, type Bundles } from '../../cluster/netns/builder.ts';
+import { checkContext, deploy as deployBundles, LabActionError, resetLab, solveLab, type LabEnv } from '../../labs/actions.ts';
 import { CatalogError, findLab, loadCatalog, type Lab } from '../../labs/catalog.ts';
-import { readProgress, writeProgress } from '../../labs/progress.ts';
-import { allRegions } from '../../labs/starters.ts';
+import { markPassed, readProgress, revealedHints, writeProgress } from '../../labs/progress.ts';
+import { solutionOf } from '../../labs/starters.ts';
 import { buildWorkspace, defaultWorkspace, hasWorkspace, scaffold } from '../../labs/workspace.ts';
 import { formatHuman, formatJunit } from '../../validators/report.ts';
 import { runLabChecks, type LabReport } from '../../validators/registry.ts';
@@ -54,8 +54,6 @@ async function confirm(question: string, opts: LabOptions): Promise<void> {
   rl.close();
   if (answer !== 'y' && answer !== 'yes') fail('nothing changed');
 }
-
-const labHasCode = (id: string) => allRegions().some((r) => r.lab === id);
 
 export async function labs(opts: LabOptions): Promise<void> {
   const list = catalog();
@@ -142,9 +140,7 @@ export async function check(id: string | undefined, opts: LabOptions): Promise<v
     reports.push(await runLabChecks(l, ctx));
   }
   progress.done();
-  const p = readProgress();
-  for (const r of reports) if (r.passed && !(r.lab in p.passed)) p.passed[r.lab] = new Date().toISOString();
-  writeProgress(p);
+  markPassed(reports.filter((r) => r.passed).map((r) => r.lab));
   const titles = Object.fromEntries(list.map((l) => [l.id, l.title]));
   if (opts.junit) fs.writeFileSync(opts.junit, formatJunit(reports, titles));
   if (opts.json) printJson(opts.all ? reports : reports[0]);
@@ -159,13 +155,10 @@ export async function check(id: string | undefined, opts: LabOptions): Promise<v
 
 export async function hint(id: string, opts: LabOptions): Promise<void> {
   const l = lab(id);
-  const p = readProgress();
-  const shown = Math.min((p.hints[l.id] ?? 0) + 1, l.hints.length);
-  p.hints[l.id] = shown;
-  writeProgress(p);
-  if (opts.json) return printJson({ lab: l.id, hints: l.hints.slice(0, shown), remaining: l.hints.length - shown });
-  l.hints.slice(0, shown).forEach((h, i) => info(`${pc.yellow(`hint ${i + 1}/${l.hints.length}`)} ${h}`));
-  info(shown < l.hints.length ? pc.dim(`\n(${cmd(`cnilab hint ${l.id}`)} again for the next one)`) : pc.dim('\n(that was the last hint)'));
+  const { hints, remaining } = revealedHints(l, true);
+  if (opts.json) return printJson({ lab: l.id, hints, remaining });
+  hints.forEach((h, i) => info(`${pc.yellow(`hint ${i + 1}/${l.hints.length}`)} ${h}`));
+  info(remaining > 0 ? pc.dim(`\n(${cmd(`cnilab hint ${l.id}`)} again for the next one)`) : pc.dim('\n(that was the last hint)'));
 }
 
 export async function reset(id: string, opts: LabOptions): Promise<void> {
@@ -173,12 +166,13 @@ export async function reset(id: string, opts: LabOptions): Promise<void> {
   const e = await env(opts);
   const dir = opts.dir ?? defaultWorkspace();
   await confirm(`Reset lab ${l.id}: restore its starter in ${dir} and its starting state on the nodes (what the lab built is removed)?`, opts);
-  let bundles = referenceBundles();
-  if (labHasCode(l.id)) {
-    scaffold(l, dir);
-    bundles = await build(dir);
+  let done: string[];
+  try {
+    done = await resetLab(e, l, dir);
+  } catch (err) {
+    if (err instanceof LabActionError) fail(err.message, 'the starter is generated from the reference: run `npm run build`, or report it');
+    throw err;
   }
-  const done = await resetLabNodes(e, l, bundles);
   ok(`lab ${l.id} reset: ${done.join('; ')}`);
 }
 
@@ -187,7 +181,7 @@ export async function solution(id: string, opts: LabOptions): Promise<void> {
   if (!(l.id in readProgress().passed) && !opts.force) {
     fail(`the solution of lab ${l.id} opens once its checks pass`, `keep going with ${cmd(`cnilab hint ${l.id}`)}, or add ${cmd('--force')}`);
   }
-  const regions = allRegions().filter((r) => r.lab === l.id);
+  const regions = solutionOf(l.id);
   if (regions.length === 0) return info(`Lab ${l.id} has no code: its solution is the state on the nodes (${cmd(`cnilab solve ${l.id}`)} builds it).`);
   for (const r of regions) {
     info(`${pc.bold(`${r.file}:${r.line}`)} ${pc.dim(`— ${r.description}`)}`);
