@@ -1,11 +1,11 @@
 // simplecni-node: what flanneld or calico-node do, statically. Reads the cluster file and programs
 // this node's routes (and tunnel devices) to every other node's pod subnet for the chosen mode.
 //   simplecni-node apply [--mode M] [--node NAME] [--cluster-file F] [--dry-run] [--json]
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import ipaddr from 'ipaddr.js';
 import { MODES, type Mode } from '../plugin/config.ts';
+import { runCommand } from '../plugin/kernel/iprouteHost.ts';
 import { ClusterFileError, parseClusterFile, type ClusterFile } from './clusterFile.ts';
 import { calcCommands, calcDesired, commandLine, VXLAN_DEV, type Command, type Current, type Self } from './dataplane.ts';
 
@@ -19,20 +19,9 @@ Programs this node's routes to the other nodes' pod subnets, as listed in the cl
 
 class UsageError extends Error {}
 
-function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b) => (stdout += b));
-    child.stderr.on('data', (b) => (stderr += b));
-    child.on('error', (e) => resolve({ code: 127, stdout, stderr: `could not run ${argv[0]}: ${e.message}` }));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 async function json<T>(argv: string[], fallback: T): Promise<T> {
-  const r = await run(argv);
+  const r = await runCommand(argv);
   if (r.code !== 0 || !r.stdout.trim()) return fallback;
   return JSON.parse(r.stdout) as T;
 }
@@ -124,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const c of commands) {
       say(`${values['dry-run'] ? '' : '+ '}${commandLine(c)}`);
       if (values['dry-run']) continue;
-      const r = await run([c.tool, ...c.args]);
+      const r = await runCommand([c.tool, ...c.args]);
       if (r.code !== 0) throw new Error(`\`${commandLine(c)}\` failed: ${explainFailure(c, r.stderr)}`);
       applied++;
     }

@@ -63,22 +63,27 @@ export class IprouteHost implements Host {
 /** ip's batch parser splits on blanks and honours double quotes. */
 const batchQuote = (w: string) => (/^[^\s"\\]+$/.test(w) ? w : `"${w.replace(/(["\\])/g, '\\$1')}"`);
 
-function run(argv: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Runs a command to completion and collects its output; never rejects (a failed spawn is exit 127). */
+export function runCommand(argv: readonly string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new CommandError(argv, 127, `could not run ${argv[0]}: ${e.message}`)));
-    child.on('close', (code) => {
-      const stdout = Buffer.concat(out).toString();
-      const stderr = Buffer.concat(err).toString();
-      if (code === 0) return resolve(stdout);
-      const line = /Command failed -:(\d+)/.exec(stderr);
-      reject(new CommandError(argv, code ?? 1, stderr.replace(/Command failed -:\d+\s*/, ''), line ? Number(line[1]) : undefined));
-    });
-    child.stdin.on('error', () => {}); // the child may exit before reading all input
-    child.stdin.end(input ?? '');
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => resolve({ code: 127, stdout: '', stderr: `could not run ${argv[0]}: ${e.message}` }));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // the child may exit before reading all input
+      child.stdin.end(input);
+    }
   });
+}
+
+/** Like runCommand, but a failure throws CommandError (with the failed line of an `ip -batch`). */
+async function run(argv: string[], input?: string): Promise<string> {
+  const r = await runCommand(argv, input ?? '');
+  if (r.code === 0) return r.stdout;
+  const line = /Command failed -:(\d+)/.exec(r.stderr);
+  throw new CommandError(argv, r.code, r.stderr.replace(/Command failed -:\d+\s*/, ''), line ? Number(line[1]) : undefined);
 }
