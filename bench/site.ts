@@ -1,13 +1,13 @@
 // Time from `cnilab serve` (what npm start runs) to a usable terminal, and the JavaScript a lab
 // page ships (gzip). Goals: terminal usable in ≤ 2 s; lab page JS ≤ 250 kB gzip. Run as root:
 //   npm run build:site && npx tsx bench/site.ts
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { clusterDown } from '../src/cluster/netns/builder.ts';
 import { NetnsLayout } from '../src/cluster/netns/layout.ts';
+import { startServeProcess } from '../test/helpers/serve.ts';
 
 const GOAL_MS = 2000;
 const GOAL_KB = 250;
@@ -16,21 +16,9 @@ const cluster = `bsite${Math.random().toString(36).slice(2, 6)}`;
 /** Starts the server (cluster up included), then opens node1's terminal and runs a command in it. */
 async function timeToTerminal(): Promise<{ serveMs: number; terminalMs: number }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['dist/cnilab.mjs', '--cluster', cluster, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const server = await startServeProcess(cluster);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no URL after 60 s:\n${out}`)), 60_000);
-      child.stdout.on('data', (b: Buffer) => {
-        out += b;
-        const m = /(http:\/\/\S+#token=\S+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`cnilab serve exited with ${code}`)));
-    });
+    const url = server.url;
     const serveMs = performance.now() - t0;
     const u = new URL(url);
     const token = u.hash.replace('#token=', '');
@@ -48,8 +36,7 @@ async function timeToTerminal(): Promise<{ serveMs: number; terminalMs: number }
     ws.close();
     return { serveMs, terminalMs: performance.now() - t0 };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await server.stop();
   }
 }
 
