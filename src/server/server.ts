@@ -11,7 +11,7 @@ import { defaultWorkspace } from '../labs/workspace.ts';
 import { runLabChecks } from '../validators/registry.ts';
 import { LIMITS, TERM_CLOSE, toApiLab, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution } from './api.ts';
 import { serveStatic } from './static.ts';
-import { attachTerminal } from './terminals.ts';
+import { attachTerminal, loadPty } from './terminals.ts';
 import { collectTopology } from './topology.ts';
 
 export interface ServerOptions {
@@ -137,6 +137,7 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
   });
 
   const { WebSocketServer } = await import('ws'); // loaded by `cnilab serve` only
+  const pty = await loadPty();
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes, handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('cnilab.')) ?? false });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -153,7 +154,7 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
     else if (!nodes.includes(node)) refusal = [TERM_CLOSE.unknownNode, `no node ${JSON.stringify(node)}; nodes are ${nodes.join(', ')}`]; // a node from the topology, never anything else
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (refusal) ws.close(...refusal); // nothing is attached: the socket only carries the reason
-      else void attachTerminal(ws, env.driver, node);
+      else attachTerminal(ws, pty, env.driver, node);
     });
   });
 

@@ -6,11 +6,18 @@ import type { WebSocket } from 'ws';
 import type { NodeDriver } from '../cluster/driver.ts';
 import { LIMITS, type TermClientMessage, type TermServerMessage } from './api.ts';
 
-export async function attachTerminal(ws: WebSocket, driver: NodeDriver, node: string): Promise<void> {
-  // The PTY addon is native: loaded only when a terminal opens, not by every cnilab command.
+/** The PTY addon is native: loaded by the lab server once, not by every cnilab command. */
+export async function loadPty(): Promise<Pick<typeof import('@lydell/node-pty'), 'spawn'>> {
   const mod = await import('@lydell/node-pty');
   // A CommonJS module: some loaders give its exports as named imports, others only as `default`.
-  const pty: Pick<typeof mod, 'spawn'> = typeof mod.spawn === 'function' ? mod : mod.default;
+  return typeof mod.spawn === 'function' ? mod : mod.default;
+}
+
+/**
+ * Bridges one WebSocket to a shell on `node`. Synchronous on purpose: the socket's handlers must
+ * be in place before its first message, or keys typed at once would be lost.
+ */
+export function attachTerminal(ws: WebSocket, pty: Awaited<ReturnType<typeof loadPty>>, driver: NodeDriver, node: string): void {
   // A protocol error (an oversized message) closes the socket with 1009; the 'close' handler ends the shell.
   ws.on('error', () => {});
   const send = (m: TermServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));

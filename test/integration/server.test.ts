@@ -120,6 +120,19 @@ describe('lab server', () => {
     expect(fs.existsSync(`/proc/${pid}`), 'the shell ends with its socket').toBe(false);
   });
 
+  it('keeps keys typed the moment the terminal opens, before the prompt', async () => {
+    const { ws } = await open('node3');
+    let out = '';
+    ws.on('message', (m) => {
+      const msg = JSON.parse(m.toString());
+      if (msg.type === 'output') out += msg.data;
+    });
+    ws.send(JSON.stringify({ type: 'input', data: 'echo "early-$((40+2))"\r' })); // no wait for the prompt
+    for (let i = 0; i < 200 && !out.includes('early-42'); i++) await new Promise((r) => setTimeout(r, 50));
+    ws.close();
+    expect(out).toContain('early-42');
+  });
+
   it('closes a terminal that sends an oversized message', async () => {
     const { ws } = await open('node1');
     const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
