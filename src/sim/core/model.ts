@@ -1,0 +1,242 @@
+// The simulated kernel's state: network namespaces holding links, addresses, routes, neighbours,
+// fdb entries, sysctls and NAT rules. Plain JSON (it is saved to a file between commands) and
+// platform-free: nothing here may import from node:*, so it also runs in a browser.
+
+export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'vxlan' | 'ipip' | 'dummy';
+
+export interface SimAddr {
+  local: string;
+  prefixlen: number;
+  broadcast?: string;
+  scope: 'global' | 'link' | 'host';
+  /** iproute2's label: the device name unless given. */
+  label?: string;
+}
+
+export interface SimVxlan {
+  id: number;
+  /** Source address of the outer packet. */
+  local?: string;
+  /** ifindex of the underlay device (`dev eth1`), in the same netns. */
+  dev?: number;
+  port: number;
+  learning: boolean;
+}
+
+export interface SimIpip {
+  local?: string;
+  remote?: string;
+  ttl: number;
+  pmtudisc: boolean;
+}
+
+export interface SimLink {
+  ifindex: number;
+  name: string;
+  kind: LinkKind;
+  mtu: number;
+  /** Administratively up (IFF_UP). Carrier is derived (a veth has carrier when both ends are up). */
+  up: boolean;
+  /** Lower-case colon hex; "" for ipip (no link-layer address). */
+  mac: string;
+  /** ifindex of the bridge this link is a port of (same netns). */
+  master?: number;
+  /** The other end of a veth pair. */
+  peer?: { ns: string; ifindex: number };
+  vxlan?: SimVxlan;
+  ipip?: SimIpip;
+  /** Set on a bridge port: `bridge link set dev X state` — forwarding unless disabled. */
+  portState?: 'forwarding' | 'disabled' | 'blocking';
+  addrs: SimAddr[];
+  stats: { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; rxDropped: number; txDropped: number };
+}
+
+export interface SimRoute {
+  table: 'main' | 'local';
+  type: 'unicast' | 'local' | 'broadcast' | 'blackhole' | 'unreachable' | 'prohibit';
+  /** "default" or a CIDR, always in network form ("10.244.1.0/24"); a host route is "/32". */
+  dst: string;
+  gateway?: string;
+  /** ifindex of the output device. */
+  dev?: number;
+  protocol: 'kernel' | 'boot' | 'static' | 'dhcp' | string;
+  scope: 'global' | 'link' | 'host';
+  prefsrc?: string;
+  onlink?: boolean;
+  metric?: number;
+}
+
+export type NeighState = 'PERMANENT' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'INCOMPLETE' | 'NOARP';
+
+export interface SimNeigh {
+  dst: string;
+  dev: number;
+  lladdr?: string;
+  state: NeighState;
+}
+
+export interface SimFdb {
+  mac: string;
+  /** The port (for a bridge entry) or the vxlan device (for a vxlan entry). */
+  dev: number;
+  /** Entries of a bridge's forwarding table carry the bridge's ifindex ("master br0"). */
+  master?: number;
+  /** vxlan entries: the remote VTEP. */
+  dst?: string;
+  /** "self": the entry belongs to the device itself (vxlan fdb). */
+  self?: boolean;
+  state: 'permanent' | 'static' | 'learned';
+  vlan?: number;
+}
+
+/** An nftables masquerade rule, as the plugin loads it: `ip saddr S ip daddr != D masquerade`. */
+export interface SimMasquerade {
+  table: string;
+  saddr?: string;
+  daddrNot?: string;
+  oifname?: string;
+}
+
+export interface SimCapture {
+  id: string;
+  /** The process waiting for lines (the Node layer drops captures whose process is gone). */
+  pid?: number;
+  ns: string;
+  ifname: string;
+  filter: string;
+  lines: string[];
+}
+
+export interface SimNetns {
+  /** The key of this namespace in World.namespaces. */
+  id: string;
+  /** `ip netns add NAME` namespaces (and the cluster's nodes) have a name. */
+  name?: string;
+  /** Namespaces pinned to a file (pods: CNI_NETNS) are reached by path. */
+  path?: string;
+  /** The node a named namespace was made on (`ip netns add` inside a node); absent for cluster namespaces. */
+  owner?: string;
+  links: SimLink[];
+  routes: SimRoute[];
+  neighs: SimNeigh[];
+  fdb: SimFdb[];
+  sysctl: Record<string, string>;
+  nft: { tables: Record<string, string>; masquerade: SimMasquerade[] };
+  nextIfindex: number;
+}
+
+export interface World {
+  version: 1;
+  namespaces: Record<string, SimNetns>;
+  /** Counter behind generated MAC addresses: deterministic, so runs are repeatable. */
+  macSeq: number;
+  captures: SimCapture[];
+}
+
+export const SYSCTL_DEFAULTS: Record<string, string> = {
+  'net.ipv4.ip_forward': '0',
+  'net.ipv4.conf.all.rp_filter': '0',
+  'net.ipv4.conf.default.rp_filter': '0',
+  'net.ipv4.conf.all.forwarding': '0',
+  'net.ipv4.ip_default_ttl': '64',
+};
+
+export function createWorld(): World {
+  return { version: 1, namespaces: {}, macSeq: 0, captures: [] };
+}
+
+/** A new namespace holds only a down loopback, like `ip netns add`. */
+export function addNetns(world: World, id: string, props: { name?: string; path?: string; owner?: string } = {}): SimNetns {
+  if (world.namespaces[id]) throw new SimError(`namespace "${id}" exists`);
+  const ns: SimNetns = {
+    id,
+    ...props,
+    links: [],
+    routes: [],
+    neighs: [],
+    fdb: [],
+    sysctl: { ...SYSCTL_DEFAULTS },
+    nft: { tables: {}, masquerade: [] },
+    nextIfindex: 1,
+  };
+  ns.links.push(newLink(ns, { name: 'lo', kind: 'loopback', mtu: 65536, mac: '00:00:00:00:00:00' }));
+  world.namespaces[id] = ns;
+  return ns;
+}
+
+/** Removes a namespace and, as the kernel does, every veth whose other end lived in it. */
+export function deleteNetns(world: World, id: string) {
+  const ns = world.namespaces[id];
+  if (!ns) return;
+  for (const l of [...ns.links]) if (l.peer) removeLink(world, ns, l);
+  delete world.namespaces[id];
+}
+
+export function newLink(ns: SimNetns, l: Partial<SimLink> & Pick<SimLink, 'name' | 'kind' | 'mtu' | 'mac'>): SimLink {
+  const link: SimLink = {
+    ifindex: ns.nextIfindex++,
+    up: false,
+    addrs: [],
+    stats: { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, rxDropped: 0, txDropped: 0 },
+    ...l,
+  };
+  return link;
+}
+
+/** A locally administered unicast MAC (02:…), unique within the world. */
+export function nextMac(world: World): string {
+  const n = ++world.macSeq;
+  const bytes = [0x02, 0x5c, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+export const linkByName = (ns: SimNetns, name: string) => ns.links.find((l) => l.name === name);
+export const linkByIndex = (ns: SimNetns, ifindex: number | undefined) => (ifindex === undefined ? undefined : ns.links.find((l) => l.ifindex === ifindex));
+
+/** The other end of a veth, wherever it lives. */
+export function vethPeer(world: World, l: SimLink): { ns: SimNetns; link: SimLink } | undefined {
+  if (!l.peer) return undefined;
+  const ns = world.namespaces[l.peer.ns];
+  const link = ns && linkByIndex(ns, l.peer.ifindex);
+  return ns && link ? { ns, link } : undefined;
+}
+
+/**
+ * Has the link carrier (LOWER_UP)? A veth needs both ends up; a bridge needs one forwarding
+ * port with carrier (an empty bridge is NO-CARRIER); loopback, ipip and vxlan follow IFF_UP.
+ */
+export function hasCarrier(world: World, ns: SimNetns, l: SimLink): boolean {
+  if (!l.up) return false;
+  if (l.kind === 'veth') return vethPeer(world, l)?.link.up ?? false;
+  if (l.kind === 'bridge') return ns.links.some((p) => p.master === l.ifindex && p.up && hasCarrier(world, ns, p));
+  return true;
+}
+
+/** operstate as iproute2 shows it. */
+export function operState(world: World, ns: SimNetns, l: SimLink): 'UP' | 'DOWN' | 'UNKNOWN' | 'LOWERLAYERDOWN' {
+  if (!l.up) return 'DOWN';
+  if (l.kind === 'loopback' || l.kind === 'ipip') return 'UNKNOWN';
+  if (l.kind === 'veth' && !hasCarrier(world, ns, l)) return 'LOWERLAYERDOWN';
+  return hasCarrier(world, ns, l) ? 'UP' : 'DOWN';
+}
+
+/**
+ * Removes a link the way the kernel does: its peer (veth), its addresses and every route,
+ * neighbour and fdb entry using it; ports of a deleted bridge are released.
+ */
+export function removeLink(world: World, ns: SimNetns, l: SimLink) {
+  const peer = vethPeer(world, l);
+  purgeLink(ns, l.ifindex);
+  if (l.kind === 'bridge') for (const p of ns.links) if (p.master === l.ifindex) delete p.master;
+  if (peer) purgeLink(peer.ns, peer.link.ifindex);
+}
+
+function purgeLink(ns: SimNetns, ifindex: number) {
+  ns.links = ns.links.filter((x) => x.ifindex !== ifindex);
+  ns.routes = ns.routes.filter((r) => r.dev !== ifindex);
+  ns.neighs = ns.neighs.filter((n) => n.dev !== ifindex);
+  ns.fdb = ns.fdb.filter((f) => f.dev !== ifindex && f.master !== ifindex);
+}
+
+/** Thrown by model operations; commands turn it into their own error text. */
+export class SimError extends Error {}
