@@ -8,6 +8,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/plugin/bin.ts'], outfile: 'dist/simplecni.cjs', format: 'cjs', target: 'node18', minify: true }),
   build({ ...common, entryPoints: ['src/plugin/ipam/bin.ts'], outfile: 'dist/simplecni-ipam.cjs', format: 'cjs', target: 'node18', minify: true }),
   build({ ...common, entryPoints: ['src/node/bin.ts'], outfile: 'dist/simplecni-node.cjs', format: 'cjs', target: 'node18', minify: true }),
+  // The simulated kernel's programs (ip, bridge, ping…): one file, no native code, so it also runs in a WebContainer.
+  build({ ...common, entryPoints: ['src/sim/host/main.ts'], outfile: 'dist/simkernel.cjs', format: 'cjs', target: 'node18', minify: true }),
   build({
     ...common,
     entryPoints: ['src/cli/index.ts'],

@@ -1,5 +1,6 @@
 // The command table: flags, help and examples only. Each action lazily imports its command module.
 import { Command, Option } from 'commander';
+import { BACKENDS } from '../cluster/driver.ts';
 import type { GlobalOptions } from './context.ts';
 
 const globals = (c: Command): GlobalOptions => c.optsWithGlobals();
@@ -15,7 +16,8 @@ export function buildProgram(): Command {
       'after',
       `
 Start here:
-  cnilab cluster up            build node1, node2, node3 and the router (network namespaces)
+  cnilab cluster up            build node1, node2, node3 and the router (network namespaces;
+                               the simulated kernel where that needs root: --backend sim)
   cnilab pod add node1 web     create a pod on node1: its netns, then CNI ADD
   cnilab exec node1/web -- ip addr
   cnilab shell node1           a shell on node1
@@ -31,7 +33,7 @@ Start here:
   cluster
     .command('up')
     .description('build the cluster (idempotent: an up cluster only gets its node configs refreshed)')
-    .addOption(new Option('--backend <backend>', 'what a node is').choices(['netns']).default('netns'))
+    .addOption(new Option('--backend <backend>', 'what a node is: netns (Linux network namespaces, root) or sim (the simulated kernel, anywhere); default netns where it can run').choices([...BACKENDS]))
     .option('--mode <mode>', 'cross-node data plane: host-gw, ipip, ipip-crosssubnet or vxlan')
     .option('--json', 'machine-readable output')
     .action(async (o, c: Command) => (await import('./commands/cluster.ts')).up({ ...globals(c), ...o }));
@@ -144,8 +146,16 @@ Start here:
     .description('the lab site: a terminal on every node, checks, the live topology (npm start runs this)')
     .option('--port <port>', 'port to listen on', '5177')
     .option('--host <host>', 'address to listen on (default 127.0.0.1; anything else is reachable from the network)')
-    .addOption(new Option('--backend <backend>', 'what a node is').choices(['netns']).default('netns'))
+    .addOption(new Option('--backend <backend>', 'what a node is (default: the running cluster\'s, else netns where it can run, else sim)').choices([...BACKENDS]))
     .action(async (_o, c: Command) => (await import('./commands/serve.ts')).serve(c.optsWithGlobals()));
+
+  program
+    .command('trace <from> <to>')
+    .description('follow one ping hop by hop (simulated kernel): each route, neighbour, fdb entry, tunnel and the reply')
+    .option('--size <bytes>', 'ICMP payload size (as ping -s), with DF set', '56')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nFrom a pod ("node1/web") or a node ("node1"), to a pod ("node2/web"), a node or an address:\n  cnilab trace node1/web node3/web\n  cnilab trace node1/web 192.168.57.13')
+    .action(async (from, to, o, c: Command) => (await import('./commands/trace.ts')).trace(from, to, { ...globals(c), ...o }));
 
   program
     .command('exec <target> [command...]')

@@ -1,10 +1,10 @@
-// Opens the cluster a command works on: the topology, the backend's layout and node driver.
+// Opens the cluster a command works on: the topology, its backend and node driver.
+import { BackendUnavailableError, type ClusterBackend } from '../cluster/backend.ts';
+import { chooseBackend } from '../cluster/backends.ts';
 import type { NodeDriver } from '../cluster/driver.ts';
-import { BackendUnavailableError, readState, requireNetnsSupport } from '../cluster/netns/builder.ts';
-import { DEFAULT_CLUSTER, NetnsLayout } from '../cluster/netns/layout.ts';
-import { NetnsDriver } from '../cluster/netns/netnsDriver.ts';
+import { DEFAULT_CLUSTER } from '../cluster/netns/layout.ts';
 import { loadTopology, TopologyError, type Topology } from '../cluster/topology.ts';
-import { cmd, fail } from './output.ts';
+import { cmd, fail, warn } from './output.ts';
 
 export interface GlobalOptions {
   cluster?: string;
@@ -14,37 +14,38 @@ export interface GlobalOptions {
 
 export interface ClusterContext {
   topology: Topology;
-  layout: NetnsLayout;
+  backend: ClusterBackend;
   driver: NodeDriver;
 }
 
-export function openContext(opts: GlobalOptions): ClusterContext {
-  if (opts.backend && opts.backend !== 'netns') {
-    fail(`backend "${opts.backend}" is not available yet`, `use ${cmd('--backend netns')} (Linux, root)`);
-  }
+export async function openContext(opts: GlobalOptions, { quiet = false } = {}): Promise<ClusterContext> {
   let topology: Topology;
-  let layout: NetnsLayout;
+  let backend: ClusterBackend;
   try {
     topology = loadTopology(opts.topology);
-    layout = new NetnsLayout(opts.cluster ?? process.env.SIMPLECNI_CLUSTER ?? DEFAULT_CLUSTER);
+    const choice = await chooseBackend(topology, opts.cluster ?? process.env.SIMPLECNI_CLUSTER ?? DEFAULT_CLUSTER, opts.backend);
+    backend = choice.backend;
+    if (choice.fallback && !quiet) {
+      warn(`${choice.fallback.replace(/\.$/, '')}.\n  Using the simulated kernel instead (--backend sim): the same commands and labs, answered by a model of Linux networking.`);
+    }
   } catch (err) {
     if (err instanceof TopologyError) fail(err.message, 'fix the file, or point --topology at another one');
     fail((err as Error).message);
   }
-  return { topology, layout, driver: new NetnsDriver(topology, layout) };
+  return { topology, backend, driver: backend.driver };
 }
 
 /** For commands that need a running cluster: a clear message instead of a cryptic ip error. */
 export async function requireRunningCluster(ctx: ClusterContext): Promise<void> {
   try {
-    await requireNetnsSupport();
+    await ctx.backend.requireSupport();
   } catch (err) {
     if (err instanceof BackendUnavailableError) fail(err.message);
     throw err;
   }
-  const state = readState(ctx.layout);
+  const state = ctx.backend.readState();
   if (!state?.complete) {
-    const flag = ctx.layout.cluster === DEFAULT_CLUSTER ? '' : ` --cluster ${ctx.layout.cluster}`;
-    fail(`the cluster "${ctx.layout.cluster}" is not up`, `start it with ${cmd(`cnilab cluster up${flag}`)}`);
+    const flag = ctx.backend.cluster === DEFAULT_CLUSTER ? '' : ` --cluster ${ctx.backend.cluster}`;
+    fail(`the cluster "${ctx.backend.cluster}" is not up`, `start it with ${cmd(`cnilab cluster up${flag}`)}`);
   }
 }

@@ -20,7 +20,8 @@ export async function applyDataplane(driver: NodeDriver, opts: { mode?: string; 
   // One node at a time: the output reads in order, and each node is quick.
   const out: NodeApply[] = [];
   for (const n of workers(driver.topology)) {
-    const argv = [path.join(driver.paths(n.name).binDir, 'simplecni-node'), 'apply', '--json', '--node', n.name];
+    const paths = driver.paths(n.name);
+    const argv = [path.join(paths.binDir, 'simplecni-node'), 'apply', '--json', '--node', n.name, '--cluster-file', paths.clusterFile];
     if (opts.mode) argv.push('--mode', opts.mode);
     if (opts.dryRun) argv.push('--dry-run');
     const r = await driver.exec(n.name, argv);

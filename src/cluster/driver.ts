@@ -4,7 +4,9 @@ import type { ExecOptions, ExecResult } from '../shared/exec.ts';
 import type { NodePaths } from './nodeConfig.ts';
 import type { Topology } from './topology.ts';
 
-export type Backend = 'netns';
+export type Backend = 'netns' | 'sim';
+
+export const BACKENDS: readonly Backend[] = ['netns', 'sim'];
 
 export interface NodeDriver {
   readonly backend: Backend;

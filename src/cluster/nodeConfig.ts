@@ -26,6 +26,8 @@ export interface NodePaths {
   dataDir: string;
   /** The runtime's cache of ADD results (libcni's /var/lib/cni/results). */
   cacheDir: string;
+  /** The cluster file `simplecni-node` reads. */
+  clusterFile: string;
 }
 
 /** The node's IPAM file: the seed's format when the subnet falls on an octet boundary, else the CIDR form. */

@@ -3,8 +3,8 @@
 // starting point.
 import { applyDataplane } from '../cluster/dataplane.ts';
 import type { NodeDriver } from '../cluster/driver.ts';
-import { clusterUp, installBundles, installNodeFiles, readState, referenceBundles, writeState, type Bundles } from '../cluster/netns/builder.ts';
-import type { NetnsLayout } from '../cluster/netns/layout.ts';
+import type { ClusterBackend } from '../cluster/backend.ts';
+import { referenceBundles, type Bundles } from '../cluster/nodeFiles.ts';
 import { workers, type Topology } from '../cluster/topology.ts';
 import { MODE_OVERHEAD, type Mode } from '../plugin/config.ts';
 import { Pods } from '../runtime/pods.ts';
@@ -17,7 +17,7 @@ import { buildWorkspace, scaffold } from './workspace.ts';
 
 export interface LabEnv {
   topology: Topology;
-  layout: NetnsLayout;
+  backend: ClusterBackend;
   driver: NodeDriver;
 }
 
@@ -29,20 +29,20 @@ export function checkContext(env: LabEnv): CheckContext {
     driver: env.driver,
     runtime: pods.runtime,
     pods,
-    mode: readState(env.layout)?.mode ?? 'host-gw',
-    scopedName: (name) => `${env.layout.prefix}${name}`,
+    mode: env.backend.readState()?.mode ?? 'host-gw',
+    scopedName: (name) => env.backend.scopedName(name),
   };
 }
 
 /** Switches every node to a mode and records it, as `cnilab cluster mode` does. */
 export async function setMode(env: LabEnv, mode: Mode) {
   await applyDataplane(env.driver, { mode });
-  for (const n of workers(env.topology)) installNodeFiles(env.topology, env.layout, n, mode);
-  writeState(env.layout, { ...readState(env.layout)!, mode });
+  for (const n of workers(env.topology)) env.backend.installNodeFiles(n, mode);
+  env.backend.writeState({ ...env.backend.readState()!, mode });
 }
 
 export function deploy(env: LabEnv, bundles: Bundles) {
-  installBundles(env.topology, env.layout, bundles);
+  env.backend.installBundles(bundles);
 }
 
 /** A pod named `pod` on `node`, re-created if its MTU is not `mtu`. */
@@ -101,8 +101,8 @@ async function removeAllPods(env: LabEnv) {
 export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles = referenceBundles()): Promise<string[]> {
   const done: string[] = [];
   const ctx = checkContext(env);
-  if (!readState(env.layout)?.complete) {
-    await clusterUp(env.topology, env.layout, { mode: 'host-gw' });
+  if (!env.backend.readState()?.complete) {
+    await env.backend.up({ mode: 'host-gw' });
     await applyDataplane(env.driver, { mode: 'host-gw' });
     done.push('cluster up');
   }
@@ -175,8 +175,8 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
           `ip route show root ${env.topology.clusterCidr} | grep -v "proto kernel" | while read dst rest; do ip route del "$dst"; done; true`,
       ]);
     }
-    for (const n of workers(env.topology)) installNodeFiles(env.topology, env.layout, n, 'host-gw');
-    writeState(env.layout, { ...readState(env.layout)!, mode: 'host-gw' });
+    for (const n of workers(env.topology)) env.backend.installNodeFiles(n, 'host-gw');
+    env.backend.writeState({ ...env.backend.readState()!, mode: 'host-gw' });
     done.push('cross-node routes and tunnels removed (mode host-gw, not yet applied)');
   }
   done.push('plugin deployed on every node');

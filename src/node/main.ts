@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         mode: { type: 'string' },
         node: { type: 'string' },
-        'cluster-file': { type: 'string', default: DEFAULT_CLUSTER_FILE },
+        'cluster-file': { type: 'string', default: process.env.SIMPLECNI_CLUSTER_FILE || DEFAULT_CLUSTER_FILE },
         'dry-run': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },

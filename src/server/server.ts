@@ -2,7 +2,6 @@
 // Loopback by default; a per-run token on every API call and WebSocket; the Origin checked.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
-import { readState } from '../cluster/netns/builder.ts';
 import { checkContext, LabActionError, resetLab, solveLab, type LabEnv } from '../labs/actions.ts';
 import { findLab, loadCatalog, type Lab } from '../labs/catalog.ts';
 import { markPassed, readProgress, revealedHints } from '../labs/progress.ts';
@@ -80,13 +79,13 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
         labs: catalog().map((l) => toApiLab(l, l.id in p.passed)),
         ...(p.current ? { current: p.current } : {}),
         nodes,
-        cluster: env.layout.cluster,
+        cluster: env.backend.cluster,
         backend: env.driver.backend,
       };
       return json(res, 200, body);
     }
     if (parts[1] === 'topology' && method === 'GET') {
-      return json(res, 200, await collectTopology(env.driver, readState(env.layout)?.mode ?? 'host-gw'));
+      return json(res, 200, await collectTopology(env.driver, env.backend.readState()?.mode ?? 'host-gw'));
     }
     if (parts[1] === 'labs' && parts.length === 4) {
       const l = lab(parts[2]!);

@@ -24,3 +24,5 @@ export const pluginBundle = () => path.join(repoRoot(), 'dist', 'simplecni.cjs')
 export const nodeBundle = () => path.join(repoRoot(), 'dist', 'simplecni-node.cjs');
 /** The bundled IPAM plugin (lab 03). */
 export const ipamBundle = () => path.join(repoRoot(), 'dist', 'simplecni-ipam.cjs');
+/** The simulated kernel's programs (ip, bridge, ping… on a sim node), one bundle. */
+export const simBundle = () => path.join(repoRoot(), 'dist', 'simkernel.cjs');

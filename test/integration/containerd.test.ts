@@ -98,7 +98,7 @@ describe('containerd ctr run --cni', () => {
     expect(inside.stdout).toContain(`inet ${lease[0]}/24`);
     // Lab 09's checks see the container: its lease, and its address answering from node1.
     const lab09 = findLab(loadCatalog(), '09');
-    const env = { topology: cluster.driver.topology, layout: cluster.layout, driver: cluster.driver };
+    const env = cluster.env;
     const running = await runLabChecks(lab09, checkContext(env));
     expect(running.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.found}`)).toEqual([]);
     // `ctr run -d` never calls DEL (a known ctr gap): the runtime's GC or a DEL must free it.

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { checkContext, resetLabNodes, solveLab, type LabEnv } from '../../src/labs/actions.ts';
 import { findLab, loadCatalog, type Lab } from '../../src/labs/catalog.ts';
 import { buildWorkspace, scaffold } from '../../src/labs/workspace.ts';
-import { clusterUp, installNodeFiles, readState } from '../../src/cluster/netns/builder.ts';
+import type { NetnsBackend } from '../../src/cluster/netns/netnsBackend.ts';
 import { workers } from '../../src/cluster/topology.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
 import { kernelHasIpip } from '../../src/validators/labs/lab07.ts';
@@ -28,7 +28,7 @@ describe('labs on a real cluster', () => {
   let work: string;
   beforeAll(async () => {
     c = await startTestCluster('host-gw');
-    env = { topology: c.driver.topology, layout: c.layout, driver: c.driver };
+    env = c.env;
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'sct-work-'));
   });
   afterAll(async () => {
@@ -115,11 +115,11 @@ describe('labs on a real cluster', () => {
     ['04', 'pod-ping', "the gateway address removed from node1's bridge", (e) => e.driver.exec('node1', ['ip', 'addr', 'flush', 'dev', 'simplecni0']), (e) => e.driver.exec('node1', ['ip', 'addr', 'add', '10.244.1.1/24', 'dev', 'simplecni0'])],
     ['00', 'underlay', 'the router stops forwarding', (e) => e.driver.exec('router', ['sysctl', '-qw', 'net.ipv4.ip_forward=0']), (e) => e.driver.exec('router', ['sysctl', '-qw', 'net.ipv4.ip_forward=1'])],
     ['00', 'plugin-installed', "node2's plugin removed", (e) => e.driver.exec('node2', ['mv', '/etc/cni/bin/simplecni', '/etc/cni/bin/simplecni.away']), (e) => e.driver.exec('node2', ['mv', '/etc/cni/bin/simplecni.away', '/etc/cni/bin/simplecni'])],
-    ['00', 'cluster-up', 'node3 unreachable (its mount namespace gone)', (e) => execCommand(['umount', '-l', e.layout.nodeMntNs('node3')]), (e) => clusterUp(e.topology, e.layout, { mode: readState(e.layout)!.mode as 'vxlan' })],
+    ['00', 'cluster-up', 'node3 unreachable (its mount namespace gone)', (e) => execCommand(['umount', '-l', (e.backend as NetnsBackend).layout.nodeMntNs('node3')]), (e) => e.backend.up({ mode: e.backend.readState()!.mode as 'vxlan' })],
     ['01', 'byhand-bridge', 'lab1br down', (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'lab1br', 'down']), (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'lab1br', 'up'])],
-    ['01', 'byhand-pods', "lab1-b's address removed", (e) => e.driver.exec('node1', ['ip', '-n', `${e.layout.prefix}lab1-b`, 'addr', 'flush', 'dev', 'eth0']), (e) => e.driver.exec('node1', ['ip', '-n', `${e.layout.prefix}lab1-b`, 'addr', 'add', '172.16.1.3/24', 'dev', 'eth0'])],
+    ['01', 'byhand-pods', "lab1-b's address removed", (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'addr', 'flush', 'dev', 'eth0']), (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'addr', 'add', '172.16.1.3/24', 'dev', 'eth0'])],
     ['01', 'byhand-wired', "lab1-a's cable unplugged from lab1br", (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'veth-lab1a', 'nomaster']), (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'veth-lab1a', 'master', 'lab1br'])],
-    ['01', 'byhand-ping', "lab1-b's eth0 down", (e) => e.driver.exec('node1', ['ip', '-n', `${e.layout.prefix}lab1-b`, 'link', 'set', 'eth0', 'down']), (e) => e.driver.exec('node1', ['ip', '-n', `${e.layout.prefix}lab1-b`, 'link', 'set', 'eth0', 'up'])],
+    ['01', 'byhand-ping', "lab1-b's eth0 down", (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'link', 'set', 'eth0', 'down']), (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'link', 'set', 'eth0', 'up'])],
   ];
 
   it('every check fails on the broken state it exists to catch, with expected vs found and a hint', async () => {
@@ -179,9 +179,9 @@ describe('labs on a real cluster', () => {
   );
 
   it('the cluster is still the one it was: mode, state file', async () => {
-    expect(readState(c.layout)?.complete).toBe(true);
+    expect(c.backend.readState()?.complete).toBe(true);
     // Restoring the reference keeps the cluster usable for the tests that follow.
-    await clusterUp(env.topology, env.layout, { mode: readState(c.layout)!.mode as 'host-gw' });
-    for (const w of workers(env.topology)) installNodeFiles(env.topology, env.layout, w, readState(c.layout)!.mode as 'host-gw');
+    await env.backend.up({ mode: c.backend.readState()!.mode as 'host-gw' });
+    for (const w of workers(env.topology)) env.backend.installNodeFiles(w, c.backend.readState()!.mode as 'host-gw');
   });
 });

@@ -21,7 +21,7 @@ describe('lab server', () => {
     await c.pods.add('node1', 'web');
     site = fs.mkdtempSync(path.join(os.tmpdir(), 'sct-site-'));
     fs.writeFileSync(path.join(site, 'index.html'), '<!doctype html><title>SimpleCNI Lab</title>');
-    server = await startServer({ env: { topology: c.driver.topology, layout: c.layout, driver: c.driver }, host: '127.0.0.1', port: 0, siteDir: site });
+    server = await startServer({ env: c.env, host: '127.0.0.1', port: 0, siteDir: site });
     base = `http://127.0.0.1:${server.port}`;
   });
   afterAll(async () => {
@@ -141,7 +141,7 @@ describe('lab server', () => {
   });
 
   it('binds loopback unless told otherwise', async () => {
-    const s = await startServer({ env: { topology: c.driver.topology, layout: c.layout, driver: c.driver }, host: '127.0.0.1', port: 0, siteDir: site });
+    const s = await startServer({ env: c.env, host: '127.0.0.1', port: 0, siteDir: site });
     try {
       expect(s.url.startsWith('http://127.0.0.1:')).toBe(true);
     } finally {

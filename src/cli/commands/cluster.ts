@@ -1,11 +1,11 @@
 // cnilab cluster up|down|status
 import pc from 'picocolors';
 import { applyDataplane, DataplaneError, type NodeApply } from '../../cluster/dataplane.ts';
-import { BackendUnavailableError, clusterDown, clusterUp, installNodeFiles, readState, writeState } from '../../cluster/netns/builder.ts';
+import { BackendUnavailableError } from '../../cluster/backend.ts';
 import { collectStatus } from '../../cluster/status.ts';
 import { workers } from '../../cluster/topology.ts';
 import { DEFAULTS, MODES, type Mode } from '../../plugin/config.ts';
-import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
+import { openContext, requireRunningCluster, type ClusterContext, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, ok, printJson, Progress, table, warn } from '../output.ts';
 
 export interface UpOptions extends GlobalOptions {
@@ -14,13 +14,13 @@ export interface UpOptions extends GlobalOptions {
 }
 
 export async function up(opts: UpOptions): Promise<void> {
-  const ctx = openContext(opts);
-  const mode = (opts.mode ?? readState(ctx.layout)?.mode ?? DEFAULTS.mode) as Mode;
+  const ctx = await openContext(opts);
+  const mode = (opts.mode ?? ctx.backend.readState()?.mode ?? DEFAULTS.mode) as Mode;
   if (!(MODES as readonly string[]).includes(mode)) fail(`unknown mode "${mode}"`, `choose one of ${MODES.join(', ')}`);
   const progress = new Progress(opts.json);
   let res;
   try {
-    res = await clusterUp(ctx.topology, ctx.layout, { mode, progress: progress.step });
+    res = await ctx.backend.up({ mode, progress: progress.step });
   } catch (err) {
     progress.done();
     if (err instanceof BackendUnavailableError) fail(err.message);
@@ -30,14 +30,14 @@ export async function up(opts: UpOptions): Promise<void> {
   }
   const dataplane = await applyOrFail(ctx, mode);
   const status = await collectStatus(ctx.driver);
-  if (opts.json) return printJson({ cluster: ctx.layout.cluster, created: res.created, mode, ...status, dataplane });
-  ok(res.created ? `cluster "${ctx.layout.cluster}" is up (backend netns, mode ${mode})` : `cluster "${ctx.layout.cluster}" was already up (mode ${mode})`);
+  if (opts.json) return printJson({ cluster: ctx.backend.cluster, created: res.created, mode, ...status, dataplane });
+  ok(res.created ? `cluster "${ctx.backend.cluster}" is up (backend ${ctx.backend.name}, mode ${mode})` : `cluster "${ctx.backend.cluster}" was already up (mode ${mode})`);
   printStatus(status);
   printDataplane(dataplane, false);
   info(`\nNext: ${cmd('cnilab pod add node1 web')} · ${cmd('cnilab shell node1')} · ${cmd('cnilab cluster status')}`);
 }
 
-async function applyOrFail(ctx: ReturnType<typeof openContext>, mode: Mode, dryRun = false): Promise<NodeApply[]> {
+async function applyOrFail(ctx: ClusterContext, mode: Mode, dryRun = false): Promise<NodeApply[]> {
   try {
     return await applyDataplane(ctx.driver, { mode, dryRun });
   } catch (err) {
@@ -48,16 +48,16 @@ async function applyOrFail(ctx: ReturnType<typeof openContext>, mode: Mode, dryR
 
 /** cnilab cluster mode <mode>: switch every node's data plane (routes, tunnels, pod MTU for new pods). */
 export async function mode(newMode: string, opts: GlobalOptions & { json?: boolean; dryRun?: boolean }): Promise<void> {
-  const ctx = openContext(opts);
+  const ctx = await openContext(opts);
   if (!(MODES as readonly string[]).includes(newMode)) fail(`unknown mode "${newMode}"`, `choose one of ${MODES.join(', ')}`);
   await requireRunningCluster(ctx);
   const m = newMode as Mode;
   if (opts.dryRun) {
     const plan = await applyOrFail(ctx, m, true);
-    if (opts.json) return printJson({ cluster: ctx.layout.cluster, mode: m, dryRun: true, dataplane: plan });
+    if (opts.json) return printJson({ cluster: ctx.backend.cluster, mode: m, dryRun: true, dataplane: plan });
     return printDataplane(plan, true);
   }
-  const state = readState(ctx.layout)!;
+  const state = ctx.backend.readState()!;
   let dataplane: NodeApply[];
   try {
     dataplane = await applyDataplane(ctx.driver, { mode: m });
@@ -68,9 +68,9 @@ export async function mode(newMode: string, opts: GlobalOptions & { json?: boole
     fail(`could not switch to mode ${m}: ${err.message}`, `the cluster stays in mode ${state.mode}`);
   }
   // Only now that every node switched: new pods get the new mode's MTU, and the cluster file records it.
-  for (const n of workers(ctx.topology)) installNodeFiles(ctx.topology, ctx.layout, n, m);
-  writeState(ctx.layout, { ...state, mode: m });
-  if (opts.json) return printJson({ cluster: ctx.layout.cluster, mode: m, previous: state.mode, dataplane });
+  for (const n of workers(ctx.topology)) ctx.backend.installNodeFiles(n, m);
+  ctx.backend.writeState({ ...state, mode: m });
+  if (opts.json) return printJson({ cluster: ctx.backend.cluster, mode: m, previous: state.mode, dataplane });
   ok(`mode ${state.mode} → ${m} on every node (pod MTU ${dataplane[0]?.podMtu ?? '?'} for new pods)`);
   printDataplane(dataplane, false);
   info(`Pods created before keep their interface MTU; re-create them to get the new one.`);
@@ -86,39 +86,39 @@ function printDataplane(nodes: NodeApply[], dryRun: boolean) {
 }
 
 export async function down(opts: GlobalOptions & { json?: boolean }): Promise<void> {
-  const ctx = openContext(opts);
+  const ctx = await openContext(opts);
   const progress = new Progress(opts.json);
   let res;
   try {
-    res = await clusterDown(ctx.layout, { progress: progress.step });
+    res = await ctx.backend.down({ progress: progress.step });
   } catch (err) {
     if (err instanceof BackendUnavailableError) fail(err.message);
     throw err;
   } finally {
     progress.done();
   }
-  if (opts.json) return printJson({ cluster: ctx.layout.cluster, ...res });
-  if (res.removed.length === 0) return ok(`cluster "${ctx.layout.cluster}" is not up; nothing to remove`);
-  ok(`cluster "${ctx.layout.cluster}" removed (${res.removed.length} namespaces)`);
+  if (opts.json) return printJson({ cluster: ctx.backend.cluster, ...res });
+  if (res.removed.length === 0) return ok(`cluster "${ctx.backend.cluster}" is not up; nothing to remove`);
+  ok(`cluster "${ctx.backend.cluster}" removed (${res.removed.length} namespaces)`);
   for (const b of res.busy) {
     warn(`${b.ns} was still used by process(es) ${b.pids.join(', ')}; its network lives on until they exit (a shell left open?)`);
   }
 }
 
 export async function status(opts: GlobalOptions & { json?: boolean }): Promise<void> {
-  const ctx = openContext(opts);
+  const ctx = await openContext(opts);
   await requireRunningCluster(ctx);
-  const state = readState(ctx.layout)!;
+  const state = ctx.backend.readState()!;
   const st = await collectStatus(ctx.driver);
   const healthy = st.nodes.every((n) => n.reachable && n.underlay.every((u) => u.up)) && underlayHealthy(ctx, st);
-  if (opts.json) return printJson({ cluster: ctx.layout.cluster, backend: state.backend, mode: state.mode, healthy, ...st });
-  info(`cluster "${ctx.layout.cluster}" · backend ${state.backend} · mode ${state.mode} · up since ${state.createdAt}`);
+  if (opts.json) return printJson({ cluster: ctx.backend.cluster, backend: state.backend, mode: state.mode, healthy, ...st });
+  info(`cluster "${ctx.backend.cluster}" · backend ${state.backend} · mode ${state.mode} · up since ${state.createdAt}`);
   printStatus(st);
   if (!healthy) fail('the underlay is not healthy (see ✗ above)', `rebuild it with ${cmd('cnilab cluster down')} then ${cmd('cnilab cluster up')}`);
 }
 
 /** Every worker must reach every other node on the underlay (through the router for the far segment). */
-function underlayHealthy(ctx: ReturnType<typeof openContext>, st: Awaited<ReturnType<typeof collectStatus>>) {
+function underlayHealthy(ctx: ClusterContext, st: Awaited<ReturnType<typeof collectStatus>>) {
   return st.underlay.length === workers(ctx.topology).length * (ctx.topology.nodes.length - 1) && st.underlay.every((p) => p.ok);
 }
 

@@ -23,7 +23,7 @@ export interface CniOptions extends GlobalOptions {
 export async function run(command: string, opts: CniOptions): Promise<void> {
   const upper = command.toUpperCase();
   if (!(COMMANDS as readonly string[]).includes(upper)) fail(`unknown CNI command "${command}"`, `use one of ${COMMANDS.join(', ')}`);
-  const ctx = openContext(opts);
+  const ctx = await openContext(opts);
   try {
     workerByName(ctx.topology, opts.node);
   } catch (err) {

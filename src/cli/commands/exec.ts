@@ -18,7 +18,7 @@ function runInteractive(argv: string[]): Promise<number> {
 export async function exec(target: string, rawArgv: string[], opts: GlobalOptions): Promise<void> {
   const argv = rawArgv[0] === '--' ? rawArgv.slice(1) : rawArgv;
   if (argv.length === 0) fail('nothing to run', 'put the command after --, e.g. cnilab exec node1 -- ip route');
-  const ctx = openContext(opts);
+  const ctx = await openContext(opts);
   const [node, pod] = target.split('/') as [string, string | undefined];
   try {
     if (pod !== undefined) workerByName(ctx.topology, node);
@@ -39,7 +39,7 @@ export async function exec(target: string, rawArgv: string[], opts: GlobalOption
 }
 
 export async function shell(node: string, opts: GlobalOptions): Promise<void> {
-  const ctx = openContext(opts);
+  const ctx = await openContext(opts);
   try {
     nodeByName(ctx.topology, node);
   } catch (err) {

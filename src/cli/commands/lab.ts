@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline/promises';
 import pc from 'picocolors';
-import { readState, type Bundles } from '../../cluster/netns/builder.ts';
+import type { Bundles } from '../../cluster/nodeFiles.ts';
 import { checkContext, deploy as deployBundles, LabActionError, resetLab, solveLab, type LabEnv } from '../../labs/actions.ts';
 import { CatalogError, findLab, loadCatalog, type Lab } from '../../labs/catalog.ts';
 import { markPassed, readProgress, revealedHints, writeProgress } from '../../labs/progress.ts';
@@ -41,7 +41,7 @@ function lab(id: string): Lab {
 }
 
 async function env(opts: GlobalOptions): Promise<LabEnv> {
-  const ctx = openContext(opts);
+  const ctx = await openContext(opts);
   await requireRunningCluster(ctx);
   return ctx;
 }
@@ -191,8 +191,8 @@ export async function solution(id: string, opts: LabOptions): Promise<void> {
 
 export async function solve(id: string, opts: LabOptions): Promise<void> {
   const l = lab(id);
-  const ctxOpen = openContext(opts);
-  const state = readState(ctxOpen.layout);
+  const ctxOpen = await openContext(opts);
+  const state = ctxOpen.backend.readState();
   if (state?.complete) await confirm(`Bring the nodes to lab ${l.id}'s solved state with the reference solution (replaces the deployed plugin)?`, opts);
   const progress = new Progress(opts.json);
   progress.step(`solving lab ${l.id}`);

@@ -12,7 +12,7 @@ export interface PodOptions extends GlobalOptions {
 }
 
 async function open(opts: PodOptions, node?: string, pod?: string): Promise<{ ctx: ClusterContext; pods: Pods }> {
-  const ctx = openContext(opts);
+  const ctx = await openContext(opts);
   try {
     if (node) workerByName(ctx.topology, node);
     if (pod) validatePodName(pod);

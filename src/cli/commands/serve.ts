@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pc from 'picocolors';
 import { applyDataplane } from '../../cluster/dataplane.ts';
-import { BackendUnavailableError, clusterUp, readState } from '../../cluster/netns/builder.ts';
+import { BackendUnavailableError } from '../../cluster/backend.ts';
 import { startServer } from '../../server/server.ts';
 import { repoRoot } from '../../shared/paths.ts';
 import { openContext, type GlobalOptions } from '../context.ts';
@@ -19,7 +19,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export async function serve(opts: ServeOptions): Promise<void> {
   const t0 = performance.now();
-  const ctx = openContext(opts);
+  const ctx = await openContext(opts);
   const host = opts.host ?? '127.0.0.1';
   const port = Number(opts.port ?? 5177);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${opts.port} is not a port number`);
@@ -28,10 +28,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (!LOOPBACK.has(host)) {
     warn(`listening on ${host}: anyone who can reach this address and has the URL gets a root shell on the nodes. Use this only on a network you trust.`);
   }
-  if (!readState(ctx.layout)?.complete) {
+  if (!ctx.backend.readState()?.complete) {
     const progress = new Progress();
     try {
-      const state = await clusterUp(ctx.topology, ctx.layout, { mode: 'host-gw', progress: progress.step });
+      const state = await ctx.backend.up({ mode: 'host-gw', progress: progress.step });
       await applyDataplane(ctx.driver, { mode: state.state.mode });
     } catch (err) {
       progress.done();
@@ -49,7 +49,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     throw err;
   }
   info(`\n  ${pc.bold('SimpleCNI Lab')} is ready (${(performance.now() - t0).toFixed(0)} ms). Open:\n\n    ${pc.cyan(pc.underline(server.url))}\n`);
-  info(pc.dim(`  cluster "${ctx.layout.cluster}" (${ctx.driver.backend}) · Ctrl-C stops the server (the cluster stays up: ${cmd('cnilab cluster down')})\n`));
+  info(pc.dim(`  cluster "${ctx.backend.cluster}" (${ctx.driver.backend}) · Ctrl-C stops the server (the cluster stays up: ${cmd('cnilab cluster down')})\n`));
   await new Promise<void>((resolve) => {
     const stop = () => void server.close().then(resolve);
     process.once('SIGINT', stop);

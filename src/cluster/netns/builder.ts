@@ -6,14 +6,14 @@ import * as path from 'node:path';
 import type { Mode } from '../../plugin/config.ts';
 import { execCommand, mustExec } from '../../shared/exec.ts';
 import { ipamBundle, nodeBundle, pluginBundle } from '../../shared/paths.ts';
-import { CLUSTER_FILE_NAME, CONF_FILE_NAME, renderClusterFile, renderConflist, renderIpamFile } from '../nodeConfig.ts';
-import { segmentPrefixLength, workers, type Topology, type WorkerNode } from '../topology.ts';
+import { BackendUnavailableError, type DownResult, type Progress, type UpResult } from '../backend.ts';
+import { CONF_FILE_NAME } from '../nodeConfig.ts';
+import { installBundle, installNodeFiles as installNodeFilesAt, type Bundles } from '../nodeFiles.ts';
+import { underlayPlan } from '../underlay.ts';
+import { workers, type Topology, type WorkerNode } from '../topology.ts';
 import { NetnsLayout, STATE_ROOT, type ClusterState } from './layout.ts';
 
-export type Progress = (step: string) => void;
-const SWITCH = 'sw';
 
-export class BackendUnavailableError extends Error {}
 
 /** The netns backend needs Linux, root and iproute2/util-linux; say exactly what is missing. */
 export async function requireNetnsSupport(): Promise<void> {
@@ -55,11 +55,6 @@ export function writeState(layout: NetnsLayout, state: ClusterState) {
 /** Every namespace this cluster consists of: segments first (nodes plug into them). */
 export function plannedNamespaces(t: Topology, layout: NetnsLayout): string[] {
   return [...t.segments.map((s) => layout.segmentNs(s.name)), ...t.nodes.map((n) => layout.nodeNs(n.name))];
-}
-
-export interface UpResult {
-  created: boolean;
-  state: ClusterState;
 }
 
 export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: Mode; progress?: Progress }): Promise<UpResult> {
@@ -108,31 +103,12 @@ export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: 
     progress(`creating namespace ${ns}`);
     await mustExec(['ip', 'netns', 'add', ns]);
   }
-  for (const s of t.segments) {
-    progress(`segment ${s.name} (${s.cidr}): switch`);
-    await ipBatch(layout.segmentNs(s.name), [
-      ['link', 'set', 'lo', 'up'],
-      ['link', 'add', SWITCH, 'type', 'bridge'],
-      ['link', 'set', SWITCH, 'up'],
-    ]);
+  const plan = underlayPlan(t, { node: (n) => layout.nodeNs(n), segment: (s) => layout.segmentNs(s) });
+  for (const step of plan.steps) {
+    progress(`${step.ns}: ${step.lines.length} underlay command(s)`);
+    await ipBatch(step.ns, step.lines);
   }
-  for (const n of t.nodes) {
-    progress(`${n.name}: underlay ${n.interfaces.map((i) => `${i.name} ${i.address}`).join(', ')}`);
-    const ns = layout.nodeNs(n.name);
-    const lines: string[][] = [['link', 'set', 'lo', 'up']];
-    for (const i of n.interfaces) {
-      const port = `${n.name}-${i.name}`;
-      lines.push(
-        ['link', 'add', i.name, 'mtu', String(t.mtu), 'type', 'veth', 'peer', 'name', port, 'mtu', String(t.mtu), 'netns', layout.segmentNs(i.segment)],
-        ['addr', 'add', `${i.address}/${segmentPrefixLength(t, i.segment)}`, 'dev', i.name],
-        ['link', 'set', i.name, 'up'],
-      );
-    }
-    if (n.gateway) lines.push(['route', 'add', 'default', 'via', n.gateway]);
-    await ipBatch(ns, lines);
-    for (const i of n.interfaces) await ipBatch(layout.segmentNs(i.segment), [['link', 'set', `${n.name}-${i.name}`, 'master', SWITCH, 'up']]);
-    if (n.role === 'router') await mustExec(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  }
+  for (const ns of plan.forwarders) await mustExec(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
 
   ensureSharedDir('/etc/cni'); // `ip netns exec` can only bind over an existing /etc/cni
   ensureSharedDir('/etc/netns');
@@ -199,82 +175,26 @@ async function releaseMountNamespaces(layout: NetnsLayout) {
   await execCommand(['umount', path.join(layout.stateDir, 'nodes')]);
 }
 
-/** Installs the node's network config, cluster file and IPAM file (and the plugin, where none is). Safe to repeat. */
+/** The netns node's files: its /etc/cni is /etc/netns/<ns>/cni on this machine, bound over /etc/cni inside. */
 export function installNodeFiles(t: Topology, layout: NetnsLayout, n: WorkerNode, mode: Mode) {
-  const etc = layout.etcCniDir(n.name);
-  const paths = layout.nodePaths(n.name);
-  for (const d of [path.join(etc, 'net.d'), path.join(etc, 'bin'), paths.dataDir, paths.cacheDir, layout.podNetnsDir(n.name)]) {
-    fs.mkdirSync(d, { recursive: true });
-  }
-  // The reference plugin goes in only where none is installed: a student's deployed build stays
-  // in place across mode switches and `cluster up` refreshes (`cnilab deploy` replaces it).
-  for (const [name, bundle] of Object.entries(referenceBundles())) {
-    if (!fs.existsSync(path.join(etc, 'bin', name))) installBundle(path.join(etc, 'bin'), paths.binDir, name, bundle);
-  }
-  writeIfChanged(path.join(etc, 'ipam.config'), renderIpamFile(n));
-  writeIfChanged(path.join(etc, CLUSTER_FILE_NAME), renderClusterFile(t, mode));
-  writeIfChanged(path.join(etc, 'net.d', CONF_FILE_NAME), renderConflist(t, paths, mode));
-  writeIfChanged(path.join(layout.nodeDir(n.name), 'bashrc'), renderBashrc(n.name, path.join(layout.nodeDir(n.name), 'bash_history')));
+  installNodeFilesAt(t, n, mode, {
+    etcDir: layout.etcCniDir(n.name),
+    paths: layout.nodePaths(n.name),
+    nodeDir: layout.nodeDir(n.name),
+    extraDirs: [layout.podNetnsDir(n.name)],
+  });
 }
-
-export interface Bundles {
-  simplecni: string;
-  'simplecni-ipam': string;
-  'simplecni-node': string;
-}
-
-export const referenceBundles = (): Bundles => ({ simplecni: pluginBundle(), 'simplecni-ipam': ipamBundle(), 'simplecni-node': nodeBundle() });
 
 /** Installs a set of plugin bundles (the reference's or a student's build) on every worker. */
 export function installBundles(t: Topology, layout: NetnsLayout, bundles: Bundles) {
   for (const n of workers(t)) {
     const etcBin = path.join(layout.etcCniDir(n.name), 'bin');
-    fs.mkdirSync(etcBin, { recursive: true });
     for (const [name, file] of Object.entries(bundles)) installBundle(etcBin, layout.nodePaths(n.name).binDir, name, file);
   }
 }
 
-/** Copies a bundle and writes the tiny shim that runs it (`<binDir>/<name>`), atomically. */
-export function installBundle(hostBinDir: string, nodeBinDir: string, name: string, bundle: string) {
-  if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing; run \`npm run build\` first`);
-  fs.copyFileSync(bundle, path.join(hostBinDir, `${name}.cjs.tmp`));
-  fs.renameSync(path.join(hostBinDir, `${name}.cjs.tmp`), path.join(hostBinDir, `${name}.cjs`));
-  const shim = `#!/bin/sh\n# ${name}: one bundled JavaScript file, run by the node's Node.js.\nexec ${process.execPath} ${nodeBinDir}/${name}.cjs "$@"\n`;
-  writeIfChanged(path.join(hostBinDir, name), shim, 0o755);
-}
-
-/**
- * The node's shell setup. A node is another machine: its shell does not read the host user's
- * ~/.bashrc (which may be slow or print things), and keeps its own history.
- */
-function renderBashrc(node: string, historyFile: string): string {
-  return [
-    `export SIMPLECNI_NODE=${node}`,
-    `HISTFILE=${historyFile}`,
-    'HISTCONTROL=ignoredups',
-    "alias ls='ls --color=auto' grep='grep --color=auto'",
-    `PS1='\\[\\e[1;36m\\]${node}\\[\\e[0m\\]:\\w\\$ '`,
-    '',
-  ].join('\n');
-}
-
-function writeIfChanged(file: string, content: string, mode = 0o644) {
-  try {
-    if (fs.readFileSync(file, 'utf8') === content) return;
-  } catch {
-    // absent: write it
-  }
-  fs.writeFileSync(`${file}.tmp`, content, { mode });
-  fs.renameSync(`${file}.tmp`, file);
-}
-
 async function ipBatch(ns: string, lines: string[][]) {
   await mustExec(['ip', '-n', ns, '-batch', '-'], { input: lines.map((l) => l.join(' ')).join('\n') + '\n' });
-}
-
-export interface DownResult {
-  removed: string[];
-  busy: { ns: string; pids: number[] }[];
 }
 
 /** Removes exactly what `up` recorded: pod namespaces, cluster namespaces, the nodes' /etc/netns dirs, the state dir. */

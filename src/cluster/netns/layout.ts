@@ -65,17 +65,9 @@ export class NetnsLayout {
       ipamFile: '/etc/cni/ipam.config',
       dataDir: path.join(this.nodeDir(node), 'ipam'),
       cacheDir: path.join(this.nodeDir(node), 'results'),
+      clusterFile: '/etc/cni/simplecni-cluster.json',
     };
   }
 }
 
-export interface ClusterState {
-  name: string;
-  backend: 'netns';
-  mode: string;
-  createdAt: string;
-  /** False while `up` is still building: a killed `up` leaves this false, and the next `up` rebuilds. */
-  complete: boolean;
-  namespaces: string[];
-  etcDirs: string[];
-}
+export type { ClusterState } from '../backend.ts';

@@ -6,6 +6,8 @@ import { shellQuote, type Logger } from '../log.ts';
 import type { Host } from './host.ts';
 
 const sysctlPath = (key: string) => `/proc/sys/${key.replace(/\./g, '/')}`;
+/** On the simulated kernel there is no /proc/sys of the node's: sysctl(8) is asked instead. */
+const simulated = () => Boolean(process.env.SIMPLECNI_SIM_STATE);
 
 export class IprouteHost implements Host {
   constructor(private readonly _log: Logger) {}
@@ -48,6 +50,10 @@ export class IprouteHost implements Host {
   async setSysctl(key: string, value: string): Promise<void> {
     // What sysctl(8) does: write the value under /proc/sys (per network namespace for net.*).
     this._log.command(`sysctl -w ${key}=${value}`);
+    if (simulated()) {
+      await this._timed('sysctl -w', () => run(['sysctl', '-qw', `${key}=${value}`]));
+      return;
+    }
     try {
       fs.writeFileSync(sysctlPath(key), value);
     } catch (err) {
@@ -56,6 +62,7 @@ export class IprouteHost implements Host {
   }
 
   async getSysctl(key: string): Promise<string> {
+    if (simulated()) return (await run(['sysctl', '-n', key])).trim();
     return fs.readFileSync(sysctlPath(key), 'utf8').trim();
   }
 }

@@ -57,7 +57,7 @@ export const checks: Record<string, CheckFn> = {
   },
 
   'pod-forward': async ({ driver }) => {
-    const r = await driver.exec(NODE, ['cat', '/proc/sys/net/ipv4/ip_forward']);
+    const r = await driver.exec(NODE, ['sysctl', '-n', 'net.ipv4.ip_forward']);
     const v = r.stdout.trim();
     return v === '1'
       ? pass('net.ipv4.ip_forward = 1 on node1')

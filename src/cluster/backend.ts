@@ -1,0 +1,55 @@
+// A backend makes and removes a cluster of the one topology, and hands out its node driver.
+// The netns backend builds nodes from Linux network namespaces (root); the sim backend from the
+// simulated kernel (any machine). Everything above this line — CLI, labs, validators, server —
+// works on either.
+import type { Mode } from '../plugin/config.ts';
+import type { Backend, NodeDriver } from './driver.ts';
+import type { Bundles } from './nodeFiles.ts';
+import type { Topology, WorkerNode } from './topology.ts';
+
+export type Progress = (step: string) => void;
+
+export interface ClusterState {
+  name: string;
+  backend: Backend;
+  mode: string;
+  createdAt: string;
+  /** False while `up` is still building: a killed `up` leaves this false, and the next `up` rebuilds. */
+  complete: boolean;
+  /** netns: the namespaces made; sim: the namespaces of the world. */
+  namespaces: string[];
+  /** netns: the /etc/netns/<ns> dirs made. */
+  etcDirs: string[];
+}
+
+export interface UpResult {
+  created: boolean;
+  state: ClusterState;
+}
+
+export interface DownResult {
+  removed: string[];
+  busy: { ns: string; pids: number[] }[];
+}
+
+/** The backend can't run here (not Linux, not root, a tool missing): the message says what to do. */
+export class BackendUnavailableError extends Error {}
+
+export interface ClusterBackend {
+  readonly name: Backend;
+  readonly cluster: string;
+  readonly topology: Topology;
+  readonly driver: NodeDriver;
+  /** Throws BackendUnavailableError when this machine can't run the backend. */
+  requireSupport(): Promise<void>;
+  readState(): ClusterState | undefined;
+  writeState(state: ClusterState): void;
+  up(opts: { mode: Mode; progress?: Progress }): Promise<UpResult>;
+  down(opts?: { progress?: Progress }): Promise<DownResult>;
+  /** The node's conflist, IPAM file and cluster file for a mode (and the reference plugin where none is). */
+  installNodeFiles(node: WorkerNode, mode: Mode): void;
+  /** Installs plugin bundles (the reference's or a student's build) on every worker. */
+  installBundles(bundles: Bundles): void;
+  /** A name for something made by hand on a node (lab 01), unique to this cluster on the machine. */
+  scopedName(name: string): string;
+}

@@ -1,0 +1,51 @@
+// The netns backend: nodes are network namespaces on this machine (Linux, root).
+import type { Mode } from '../../plugin/config.ts';
+import type { ClusterBackend, ClusterState, Progress } from '../backend.ts';
+import type { Bundles } from '../nodeFiles.ts';
+import type { Topology, WorkerNode } from '../topology.ts';
+import { clusterDown, clusterUp, installBundles, installNodeFiles, readState, requireNetnsSupport, writeState } from './builder.ts';
+import { NetnsLayout } from './layout.ts';
+import { NetnsDriver } from './netnsDriver.ts';
+
+export class NetnsBackend implements ClusterBackend {
+  readonly name = 'netns' as const;
+  readonly layout: NetnsLayout;
+  readonly driver: NetnsDriver;
+
+  constructor(
+    readonly topology: Topology,
+    cluster: string,
+  ) {
+    this.layout = new NetnsLayout(cluster);
+    this.driver = new NetnsDriver(topology, this.layout);
+  }
+
+  get cluster() {
+    return this.layout.cluster;
+  }
+  requireSupport() {
+    return requireNetnsSupport();
+  }
+  readState() {
+    return readState(this.layout);
+  }
+  writeState(state: ClusterState) {
+    writeState(this.layout, state);
+  }
+  up(opts: { mode: Mode; progress?: Progress }) {
+    return clusterUp(this.topology, this.layout, opts);
+  }
+  down(opts: { progress?: Progress } = {}) {
+    return clusterDown(this.layout, opts);
+  }
+  installNodeFiles(n: WorkerNode, mode: Mode) {
+    installNodeFiles(this.topology, this.layout, n, mode);
+  }
+  installBundles(bundles: Bundles) {
+    installBundles(this.topology, this.layout, bundles);
+  }
+  /** The default cluster's names are plain ("lab1-a"); other clusters' are prefixed, so clusters side by side don't clash. */
+  scopedName(name: string) {
+    return `${this.layout.prefix}${name}`;
+  }
+}

@@ -1,0 +1,160 @@
+// The sim backend: the same topology built on the simulated kernel, with the same iproute2
+// commands as the netns backend (underlayPlan). Runs anywhere Node and a POSIX shell do, as any user.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Mode } from '../../plugin/config.ts';
+import { ipamBundle, nodeBundle, pluginBundle, simBundle } from '../../shared/paths.ts';
+import { runSimCommand, SIM_PROGRAMS } from '../../sim/core/commands.ts';
+import { addNetns, createWorld } from '../../sim/core/model.ts';
+import { initWorld, updateWorld } from '../../sim/host/store.ts';
+import { BackendUnavailableError, type ClusterBackend, type ClusterState, type DownResult, type Progress, type UpResult } from '../backend.ts';
+import { installBundle, installNodeFiles, writeIfChanged, type Bundles } from '../nodeFiles.ts';
+import { workers, type Topology, type WorkerNode } from '../topology.ts';
+import { underlayPlan } from '../underlay.ts';
+import { SimLayout } from './layout.ts';
+import { SimDriver } from './simDriver.ts';
+
+const segmentNs = (s: string) => `seg-${s}`;
+
+export class SimBackend implements ClusterBackend {
+  readonly name = 'sim' as const;
+  readonly layout: SimLayout;
+  readonly driver: SimDriver;
+
+  constructor(
+    readonly topology: Topology,
+    cluster: string,
+  ) {
+    this.layout = new SimLayout(cluster);
+    this.driver = new SimDriver(topology, this.layout);
+  }
+
+  get cluster() {
+    return this.layout.cluster;
+  }
+
+  async requireSupport() {
+    if (process.platform === 'win32') {
+      throw new BackendUnavailableError('the sim backend needs a POSIX shell (Linux, macOS, WSL): run it inside WSL on Windows');
+    }
+  }
+
+  readState(): ClusterState | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.layout.stateFile, 'utf8')) as ClusterState;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeState(state: ClusterState) {
+    fs.mkdirSync(this.layout.stateDir, { recursive: true });
+    fs.writeFileSync(`${this.layout.stateFile}.tmp`, JSON.stringify(state, null, 2) + '\n');
+    fs.renameSync(`${this.layout.stateFile}.tmp`, this.layout.stateFile);
+  }
+
+  async up(opts: { mode: Mode; progress?: Progress }): Promise<UpResult> {
+    const progress = opts.progress ?? (() => {});
+    await this.requireSupport();
+    for (const b of [pluginBundle(), ipamBundle(), nodeBundle(), simBundle()]) if (!fs.existsSync(b)) throw new Error(`${b} is missing; run \`npm run build\` first`);
+    const prior = this.readState();
+    if (prior?.complete && fs.existsSync(this.layout.kernelFile)) {
+      progress('cluster already up; refreshing node configs');
+      this._installPrograms();
+      for (const n of workers(this.topology)) this.installNodeFiles(n, opts.mode);
+      const state = { ...prior, mode: opts.mode };
+      this.writeState(state);
+      return { created: false, state };
+    }
+    if (prior) {
+      progress('an earlier `cluster up` did not finish; removing what it left');
+      await this.down();
+    }
+    const t = this.topology;
+    const names = { node: (n: string) => n, segment: segmentNs };
+    const state: ClusterState = {
+      name: this.cluster,
+      backend: 'sim',
+      mode: opts.mode,
+      createdAt: new Date().toISOString(),
+      complete: false,
+      namespaces: [...t.segments.map((s) => segmentNs(s.name)), ...t.nodes.map((n) => n.name)],
+      etcDirs: [],
+    };
+    this.writeState(state);
+    progress(`simulated kernel: ${state.namespaces.join(', ')}`);
+    const world = createWorld();
+    for (const ns of state.namespaces) addNetns(world, ns, { name: ns });
+    initWorld(this.layout.kernelFile, world);
+    const plan = underlayPlan(t, names);
+    await updateWorld(this.layout.kernelFile, (w) => {
+      for (const step of plan.steps) {
+        const stdin = step.lines.map((l) => l.join(' ')).join('\n') + '\n';
+        const r = runSimCommand({ world: w, ns: step.ns, stdin }, ['ip', '-batch', '-']);
+        if (r.code !== 0) throw new Error(`${step.ns}: ip -batch failed: ${r.stderr.trim()}`);
+      }
+      for (const ns of plan.forwarders) {
+        const r = runSimCommand({ world: w, ns }, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+        if (r.code !== 0) throw new Error(`${ns}: ${r.stderr.trim()}`);
+      }
+    });
+    progress('programs: ip, bridge, ping, sysctl, nft, nsenter, traceroute, tcpdump');
+    this._installPrograms();
+    for (const n of workers(t)) {
+      progress(`${n.name}: CNI files (plugin, ipam.config ${n.podSubnet})`);
+      this.installNodeFiles(n, opts.mode);
+    }
+    state.complete = true;
+    this.writeState(state);
+    return { created: true, state };
+  }
+
+  async down(opts: { progress?: Progress } = {}): Promise<DownResult> {
+    const state = this.readState();
+    if (!state && !fs.existsSync(this.layout.stateDir)) return { removed: [], busy: [] };
+    opts.progress?.(`removing ${this.layout.stateDir}`);
+    fs.rmSync(this.layout.stateDir, { recursive: true, force: true });
+    try {
+      fs.rmdirSync(this.layout.root); // only when no other simulated cluster is left
+    } catch {
+      // others remain
+    }
+    return { removed: state?.namespaces ?? [], busy: [] };
+  }
+
+  installNodeFiles(n: WorkerNode, mode: Mode) {
+    const paths = this.layout.nodePaths(n.name);
+    installNodeFiles(this.topology, n, mode, {
+      etcDir: this.layout.etcDir(n.name),
+      paths,
+      nodeDir: this.layout.nodeDir(n.name),
+      extraDirs: [this.layout.podNetnsDir(n.name)],
+      bashrc: [
+        `export SIMPLECNI_CLUSTER_FILE=${paths.clusterFile}`,
+        `export CNI_PATH=${paths.binDir}`,
+        `cd ${this.layout.nodeDir(n.name)}`,
+        `echo "Simulated node ${n.name}: ip, bridge, ping, tcpdump… answer from the simulated kernel. This node's /etc/cni is ${this.layout.etcDir(n.name)}"`,
+      ],
+    });
+  }
+
+  installBundles(bundles: Bundles) {
+    for (const n of workers(this.topology)) {
+      const bin = this.layout.nodePaths(n.name).binDir;
+      for (const [name, file] of Object.entries(bundles)) installBundle(bin, bin, name, file);
+    }
+  }
+
+  scopedName(name: string) {
+    return name; // each simulated cluster is a world of its own
+  }
+
+  /** One shim per program of the simulated kernel, first on every sim node's PATH. */
+  private _installPrograms() {
+    fs.mkdirSync(this.layout.binDir, { recursive: true });
+    for (const prog of SIM_PROGRAMS) {
+      const shim = `#!/bin/sh\n# ${prog} of the simulated kernel\nexec ${process.execPath} ${simBundle()} ${prog} "$@"\n`;
+      writeIfChanged(path.join(this.layout.binDir, prog), shim, 0o755);
+    }
+  }
+}

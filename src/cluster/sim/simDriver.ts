@@ -1,0 +1,99 @@
+// The sim node driver: a node is a namespace of the simulated kernel. A command runs as a normal
+// process whose PATH starts with the simulated ip, bridge, ping…, and whose environment names
+// the world and the namespace; sh, cat, mkdir and the plugin itself are the machine's own.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execCommand, type ExecOptions, type ExecResult } from '../../shared/exec.ts';
+import { addNetns, deleteNetns } from '../../sim/core/model.ts';
+import { SIM_ENV } from '../../sim/host/env.ts';
+import { updateWorld } from '../../sim/host/store.ts';
+import type { NodeDriver } from '../driver.ts';
+import type { NodePaths } from '../nodeConfig.ts';
+import { validatePodName } from '../netns/netnsDriver.ts';
+import { nodeByName, workerByName, type Topology } from '../topology.ts';
+import type { SimLayout } from './layout.ts';
+
+export class SimDriver implements NodeDriver {
+  readonly backend = 'sim' as const;
+
+  constructor(
+    readonly topology: Topology,
+    readonly layout: SimLayout,
+  ) {}
+
+  /** The environment that puts a process on a node (or in a pod's namespace). */
+  env(node: string, netns?: string): Record<string, string> {
+    const n = nodeByName(this.topology, node).name;
+    return {
+      PATH: `${this.layout.binDir}${path.delimiter}${process.env.PATH ?? '/usr/bin:/bin'}`,
+      [SIM_ENV.state]: this.layout.kernelFile,
+      [SIM_ENV.netns]: netns ?? n,
+      [SIM_ENV.node]: n,
+      SIMPLECNI_NODE: n,
+    };
+  }
+
+  private _envArgv(env: Record<string, string>, argv: readonly string[]): string[] {
+    return ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv];
+  }
+
+  exec(node: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    return execCommand(argv, { ...opts, env: { ...this.env(node), ...opts.env } });
+  }
+
+  execPod(node: string, pod: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    return execCommand(argv, { ...opts, env: { ...this.env(node, this.layout.podNetnsPath(node, validatePodName(pod))), ...opts.env } });
+  }
+
+  nodeExecArgv(node: string, argv: readonly string[]): string[] {
+    return this._envArgv(this.env(node), argv);
+  }
+
+  shellArgv(node: string): string[] {
+    return this._envArgv(this.env(node), ['bash', '--rcfile', path.join(this.layout.nodeDir(node), 'bashrc'), '-i']);
+  }
+
+  podExecArgv(node: string, pod: string, argv: readonly string[]): string[] {
+    return this._envArgv(this.env(node, this.layout.podNetnsPath(node, validatePodName(pod))), argv);
+  }
+
+  paths(node: string): NodePaths {
+    return this.layout.nodePaths(workerByName(this.topology, node).name);
+  }
+
+  async createPodNetns(node: string, pod: string): Promise<string> {
+    workerByName(this.topology, node);
+    const file = this.layout.podNetnsPath(node, validatePodName(pod));
+    fs.mkdirSync(this.layout.podNetnsDir(node), { recursive: true });
+    try {
+      fs.closeSync(fs.openSync(file, 'wx'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`pod "${pod}" already exists on ${node}`);
+      throw err;
+    }
+    try {
+      // The file is the namespace's name, as a pinned nsfs file is on Linux: CNI_NETNS.
+      await updateWorld(this.layout.kernelFile, (w) => void addNetns(w, file, { path: file }));
+    } catch (err) {
+      fs.rmSync(file, { force: true });
+      throw err;
+    }
+    return file;
+  }
+
+  async deletePodNetns(node: string, pod: string): Promise<void> {
+    const file = this.layout.podNetnsPath(node, validatePodName(pod));
+    await updateWorld(this.layout.kernelFile, (w) => deleteNetns(w, file));
+    fs.rmSync(file, { force: true });
+  }
+
+  async listPodNetns(node: string): Promise<{ pod: string; netns: string }[]> {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.layout.podNetnsDir(node)).sort();
+    } catch {
+      // no pods yet
+    }
+    return names.map((pod) => ({ pod, netns: this.layout.podNetnsPath(node, pod) }));
+  }
+}

@@ -1,0 +1,63 @@
+// The simulated kernel's programs as processes: `simkernel <program> <args…>`, installed as
+// shims named ip, bridge, nsenter, ping, sysctl, nft, traceroute and tcpdump. The environment
+// says which world and which namespace (a node's shell or a pod): see SIM_ENV.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { isSimCommand, runSimCommand } from '../core/commands.ts';
+import type { CommandResult } from '../core/command.ts';
+import { runTcpdump } from './tcpdump.ts';
+import { SIM_ENV } from './env.ts';
+import { withWorld, WorldFileError } from './store.ts';
+
+/** Programs that read a script on stdin when given "-": only then is stdin consumed. */
+function wantsStdin(argv: readonly string[]): boolean {
+  const [cmd, ...args] = argv;
+  if (cmd === 'ip' || cmd === 'bridge') return args.some((a, i) => (a === '-batch' || a === '-b') && args[i + 1] === '-');
+  if (cmd === 'nft') return args.some((a, i) => (a === '-f' || a === '--file') && args[i + 1] === '-');
+  return false;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const file = process.env[SIM_ENV.state];
+  let ns = process.env[SIM_ENV.netns];
+  const node = process.env[SIM_ENV.node] || undefined;
+  if (!file || !ns) {
+    process.stderr.write(`${argv[0]}: this is the simulated kernel's ${argv[0]}, run outside a simulated node (${SIM_ENV.state} and ${SIM_ENV.netns} are not set); open one with: cnilab shell node1\n`);
+    return 2;
+  }
+  if (argv[0] === 'tcpdump') return runTcpdump(file, ns, argv.slice(1));
+  for (;;) {
+    const stdin = wantsStdin(argv) ? fs.readFileSync(0, 'utf8') : undefined;
+    const netns = ns;
+    const r: CommandResult = await withWorld(file, (world) => runSimCommand({ world, ns: netns, node, stdin, pid: process.pid }, argv));
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    if (!r.spawn || r.code !== 0) return r.code;
+    // nsenter / ip netns exec: run the program in the namespace — in this process when it is one of ours.
+    ns = r.spawn.ns;
+    argv = r.spawn.argv.length > 0 ? r.spawn.argv : [process.env.SHELL || '/bin/sh'];
+    if (isSimCommand(argv[0]!)) continue;
+    return runElsewhere(argv, ns);
+  }
+}
+
+function runElsewhere(argv: string[], ns: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: { ...process.env, [SIM_ENV.netns]: ns } });
+    child.on('error', (e) => {
+      process.stderr.write(`${argv[0]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : e.message}\n`);
+      resolve(127);
+    });
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`${process.argv[2] ?? 'simkernel'}: ${err instanceof WorldFileError ? err.message : (err as Error).stack}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,73 @@
+// Kernel state reduced to what both kernels must agree on: names, flags, MTU, masters,
+// addresses, routes, permanent neighbours and fdb entries — not ifindexes, MACs, counters or
+// the IPv6 link-local addresses Linux adds by itself.
+type J = Record<string, any>;
+
+const LINK_FLAGS_IGNORED = new Set(['MULTICAST', 'BROADCAST']);
+
+export function normLinks(addrShow: J[]): J[] {
+  return addrShow
+    .map((l) => ({
+      ifname: l.ifname,
+      flags: (l.flags as string[]).filter((f) => !LINK_FLAGS_IGNORED.has(f)).sort(),
+      mtu: l.mtu,
+      operstate: l.operstate,
+      master: l.master,
+      link_type: l.link_type,
+      addr: (l.addr_info ?? [])
+        .filter((a: J) => a.family === 'inet')
+        .map((a: J) => `${a.local}/${a.prefixlen} scope ${a.scope}${a.broadcast ? ` brd ${a.broadcast}` : ''}`)
+        .sort(),
+    }))
+    .sort((a, b) => a.ifname.localeCompare(b.ifname));
+}
+
+export function normRoutes(routes: J[]): string[] {
+  return routes
+    .map((r) =>
+      [
+        r.type && r.type !== 'unicast' ? r.type : '',
+        r.dst,
+        r.gateway ? `via ${r.gateway}` : '',
+        r.dev ? `dev ${r.dev}` : '',
+        r.protocol ? `proto ${r.protocol}` : '',
+        r.scope ? `scope ${r.scope}` : '',
+        r.prefsrc ? `src ${r.prefsrc}` : '',
+        r.metric ? `metric ${r.metric}` : '',
+        ...((r.flags ?? []) as string[]).slice().sort(),
+      ]
+        .filter(Boolean)
+        .join(' '),
+    )
+    .sort();
+}
+
+export function normNeigh(neigh: J[]): string[] {
+  return neigh
+    .filter((n) => (n.state as string[] | undefined)?.includes('PERMANENT'))
+    .map((n) => `${n.dst} dev ${n.dev}${n.lladdr ? ` lladdr ${n.lladdr}` : ''} PERMANENT`)
+    .sort();
+}
+
+export function normFdb(fdb: J[]): string[] {
+  return fdb
+    .filter((f) => f.dst !== undefined)
+    .map((f) => `${f.mac} dev ${f.ifname}${f.dst ? ` dst ${f.dst}` : ''} ${(f.flags ?? []).join(',')} ${f.state ?? ''}`.trim())
+    .sort();
+}
+
+/** A ping's outcome as both kernels must report it: exit code and the lines that carry meaning. */
+export function normPing(r: { code: number; stdout: string; stderr: string }): string {
+  const text = `${r.stdout}\n${r.stderr}`;
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^(From |ping: |\d+ bytes from)|packets transmitted/.test(l))
+    .map((l) =>
+      l
+        .replace(/time=[\d.]+ ms/, 'time=T')
+        .replace(/, time \d+ms/, '')
+        .replace(/ttl=\d+/, (m) => m),
+    );
+  return `exit ${r.code}: ${lines.join(' | ')}`;
+}
