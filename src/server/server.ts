@@ -8,10 +8,11 @@ import { markPassed, readProgress, revealedHints } from '../labs/progress.ts';
 import { solutionOf } from '../labs/starters.ts';
 import { defaultWorkspace } from '../labs/workspace.ts';
 import { runLabChecks } from '../validators/registry.ts';
-import { LIMITS, TERM_CLOSE, toApiLab, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution } from './api.ts';
+import { LIMITS, TERM_CLOSE, toApiLab, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution, type ApiTrace } from './api.ts';
 import { serveStatic } from './static.ts';
 import { attachTerminal, loadPty } from './terminals.ts';
 import { collectTopology } from './topology.ts';
+import { traceBetween } from '../cluster/trace.ts';
 
 export interface ServerOptions {
   env: LabEnv;
@@ -36,6 +37,21 @@ class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** GET /api/trace's query: from a node or node/pod, to a node, node/pod or IPv4 address, optional ping size. */
+function traceQuery(q: URLSearchParams): { from: string; to: string; size?: number } {
+  const endpoint = /^[a-z][a-z0-9]{0,30}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,62})?$/;
+  const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+  const from = q.get('from') ?? '';
+  const to = q.get('to') ?? '';
+  if (!endpoint.test(from)) throw new HttpError(400, `from must be a node or node/pod (like node1/web), not ${JSON.stringify(from)}`);
+  if (!endpoint.test(to) && !ipv4.test(to)) throw new HttpError(400, `to must be a node, node/pod or IPv4 address (like node3/web or 10.244.3.2), not ${JSON.stringify(to)}`);
+  const rawSize = q.get('size');
+  if (rawSize === null) return { from, to };
+  const size = Number(rawSize);
+  if (!/^\d{1,5}$/.test(rawSize) || size > 65507) throw new HttpError(400, `size must be a whole number of bytes from 0 to 65507, not ${JSON.stringify(rawSize)}`);
+  return { from, to, size };
 }
 
 export async function startServer(opts: ServerOptions): Promise<LabServer> {
@@ -86,6 +102,16 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
     }
     if (parts[1] === 'topology' && method === 'GET') {
       return json(res, 200, await collectTopology(env.driver, env.backend.readState()?.mode ?? 'host-gw'));
+    }
+    if (parts[1] === 'trace' && parts.length === 2 && method === 'GET') {
+      const { from, to, size } = traceQuery(url.searchParams);
+      let trace: ApiTrace;
+      try {
+        trace = await traceBetween(env, from, to, size === undefined ? {} : { size });
+      } catch (err) {
+        throw new HttpError(400, (err as Error).message); // an unknown pod, a backend that cannot trace: the student's to fix
+      }
+      return json(res, 200, trace);
     }
     if (parts[1] === 'labs' && parts.length === 4) {
       const l = lab(parts[2]!);
