@@ -104,6 +104,8 @@ export interface SimCapture {
   ns: string;
   ifname: string;
   filter: string;
+  /** tcpdump's output flags that change the lines: "-v" (IP header fields), "-e" (link-level header). */
+  flags?: string[];
   lines: string[];
 }
 

@@ -1,0 +1,598 @@
+// The packet walk: an IPv4 packet followed through the simulated namespaces the way the kernel
+// moves it. Output route lookup and source selection; neighbour resolution by ARP across the L2
+// domain (veth pairs, bridges that learn and flood); input: conntrack de-NAT, rp_filter, local
+// delivery or forwarding (ip_forward, TTL, MTU/DF, ICMP errors); masquerade on the way out; VXLAN
+// and IP-in-IP encapsulation over the underlay and decapsulation at the far end. The echo
+// responder answers in the target namespace, so one call walks a ping there and back.
+//
+// Every link crossed counts its packets and feeds matching captures; every decision is a Step,
+// which `trace.ts` turns into the hop-by-hop story.
+import { fibLookup, isLocalAddress, selectSource } from '../fib.ts';
+import { inPrefix } from '../ip4.ts';
+import { hasCarrier, linkByIndex, vethPeer, type SimLink, type SimNetns, type World } from '../model.ts';
+import { compileFilter, type FramePredicate } from './filter.ts';
+import { frameLine, icmpErrorLen, packetLine, type FormatOpts } from './format.ts';
+import { BROADCAST_MAC, IPIP_OVERHEAD, UNREACH, VXLAN_OVERHEAD, frameLen, type Frame, type IpPacket } from './types.ts';
+
+export type StepKind = 'route' | 'neigh' | 'bridge' | 'veth' | 'forward' | 'encap' | 'decap' | 'nat' | 'deliver' | 'drop' | 'icmp' | 'send';
+export type Direction = 'request' | 'reply';
+
+export interface Step {
+  direction: Direction;
+  /** Namespace id. */
+  ns: string;
+  step: StepKind;
+  dev?: string;
+  detail: string;
+  /** Set while the packet travels encapsulated: the outer header. */
+  outer?: string;
+  /** Typed facts behind the detail (route, neighbour, fdb entry, MTU…). */
+  data?: Record<string, unknown>;
+}
+
+export type Outcome =
+  | { kind: 'delivered'; ns: string; ifindex: number; pkt: IpPacket }
+  | { kind: 'dropped'; ns: string; reason: string }
+  | { kind: 'consumed'; ns: string }
+  | { kind: 'local-error'; ns: string; error: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES'; message: string; mtu?: number };
+
+interface Conn {
+  ns: string;
+  proto: IpPacket['proto'];
+  key: number;
+  origSrc: string;
+  natSrc: string;
+  dst: string;
+}
+
+export interface WalkOptions {
+  /** Record steps (trace); counters and captures are fed either way. */
+  record?: boolean;
+}
+
+export class Walk {
+  readonly steps: Step[] = [];
+  direction: Direction = 'request';
+  /** Seconds spent waiting (a failed ARP costs 3 s: 3 probes, 1 s apart). */
+  delay = 0;
+  /** Links crossed: the simulated round-trip time grows with it. */
+  crossings = 0;
+  private readonly conns: Conn[] = [];
+  private budget = 400;
+  private outer: string[] = [];
+  private readonly filters = new Map<string, FramePredicate | null>();
+
+  constructor(
+    readonly world: World,
+    private readonly opts: WalkOptions = {},
+  ) {}
+
+  // ------------------------------------------------------------------ bookkeeping
+
+  private note(ns: SimNetns, step: StepKind, detail: string, dev?: SimLink, data?: Record<string, unknown>) {
+    if (!this.opts.record) return;
+    const s: Step = { direction: this.direction, ns: ns.id, step, detail };
+    if (dev) s.dev = dev.name;
+    if (this.outer.length > 0) s.outer = this.outer[this.outer.length - 1];
+    if (data) s.data = data;
+    this.steps.push(s);
+  }
+
+  private guard(ns: SimNetns): Outcome | undefined {
+    if (--this.budget <= 0) return { kind: 'dropped', ns: ns.id, reason: 'the walk went in circles (a routing loop?)' };
+    return undefined;
+  }
+
+  /** A frame crosses a link: counters, then every open capture on it that the filter lets through. */
+  private wire(ns: SimNetns, link: SimLink, dir: 'rx' | 'tx', frame: Frame) {
+    const frags = fragments(frame.ip);
+    const bytes = frameLen(frame);
+    if (dir === 'rx') {
+      link.stats.rxPackets += frags;
+      link.stats.rxBytes += bytes;
+    } else {
+      link.stats.txPackets += frags;
+      link.stats.txBytes += bytes;
+      this.crossings++;
+    }
+    for (const cap of this.world.captures) {
+      if (cap.ns !== ns.id || (cap.ifname !== link.name && cap.ifname !== 'any')) continue;
+      const pred = this.filter(cap.filter);
+      if (!pred || !pred(frame)) continue;
+      const o: FormatOpts = { verbose: cap.flags?.includes('-v'), ether: cap.flags?.includes('-e') && link.kind !== 'ipip' };
+      cap.lines.push(...captureLines(frame, link, o));
+    }
+  }
+
+  private filter(expr: string): FramePredicate | null {
+    if (!this.filters.has(expr)) {
+      try {
+        this.filters.set(expr, compileFilter(expr));
+      } catch {
+        this.filters.set(expr, null);
+      }
+    }
+    return this.filters.get(expr)!;
+  }
+
+  private ns(id: string): SimNetns {
+    return this.world.namespaces[id]!;
+  }
+
+  // ------------------------------------------------------------------ output
+
+  /**
+   * A packet made in `ns` (ping's, an echo reply, an ICMP error, an encapsulated one): route
+   * lookup, source, MTU, masquerade, neighbour, out. `origin`: a socket waits for it here, so a
+   * failed neighbour comes back to it as "Destination Host Unreachable" and errors are local.
+   */
+  output(ns: SimNetns, pkt: IpPacket, opts: { origin?: boolean; oif?: number } = {}): Outcome {
+    const g = this.guard(ns);
+    if (g) return g;
+    const hit = fibLookup(this.world, ns, pkt.dst, opts.oif === undefined ? {} : { oif: opts.oif });
+    if (hit.type === 'unreachable' || !('dev' in hit)) {
+      const miss = hit as { error: string };
+      this.note(ns, 'route', `no route to ${pkt.dst}: ${miss.error}`, undefined, { dst: pkt.dst, error: miss.error });
+      const error = miss.error === 'No route to host' ? 'EHOSTUNREACH' : miss.error === 'Permission denied' ? 'EACCES' : 'ENETUNREACH';
+      return opts.origin ? { kind: 'local-error', ns: ns.id, error, message: miss.error } : { kind: 'dropped', ns: ns.id, reason: `no route to ${pkt.dst}` };
+    }
+    if (!pkt.src) pkt.src = hit.src ?? '0.0.0.0';
+    if (hit.type === 'local') {
+      this.note(ns, 'route', `${pkt.dst} is a local address: delivered over lo`, hit.dev, { table: 'local' });
+      const f: Frame = { srcMac: '00:00:00:00:00:00', dstMac: '00:00:00:00:00:00', ip: pkt };
+      this.wire(ns, hit.dev, 'tx', f);
+      this.wire(ns, hit.dev, 'rx', f);
+      return this.localDeliver(ns, hit.dev, pkt);
+    }
+    const r = hit.route!;
+    this.note(ns, 'route', `${routeText(ns, r)} (${r.dst === 'default' ? 'the default route: nothing more specific matches' : `longest match /${r.dst.split('/')[1]}`}), src ${pkt.src}`, hit.dev, {
+      route: r.dst,
+      gateway: r.gateway,
+      src: pkt.src,
+    });
+    const size = pkt.len;
+    if (size > hit.dev.mtu) {
+      if (pkt.df) {
+        this.note(ns, 'drop', `${size} bytes with DF set do not fit ${hit.dev.name}'s MTU ${hit.dev.mtu}: message too long`, hit.dev, { mtu: hit.dev.mtu, size });
+        return opts.origin ? { kind: 'local-error', ns: ns.id, error: 'EMSGSIZE', message: 'message too long', mtu: hit.dev.mtu } : { kind: 'dropped', ns: ns.id, reason: `larger than the MTU ${hit.dev.mtu}` };
+      }
+      pkt.fragSize = Math.min(pkt.fragSize ?? Infinity, hit.dev.mtu);
+    }
+    this.postrouting(ns, hit.dev, hit.nexthop, pkt);
+    return this.xmit(ns, hit.dev, hit.nexthop, pkt, !!opts.origin, r.onlink ?? false);
+  }
+
+  /** nftables masquerade on the way out: the source becomes the output device's address. */
+  private postrouting(ns: SimNetns, dev: SimLink, nexthop: string, pkt: IpPacket) {
+    const isNew = pkt.icmp?.kind === 'echo-request' || (pkt.proto === 'udp' && !pkt.udp?.vxlan);
+    if (!isNew) return;
+    for (const m of ns.nft.masquerade) {
+      if (m.saddr && !inPrefix(pkt.src, m.saddr)) continue;
+      if (m.daddrNot && inPrefix(pkt.dst, m.daddrNot)) continue;
+      if (m.oifname && m.oifname !== dev.name) continue;
+      const natSrc = selectSource(ns, dev, nexthop);
+      if (!natSrc || natSrc === pkt.src) return;
+      this.conns.push({ ns: ns.id, proto: pkt.proto, key: connKey(pkt), origSrc: pkt.src, natSrc, dst: pkt.dst });
+      this.note(ns, 'nat', `masquerade (table ${m.table}): source ${pkt.src} → ${natSrc}, ${dev.name}'s address`, dev, { table: m.table, from: pkt.src, to: natSrc });
+      pkt.src = natSrc;
+      return;
+    }
+  }
+
+  /** Out of a device towards a next hop: tunnels encapsulate, Ethernet devices need the next hop's MAC. */
+  private xmit(ns: SimNetns, dev: SimLink, nexthop: string, pkt: IpPacket, origin: boolean, onlink: boolean): Outcome {
+    if (dev.kind === 'ipip') return this.ipipXmit(ns, dev, nexthop, pkt, onlink);
+    const mac = this.resolve(ns, dev, nexthop, pkt.src);
+    if (mac === undefined) {
+      this.delay += 3;
+      this.note(ns, 'neigh', `ARP for ${nexthop} on ${dev.name}: no answer (3 requests, 1 s apart); neighbour FAILED`, dev, { nexthop, state: 'FAILED' });
+      if (origin) {
+        this.note(ns, 'icmp', `the sender gets "Destination Host Unreachable" from its own address ${pkt.src}`, dev);
+        return { kind: 'delivered', ns: ns.id, ifindex: dev.ifindex, pkt: icmpErr(pkt, pkt.src, UNREACH.host) };
+      }
+      return this.icmpError(ns, pkt, 'dest-unreach', UNREACH.host);
+    }
+    return this.l2Tx(ns, dev, { srcMac: dev.mac, dstMac: mac, ip: pkt });
+  }
+
+  // ------------------------------------------------------------------ neighbours (ARP)
+
+  private resolve(ns: SimNetns, dev: SimLink, ip: string, srcHint: string): string | undefined {
+    const n = ns.neighs.find((x) => x.dst === ip && x.dev === dev.ifindex);
+    if (n?.lladdr && n.state !== 'FAILED' && n.state !== 'INCOMPLETE') {
+      this.note(ns, 'neigh', `neighbour ${ip} dev ${dev.name} lladdr ${n.lladdr} ${n.state}`, dev, { ip, lladdr: n.lladdr, state: n.state });
+      return n.lladdr;
+    }
+    if (dev.kind === 'loopback') return '00:00:00:00:00:00';
+    const sender = isLocalAddress(ns, srcHint) ? srcHint : (selectSource(ns, dev, ip) ?? '0.0.0.0');
+    this.note(ns, 'neigh', `no neighbour entry for ${ip} on ${dev.name}: ARP who-has ${ip} tell ${sender} (broadcast)`, dev, { ip, arp: 'request' });
+    const req: Frame = { srcMac: dev.mac, dstMac: BROADCAST_MAC, arp: { op: 'request', senderIp: sender, senderMac: dev.mac, targetIp: ip } };
+    this.l2Tx(ns, dev, req);
+    const got = ns.neighs.find((x) => x.dst === ip && x.dev === dev.ifindex);
+    if (got?.lladdr && got.state === 'REACHABLE') {
+      this.note(ns, 'neigh', `ARP reply: ${ip} is-at ${got.lladdr}; neighbour REACHABLE`, dev, { ip, lladdr: got.lladdr, state: 'REACHABLE' });
+      return got.lladdr;
+    }
+    if (!got) ns.neighs.push({ dst: ip, dev: dev.ifindex, state: 'FAILED' });
+    else if (got.state !== 'PERMANENT') {
+      got.state = 'FAILED';
+      delete got.lladdr;
+    }
+    return undefined;
+  }
+
+  private learnNeigh(ns: SimNetns, dev: SimLink, ip: string, mac: string, state: 'REACHABLE' | 'STALE') {
+    const n = ns.neighs.find((x) => x.dst === ip && x.dev === dev.ifindex);
+    if (n) {
+      if (n.state === 'PERMANENT' || n.state === 'NOARP') return;
+      if (state === 'STALE' && n.lladdr === mac && n.state === 'REACHABLE') return;
+      n.lladdr = mac;
+      n.state = state;
+    } else ns.neighs.push({ dst: ip, dev: dev.ifindex, lladdr: mac, state });
+  }
+
+  // ------------------------------------------------------------------ L2
+
+  /** A frame leaves through `link`. */
+  private l2Tx(ns: SimNetns, link: SimLink, frame: Frame): Outcome {
+    const g = this.guard(ns);
+    if (g) return g;
+    if (!link.up) {
+      link.stats.txDropped++;
+      this.note(ns, 'drop', `${link.name} is down`, link);
+      return { kind: 'dropped', ns: ns.id, reason: `${link.name} is down` };
+    }
+    if (link.kind === 'vxlan') return this.vxlanXmit(ns, link, frame);
+    if (link.kind === 'bridge') {
+      this.wire(ns, link, 'tx', frame);
+      return this.bridgeForward(ns, link, undefined, frame);
+    }
+    if (link.kind === 'veth') {
+      const peer = vethPeer(this.world, link);
+      if (!peer || !hasCarrier(this.world, ns, link)) {
+        link.stats.txDropped++;
+        this.note(ns, 'drop', `${link.name} has no carrier (its veth peer is down)`, link);
+        return { kind: 'dropped', ns: ns.id, reason: `${link.name} has no carrier` };
+      }
+      this.wire(ns, link, 'tx', frame);
+      if (frame.ip) this.note(ns, 'veth', `veth ${link.name} → ${peer.link.name} in ${peer.ns.id}`, link, { peerNs: peer.ns.id, peer: peer.link.name });
+      this.wire(peer.ns, peer.link, 'rx', frame);
+      return this.l2Rx(peer.ns, peer.link, frame);
+    }
+    if (link.kind === 'loopback') {
+      this.wire(ns, link, 'tx', frame);
+      this.wire(ns, link, 'rx', frame);
+      return this.netifReceive(ns, link, frame);
+    }
+    // dummy: goes nowhere
+    this.wire(ns, link, 'tx', frame);
+    return { kind: 'dropped', ns: ns.id, reason: `${link.name} is a dummy device` };
+  }
+
+  /** A frame arrives on `link` from the wire. */
+  private l2Rx(ns: SimNetns, link: SimLink, frame: Frame): Outcome {
+    if (!link.up) {
+      link.stats.rxDropped++;
+      return { kind: 'dropped', ns: ns.id, reason: `${link.name} is down` };
+    }
+    const br = linkByIndex(ns, link.master);
+    if (br && br.kind === 'bridge') return this.bridgeInput(ns, br, link, frame);
+    return this.netifReceive(ns, link, frame);
+  }
+
+  private bridgeInput(ns: SimNetns, br: SimLink, port: SimLink, frame: Frame): Outcome {
+    if (!br.up || (port.portState && port.portState !== 'forwarding')) {
+      port.stats.rxDropped++;
+      const why = !br.up ? `bridge ${br.name} is down` : `port ${port.name} is ${port.portState}`;
+      if (frame.ip) this.note(ns, 'drop', why, port);
+      return { kind: 'dropped', ns: ns.id, reason: why };
+    }
+    if (port.learning !== false && frame.srcMac !== BROADCAST_MAC) {
+      const e = ns.fdb.find((f) => f.master === br.ifindex && f.mac === frame.srcMac);
+      if (!e) ns.fdb.push({ mac: frame.srcMac, dev: port.ifindex, master: br.ifindex, state: 'learned' });
+      else if (e.state === 'learned') e.dev = port.ifindex;
+    }
+    return this.bridgeForward(ns, br, port, frame);
+  }
+
+  /** The bridge's forwarding decision for a frame from `ingress` (undefined: sent by the bridge device itself). */
+  private bridgeForward(ns: SimNetns, br: SimLink, ingress: SimLink | undefined, frame: Frame): Outcome {
+    const ports = ns.links.filter((l) => l.master === br.ifindex);
+    const local = ingress !== undefined && (frame.dstMac === br.mac || ports.some((p) => p.mac === frame.dstMac));
+    if (local) {
+      if (frame.ip) this.note(ns, 'bridge', `${br.name}: ${frame.dstMac} is the bridge's own address: up the stack`, br);
+      this.wire(ns, br, 'rx', frame);
+      return this.netifReceive(ns, br, frame);
+    }
+    const outcomes: Outcome[] = [];
+    const out = (p: SimLink) => {
+      if (p === ingress) return;
+      if (!p.up || (p.portState && p.portState !== 'forwarding')) {
+        if (frame.ip) this.note(ns, 'drop', `${br.name}: port ${p.name} is ${p.up ? p.portState : 'down'}`, p);
+        outcomes.push({ kind: 'dropped', ns: ns.id, reason: `bridge port ${p.name} is ${p.up ? p.portState : 'down'}` });
+        return;
+      }
+      outcomes.push(this.l2Tx(ns, p, frame));
+    };
+    if (frame.dstMac === BROADCAST_MAC) {
+      for (const p of ports) out(p);
+      if (ingress) {
+        this.wire(ns, br, 'rx', frame);
+        outcomes.push(this.netifReceive(ns, br, frame));
+      }
+      return best(outcomes, ns);
+    }
+    const entry = ns.fdb.find((f) => f.master === br.ifindex && f.mac === frame.dstMac && f.dev !== br.ifindex);
+    const target = entry && linkByIndex(ns, entry.dev);
+    if (target) {
+      if (frame.ip) this.note(ns, 'bridge', `${br.name}: fdb ${frame.dstMac} → port ${target.name} (${entry.state})`, target, { mac: frame.dstMac, port: target.name, state: entry.state });
+      if (target === ingress) return { kind: 'dropped', ns: ns.id, reason: 'the destination is behind the ingress port' };
+      out(target);
+      return best(outcomes, ns);
+    }
+    if (frame.ip) this.note(ns, 'bridge', `${br.name}: ${frame.dstMac} not in the fdb: flooded to every port`, br, { mac: frame.dstMac, flood: true });
+    for (const p of ports) out(p);
+    return best(outcomes, ns);
+  }
+
+  /** A frame reaches a device that is not a bridge port: ours if addressed to it. */
+  private netifReceive(ns: SimNetns, link: SimLink, frame: Frame): Outcome {
+    if (frame.dstMac !== BROADCAST_MAC && frame.dstMac !== link.mac && link.kind !== 'loopback' && link.kind !== 'bridge') {
+      return { kind: 'dropped', ns: ns.id, reason: `not for ${link.name}'s address` };
+    }
+    if (frame.arp) {
+      const a = frame.arp;
+      if (!isLocalAddress(ns, a.targetIp)) return { kind: 'consumed', ns: ns.id };
+      if (a.op === 'request') {
+        this.learnNeigh(ns, link, a.senderIp, a.senderMac, 'STALE');
+        const reply: Frame = { srcMac: link.mac, dstMac: a.senderMac, arp: { op: 'reply', senderIp: a.targetIp, senderMac: link.mac, targetIp: a.senderIp, targetMac: a.senderMac } };
+        this.l2Tx(ns, link, reply);
+      } else this.learnNeigh(ns, link, a.senderIp, a.senderMac, 'REACHABLE');
+      return { kind: 'consumed', ns: ns.id };
+    }
+    return this.ipRcv(ns, link, frame.ip!);
+  }
+
+  // ------------------------------------------------------------------ input
+
+  private ipRcv(ns: SimNetns, link: SimLink, incoming: IpPacket): Outcome {
+    const g = this.guard(ns);
+    if (g) return g;
+    const pkt: IpPacket = { ...incoming };
+    // conntrack: the reply of a masqueraded flow gets its original destination back.
+    const c = this.conns.find((x) => x.ns === ns.id && x.natSrc === pkt.dst && ((x.dst === pkt.src && x.key === connKey(pkt)) || (pkt.icmp?.orig?.src === x.natSrc && pkt.icmp.orig.dst === x.dst)));
+    if (c && (pkt.icmp?.kind !== 'echo-request')) {
+      this.note(ns, 'nat', `conntrack: reply of a masqueraded flow: destination ${pkt.dst} → ${c.origSrc}`, link, { from: pkt.dst, to: c.origSrc });
+      pkt.dst = c.origSrc;
+      if (pkt.icmp?.orig) pkt.icmp = { ...pkt.icmp, orig: { ...pkt.icmp.orig, src: c.origSrc } };
+    }
+    const rp = rpFilter(ns, link);
+    if (rp > 0 && !isLocalAddress(ns, pkt.src)) {
+      const back = fibLookup(this.world, ns, pkt.src);
+      const ok = 'dev' in back && back.type !== 'local' && (rp === 2 || back.dev.ifindex === link.ifindex);
+      if (!ok) {
+        link.stats.rxDropped++;
+        this.note(ns, 'drop', `rp_filter=${rp}: the route back to ${pkt.src} ${'dev' in back ? `leaves by ${back.dev.name}, not ${link.name}` : 'does not exist'}: dropped`, link, { rp_filter: rp });
+        return { kind: 'dropped', ns: ns.id, reason: `rp_filter=${rp} on ${link.name}` };
+      }
+    }
+    if (isLocalAddress(ns, pkt.dst)) return this.localDeliver(ns, link, pkt);
+    return this.forward(ns, link, pkt);
+  }
+
+  private forward(ns: SimNetns, inLink: SimLink, pkt: IpPacket): Outcome {
+    if (ns.sysctl['net.ipv4.ip_forward'] !== '1') {
+      this.note(ns, 'drop', `${pkt.dst} is not a local address and net.ipv4.ip_forward=0: dropped (no ICMP)`, inLink, { ip_forward: 0 });
+      return { kind: 'dropped', ns: ns.id, reason: 'net.ipv4.ip_forward=0' };
+    }
+    if (pkt.ttl <= 1) {
+      this.note(ns, 'drop', `TTL ${pkt.ttl} expires here`, inLink, { ttl: pkt.ttl });
+      return this.icmpError(ns, pkt, 'time-exceeded', 0);
+    }
+    const hit = fibLookup(this.world, ns, pkt.dst);
+    if (hit.type === 'unreachable' || !('dev' in hit)) {
+      const miss = hit as { error: string; route?: { type: string } };
+      this.note(ns, 'drop', `no route to ${pkt.dst}: ${miss.error}`, inLink, { dst: pkt.dst });
+      const code = miss.route?.type === 'unreachable' ? UNREACH.host : miss.route?.type === 'prohibit' ? 13 : UNREACH.net;
+      return this.icmpError(ns, pkt, 'dest-unreach', code);
+    }
+    const r = hit.route!;
+    this.note(ns, 'forward', `forward (ip_forward=1), TTL ${pkt.ttl} → ${pkt.ttl - 1}: ${routeText(ns, r)} (${r.dst === 'default' ? 'the default route' : `longest match /${r.dst.split('/')[1]}`})`, hit.dev, {
+      route: r.dst,
+      gateway: r.gateway,
+      ttl: pkt.ttl - 1,
+    });
+    pkt.ttl--;
+    const size = pkt.fragSize ?? pkt.len;
+    if (size > hit.dev.mtu) {
+      if (pkt.df) {
+        this.note(ns, 'drop', `${size} bytes with DF set do not fit ${hit.dev.name}'s MTU ${hit.dev.mtu}: ICMP "fragmentation needed" to ${pkt.src}`, hit.dev, { mtu: hit.dev.mtu, size });
+        return this.icmpError(ns, pkt, 'dest-unreach', UNREACH.fragNeeded, hit.dev.mtu);
+      }
+      pkt.fragSize = hit.dev.mtu;
+    }
+    this.postrouting(ns, hit.dev, hit.nexthop, pkt);
+    return this.xmit(ns, hit.dev, hit.nexthop, pkt, false, r.onlink ?? false);
+  }
+
+  private localDeliver(ns: SimNetns, link: SimLink, pkt: IpPacket): Outcome {
+    if (pkt.icmp?.kind === 'echo-request') {
+      this.note(ns, 'deliver', `${pkt.dst} is local (${link.name}): echo request answered`, link);
+      const reply: IpPacket = {
+        src: pkt.dst,
+        dst: pkt.src,
+        ttl: Number(ns.sysctl['net.ipv4.ip_default_ttl'] ?? '64') || 64,
+        df: false,
+        len: pkt.len,
+        proto: 'icmp',
+        icmp: { kind: 'echo-reply', id: pkt.icmp.id, seq: pkt.icmp.seq },
+      };
+      const before = this.direction;
+      this.direction = 'reply';
+      const o = this.output(ns, reply);
+      this.direction = before;
+      return o;
+    }
+    if (pkt.proto === 'udp' && pkt.udp) {
+      const vx = ns.links.find((l) => l.kind === 'vxlan' && l.up && l.vxlan && l.vxlan.port === pkt.udp!.dport && (!l.vxlan.local || l.vxlan.local === pkt.dst));
+      if (vx && pkt.udp.vxlan) {
+        if (vx.vxlan!.id !== pkt.udp.vxlan.vni) {
+          this.note(ns, 'drop', `VXLAN VNI ${pkt.udp.vxlan.vni} arrives, but ${vx.name} is VNI ${vx.vxlan!.id}: dropped`, vx);
+          return { kind: 'dropped', ns: ns.id, reason: `no VXLAN device with VNI ${pkt.udp.vxlan.vni}` };
+        }
+        const inner = pkt.udp.vxlan.inner;
+        this.outer.pop();
+        this.note(ns, 'decap', `UDP ${pkt.udp.dport} from ${pkt.src}: VXLAN VNI ${pkt.udp.vxlan.vni} decapsulated by ${vx.name}`, vx, { vni: pkt.udp.vxlan.vni, outerSrc: pkt.src, outerDst: pkt.dst });
+        this.wire(ns, vx, 'rx', inner);
+        return this.l2Rx(ns, vx, inner);
+      }
+      if (pkt.udp.vxlan) this.outer.pop();
+      this.note(ns, 'deliver', `UDP port ${pkt.udp.dport} on ${pkt.dst}: nothing listens: ICMP port unreachable`, link);
+      return this.icmpError(ns, pkt, 'dest-unreach', UNREACH.port);
+    }
+    if (pkt.proto === 'ipip' && pkt.inner) {
+      this.outer.pop();
+      const tun = ns.links.find((l) => l.kind === 'ipip' && l.up && (!l.ipip?.remote || l.ipip.remote === pkt.src) && (!l.ipip?.local || l.ipip.local === pkt.dst));
+      if (!tun) {
+        this.note(ns, 'drop', `IP-in-IP from ${pkt.src}, but no ipip device is up here: dropped`, link);
+        return { kind: 'dropped', ns: ns.id, reason: 'no ipip device up' };
+      }
+      this.note(ns, 'decap', `IP-in-IP (proto 4) from ${pkt.src} decapsulated by ${tun.name}`, tun, { outerSrc: pkt.src, outerDst: pkt.dst });
+      const f: Frame = { srcMac: '', dstMac: '', ip: pkt.inner };
+      this.wire(ns, tun, 'rx', f);
+      return this.ipRcv(ns, tun, pkt.inner);
+    }
+    this.note(ns, 'deliver', `${pkt.icmp?.kind ?? pkt.proto} for ${pkt.dst} delivered locally (${link.name})`, link);
+    return { kind: 'delivered', ns: ns.id, ifindex: link.ifindex, pkt };
+  }
+
+  /** An ICMP error about `about`, sent back to its source (never about an ICMP error). */
+  private icmpError(ns: SimNetns, about: IpPacket, kind: 'dest-unreach' | 'time-exceeded', code: number, mtu?: number): Outcome {
+    if (about.icmp && about.icmp.kind !== 'echo-request' && about.icmp.kind !== 'echo-reply') return { kind: 'dropped', ns: ns.id, reason: 'no ICMP error about an ICMP error' };
+    const err = icmpErr(about, '', code, kind, mtu);
+    const before = this.direction;
+    this.direction = 'reply';
+    this.note(ns, 'icmp', `ICMP ${describeIcmp(err)} sent to ${about.src}`, undefined, { type: kind, code, mtu });
+    const o = this.output(ns, err);
+    this.direction = before;
+    return o;
+  }
+
+  // ------------------------------------------------------------------ tunnels
+
+  private vxlanXmit(ns: SimNetns, vx: SimLink, frame: Frame): Outcome {
+    const cfg = vx.vxlan!;
+    this.wire(ns, vx, 'tx', frame);
+    let entries = ns.fdb.filter((f) => f.dev === vx.ifindex && f.mac === frame.dstMac && f.dst);
+    if (entries.length === 0) entries = ns.fdb.filter((f) => f.dev === vx.ifindex && f.mac === '00:00:00:00:00:00' && f.dst);
+    if (entries.length === 0) {
+      vx.stats.txDropped++;
+      if (frame.ip) this.note(ns, 'drop', `${vx.name}: no fdb entry for ${frame.dstMac} (and no default 00:00:00:00:00:00 entry): dropped`, vx, { mac: frame.dstMac });
+      return { kind: 'dropped', ns: ns.id, reason: `${vx.name} has no fdb entry for ${frame.dstMac}` };
+    }
+    const outcomes = entries.map((e) => {
+      const inner = frame.ip ? frame.ip.len : 28;
+      const outer: IpPacket = {
+        src: cfg.local ?? '',
+        dst: e.dst!,
+        ttl: 64,
+        df: false,
+        len: inner + VXLAN_OVERHEAD,
+        proto: 'udp',
+        udp: { sport: vxlanSourcePort(frame), dport: cfg.port, vxlan: { vni: cfg.id, inner: frame } },
+      };
+      if (frame.ip?.fragSize) outer.fragSize = frame.ip.fragSize + VXLAN_OVERHEAD;
+      const head = `UDP ${outer.src || '(source by route)'} → ${outer.dst}:${cfg.port}, VXLAN VNI ${cfg.id}`;
+      if (frame.ip) this.note(ns, 'encap', `${vx.name}: fdb ${frame.dstMac} → VTEP ${e.dst}; encapsulated in ${head} (+${VXLAN_OVERHEAD} bytes: ${outer.len})`, vx, { mac: frame.dstMac, vtep: e.dst, vni: cfg.id, port: cfg.port, outerLen: outer.len });
+      this.outer.push(`${outer.src || '?'} > ${outer.dst}:${cfg.port} VXLAN vni ${cfg.id}`);
+      const o = this.output(ns, outer);
+      return o;
+    });
+    return best(outcomes, ns);
+  }
+
+  private ipipXmit(ns: SimNetns, tun: SimLink, nexthop: string, pkt: IpPacket, onlink: boolean): Outcome {
+    const remote = tun.ipip?.remote ?? (nexthop !== pkt.dst || onlink ? nexthop : undefined);
+    if (!hasCarrier(this.world, ns, tun) || !remote) {
+      tun.stats.txDropped++;
+      this.note(ns, 'drop', `${tun.name}: no remote endpoint for ${pkt.dst} (a route "via G dev ${tun.name} onlink" names one)`, tun);
+      return { kind: 'dropped', ns: ns.id, reason: `${tun.name} has no remote` };
+    }
+    this.wire(ns, tun, 'tx', { srcMac: '', dstMac: '', ip: pkt });
+    const ttl = tun.ipip?.ttl ? tun.ipip.ttl : pkt.ttl;
+    const outer: IpPacket = { src: tun.ipip?.local ?? '', dst: remote, ttl, df: tun.ipip?.pmtudisc ? pkt.df : false, len: pkt.len + IPIP_OVERHEAD, proto: 'ipip', inner: pkt };
+    if (pkt.fragSize) outer.fragSize = pkt.fragSize + IPIP_OVERHEAD;
+    this.note(ns, 'encap', `${tun.name}: IP-in-IP to ${remote} (outer protocol 4, +${IPIP_OVERHEAD} bytes: ${outer.len})`, tun, { remote, outerLen: outer.len });
+    this.outer.push(`${outer.src || '?'} > ${remote} IPIP`);
+    return this.output(ns, outer);
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function best(outcomes: Outcome[], ns: SimNetns): Outcome {
+  const rank = (o: Outcome) => (o.kind === 'delivered' ? 0 : o.kind === 'local-error' ? 1 : o.kind === 'dropped' ? 2 : 3);
+  return [...outcomes].sort((a, b) => rank(a) - rank(b))[0] ?? { kind: 'dropped', ns: ns.id, reason: 'no port to forward to' };
+}
+
+function connKey(p: IpPacket): number {
+  if (p.icmp) return p.icmp.id ?? 0;
+  if (p.udp) return p.udp.sport * 65536 + p.udp.dport;
+  return 0;
+}
+
+/** The reply of a UDP flow swaps the ports. */
+export function icmpErr(about: IpPacket, src: string, code: number, kind: 'dest-unreach' | 'time-exceeded' = 'dest-unreach', mtu?: number): IpPacket {
+  const p: IpPacket = { src, dst: about.src, ttl: 64, df: false, len: icmpErrorLen(about), proto: 'icmp', icmp: { kind, code, orig: about } };
+  if (mtu !== undefined) p.icmp!.mtu = mtu;
+  return p;
+}
+
+function describeIcmp(p: IpPacket): string {
+  const i = p.icmp!;
+  if (i.kind === 'time-exceeded') return 'time exceeded';
+  return ['net unreachable', 'host unreachable', 'protocol unreachable', 'port unreachable', `fragmentation needed (mtu ${i.mtu})`][i.code ?? 0] ?? `unreachable code ${i.code}`;
+}
+
+function rpFilter(ns: SimNetns, link: SimLink): number {
+  const all = Number(ns.sysctl['net.ipv4.conf.all.rp_filter'] ?? 0);
+  const dev = Number(ns.sysctl[`net.ipv4.conf.${link.name.replace(/\./g, '/')}.rp_filter`] ?? ns.sysctl['net.ipv4.conf.default.rp_filter'] ?? 0);
+  return Math.max(all, dev);
+}
+
+export function routeText(ns: SimNetns, r: { dst: string; gateway?: string; dev?: number; onlink?: boolean }): string {
+  const dev = linkByIndex(ns, r.dev)?.name;
+  return `route ${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${dev ? ` dev ${dev}` : ''}${r.onlink ? ' onlink' : ''}`;
+}
+
+/** How many packets a (possibly fragmented) IP packet is on the wire. */
+export function fragments(p: IpPacket | undefined): number {
+  if (!p?.fragSize || p.len <= p.fragSize) return 1;
+  const per = Math.floor((p.fragSize - 20) / 8) * 8;
+  return Math.ceil((p.len - 20) / per);
+}
+
+/** VXLAN's source port: a hash of the inner flow (symmetric, as the kernel's flow hash is), in 32768-60999. */
+function vxlanSourcePort(f: Frame): number {
+  const a = f.ip ? [f.ip.src, f.ip.dst].sort().join('|') : `${f.srcMac}|${f.dstMac}`;
+  let h = 0x811c9dc5;
+  for (const ch of a) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return 32768 + (h % (60999 - 32768 + 1));
+}
+
+/** tcpdump lines for one frame on one link: one entry per packet (a fragmented one is several). */
+export function captureLines(frame: Frame, link: SimLink, o: FormatOpts): string[] {
+  const p = frame.ip;
+  const line = (f: Frame) => (link.kind === 'ipip' ? packetLine(f.ip!, o) : frameLine(f, o));
+  if (!p || fragments(p) === 1) return [line(frame)];
+  const per = Math.floor((p.fragSize! - 20) / 8) * 8;
+  const n = fragments(p);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const payload = i < n - 1 ? per : p.len - 20 - per * (n - 1);
+    const frag: IpPacket = { ...p, len: payload + 20, fragment: i === 0 ? 'first' : 'more' };
+    delete frag.fragSize;
+    out.push(line({ ...frame, ip: frag }));
+  }
+  return out;
+}
