@@ -48,6 +48,14 @@ export interface SimLink {
   /** Set on a bridge port: `bridge link set dev X state` — forwarding unless disabled. */
   portState?: 'forwarding' | 'disabled' | 'blocking';
   addrs: SimAddr[];
+  /** Set with `mtu N` by the user: a bridge then keeps it instead of following its ports. */
+  mtuSetByUser?: boolean;
+  /** Set with `address MAC` by the user: a bridge then keeps it instead of its lowest port's. */
+  macSetByUser?: boolean;
+  /** A bridge that has had a port: from then on its carrier follows its ports (a new one has carrier). */
+  hadPorts?: boolean;
+  /** Bridge port flag (`bridge link set dev X learning off`); on unless false. */
+  learning?: boolean;
   stats: { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; rxDropped: number; txDropped: number };
 }
 
@@ -125,6 +133,8 @@ export interface SimNetns {
   sysctl: Record<string, string>;
   nft: { tables: Record<string, string>; masquerade: SimMasquerade[] };
   nextIfindex: number;
+  /** netnsid this namespace gives another (by id), assigned when a veth first links them. */
+  netnsids?: Record<string, number>;
 }
 
 export interface World {
@@ -205,20 +215,22 @@ export function vethPeer(world: World, l: SimLink): { ns: SimNetns; link: SimLin
 
 /**
  * Has the link carrier (LOWER_UP)? A veth needs both ends up; a bridge needs one forwarding
- * port with carrier (an empty bridge is NO-CARRIER); loopback, ipip and vxlan follow IFF_UP.
+ * port with carrier once it has had a port (a new, empty bridge has carrier; one whose ports left has not); loopback, ipip and vxlan follow IFF_UP.
  */
 export function hasCarrier(world: World, ns: SimNetns, l: SimLink): boolean {
   if (!l.up) return false;
   if (l.kind === 'veth') return vethPeer(world, l)?.link.up ?? false;
-  if (l.kind === 'bridge') return ns.links.some((p) => p.master === l.ifindex && p.up && hasCarrier(world, ns, p));
+  if (l.kind === 'bridge') return l.hadPorts ? ns.links.some((p) => p.master === l.ifindex && p.up && hasCarrier(world, ns, p) && p.portState !== 'disabled') : true;
   return true;
 }
 
 /** operstate as iproute2 shows it. */
 export function operState(world: World, ns: SimNetns, l: SimLink): 'UP' | 'DOWN' | 'UNKNOWN' | 'LOWERLAYERDOWN' {
   if (!l.up) return 'DOWN';
-  if (l.kind === 'loopback' || l.kind === 'ipip') return 'UNKNOWN';
-  if (l.kind === 'veth' && !hasCarrier(world, ns, l)) return 'LOWERLAYERDOWN';
+  if (l.kind === 'loopback' || l.kind === 'ipip' || l.kind === 'vxlan' || l.kind === 'dummy') return 'UNKNOWN';
+  if (l.kind === 'bridge' && !l.hadPorts) return 'UNKNOWN';
+  // A veth without carrier: LOWERLAYERDOWN when its peer is in the same namespace, DOWN otherwise (kernel 6.x).
+  if (l.kind === 'veth' && !hasCarrier(world, ns, l)) return l.peer?.ns === ns.id ? 'LOWERLAYERDOWN' : 'DOWN';
   return hasCarrier(world, ns, l) ? 'UP' : 'DOWN';
 }
 
