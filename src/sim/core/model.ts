@@ -54,6 +54,8 @@ export interface SimLink {
   macSetByUser?: boolean;
   /** A bridge that has had a port: from then on its carrier follows its ports (a new one has carrier). */
   hadPorts?: boolean;
+  /** The IPv6 link-local was flushed (`ip addr flush`); it comes back when the link next goes up. */
+  noLinkLocal6?: boolean;
   /** Bridge port flag (`bridge link set dev X learning off`); on unless false. */
   learning?: boolean;
   stats: { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; rxDropped: number; txDropped: number };

@@ -108,8 +108,10 @@ export function addSimpleLink(world: World, ns: SimNetns, name: string, kind: Ex
     kind,
     mtu,
     mac: kind === 'ipip' ? '' : (p.mac ?? nextMac(world)),
-    ...(p.mtu !== undefined ? { mtuSetByUser: true } : {}),
-    ...(p.mac !== undefined ? { macSetByUser: true } : {}),
+    // A bridge's MTU given at creation is not "set by the user": it still follows its ports.
+    ...(p.mtu !== undefined && kind !== 'bridge' ? { mtuSetByUser: true } : {}),
+    // A bridge given a MAC recomputes its port states at once: no ports, so no carrier.
+    ...(p.mac !== undefined ? { macSetByUser: true, ...(kind === 'bridge' ? { hadPorts: true } : {}) } : {}),
     ...(p.vxlan ? { vxlan: p.vxlan } : {}),
     ...(kind === 'ipip' ? { ipip: { ttl: 0, pmtudisc: false } } : {}),
   });
@@ -124,10 +126,11 @@ export function addVeth(world: World, ns: SimNetns, name: string, p: LinkProps, 
   let pname = peerName;
   if (pname === undefined) for (let i = 0; pname === undefined || linkByName(peerNs, pname); i++) pname = `veth${i}`;
   if (linkByName(peerNs, pname) || (peerNs === ns && pname === name)) throw rtnl('File exists');
-  const link = newLink(ns, { name, kind: 'veth', mtu: p.mtu ?? 1500, mac: p.mac ?? nextMac(world) });
-  attach(ns, link);
+  // The kernel registers the peer first: it gets the lower ifindex.
   const peer = newLink(peerNs, { name: pname, kind: 'veth', mtu: pp.mtu ?? 1500, mac: pp.mac ?? nextMac(world) });
   attach(peerNs, peer);
+  const link = newLink(ns, { name, kind: 'veth', mtu: p.mtu ?? 1500, mac: p.mac ?? nextMac(world) });
+  attach(ns, link);
   link.peer = { ns: peerNs.id, ifindex: peer.ifindex };
   peer.peer = { ns: ns.id, ifindex: link.ifindex };
   if (peerNs !== ns) {
@@ -154,6 +157,7 @@ export function deleteLink(world: World, ns: SimNetns, l: SimLink) {
 export function setLinkUp(world: World, ns: SimNetns, l: SimLink) {
   if (l.up) return;
   l.up = true;
+  delete l.noLinkLocal6;
   // The loopback gets 127.0.0.1/8 when it first comes up.
   if (l.kind === 'loopback' && !l.addrs.some((a) => a.local === '127.0.0.1')) l.addrs.unshift({ local: '127.0.0.1', prefixlen: 8, scope: 'host' });
   for (const a of primaries(l)) addPrefixRoute(ns, l, a);
@@ -187,6 +191,7 @@ export function setMac(ns: SimNetns, l: SimLink, mac: string) {
   l.mac = mac;
   if (l.kind === 'bridge') {
     l.macSetByUser = true;
+    l.hadPorts = true;
     ns.fdb = ns.fdb.filter((f) => !(f.dev === l.ifindex && f.master === l.ifindex && f.state === 'permanent' && f.mac === old));
     ns.fdb.push({ mac, dev: l.ifindex, master: l.ifindex, state: 'permanent' });
   }
@@ -543,8 +548,10 @@ export function fdbChange(ns: SimNetns, s: FdbSpec, op: 'add' | 'append' | 'repl
 
 /** IPv6 link-local the kernel gives a link (EUI-64 from its MAC) once it is up with carrier. */
 export function linkLocal6(world: World, ns: SimNetns, l: SimLink): string | undefined {
-  if (!l.up || l.kind === 'loopback' || l.kind === 'ipip' || !l.mac) return undefined;
-  if (!hasCarrier(world, ns, l) && !(l.kind === 'bridge')) return undefined;
+  if (!l.up || l.kind === 'loopback' || l.kind === 'ipip' || !l.mac || l.noLinkLocal6) return undefined;
+  // A bridge keeps the link-local it got while it had carrier (approximated: it has or had real ports).
+  const hadCarrier = l.kind === 'bridge' && (ns.links.some((p) => p.master === l.ifindex) || (l.hadPorts === true && !l.macSetByUser));
+  if (!hasCarrier(world, ns, l) && !hadCarrier) return undefined;
   const b = l.mac.split(':').map((x) => parseInt(x, 16));
   if (b.length !== 6 || b.every((x) => x === 0)) return undefined;
   const e = [b[0]! ^ 2, b[1]!, b[2]!, 0xff, 0xfe, b[3]!, b[4]!, b[5]!];

@@ -131,5 +131,8 @@ function addrShow(env: IpEnv, a: Args) {
 function addrFlush(env: IpEnv, a: Args) {
   if (a.done) throw new OpError('Flush requires arguments.', 255);
   const f = parseFilter(env, a);
-  for (const l of filtered(env, f)) flushAddresses(env.ns, l, (x) => (f.scope ? x.scope === f.scope : true) && (f.label ? (x.label ?? l.name) === f.label : true));
+  for (const l of filtered(env, f)) {
+    if (env.o.family !== 'inet' && !f.scope && !f.label) l.noLinkLocal6 = true;
+    flushAddresses(env.ns, l, (x) => (f.scope ? x.scope === f.scope : true) && (f.label ? (x.label ?? l.name) === f.label : true));
+  }
 }

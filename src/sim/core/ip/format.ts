@@ -160,7 +160,7 @@ export function linkJson(world: World, ns: SimNetns, l: SimLink, o: Opts, withLi
       }
       j.linkinfo = info;
     }
-    j.inet6_addr_gen_mode = 'eui64';
+    if (withLinkmode) j.inet6_addr_gen_mode = 'eui64';
     j.num_tx_queues = l.kind === 'veth' ? 2 : 1;
     j.num_rx_queues = l.kind === 'veth' ? 2 : 1;
   }
@@ -189,7 +189,7 @@ export function addrInfo(world: World, ns: SimNetns, l: SimLink, o: Opts): Json[
 }
 
 function inet6Of(world: World, ns: SimNetns, l: SimLink): { local: string; prefixlen: number; scope: string } | undefined {
-  if (l.kind === 'loopback') return l.up ? { local: '::1', prefixlen: 128, scope: 'host' } : undefined;
+  if (l.kind === 'loopback') return l.up && !l.noLinkLocal6 ? { local: '::1', prefixlen: 128, scope: 'host' } : undefined;
   const ll = linkLocal6(world, ns, l);
   return ll ? { local: ll, prefixlen: 64, scope: 'link' } : undefined;
 }
