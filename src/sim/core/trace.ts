@@ -1,0 +1,75 @@
+// A ping followed hop by hop: the echo request from a namespace to an address and, if it gets
+// there, the reply walking back. Every decision the walk makes is a step (route and why it
+// matched, neighbour/ARP, bridge fdb or flood, veth crossing, forward or drop, NAT, encap and
+// decap with the outer header, MTU/DF). Runs on a copy of the world: tracing changes nothing.
+import { fibLookup } from './fib.ts';
+import type { World } from './model.ts';
+import { icmpErrorText } from './ping.ts';
+import type { IpPacket } from './packet/types.ts';
+import { Walk, type Outcome, type Step } from './packet/walk.ts';
+
+export type { Step as TraceStep } from './packet/walk.ts';
+
+export interface TraceOptions {
+  /** ICMP payload bytes, as ping -s (default 56). */
+  size?: number;
+  /** DF set (ping -M do); default: set when the packet fits the first hop, as ping does. */
+  df?: boolean;
+  ttl?: number;
+  /** Source address (ping -I addr); default: the route's. */
+  src?: string;
+}
+
+export interface Trace {
+  from: string;
+  dst: string;
+  src?: string;
+  /** Did the echo reply come back to the sender? */
+  ok: boolean;
+  /** One sentence: "reply received from 10.244.2.2" or where and why it ended. */
+  summary: string;
+  /** How the walk ended. */
+  outcome: Outcome;
+  hops: Step[];
+}
+
+export function tracePacket(world: World, fromNsId: string, dst: string, opts: TraceOptions = {}): Trace {
+  const copy = structuredClone(world);
+  copy.captures = [];
+  const ns = copy.namespaces[fromNsId];
+  if (!ns) throw new Error(`no namespace "${fromNsId}"`);
+  const size = opts.size ?? 56;
+  const hit = fibLookup(copy, ns, dst);
+  const src = opts.src ?? ('src' in hit ? hit.src : undefined);
+  const pkt: IpPacket = {
+    src: src ?? '',
+    dst,
+    ttl: opts.ttl ?? (Number(ns.sysctl['net.ipv4.ip_default_ttl'] ?? '64') || 64),
+    df: opts.df ?? ('dev' in hit ? size + 28 <= hit.dev.mtu : true),
+    len: size + 28,
+    proto: 'icmp',
+    icmp: { kind: 'echo-request', id: 0x7e57, seq: 1 },
+  };
+  const walk = new Walk(copy, { record: true });
+  walk.steps.push({ direction: 'request', ns: fromNsId, step: 'send', detail: `ICMP echo request ${src ?? '?'} → ${dst}, ${pkt.len} bytes${pkt.df ? ', DF' : ''}, TTL ${pkt.ttl}` });
+  const outcome = walk.output(ns, pkt, { origin: true });
+  const ok = outcome.kind === 'delivered' && outcome.ns === fromNsId && outcome.pkt.icmp?.kind === 'echo-reply';
+  const t: Trace = { from: fromNsId, dst, ok, summary: summarize(fromNsId, outcome), outcome, hops: walk.steps };
+  if (src) t.src = src;
+  return t;
+}
+
+function summarize(from: string, o: Outcome): string {
+  switch (o.kind) {
+    case 'delivered':
+      if (o.ns === from && o.pkt.icmp?.kind === 'echo-reply') return `reply received from ${o.pkt.src}`;
+      if (o.ns === from && o.pkt.icmp) return `From ${o.pkt.src}: ${icmpErrorText(o.pkt)}`;
+      return `the ${o.pkt.icmp?.kind ?? o.pkt.proto} ended in ${o.ns}, not back at the sender: no reply`;
+    case 'local-error':
+      return o.error === 'EMSGSIZE' ? `not sent: message too long, mtu=${o.mtu}` : `not sent: ${o.message}`;
+    case 'dropped':
+      return `dropped in ${o.ns}: ${o.reason}`;
+    case 'consumed':
+      return `ended in ${o.ns}`;
+  }
+}
