@@ -47,7 +47,8 @@ export const bridge: Command = (ctx, args) => {
       if (o.json) out.push('[]\n');
     } else return fail(`Object "${obj}" is unknown, try "bridge help".`, 255);
   } catch (e) {
-    if (e instanceof OpError) return { code: e.code, stdout: out.join(''), stderr: e.message.endsWith('\n') ? e.message : `${e.message}\n` } satisfies CommandResult;
+    // bridge(8) exits with 255 (-1) on any failure.
+    if (e instanceof OpError) return { code: 255, stdout: out.join(''), stderr: e.message.endsWith('\n') ? e.message : `${e.message}\n` } satisfies CommandResult;
     throw e;
   }
   return { code: 0, stdout: out.join(''), stderr: '' };
@@ -91,6 +92,8 @@ function fdbCmd(world: World, ns: SimNetns, o: BOpts, a: Args, out: string[]) {
   const l = linkByName(ns, dev);
   if (!l) throw new OpError(`Cannot find device "${dev}"`, 1);
   if (!self && !master) self = true;
+  // A vxlan device keeps every entry it is given as permanent.
+  if (l.kind === 'vxlan' && state === 'static') state = 'permanent';
   const spec: FdbSpec = { mac, dev: l, self, master, state, ...(dst ? { dst } : {}), ...(vlan !== undefined ? { vlan } : {}) };
   fdbChange(ns, spec, op);
 }
@@ -180,7 +183,7 @@ function fdbShow(world: World, ns: SimNetns, o: BOpts, a: Args, out: string[]) {
     for (const f of j.flags as string[]) t += `${f} `;
     if (j.master) t += `master ${j.master} `;
     if (j.state) t += `${j.state} `;
-    out.push(`${t}\n`);
+    out.push(`${t.trimEnd()}\n`);
   }
 }
 

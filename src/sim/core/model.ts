@@ -56,6 +56,8 @@ export interface SimLink {
   hadPorts?: boolean;
   /** The IPv6 link-local was flushed (`ip addr flush`); it comes back when the link next goes up. */
   noLinkLocal6?: boolean;
+  /** A bridge that had carrier while up keeps its IPv6 link-local until it goes down. */
+  keptLinkLocal6?: boolean;
   /** Bridge port flag (`bridge link set dev X learning off`); on unless false. */
   learning?: boolean;
   stats: { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; rxDropped: number; txDropped: number };

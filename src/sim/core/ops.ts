@@ -168,13 +168,21 @@ export function setLinkUp(world: World, ns: SimNetns, l: SimLink) {
 export function setLinkDown(world: World, ns: SimNetns, l: SimLink) {
   if (!l.up) return;
   l.up = false;
+  delete l.keptLinkLocal6;
   ns.routes = ns.routes.filter((r) => r.dev !== l.ifindex);
   ns.neighs = ns.neighs.filter((n) => n.dev !== l.ifindex);
   afterCarrierChange(world);
 }
 
-/** Nothing is stored for carrier (it is derived); kept as the one place to hook carrier effects. */
-function afterCarrierChange(_world: World) {}
+/**
+ * Carrier is derived; what outlives it is stored here: a bridge that once had carrier keeps its
+ * IPv6 link-local (and its multicast groups) while up, as the kernel does.
+ */
+function afterCarrierChange(world: World) {
+  for (const ns of Object.values(world.namespaces)) {
+    for (const l of ns.links) if (l.kind === 'bridge' && l.up && hasCarrier(world, ns, l)) l.keptLinkLocal6 = true;
+  }
+}
 
 export function setMtu(ns: SimNetns, l: SimLink, mtu: number) {
   if (!Number.isInteger(mtu) || mtu < 68 || mtu > (l.kind === 'loopback' ? 2147483647 : 65535)) {
@@ -531,8 +539,7 @@ export function fdbChange(ns: SimNetns, s: FdbSpec, op: 'add' | 'append' | 'repl
   }
   if (op === 'append') {
     if (s.dev.kind !== 'vxlan') throw rtnl('Operation not supported');
-    if (ns.fdb.some(same)) throw rtnl('File exists');
-    ns.fdb.push(entry);
+    if (!ns.fdb.some(same)) ns.fdb.push(entry); // appending an existing destination is a no-op
     return;
   }
   const i = ns.fdb.findIndex(same);
@@ -549,9 +556,7 @@ export function fdbChange(ns: SimNetns, s: FdbSpec, op: 'add' | 'append' | 'repl
 /** IPv6 link-local the kernel gives a link (EUI-64 from its MAC) once it is up with carrier. */
 export function linkLocal6(world: World, ns: SimNetns, l: SimLink): string | undefined {
   if (!l.up || l.kind === 'loopback' || l.kind === 'ipip' || !l.mac || l.noLinkLocal6) return undefined;
-  // A bridge keeps the link-local it got while it had carrier (approximated: it has or had real ports).
-  const hadCarrier = l.kind === 'bridge' && (ns.links.some((p) => p.master === l.ifindex) || (l.hadPorts === true && !l.macSetByUser));
-  if (!hasCarrier(world, ns, l) && !hadCarrier) return undefined;
+  if (!hasCarrier(world, ns, l) && !(l.kind === 'bridge' && l.keptLinkLocal6)) return undefined;
   const b = l.mac.split(':').map((x) => parseInt(x, 16));
   if (b.length !== 6 || b.every((x) => x === 0)) return undefined;
   const e = [b[0]! ^ 2, b[1]!, b[2]!, 0xff, 0xfe, b[3]!, b[4]!, b[5]!];
