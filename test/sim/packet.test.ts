@@ -3,6 +3,7 @@
 // the simulated one, compared line by line after normalising times and ids.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execCommand } from '../../src/shared/exec.ts';
+import { capture as realCapture } from '../helpers/capture.ts';
 import { calcMasqueradeScript } from '../../src/plugin/plugin.ts';
 import { closeCapture, openCapture, takeLines } from '../../src/sim/core/capture.ts';
 import { linkByName } from '../../src/sim/core/model.ts';
@@ -253,7 +254,7 @@ describe('the simulated kernel against the real one', async () => {
     if (!usable) return;
     await removeReal();
     const agree = compared.filter((c) => c.real === c.sim).length;
-    console.log(`*** sim vs real ping: ${compared.length} comparisons, ${agree} agree ***`);
+    console.log(`*** sim vs real (ping, tcpdump): ${compared.length} comparisons, ${agree} agree ***`);
     for (const c of compared.filter((x) => x.real !== x.sim)) console.log(`  differs: ${c.what}\n    real: ${c.real}\n    sim:  ${c.sim}`);
   });
 
@@ -280,6 +281,17 @@ describe('the simulated kernel against the real one', async () => {
     out.push(await both('ARP failure', 'pod1', ['-c2', '-W4', '10.244.1.9']));
     for (const o of out) expect(o.sim).toBe(o.real);
   }, 60_000);
+
+  it.skipIf(!usable)('host-gw: what tcpdump -v prints on node1\'s uplink and in the far pod', async () => {
+    const norm = (lines: string) => lines.split('\n').map((l) => l.replace(/^\d\d:\d\d:\d\d\.\d+ /, '').replace(/\bid \d+/g, 'id X')).filter(Boolean);
+    for (const [ns, iface] of [['node1', 'eth1'], ['pod2', 'eth0']] as const) {
+      const real = norm(await realCapture(['ip', 'netns', 'exec', `${P}${ns}`], iface, 'icmp', () => inNs('pod1', 'ping', '-c1', '-W1', podIp(2)), 2));
+      const simNs = ns.startsWith('pod') ? podNs(2) : ns;
+      const simLines = norm(capture(sim, simNs, ['-l', '-n', '-v', '-i', iface, 'icmp'], () => run(sim, podNs(1), ['-c1', '-W1', podIp(2)])).join('\n'));
+      compared.push({ what: `tcpdump -v ${ns} ${iface}`, real: real.join(' | '), sim: simLines.join(' | ') });
+      expect(simLines).toEqual(real);
+    }
+  }, 30_000);
 
   it.skipIf(!usable)('mistakes: ip_forward off, a missing return route, a bridge port down', async () => {
     await inNs('node2', 'sysctl', '-qw', 'net.ipv4.ip_forward=0');
