@@ -172,22 +172,40 @@ describe('cnilab cluster and pods (netns backend)', () => {
     expect((await nsList()).filter((n) => n.startsWith(`${name}-`))).toEqual([bystander]);
   });
 
-  it('says plainly that the netns backend needs root', async () => {
-    // The same CLI bundle, run as the unprivileged "nobody" user from a copy it can read
+  it('without root: --backend netns says plainly why not; otherwise the simulated kernel takes over', async () => {
+    // The same CLI bundles, run as the unprivileged "nobody" user from a copy it can read
     // (the checkout itself may sit in a directory only root can enter).
     const kit = fs.mkdtempSync('/tmp/sct-kit-');
     fs.chmodSync(kit, 0o755);
-    for (const f of ['package.json', 'dist/cnilab.mjs', 'vm/topology.json']) {
+    const simRoot = path.join(kit, 'sim');
+    fs.mkdirSync(simRoot);
+    fs.chownSync(simRoot, 65534, 65534);
+    for (const f of ['package.json', 'vm/topology.json', ...fs.readdirSync('dist').map((b) => `dist/${b}`)]) {
       fs.mkdirSync(path.dirname(path.join(kit, f)), { recursive: true });
       fs.copyFileSync(f, path.join(kit, f));
     }
-    const r = await execCommand(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, `${kit}/dist/cnilab.mjs`, ...c, 'cluster', 'up'], {
-      env: { NO_COLOR: '1' },
-    });
-    fs.rmSync(kit, { recursive: true, force: true });
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/the netns backend needs root: creating network namespaces does\. Run the command again with sudo\./);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const asNobody = (...args: string[]) =>
+      execCommand(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, `${kit}/dist/cnilab.mjs`, ...c, ...args], {
+        env: { NO_COLOR: '1', SIMPLECNI_SIM_ROOT: simRoot, HOME: kit },
+      });
+    try {
+      const r = await asNobody('cluster', 'up', '--backend', 'netns');
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/the netns backend needs root: creating network namespaces does\. Run the command again with sudo\./);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+
+      const sim = await asNobody('cluster', 'up');
+      expect(sim.code, sim.stderr).toBe(0);
+      expect(sim.stderr).toMatch(/needs root[\s\S]*Using the simulated kernel instead \(--backend sim\)/);
+      expect(sim.stdout).toMatch(/is up \(backend sim, mode host-gw\)/);
+      expect((await asNobody('pod', 'add', 'node1', 'web')).code).toBe(0);
+      const ping = await asNobody('exec', 'node1/web', '--', 'ping', '-c1', '-W1', '10.244.1.1');
+      expect(ping.stdout).toMatch(/1 packets transmitted, 1 received/);
+      expect((await asNobody('cluster', 'down')).code).toBe(0);
+      expect(fs.existsSync(simRoot) ? fs.readdirSync(simRoot) : []).toEqual([]);
+    } finally {
+      fs.rmSync(kit, { recursive: true, force: true });
+    }
     expect((await nsList()).filter((n) => n.startsWith(`${name}-`))).toEqual([bystander]);
   });
 

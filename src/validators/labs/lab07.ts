@@ -9,7 +9,9 @@ export const NO_IPIP =
 
 /** Probes node1's kernel by creating (and at once deleting) a throwaway ipip device. */
 export async function kernelHasIpip(ctx: CheckContext): Promise<boolean> {
-  const r = await ctx.driver.exec('node1', ['sh', '-c', 'ip link add name cnilabipip0 type ipip 2>&1 && ip link del cnilabipip0']);
+  // A name of its own per probe: the lab's checks run concurrently, and each one probes.
+  const dev = `cnilabip${Math.random().toString(36).slice(2, 8)}`;
+  const r = await ctx.driver.exec('node1', ['sh', '-c', `ip link add name ${dev} type ipip 2>&1 && ip link del ${dev}`]);
   return !/Unknown device type|not supported/i.test(r.stdout + r.stderr) && r.code === 0;
 }
 

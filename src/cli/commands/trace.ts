@@ -1,0 +1,48 @@
+// cnilab trace <from> <to>: one ping, every hop and the decision made there.
+import pc from 'picocolors';
+import { TraceError, traceBetween } from '../../cluster/trace.ts';
+import type { ApiTraceHop } from '../../server/api.ts';
+import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
+import { fail, info, printJson } from '../output.ts';
+
+const STEP_COLOUR: Partial<Record<ApiTraceHop['step'], (s: string) => string>> = {
+  drop: pc.red,
+  encap: pc.magenta,
+  decap: pc.magenta,
+  nat: pc.yellow,
+  deliver: pc.green,
+  route: pc.cyan,
+};
+
+export async function trace(from: string, to: string, opts: GlobalOptions & { json?: boolean; size?: string }): Promise<void> {
+  const ctx = await openContext(opts);
+  await requireRunningCluster(ctx);
+  const size = opts.size === undefined ? undefined : Number(opts.size);
+  if (size !== undefined && (!Number.isInteger(size) || size < 0 || size > 65507)) fail(`--size ${opts.size} is not a payload size (0–65507 bytes)`);
+  let t;
+  try {
+    t = await traceBetween(ctx, from, to, size === undefined || size === 56 ? {} : { size });
+  } catch (err) {
+    if (err instanceof TraceError) fail(err.message);
+    throw err;
+  }
+  if (opts.json) return printJson(t);
+  info(pc.bold(`ping ${from} → ${to} (${t.dst})`));
+  let direction = '';
+  let where = '';
+  for (const h of t.hops) {
+    if (h.direction !== direction) {
+      direction = h.direction;
+      where = '';
+      info(`\n${pc.bold(direction === 'request' ? 'echo request' : 'echo reply')}`);
+    }
+    if (h.where !== where) {
+      where = h.where;
+      info(`  ${pc.bold(where)}`);
+    }
+    const colour = STEP_COLOUR[h.step] ?? ((s: string) => s);
+    info(`    ${colour(h.step.padEnd(7))} ${h.detail}${h.outer ? pc.dim(`  [outer: ${h.outer}]`) : ''}`);
+  }
+  info(`\n${t.ok ? pc.green('✓') : pc.red('✗')} ${t.summary}`);
+  if (!t.ok) process.exitCode = 1;
+}
