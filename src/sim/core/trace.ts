@@ -34,7 +34,7 @@ export interface Trace {
 }
 
 export function tracePacket(world: World, fromNsId: string, dst: string, opts: TraceOptions = {}): Trace {
-  const copy = structuredClone(world);
+  const copy = JSON.parse(JSON.stringify(world)) as World; // the world is plain JSON
   copy.captures = [];
   const ns = copy.namespaces[fromNsId];
   if (!ns) throw new Error(`no namespace "${fromNsId}"`);
