@@ -46,20 +46,22 @@ export async function traceBetween(env: LabEnv, from: string, to: string, opts: 
   // Namespace ids as the student knows them: pods by node/pod, the rest by name.
   const label = new Map(pods.map((p) => [p.netns, `${p.node}/${p.name}`]));
   const where = (ns: string) => label.get(ns) ?? (ns.startsWith(layout.stateDir) ? ns.slice(layout.stateDir.length + 1) : ns);
+  // Details name namespaces by id; a pod's id is its netns path, which says less than "node1/web".
+  const relabel = (text: string) => pods.reduce((s, p) => s.split(p.netns).join(`${p.node}/${p.name}`), text);
   const t = tracePacket(readWorld(layout.kernelFile), fromNs, dst, opts.size === undefined ? {} : { size: opts.size, df: true });
   return {
     from,
     to,
     dst,
     ok: t.ok,
-    summary: t.summary.replace(/ in (\/\S+)/g, (_m, ns: string) => ` in ${where(ns)}`),
+    summary: relabel(t.summary),
     hops: t.hops.map((h) => ({
       direction: h.direction,
       where: where(h.ns),
       step: h.step,
       ...(h.dev ? { dev: h.dev } : {}),
-      detail: h.detail,
-      ...(h.outer ? { outer: h.outer } : {}),
+      detail: relabel(h.detail),
+      ...(h.outer ? { outer: relabel(h.outer) } : {}),
     })),
   };
 }

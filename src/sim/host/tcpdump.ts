@@ -28,11 +28,11 @@ export async function runTcpdump(file: string, ns: string, args: string[]): Prom
   process.on('SIGINT', finish);
   while (!stop && (count === undefined || seen < count)) {
     const lines = await updateWorld(file, (w) => takeLines(w, opened.id));
-    for (const l of lines) {
+    // One entry per packet; an encapsulated one carries its inner packet on a second line.
+    for (const entry of lines) {
       if (count !== undefined && seen >= count) break;
-      // A packet is a first line plus indented continuation lines; only first lines count.
-      if (!/^\s/.test(l)) seen++;
-      process.stdout.write(`${/^\d\d:\d\d:\d\d/.test(l) || /^\s/.test(l) ? l : `${stamp()} ${l}`}\n`);
+      seen++;
+      process.stdout.write(`${/^\d\d:\d\d:\d\d/.test(entry) ? entry : `${stamp()} ${entry}`}\n`);
     }
     if (!stop && (count === undefined || seen < count)) await new Promise((r) => setTimeout(r, POLL_MS));
   }
