@@ -6,6 +6,7 @@ import './styles/base.css';
 import './styles/app.css';
 import './styles/prose.css';
 import './styles/topology.css';
+import './styles/trace.css';
 
 initToken();
 initTheme();

@@ -1,11 +1,16 @@
 // The live topology panel: fetches /api/topology on mount, on Refresh and whenever `version`
 // changes (after each check, after a reset); draws it for the width it has; can open full-size.
-import type { RefObject } from 'preact';
+import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, errorMessage, type ApiTopology } from '../lib/api.ts';
-import { drawTopology } from './TopologyView.tsx';
+import { traceStops } from '../lib/tracePath.ts';
+import { useTrace, type TraceState } from '../lib/useTrace.ts';
+import { drawTopology, type TopologyDecoration } from './TopologyView.tsx';
 import { Dialog } from './Dialog.tsx';
 import { IconChevron, IconExpand, IconNetwork, IconRefresh } from './Icons.tsx';
+import { TraceForm } from './TraceForm.tsx';
+import { traceOverlay } from './TraceOverlay.tsx';
+import { DirectionSwitch, HopStepper, TraceHops, TraceSummary } from './TraceResult.tsx';
 
 function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
   const ref = useRef<T>(null);
@@ -26,10 +31,10 @@ function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
  * (the full-size view, for a projector). When even the narrowest layout is wider than the
  * panel, the picture is scaled down to fit.
  */
-function Drawing({ topo, zoom = 1 }: { topo: ApiTopology; zoom?: number }) {
+function Drawing({ topo, zoom = 1, decorate }: { topo: ApiTopology; zoom?: number; decorate?: TopologyDecoration | undefined }) {
   const [ref, w] = useWidth<HTMLDivElement>();
   const z = w >= 900 ? zoom : 1;
-  const drawing = w > 0 ? drawTopology(topo, Math.floor(w / z)) : null;
+  const drawing = w > 0 ? drawTopology(topo, Math.floor(w / z), decorate) : null;
   const scale = drawing ? Math.min(z, w / drawing.width) : 1;
   return (
     <div class="topo-canvas" ref={ref}>
@@ -42,7 +47,51 @@ function Drawing({ topo, zoom = 1 }: { topo: ApiTopology; zoom?: number }) {
   );
 }
 
-function TopologyBody({ topo, error, loading, zoom }: { topo: ApiTopology | null; error: string | null; loading: boolean; zoom?: number }) {
+/** The trace drawn on the picture: the direction shown, the selected hop emphasised. */
+function traceDecoration(topo: ApiTopology, t: TraceState): TopologyDecoration | undefined {
+  const trace = t.trace;
+  if (!trace) return undefined;
+  const stops = traceStops(trace, topo, t.shown);
+  return (g) => traceOverlay(g, stops, t.activeHop);
+}
+
+function TraceArea({ topo, t, children, wide }: { topo: ApiTopology; t: TraceState; children: ComponentChildren; wide?: boolean }) {
+  return (
+    <div class={`trace-area${wide ? ' is-wide' : ''}${t.trace ? ' has-trace' : ''}`}>
+      <div class="trace-top">
+        <TraceForm topo={topo} busy={t.busy} hasResult={!!t.trace || !!t.error} onTrace={t.run} onClear={t.clear} />
+        {t.error && (
+          <div class="alert alert-error alert-compact trace-error" role="alert">
+            The trace failed: {t.error}
+          </div>
+        )}
+        {t.trace && (
+          <div class="trace-head">
+            <TraceSummary trace={t.trace} />
+            <DirectionSwitch trace={t.trace} shown={t.shown} onShow={t.show} />
+          </div>
+        )}
+        {t.trace && <HopStepper trace={t.trace} activeHop={t.activeHop} onActive={t.select} />}
+      </div>
+      <div class="trace-picture">{children}</div>
+      {t.trace && <TraceHops trace={t.trace} activeHop={t.activeHop} onActive={t.select} />}
+    </div>
+  );
+}
+
+function TopologyBody({
+  topo,
+  error,
+  loading,
+  zoom,
+  trace,
+}: {
+  topo: ApiTopology | null;
+  error: string | null;
+  loading: boolean;
+  zoom?: number;
+  trace: TraceState;
+}) {
   if (!topo) {
     if (error) {
       return (
@@ -70,7 +119,9 @@ function TopologyBody({ topo, error, loading, zoom }: { topo: ApiTopology | null
           Refresh failed: {error} (showing the last picture)
         </div>
       )}
-      <Drawing topo={topo} zoom={zoom ?? 1} />
+      <TraceArea topo={topo} t={trace} wide={(zoom ?? 1) > 1}>
+        <Drawing topo={topo} zoom={zoom ?? 1} decorate={traceDecoration(topo, trace)} />
+      </TraceArea>
     </>
   );
 }
@@ -93,6 +144,7 @@ export function TopologyPanel({
   const [expanded, setExpanded] = useState(false);
   const [tick, setTick] = useState(0);
   const ctrl = useRef<AbortController | null>(null);
+  const trace = useTrace();
 
   useEffect(() => {
     ctrl.current?.abort();
@@ -156,7 +208,7 @@ export function TopologyPanel({
       </div>
       {!collapsed && (
         <div class="topo-body" id="topo-body">
-          <TopologyBody topo={topo} error={error} loading={loading} />
+          <TopologyBody topo={topo} error={error} loading={loading} trace={trace} />
         </div>
       )}
       <Dialog open={expanded} onClose={() => setExpanded(false)} title="Cluster topology" wide>
@@ -176,7 +228,7 @@ export function TopologyPanel({
           </button>
         </div>
         <div class="topo-dialog-body">
-          <TopologyBody topo={topo} error={error} loading={loading} zoom={1.3} />
+          <TopologyBody topo={topo} error={error} loading={loading} zoom={1.3} trace={trace} />
         </div>
       </Dialog>
     </section>

@@ -65,7 +65,46 @@ function routeTarget(topo: ApiTopology, r: ApiNode['routes'][number]): string | 
 interface Block {
   height: number;
   draw: (x: number, y: number, h: number) => VNode;
+  /** Where things are inside the block, relative to its top-left corner. */
+  anchors: BlockAnchors;
 }
+
+interface BlockAnchors {
+  headerY: number;
+  tunnelMid?: number;
+  bridgeMid?: number;
+  pods: { name: string; top: number; h: number; portX: number; boxX: number; boxW: number }[];
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** A worker's box and the points a packet trace passes through in it (absolute SVG coordinates). */
+export interface WorkerGeometry {
+  box: Rect;
+  /** Where the uplink meets the segment's drop line: the top edge, mid-column. */
+  dropX: number;
+  /** The routing decisions: the box's top-left corner. */
+  core: { x: number; y: number };
+  tunnel?: { x: number; y: number };
+  bridge?: { x: number; y: number };
+  pods: Record<string, { port: { x: number; y: number }; box: Rect }>;
+}
+
+export interface TopologyGeometry {
+  /** The y of the segment bands (the switches). */
+  laneY: number;
+  workers: Record<string, WorkerGeometry>;
+  routers: Record<string, { box: Rect; cx: number }>;
+  segments: Record<string, { x1: number; x2: number }>;
+}
+
+/** Extra layers drawn with the picture: `under` below the nodes' boxes, `over` on top. */
+export type TopologyDecoration = (g: TopologyGeometry) => { under?: VNode | null; over?: VNode | null };
 
 function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
   const ix = 12;
@@ -134,6 +173,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
     y += note.length * 14 + 8;
     return {
       height: y + 10,
+      anchors: { headerY, pods: [] },
       draw: (x, y0, h) => (
         <g class="node node-worker is-unreachable" data-node={name} data-role="worker" data-reachable="false">
           <title>{`${name}: unreachable`}</title>
@@ -145,6 +185,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
   }
 
   // Tunnel badges
+  let tunnelMid: number | undefined;
   if (node.tunnels.length > 0) {
     y += 10;
     let bx = 0;
@@ -161,6 +202,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
       bx += bw + 6;
     }
     const top = y;
+    tunnelMid = top + 9;
     y += (row + 1) * 22;
     items.push((x, y0) => (
       <g key="tunnels">
@@ -189,11 +231,14 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
   const bridge = node.bridge;
   const bridgeTop = y;
   let bridgeBottom: number;
+  let bridgeMid: number;
+  const podAnchors: BlockAnchors['pods'] = [];
   if (bridge) {
     const addrLines = pack(bridge.addresses.length ? bridge.addresses : ['no address'], 10.5, iw - 16, ', ');
     const bh = 22 + addrLines.length * 14;
     y += bh;
     bridgeBottom = y;
+    bridgeMid = bridgeTop + bh / 2;
     items.push((x, y0) => (
       <g
         key="bridge"
@@ -220,6 +265,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
     const bh = 26;
     y += bh;
     bridgeBottom = y;
+    bridgeMid = bridgeTop + bh / 2;
     items.push((x, y0) => (
       <g key="nobridge" class="bridge is-missing" data-bridge={`${name}/`} data-up="false">
         <rect class="bridge-box" x={x + ix} y={y0 + bridgeTop} width={iw} height={bh} rx={6} />
@@ -255,6 +301,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
       y += pd.h + 6;
     }
     y -= 6;
+    pods.forEach((pd, i) => podAnchors.push({ name: pd.p.name, top: tops[i] ?? top, h: pd.h, portX: trunkX, boxX, boxW }));
     const lastMid = (tops[tops.length - 1] ?? top) + 13;
     items.push((x, y0) => (
       <g key="pods">
@@ -355,6 +402,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
 
   return {
     height: y,
+    anchors: { headerY, ...(tunnelMid !== undefined ? { tunnelMid } : {}), ...(bridge ? { bridgeMid } : {}), pods: podAnchors },
     draw: (x, y0, h) => (
       <g class="node node-worker" data-node={name} data-role="worker" data-reachable="true">
         <rect class="node-box" x={x} y={y0} width={w} height={h} rx={10} />
@@ -364,13 +412,44 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
   };
 }
 
+function geometryOf(
+  blocks: { n: ApiNode; x: number; b: Block }[],
+  routers: { r: ApiNode; cx: number; rw: number; rh: number }[],
+  bands: { s: Seg; x1: number; x2: number }[],
+  laneY: number,
+  top: number,
+  col: number,
+  rowH: number,
+): TopologyGeometry {
+  const workers: Record<string, WorkerGeometry> = {};
+  for (const { n, x, b } of blocks) {
+    const a = b.anchors;
+    const edge = x + 4; // just inside the box's left edge, left of every text
+    const pods: WorkerGeometry['pods'] = {};
+    for (const p of a.pods) pods[p.name] = { port: { x: x + p.portX, y: top + p.top + 13 }, box: { x: x + p.boxX, y: top + p.top, w: p.boxW, h: p.h } };
+    workers[n.name] = {
+      box: { x, y: top, w: col, h: rowH },
+      dropX: x + col / 2,
+      core: { x: edge, y: top }, // the top-left corner: above the name, clear of every text
+      ...(a.tunnelMid !== undefined ? { tunnel: { x: edge, y: top + a.tunnelMid } } : {}),
+      ...(a.bridgeMid !== undefined ? { bridge: { x: edge, y: top + a.bridgeMid } } : {}),
+      pods,
+    };
+  }
+  const rs: TopologyGeometry['routers'] = {};
+  for (const { r, cx, rw, rh } of routers) rs[r.name] = { box: { x: cx - rw / 2, y: laneY - rh / 2, w: rw, h: rh }, cx };
+  const segments: TopologyGeometry['segments'] = {};
+  for (const { s, x1, x2 } of bands) segments[s.name] = { x1, x2 };
+  return { laneY, workers, routers: rs, segments };
+}
+
 export interface TopologyDrawing {
   width: number;
   height: number;
   svg: VNode;
 }
 
-export function drawTopology(topo: ApiTopology, avail: number): TopologyDrawing {
+export function drawTopology(topo: ApiTopology, avail: number, decorate?: TopologyDecoration): TopologyDrawing {
   const segs: Seg[] = topo.segments.map((s, index) => ({ ...s, index }));
   const workers = topo.nodes
     .filter((n) => n.role !== 'router')
@@ -378,13 +457,16 @@ export function drawTopology(topo: ApiTopology, avail: number): TopologyDrawing 
     .sort((a, b) => a.seg - b.seg || a.i - b.i);
   const routers = topo.nodes.filter((n) => n.role === 'router');
   const count = Math.max(1, workers.length);
-  let col = Math.floor((avail - 2 * PAD - GAP * (count - 1)) / count);
+  // A decoration (a packet trace) puts markers on the boxes' left edges: room for them.
+  const pad = decorate ? PAD + 16 : PAD;
+  const gap = decorate ? GAP + 16 : GAP;
+  let col = Math.floor((avail - 2 * pad - gap * (count - 1)) / count);
   col = Math.max(MIN_COL, Math.min(MAX_COL, col));
-  const contentW = count * col + (count - 1) * GAP;
-  const width = Math.max(avail, contentW + 2 * PAD);
+  const contentW = count * col + (count - 1) * gap;
+  const width = Math.max(avail, contentW + 2 * pad);
   const left = Math.round((width - contentW) / 2);
 
-  const colX = (i: number) => left + i * (col + GAP);
+  const colX = (i: number) => left + i * (col + gap);
   const workerPos = workers.map((w, i) => ({ ...w, x: colX(i) }));
 
   // Routers: in the segment lane, between the groups of the segments they join.
@@ -401,7 +483,7 @@ export function drawTopology(topo: ApiTopology, avail: number): TopologyDrawing 
     const rw = routerW(r);
     let cx: number;
     if (lastOfFirst && firstOfNext) cx = (lastOfFirst.x + col + firstOfNext.x) / 2;
-    else if (lastOfFirst) cx = lastOfFirst.x + col + GAP + rw / 2;
+    else if (lastOfFirst) cx = lastOfFirst.x + col + gap + rw / 2;
     else cx = left + rw / 2;
     const lines = r.underlay.length + 1;
     const rh = 24 + lines * 13;
@@ -433,6 +515,7 @@ export function drawTopology(topo: ApiTopology, avail: number): TopologyDrawing 
   const blocks = workerPos.map((w) => ({ ...w, b: workerBlock(topo, w.n, col) }));
   const rowH = Math.max(60, ...blocks.map((b) => b.b.height));
   const height = nodesTop + rowH + PAD;
+  const decoration = decorate?.(geometryOf(blocks, routerPos, bands, LANE_Y, nodesTop, col, rowH));
 
   const svg = (
     <svg
@@ -465,6 +548,7 @@ export function drawTopology(topo: ApiTopology, avail: number): TopologyDrawing 
           </g>
         );
       })}
+      {decoration?.under}
       {/* routers */}
       {routerPos.map(({ r, cx, rw, rh }) => {
         const x = cx - rw / 2;
@@ -504,6 +588,7 @@ export function drawTopology(topo: ApiTopology, avail: number): TopologyDrawing 
       {blocks.map((b) => (
         <g key={b.n.name}>{b.b.draw(b.x, nodesTop, rowH)}</g>
       ))}
+      {decoration?.over}
     </svg>
   );
   return { width, height, svg };

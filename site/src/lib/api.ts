@@ -9,6 +9,7 @@ import type {
   ApiShownHints,
   ApiSolution,
   ApiTopology,
+  ApiTrace,
 } from '../../../src/server/api.ts';
 import { getToken } from './token.ts';
 
@@ -22,6 +23,8 @@ export type {
   ApiNode,
   ApiSolution,
   ApiTopology,
+  ApiTrace,
+  ApiTraceHop,
   TermClientMessage,
   TermServerMessage,
 } from '../../../src/server/api.ts';
@@ -198,6 +201,9 @@ async function check(id: string, onEvent: (e: CheckEvent) => void, signal?: Abor
 export const api = {
   labs: (signal?: AbortSignal) => json<ApiLabs>('GET', '/api/labs', signal),
   topology: (signal?: AbortSignal) => json<ApiTopology>('GET', '/api/topology', signal),
+  /** GET /api/trace: a ping from a node or pod to a node, pod or address, followed hop by hop. */
+  trace: (from: string, to: string, signal?: AbortSignal) =>
+    json<ApiTrace>('GET', `/api/trace?${new URLSearchParams({ from, to }).toString()}`, signal),
   hints: (id: string) => json<ApiShownHints>('GET', `${lab(id)}/hints`),
   nextHint: (id: string) => json<ApiHints>('POST', `${lab(id)}/hint`),
   solution: (id: string) => json<ApiSolution>('GET', `${lab(id)}/solution`),
