@@ -5,6 +5,8 @@
 //   npx vite build site && npx tsx site/dev/mock-server.ts
 //   → open the printed http://127.0.0.1:5178/#token=… URL
 //
+// GET /api/trace has canned traces: node1/web → node3/web (vxlan: across in VXLAN; host-gw: dropped
+// at the router) and node1/web → node1/db; anything else is a 400 saying so.
 // Environment: PORT (5178), MOCK_TOKEN (random), MOCK_SCENARIO (vxlan | host-gw | fresh | node3-down | empty),
 // MOCK_DELAY_MS (350, between two check lines).
 // Dev-only controls (token required): POST /__mock/state {"scenario","fail":{"<path>":status},"passAll"},
@@ -25,6 +27,8 @@ import type {
   ApiNode,
   ApiSolution,
   ApiTopology,
+  ApiTrace,
+  ApiTraceHop,
   TermClientMessage,
   TermServerMessage,
 } from '../../src/server/api.ts';
@@ -198,6 +202,148 @@ function topology(): ApiTopology {
   }
 }
 
+// ---------------------------------------------------------------- packet traces
+
+type Hop = Omit<ApiTraceHop, 'direction'>;
+const VXLAN_OUTER = (src: string, dst: string) => `${src} → ${dst} UDP 8472 VXLAN vni 1 (+50 bytes)`;
+const hops = (direction: ApiTraceHop['direction'], list: Hop[]): ApiTraceHop[] => list.map((h) => ({ direction, ...h }));
+
+/** vxlan mode, node1/web (10.244.1.2) → node3/web (10.244.3.2): across the router, in VXLAN. */
+function vxlanTrace(): ApiTrace {
+  const req = VXLAN_OUTER('192.168.56.11', '192.168.57.13');
+  const rep = VXLAN_OUTER('192.168.57.13', '192.168.56.11');
+  return {
+    from: 'node1/web',
+    to: 'node3/web',
+    dst: '10.244.3.2',
+    ok: true,
+    summary: 'reply received',
+    hops: [
+      ...hops('request', [
+        { where: 'node1/web', step: 'route', dev: 'eth0', detail: 'route 10.244.3.2: default via 10.244.1.1 dev eth0 (no longer match in the pod)' },
+        { where: 'node1/web', step: 'neigh', dev: 'eth0', detail: 'neigh 10.244.1.1 lladdr 4a:6c:1e:0b:22:01 (simplecni0) REACHABLE' },
+        { where: 'node1/web', step: 'send', dev: 'eth0', detail: 'out eth0: 10.244.1.2 → 10.244.3.2 ICMP echo request, 84 bytes, TTL 64' },
+        { where: 'node1', step: 'veth', dev: 'vetheb20d994', detail: 'in on vetheb20d994, the host end of web’s eth0, a port of simplecni0' },
+        { where: 'node1', step: 'bridge', dev: 'simplecni0', detail: 'bridge simplecni0: destination MAC is the bridge’s own → up to node1’s IP layer' },
+        { where: 'node1', step: 'route', dev: 'flannel.1', detail: 'route 10.244.3.0/24 via 10.244.3.0 dev flannel.1 onlink (longest match /24)' },
+        { where: 'node1', step: 'forward', detail: 'net.ipv4.ip_forward = 1: forwarded, TTL 64 → 63' },
+        { where: 'node1', step: 'neigh', dev: 'flannel.1', detail: 'neigh 10.244.3.0 lladdr 0e:53:c0:a8:39:0d PERMANENT (node3’s VTEP MAC)' },
+        { where: 'node1', step: 'bridge', dev: 'flannel.1', detail: 'fdb 0e:53:c0:a8:39:0d dst 192.168.57.13 self permanent: that VTEP is node3' },
+        { where: 'node1', step: 'encap', dev: 'flannel.1', detail: 'VXLAN VNI 1: the whole frame goes inside UDP to 192.168.57.13 port 8472', outer: req },
+        { where: 'node1', step: 'route', dev: 'eth1', detail: 'route 192.168.57.13: default via 192.168.56.254 dev eth1', outer: req },
+        { where: 'node1', step: 'send', dev: 'eth1', detail: 'out eth1 to 52:54:00:56:fe:01 (neigh 192.168.56.254, the router), 134 bytes', outer: req },
+        { where: 'seg-a', step: 'bridge', detail: 'switch a: 52:54:00:56:fe:01 is on port router-eth1', outer: req },
+        { where: 'router', step: 'route', dev: 'eth2', detail: 'route 192.168.57.13: 192.168.57.0/24 dev eth2 (connected)', outer: req },
+        { where: 'router', step: 'forward', dev: 'eth2', detail: 'forwarded out eth2 to 52:54:00:57:0d:01 (neigh 192.168.57.13), TTL 64 → 63', outer: req },
+        { where: 'seg-b', step: 'bridge', detail: 'switch b: 52:54:00:57:0d:01 is on port node3-eth1', outer: req },
+        { where: 'node3', step: 'decap', dev: 'flannel.1', detail: 'UDP 8472 to 192.168.57.13, VNI 1 = flannel.1: the outer headers come off', outer: req },
+        { where: 'node3', step: 'route', dev: 'simplecni0', detail: 'route 10.244.3.2: 10.244.3.0/24 dev simplecni0 (connected), TTL 63 → 62' },
+        { where: 'node3', step: 'neigh', dev: 'simplecni0', detail: 'neigh 10.244.3.2 lladdr 9e:1f:4d:33:b0:02 REACHABLE' },
+        { where: 'node3', step: 'bridge', dev: 'simplecni0', detail: 'fdb 9e:1f:4d:33:b0:02 on port vetheb20d994' },
+        { where: 'node3', step: 'veth', dev: 'vetheb20d994', detail: 'out vetheb20d994, in at its peer: eth0 of pod web' },
+        { where: 'node3/web', step: 'deliver', dev: 'eth0', detail: '10.244.3.2 is this pod’s own address: echo request delivered, the kernel answers' },
+      ]),
+      ...hops('reply', [
+        { where: 'node3/web', step: 'route', dev: 'eth0', detail: 'route 10.244.1.2: default via 10.244.3.1 dev eth0' },
+        { where: 'node3/web', step: 'send', dev: 'eth0', detail: 'out eth0: 10.244.3.2 → 10.244.1.2 ICMP echo reply, 84 bytes, TTL 64' },
+        { where: 'node3', step: 'veth', dev: 'vetheb20d994', detail: 'in on vetheb20d994, a port of simplecni0' },
+        { where: 'node3', step: 'route', dev: 'flannel.1', detail: 'route 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink, TTL 64 → 63' },
+        { where: 'node3', step: 'neigh', dev: 'flannel.1', detail: 'neigh 10.244.1.0 lladdr 0e:53:c0:a8:38:0b PERMANENT (node1’s VTEP MAC)' },
+        { where: 'node3', step: 'bridge', dev: 'flannel.1', detail: 'fdb 0e:53:c0:a8:38:0b dst 192.168.56.11 self permanent' },
+        { where: 'node3', step: 'encap', dev: 'flannel.1', detail: 'VXLAN VNI 1 to 192.168.56.11 port 8472', outer: rep },
+        { where: 'node3', step: 'send', dev: 'eth1', detail: 'route 192.168.56.11: default via 192.168.57.254 dev eth1; out eth1', outer: rep },
+        { where: 'seg-b', step: 'bridge', detail: 'switch b: to port router-eth2', outer: rep },
+        { where: 'router', step: 'forward', dev: 'eth1', detail: 'route 192.168.56.11: 192.168.56.0/24 dev eth1 (connected); forwarded, TTL 64 → 63', outer: rep },
+        { where: 'seg-a', step: 'bridge', detail: 'switch a: to port node1-eth1', outer: rep },
+        { where: 'node1', step: 'decap', dev: 'flannel.1', detail: 'UDP 8472, VNI 1 = flannel.1: the outer headers come off', outer: rep },
+        { where: 'node1', step: 'route', dev: 'simplecni0', detail: 'route 10.244.1.2: 10.244.1.0/24 dev simplecni0 (connected), TTL 63 → 62' },
+        { where: 'node1', step: 'bridge', dev: 'simplecni0', detail: 'fdb: web’s MAC on port vetheb20d994' },
+        { where: 'node1/web', step: 'deliver', dev: 'eth0', detail: 'echo reply for 10.244.1.2 delivered to ping: 1 received' },
+      ]),
+    ],
+  };
+}
+
+/**
+ * host-gw mode, node1/web → node3/web: node1 has no route to 10.244.3.0/24 (node3 is not on its
+ * segment), so the default route hands the packet to the router, whose table is only its two
+ * connected segments: "Network is unreachable". Its ICMP error would go to 10.244.1.2, for which
+ * it has no route either, so nothing comes back at all (lab 06, step 6).
+ */
+function hostGwTrace(): ApiTrace {
+  return {
+    from: 'node1/web',
+    to: 'node3/web',
+    dst: '10.244.3.2',
+    ok: false,
+    summary: 'dropped at router: no route to 10.244.3.2 (Network is unreachable); its ICMP error cannot reach 10.244.1.2 either, so ping just times out',
+    hops: [
+      ...hops('request', [
+        { where: 'node1/web', step: 'route', dev: 'eth0', detail: 'route 10.244.3.2: default via 10.244.1.1 dev eth0' },
+        { where: 'node1/web', step: 'send', dev: 'eth0', detail: 'out eth0: 10.244.1.2 → 10.244.3.2 ICMP echo request, 84 bytes, TTL 64' },
+        { where: 'node1', step: 'veth', dev: 'vetheb20d994', detail: 'in on vetheb20d994, a port of simplecni0' },
+        { where: 'node1', step: 'route', dev: 'eth1', detail: 'route 10.244.3.2: no 10.244.3.0/24 route, so default via 192.168.56.254 dev eth1' },
+        { where: 'node1', step: 'forward', dev: 'eth1', detail: 'net.ipv4.ip_forward = 1: forwarded, TTL 64 → 63' },
+        { where: 'node1', step: 'send', dev: 'eth1', detail: 'out eth1 to 52:54:00:56:fe:01 (neigh 192.168.56.254, the router)' },
+        { where: 'seg-a', step: 'bridge', detail: 'switch a: 52:54:00:56:fe:01 is on port router-eth1' },
+        { where: 'router', step: 'route', detail: 'route 10.244.3.2: no match (the router knows only 192.168.56.0/24 and 192.168.57.0/24, and has no default): Network is unreachable' },
+        { where: 'router', step: 'drop', detail: 'dropped: no route to 10.244.3.2' },
+      ]),
+      ...hops('reply', [
+        { where: 'router', step: 'icmp', detail: 'ICMP destination net unreachable for 10.244.1.2 (type 3 code 0)' },
+        { where: 'router', step: 'route', detail: 'route 10.244.1.2: no match either: Network is unreachable' },
+        { where: 'router', step: 'drop', detail: 'the ICMP error is dropped too: node1/web hears nothing and ping times out' },
+      ]),
+    ],
+  };
+}
+
+/** node1/web → node1/db: two pods on one bridge, no routing between nodes at all. */
+function sameNodeTrace(): ApiTrace {
+  return {
+    from: 'node1/web',
+    to: 'node1/db',
+    dst: '10.244.1.3',
+    ok: true,
+    summary: 'reply received',
+    hops: [
+      ...hops('request', [
+        { where: 'node1/web', step: 'route', dev: 'eth0', detail: 'route 10.244.1.3: 10.244.1.0/24 dev eth0 (connected: same subnet, no gateway)' },
+        { where: 'node1/web', step: 'neigh', dev: 'eth0', detail: 'neigh 10.244.1.3 lladdr 6a:02:9c:e1:40:03 REACHABLE' },
+        { where: 'node1/web', step: 'send', dev: 'eth0', detail: 'out eth0: 10.244.1.2 → 10.244.1.3 ICMP echo request' },
+        { where: 'node1', step: 'bridge', dev: 'simplecni0', detail: 'fdb 6a:02:9c:e1:40:03 on port veth979f8780: switched, not routed' },
+        { where: 'node1/db', step: 'deliver', dev: 'eth0', detail: '10.244.1.3 is this pod’s own address: delivered' },
+      ]),
+      ...hops('reply', [
+        { where: 'node1/db', step: 'send', dev: 'eth0', detail: 'out eth0: 10.244.1.3 → 10.244.1.2 ICMP echo reply' },
+        { where: 'node1', step: 'bridge', dev: 'simplecni0', detail: 'fdb 4e:11:a0:7c:52:02 on port vetheb20d994' },
+        { where: 'node1/web', step: 'deliver', dev: 'eth0', detail: 'echo reply delivered to ping: 1 received' },
+      ]),
+    ],
+  };
+}
+
+/** A canned trace for the scenario, or the error the real server would give. */
+function traceFor(from: string, to: string): { status: number; body: ApiTrace | { error: string } } {
+  const topo = topology();
+  const known = (e: string) => {
+    const [n, p] = e.split('/');
+    const node = topo.nodes.find((x) => x.name === n);
+    return !!node && (p === undefined || node.pods.some((x) => x.name === p));
+  };
+  if (!known(from)) return { status: 400, body: { error: `no pod or node ${JSON.stringify(from)} in the cluster` } };
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(to) && !known(to)) return { status: 400, body: { error: `no pod or node ${JSON.stringify(to)} in the cluster` } };
+  if (from === 'node1/web' && to === 'node1/db') return { status: 200, body: sameNodeTrace() };
+  if (from === 'node1/web' && (to === 'node3/web' || to === '10.244.3.2')) {
+    if (state.scenario === 'host-gw') return { status: 200, body: { ...hostGwTrace(), to } };
+    if (state.scenario === 'vxlan') return { status: 200, body: { ...vxlanTrace(), to } };
+  }
+  return {
+    status: 400,
+    body: { error: `the mock only has canned traces node1/web → node3/web (scenarios vxlan and host-gw) and node1/web → node1/db, not ${from} → ${to} in ${state.scenario}` },
+  };
+}
+
 // ---------------------------------------------------------------- HTTP
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -235,6 +381,16 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: st
   if (method === 'GET' && pathname === '/api/topology') {
     await sleep(150);
     return send(res, 200, topology());
+  }
+
+  if (method === 'GET' && pathname === '/api/trace') {
+    await sleep(250);
+    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const from = q.get('from') ?? '';
+    const to = q.get('to') ?? '';
+    if (!from || !to) return send(res, 400, { error: 'from and to are both required' });
+    const { status, body } = traceFor(from, to);
+    return send(res, status, body);
   }
 
   const m = /^\/api\/labs\/([\w-]+)\/(check|hint|hints|solution|reset|solve)$/.exec(pathname);
@@ -275,6 +431,9 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: st
       await sleep(600);
       state.attempts.delete(lab.id);
       if (action === 'solve') state.passed.add(lab.id);
+      // As the real solve does: lab 06 leaves the cluster in host-gw, 08 and 10 in vxlan (web on every node).
+      if (action === 'solve' && lab.id === '06') state.scenario = 'host-gw';
+      if (action === 'solve' && (lab.id === '08' || lab.id === '10')) state.scenario = 'vxlan';
       state.current = lab.id;
       const body: ApiDone = {
         lab: lab.id,
