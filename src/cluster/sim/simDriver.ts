@@ -4,9 +4,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execCommand, type ExecOptions, type ExecResult } from '../../shared/exec.ts';
+import { isSimCommand, runSimCommand } from '../../sim/core/commands.ts';
 import { addNetns, deleteNetns } from '../../sim/core/model.ts';
 import { SIM_ENV } from '../../sim/host/env.ts';
-import { updateWorld } from '../../sim/host/store.ts';
+import { updateWorld, withWorld } from '../../sim/host/store.ts';
 import type { NodeDriver } from '../driver.ts';
 import type { NodePaths } from '../nodeConfig.ts';
 import { validatePodName } from '../netns/netnsDriver.ts';
@@ -38,11 +39,36 @@ export class SimDriver implements NodeDriver {
   }
 
   exec(node: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    return execCommand(argv, { ...opts, env: { ...this.env(node), ...opts.env } });
+    return this._run(node, undefined, argv, opts);
   }
 
   execPod(node: string, pod: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    return execCommand(argv, { ...opts, env: { ...this.env(node, this.layout.podNetnsPath(node, validatePodName(pod))), ...opts.env } });
+    return this._run(node, this.layout.podNetnsPath(node, validatePodName(pod)), argv, opts);
+  }
+
+  /**
+   * The simulated kernel's own programs (ip, ping…) run in this process — the answer is the same
+   * as from the shim, without starting Node.js for every `ip -j` a check reads; anything else
+   * (sh, the plugin, tcpdump, which waits) is a real process on the node.
+   */
+  private async _run(node: string, netns: string | undefined, argv: readonly string[], opts: ExecOptions): Promise<ExecResult> {
+    const env = { ...this.env(node, netns), ...opts.env };
+    let ns = env[SIM_ENV.netns]!;
+    let args = [...argv];
+    let stdout = '';
+    let stderr = '';
+    while (isSimCommand(args[0] ?? '')) {
+      const current = ns;
+      const r = await withWorld(this.layout.kernelFile, (world) => runSimCommand({ world, ns: current, node: env[SIM_ENV.node], stdin: opts.input }, args));
+      stdout += r.stdout;
+      stderr += r.stderr;
+      if (!r.spawn || r.code !== 0) return { code: r.code, stdout, stderr };
+      ns = r.spawn.ns;
+      args = r.spawn.argv;
+      if (args.length === 0) return { code: 0, stdout, stderr };
+    }
+    const r = await execCommand(args, { ...opts, env: { ...env, [SIM_ENV.netns]: ns } });
+    return { code: r.code, stdout: stdout + r.stdout, stderr: stderr + r.stderr };
   }
 
   nodeExecArgv(node: string, argv: readonly string[]): string[] {
