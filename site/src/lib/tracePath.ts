@@ -48,6 +48,8 @@ function nodePart(node: ApiTopology['nodes'][number], hop: ApiTraceHop): NodePar
     case 'decap':
       return hasTunnel ? 'tunnel' : 'core';
     case 'veth':
+      if (isUplink) return 'uplink'; // the underlay link is a veth too (into the segment's switch)
+      if (isTunnel && hasTunnel) return 'tunnel';
       return node.bridge ? 'bridge' : 'core';
     case 'bridge':
       if (isTunnel) return 'tunnel';
@@ -92,8 +94,8 @@ export interface Stop {
   encapsulatedIn: boolean;
 }
 
-/** A hop leaves its packet encapsulated if it carries an outer header and is not the decapsulation. */
-const leavesEncapsulated = (h: ApiTraceHop) => !!h.outer && h.step !== 'decap';
+/** After an encap hop, or one with an outer header, the packet is encapsulated, until the decap. */
+const leavesEncapsulated = (h: ApiTraceHop) => h.step === 'encap' || (!!h.outer && h.step !== 'decap');
 
 export function traceStops(trace: ApiTrace, topo: ApiTopology, direction: Direction): Stop[] {
   const stops: Stop[] = [];
