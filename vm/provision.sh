@@ -30,6 +30,12 @@ source "$STAGE/nodes/$NODE/node.env"
 # shellcheck source=vm/box/packages.sh
 source "$STAGE/packages.sh"
 
+CHANGED=0
+write_if_changed() { # FILE MODE < content   (sets CHANGED=1 when the file changed)
+  local tmp; tmp="$(mktemp "$1.XXXX")"; cat >"$tmp"; chmod "$2" "$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; CHANGED=1; fi
+}
+
 # ---- packages: apt only when something is missing ----------------------------------------------------
 missing=()
 for p in "${LAB_PKGS[@]}"; do
@@ -46,26 +52,25 @@ fi
 NODEJS="$(command -v node || command -v nodejs)" || die "no node binary after installing nodejs"
 
 # ---- kernel modules the labs use (ipip creates tunl0 when it loads) ---------------------------------
-printf '%s\n' ipip vxlan bridge veth >/etc/modules-load.d/simplecni-lab.conf
+printf '%s\n' ipip vxlan bridge veth | write_if_changed /etc/modules-load.d/simplecni-lab.conf 644
 for m in ipip vxlan bridge veth; do modprobe "$m" 2>/dev/null || say "warning: no kernel module $m (mode ipip needs ipip, vxlan needs vxlan)"; done
 
 # ---- underlay: the router forwards; workers reach the other segments via the router ------------------
 mkdir -p /etc/simplecni
-install -m 644 "$STAGE/nodes/$NODE/node.env" /etc/simplecni/node.env
-cat >/usr/local/sbin/simplecni-underlay <<'EOF'
+write_if_changed /etc/simplecni/node.env 644 <"$STAGE/nodes/$NODE/node.env"
+write_if_changed /usr/local/sbin/simplecni-underlay 755 <<'EOF'
 #!/bin/sh
 # Underlay routes of this lab node (from /etc/simplecni/node.env): eth0 is Vagrant's management
 # NIC with the default route, so the other lab segments are routed via the router explicitly.
 set -e
 . /etc/simplecni/node.env
-[ "$SIMPLECNI_FORWARD" = 1 ] && sysctl -qw net.ipv4.ip_forward=1
+if [ "$SIMPLECNI_FORWARD" = 1 ]; then sysctl -qw net.ipv4.ip_forward=1; fi
 echo "$SIMPLECNI_UNDERLAY_ROUTES" | tr ',' '\n' | while read -r dst via gw; do
-  [ -n "$dst" ] && ip route replace "$dst" via "$gw"
+  if [ -n "$dst" ]; then ip route replace "$dst" via "$gw"; fi
 done
-exit 0
 EOF
-chmod 755 /usr/local/sbin/simplecni-underlay
-cat >/etc/systemd/system/simplecni-underlay.service <<'EOF'
+CHANGED=0
+write_if_changed /etc/systemd/system/simplecni-underlay.service 644 <<'EOF'
 [Unit]
 Description=SimpleCNI lab underlay routes and forwarding
 After=network-online.target networking.service
@@ -84,8 +89,10 @@ if [[ "$SIMPLECNI_FORWARD" == 1 ]]; then
 else
   rm -f /etc/sysctl.d/60-simplecni-router.conf
 fi
-systemctl daemon-reload
-systemctl enable simplecni-underlay.service >/dev/null 2>&1
+if [[ $CHANGED -eq 1 ]]; then
+  systemctl daemon-reload
+  systemctl enable simplecni-underlay.service >/dev/null 2>&1
+fi
 /usr/local/sbin/simplecni-underlay
 say "underlay: ${SIMPLECNI_ADDRESSES}; forward=${SIMPLECNI_FORWARD}; routes: ${SIMPLECNI_UNDERLAY_ROUTES:-none}"
 
@@ -103,10 +110,6 @@ fi
 
 # ---- CNI dirs, plugin bundles and shims ----------------------------------------------------------------
 install -d -m 755 /opt/cni/bin /etc/cni/net.d /var/lib/cni/simplecni /var/lib/cni/results
-write_if_changed() { # FILE MODE < content
-  local tmp; tmp="$(mktemp "$1.XXXX")"; cat >"$tmp"; chmod "$2" "$tmp"
-  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
-}
 for name in simplecni simplecni-ipam simplecni-node; do
   # The reference build goes in only where none is: a student's deployed plugin stays in place.
   if [[ $REINSTALL -eq 1 || ! -f /opt/cni/bin/$name.cjs ]]; then
@@ -121,9 +124,9 @@ ln -sf /opt/cni/bin/simplecni-node /usr/local/bin/simplecni-node
 write_if_changed /etc/cni/ipam.config 644 <"$STAGE/nodes/$NODE/ipam.config"
 write_if_changed /etc/cni/simplecni-cluster.json 644 <"$STAGE/modes/$MODE/simplecni-cluster.json"
 write_if_changed /etc/cni/net.d/10-simplecni.conflist 644 <"$STAGE/nodes/$NODE/modes/$MODE/10-simplecni.conflist"
-cat >/etc/profile.d/simplecni.sh <<EOF
+write_if_changed /etc/profile.d/simplecni.sh 644 <<EOF
 export SIMPLECNI_NODE=$NODE
 export CNI_PATH=/opt/cni/bin
 EOF
-systemctl enable containerd >/dev/null 2>&1 || true
+[[ -e /etc/systemd/system/multi-user.target.wants/containerd.service ]] || systemctl enable containerd >/dev/null 2>&1 || true
 say "done: /opt/cni/bin/{simplecni,simplecni-ipam,simplecni-node}, /etc/cni/net.d/10-simplecni.conflist (mode $MODE), /etc/cni/ipam.config"

@@ -12,6 +12,7 @@
 #
 #   sudo bash vm/test-vm.sh
 # Env: SIMPLECNI_VM_KEEP=1     leave the VMs and the netns up at the end (then: vm/libvirt-netns.sh vagrant destroy -f; vm/libvirt-netns.sh down)
+#      SIMPLECNI_VM_REUSE=1    use VMs already up (vm/libvirt-netns.sh vagrant up): no box, no up, no destroy
 #      SIMPLECNI_VM_MODES      modes to test (default "host-gw ipip vxlan")
 #      SIMPLECNI_VM_MEMORY     MiB per VM (default 512)
 set -euo pipefail
@@ -52,10 +53,12 @@ cleanup() {
   local rc=$?
   set +e
   phase "cleanup"
-  if [[ -n "${SIMPLECNI_VM_KEEP:-}" ]]; then
+  if [[ -n "${SIMPLECNI_VM_KEEP:-}${SIMPLECNI_VM_REUSE:-}" ]]; then
+    for s in "$SIMPLECNI_VM_DATA"/ssh-*.sock; do [[ -S "$s" ]] && ip netns exec "$SIMPLECNI_VM_NS" ssh -o "ControlPath=$s" -O exit x >/dev/null 2>&1; done
     echo "SIMPLECNI_VM_KEEP set: VMs and netns $SIMPLECNI_VM_NS left up. Remove with:"
     echo "  sudo VAGRANT_DOTFILE_PATH=$VAGRANT_DOTFILE_PATH bash vm/libvirt-netns.sh vagrant destroy -f && sudo bash vm/libvirt-netns.sh down"
   else
+    for s in "$SIMPLECNI_VM_DATA"/ssh-*.sock; do [[ -S "$s" ]] && ip netns exec "$SIMPLECNI_VM_NS" ssh -o "ControlPath=$s" -O exit x >/dev/null 2>&1; done
     if [[ $UP -eq 1 ]]; then bash "$NSCTL" vagrant destroy -f 2>&1 | sed 's/^/  /'; fi
     bash "$NSCTL" down 2>&1 | sed 's/^/  /'
     rm -rf "$VAGRANT_DOTFILE_PATH" "$SSH_CFG"
@@ -87,6 +90,7 @@ for b in simplecni simplecni-ipam simplecni-node; do
   [[ -f "$REPO/dist/$b.cjs" ]] || { echo "dist/$b.cjs missing: npm run build"; (cd "$REPO" && npm run build >/dev/null); break; }
 done
 
+if [[ -z "${SIMPLECNI_VM_REUSE:-}" ]]; then
 # ---- 2. box -------------------------------------------------------------------------------------------------
 phase "box (build or reuse)"
 BOX_FILE="$(bash "$HERE/build-box.sh" | tail -n1)"
@@ -108,16 +112,19 @@ phase "vagrant up (4 VMs, TCG)"
 UP=1
 bash "$NSCTL" vagrant up --provider=libvirt 2>&1 | sed 's/^/  /'
 [[ ${PIPESTATUS[0]} -eq 0 ]] || die "vagrant up failed"
-bash "$NSCTL" vagrant ssh-config >"$SSH_CFG"
-ok "vagrant up: $(grep -c '^Host ' "$SSH_CFG") VMs"
+fi
+bash "$NSCTL" vagrant ssh-config >"$SSH_CFG" 2>/dev/null
+ok "vagrant ssh-config: $(grep -c '^Host ' "$SSH_CFG") VMs"
 
 # ---- helpers: ssh to a node (inside the netns) -------------------------------------------------------------
+# One ssh connection per node, reused (ControlMaster): a new ssh handshake costs seconds on an emulated CPU.
+SSH_OPTS=(-F "$SSH_CFG" -o LogLevel=ERROR -o ControlMaster=auto -o "ControlPath=$SIMPLECNI_VM_DATA/ssh-%h.sock" -o ControlPersist=900)
 on() { # NODE CMD...  (runs as root on the node)
   local n="$1"; shift
-  ip netns exec "$SIMPLECNI_VM_NS" ssh -F "$SSH_CFG" -o LogLevel=ERROR "$n" "sudo $(printf '%q ' "$@")"
+  ip netns exec "$SIMPLECNI_VM_NS" ssh "${SSH_OPTS[@]}" "$n" "sudo $(printf '%q ' "$@")"
 }
 on_script() { # NODE  (script on stdin, run by bash as root)
-  ip netns exec "$SIMPLECNI_VM_NS" ssh -F "$SSH_CFG" -o LogLevel=ERROR "$1" "sudo bash -s -- $(printf '%q ' "${@:2}")"
+  ip netns exec "$SIMPLECNI_VM_NS" ssh "${SSH_OPTS[@]}" "$1" "sudo bash -s -- $(printf '%q ' "${@:2}")"
 }
 WORKERS=(node1 node2 node3)
 
@@ -131,6 +138,27 @@ if [ "$cmd" = ADD ]; then ip netns add "$pod" 2>/dev/null || true; fi
 [ -e "/run/netns/$pod" ] || exit 0
 out=$(echo "$conf" | CNI_COMMAND="$cmd" CNI_CONTAINERID="$pod" CNI_NETNS="/run/netns/$pod" CNI_IFNAME=eth0 CNI_PATH=/opt/cni/bin /opt/cni/bin/simplecni) || { echo "$out"; exit 1; }
 if [ "$cmd" = ADD ]; then echo "$out" | tr -d " \n" | sed -n "s/.*\"address\":\"\([0-9.]*\)\/.*/\1/p"; else ip netns del "$pod"; fi
+'
+
+# What the kernel says, captured on a node in one go (a tar.gz on stdout): node and pod state, a
+# ping to each other pod (text), and the route lookup for it.
+CAPTURE_SH='
+set -u
+n="$1" pod="$2"; shift 2
+d=$(mktemp -d); cd "$d"
+ip -j -p -d link show >"$n-link.json"
+ip -j -p addr show >"$n-addr.json"
+ip -j -p route show table main >"$n-route.json"
+ip -j -p neigh show >"$n-neigh.json"
+ip netns exec "$pod" ip -j -p addr show >"$n-pod-addr.json"
+ip netns exec "$pod" ip -j -p route show >"$n-pod-route.json"
+for peer in "$@"; do
+  m=${peer%%=*} ip=${peer#*=}
+  ip netns exec "$pod" ping -c1 -W1 "$ip" >"$n-ping-$m.txt" 2>&1
+  ip -j -p route get "$ip" >"$n-route-get-$m.json"
+done
+tar -czf - .
+cd / && rm -rf "$d"
 '
 
 # ---- 4. the modes --------------------------------------------------------------------------------------------
@@ -175,17 +203,9 @@ for MODE in $MODES; do
     d="$FIXTURES/$MODE"
     rm -rf "$d" && mkdir -p "$d"
     for n in "${WORKERS[@]}"; do
-      on "$n" ip -j -p -d link show >"$d/$n-link.json"
-      on "$n" ip -j -p addr show >"$d/$n-addr.json"
-      on "$n" ip -j -p route show table main >"$d/$n-route.json"
-      on "$n" ip -j -p neigh show >"$d/$n-neigh.json"
-      on "$n" ip netns exec "$POD" ip -j -p addr show >"$d/$n-pod-addr.json"
-      on "$n" ip netns exec "$POD" ip -j -p route show >"$d/$n-pod-route.json"
-      for m in "${WORKERS[@]}"; do
-        [[ $m == "$n" ]] && continue
-        on "$n" ip netns exec "$POD" ping -c1 -W1 "${POD_IP[$m]}" >"$d/$n-ping-$m.txt" 2>&1 || true
-        on "$n" ip -j -p route get "${POD_IP[$m]}" >"$d/$n-route-get-$m.json"
-      done
+      peers=""
+      for m in "${WORKERS[@]}"; do [[ $m == "$n" ]] || peers+="$m=${POD_IP[$m]} "; done
+      echo "$CAPTURE_SH" | on_script "$n" "$n" "$POD" $peers | tar -xzf - -C "$d" || fail "$n: capture failed"
     done
     cp "$SIMPLECNI_VM_DATA/tcpdump-$MODE.txt" "$d/node1-tcpdump.txt"
     {
