@@ -5,6 +5,7 @@
 // corpus size and agreement are printed at the end (the README quotes them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDataplane } from '../../src/cluster/dataplane.ts';
+import { traceBetween } from '../../src/cluster/trace.ts';
 import type { NodeDriver } from '../../src/cluster/driver.ts';
 import type { SimBackend } from '../../src/cluster/sim/simBackend.ts';
 import { checkContext, solveLab } from '../../src/labs/actions.ts';
@@ -158,6 +159,15 @@ describe('simulated kernel vs real kernel', () => {
     await states('vxlan');
     await mesh('vxlan');
     expect(answers('vxlan', 'ping').filter((a) => a.endsWith('exit 0'))).toHaveLength(6);
+    // cnilab trace: on the sim it walks the sim; on the real cluster it walks a snapshot of the
+    // nodes' real state read into the model. Same path, hop by hop, either way.
+    for (const [a, b] of [['node1', 'node3'], ['node3', 'node2']] as const) {
+      await compare('vxlan', `trace ${a} -> ${b}`, async (d) => {
+        const c = d === real.driver ? real : sim;
+        const t = await traceBetween(c.env, `${a}/${POD}`, `${b}/${POD}`);
+        return `${t.ok} ${t.hops.map((h) => `${h.direction[0]}:${h.where.replace(/\/.*/, '/pod')}:${h.step}`).join(' ')}`;
+      });
+    }
     // A pod made now gets the overlay's MTU from the plugin: the same on both.
     await onBoth(async (d) => (d === real.driver ? real : sim).pods.add('node1', 'v'));
     await compare('vxlan', 'new pod under vxlan', (d) => json(d, 'node1', ['ip', '-j', 'addr', 'show', 'dev', 'eth0'], 'v').then(normLinks));
