@@ -3,7 +3,7 @@
 import { bridge } from './bridge.ts';
 import { fail, type Command, type CommandContext, type CommandResult } from './command.ts';
 import { ip } from './ip/index.ts';
-import { SimError } from './model.ts';
+import { settleModules, SimError } from './model.ts';
 import { nft } from './nft.ts';
 import { nsenter } from './nsenter.ts';
 import { ping } from './ping.ts';
@@ -22,7 +22,9 @@ export function runSimCommand(ctx: CommandContext, argv: readonly string[]): Com
   const cmd = COMMANDS[argv[0] ?? ''];
   if (!cmd) return fail(`${argv[0]}: not a command of the simulated kernel`, 127);
   try {
-    return cmd(ctx, argv.slice(1));
+    const r = cmd(ctx, argv.slice(1));
+    settleModules(ctx.world);
+    return r;
   } catch (err) {
     if (err instanceof SimError) return fail(`${argv[0]}: ${err.message}`, 1);
     throw err;

@@ -147,6 +147,11 @@ export interface World {
   /** Counter behind generated MAC addresses: deterministic, so runs are repeatable. */
   macSeq: number;
   captures: SimCapture[];
+  /**
+   * The ipip module is loaded (something used IP-in-IP): as on Linux, every namespace, existing
+   * or new, then has the fallback device tunl0 (down, NOARP).
+   */
+  ipipLoaded?: boolean;
 }
 
 export const SYSCTL_DEFAULTS: Record<string, string> = {
@@ -176,8 +181,27 @@ export function addNetns(world: World, id: string, props: { name?: string; path?
     nextIfindex: 1,
   };
   ns.links.push(newLink(ns, { name: 'lo', kind: 'loopback', mtu: 65536, mac: '00:00:00:00:00:00' }));
+  if (world.ipipLoaded) addTunl0(ns);
   world.namespaces[id] = ns;
   return ns;
+}
+
+export const IPIP_FALLBACK = 'tunl0';
+
+/** The ipip module's fallback device, as it appears in a namespace. */
+export function addTunl0(ns: SimNetns): SimLink {
+  const l = newLink(ns, { name: IPIP_FALLBACK, kind: 'ipip', mtu: 1480, mac: '', ipip: { ttl: 0, pmtudisc: false } });
+  ns.links.push(l);
+  return l;
+}
+
+/** After a command: the first use of IP-in-IP loads the module, which gives every namespace its tunl0. */
+export function settleModules(world: World) {
+  if (world.ipipLoaded) return;
+  const all = Object.values(world.namespaces);
+  if (!all.some((ns) => ns.links.some((l) => l.kind === 'ipip'))) return;
+  world.ipipLoaded = true;
+  for (const ns of all) if (!linkByName(ns, IPIP_FALLBACK)) addTunl0(ns);
 }
 
 /** Removes a namespace and, as the kernel does, every veth whose other end lived in it. */

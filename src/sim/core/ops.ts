@@ -19,6 +19,8 @@ import {
   type SimNetns,
   type SimRoute,
   type World,
+  addTunl0,
+  IPIP_FALLBACK,
 } from './model.ts';
 
 /** An operation refused the way the kernel (through iproute2) refuses it. */
@@ -35,7 +37,7 @@ export const rtnl = (what: string) => new OpError(`RTNETLINK answers: ${what}`, 
 export const ext = (what: string) => new OpError(`Error: ${what}`, 2);
 export const noDevice = (name: string) => new OpError(`Cannot find device "${name}"`, 1);
 
-export const IPIP_FALLBACK = 'tunl0';
+export { IPIP_FALLBACK } from './model.ts';
 
 // ------------------------------------------------------------------ links
 
@@ -50,11 +52,7 @@ export function getLink(ns: SimNetns, name: string): SimLink {
  * (NOARP, mtu 1480, down), which can be emptied and downed but not deleted.
  */
 export function ensureTunl0(ns: SimNetns): SimLink {
-  const have = linkByName(ns, IPIP_FALLBACK);
-  if (have) return have;
-  const l = newLink(ns, { name: IPIP_FALLBACK, kind: 'ipip', mtu: 1480, mac: '', ipip: { ttl: 0, pmtudisc: false } });
-  ns.links.push(l);
-  return l;
+  return linkByName(ns, IPIP_FALLBACK) ?? addTunl0(ns);
 }
 
 /** A link by name; `tunl0` appears on first use, as the ipip module makes it. */
