@@ -152,6 +152,8 @@ function addSegments(world: World, env: LabEnv) {
         ns.links.push(port);
         port.peer = { ns: n.name, ifindex: uplink.ifindex };
         uplink.peer = { ns: ns.id, ifindex: port.ifindex };
+        // A switch that has carried traffic knows where each uplink's address is.
+        ns.fdb.push({ mac: uplink.mac, dev: port.ifindex, master: sw.ifindex, state: 'learned' });
       }
     }
   }
