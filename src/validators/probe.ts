@@ -107,9 +107,16 @@ export const short = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n)}â€
  * sends them: proof of the source address on arrival, i.e. that nothing NATed it on the way.
  */
 export async function podSeesSource(driver: NodeDriver, node: string, pod: string, src: string, trigger: () => Promise<unknown>): Promise<boolean> {
-  const listening = driver.execPod(node, pod, ['timeout', '5', 'tcpdump', '-l', '-n', '-c', '1', '-i', 'eth0', `icmp and src host ${src}`]);
-  await new Promise((r) => setTimeout(r, 700)); // tcpdump needs a moment to open the capture
-  await trigger();
+  let done = false;
+  const listening = driver.execPod(node, pod, ['timeout', '5', 'tcpdump', '-l', '-n', '-c', '1', '-i', 'eth0', `icmp and src host ${src}`]).finally(() => {
+    done = true;
+  });
+  // tcpdump needs a moment to open the capture, longer on a busy machine: send until it has seen one (or gives up).
+  await new Promise((r) => setTimeout(r, 500));
+  for (let i = 0; i < 8 && !done; i++) {
+    await trigger();
+    await Promise.race([listening, new Promise((r) => setTimeout(r, 400))]);
+  }
   const r = await listening;
   return r.code === 0 && r.stdout.includes(`${src} >`);
 }

@@ -59,6 +59,9 @@ interface Step {
   cmp?: 'json' | 'text' | 'none';
 }
 
+const sortOut = (out: unknown): any =>
+  Array.isArray(out) ? [...out].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : typeof out === 'string' ? out.split('\n').sort().join('\n') : out;
+
 /** Runs steps on both kernels; returns how many outputs agreed and the first disagreement. */
 function compare(steps: Step[]) {
   const w: World = createWorld();
@@ -77,6 +80,8 @@ function compare(steps: Step[]) {
     const realErr = real.stderr.toString().replace(/^Error: Peer netns reference is invalid\.\n/gm, '');
     const r = { code: real.status, stderr: realErr, out: cmp === 'json' && rOut.trim() ? norm(JSON.parse(rOut)) : cmp === 'text' ? normText(rOut) : '' };
     const m = { code: sim.code, stderr: sim.stderr, out: cmp === 'json' && sim.stdout.trim() ? norm(JSON.parse(sim.stdout)) : cmp === 'text' ? normText(sim.stdout) : '' };
+    // The kernel lists neighbours in hash order: their order means nothing.
+    if (s.args.some((a) => a === 'neigh' || a === 'n')) for (const x of [r, m]) x.out = sortOut(x.out);
     results.push({ step: `${NS[s.ns]}: ip ${s.args.join(' ')}${s.stdin ? ` <<< ${JSON.stringify(s.stdin)}` : ''}`, real: r, sim: m });
   }
   for (const n of NS) spawnSync('ip', ['netns', 'del', n]);
