@@ -1,6 +1,6 @@
 // cnilab pod add|del|check|list: what a container runtime does for a pod's network.
 import pc from 'picocolors';
-import { validatePodName } from '../../cluster/netns/netnsDriver.ts';
+import { validatePodName } from '../../cluster/podFiles.ts';
 import { workerByName } from '../../cluster/topology.ts';
 import { PluginError, RuntimeConfigError } from '../../runtime/cniRuntime.ts';
 import { Pods } from '../../runtime/pods.ts';

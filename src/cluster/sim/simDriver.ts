@@ -10,7 +10,7 @@ import { SIM_ENV } from '../../sim/host/env.ts';
 import { updateWorld, withWorld } from '../../sim/host/store.ts';
 import type { NodeDriver } from '../driver.ts';
 import type { NodePaths } from '../nodeConfig.ts';
-import { validatePodName } from '../netns/netnsDriver.ts';
+import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
 import { nodeByName, workerByName, type Topology } from '../topology.ts';
 import type { SimLayout } from './layout.ts';
 
@@ -87,24 +87,10 @@ export class SimDriver implements NodeDriver {
     return this.layout.nodePaths(workerByName(this.topology, node).name);
   }
 
-  async createPodNetns(node: string, pod: string): Promise<string> {
+  createPodNetns(node: string, pod: string): Promise<string> {
     workerByName(this.topology, node);
-    const file = this.layout.podNetnsPath(node, validatePodName(pod));
-    fs.mkdirSync(this.layout.podNetnsDir(node), { recursive: true });
-    try {
-      fs.closeSync(fs.openSync(file, 'wx'));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`pod "${pod}" already exists on ${node}`);
-      throw err;
-    }
-    try {
-      // The file is the namespace's name, as a pinned nsfs file is on Linux: CNI_NETNS.
-      await updateWorld(this.layout.kernelFile, (w) => void addNetns(w, file, { path: file }));
-    } catch (err) {
-      fs.rmSync(file, { force: true });
-      throw err;
-    }
-    return file;
+    // The file is the namespace's name, as a pinned nsfs file is on Linux: CNI_NETNS.
+    return claimPodFile(this.layout.podNetnsDir(node), node, pod, (file) => updateWorld(this.layout.kernelFile, (w) => void addNetns(w, file, { path: file })));
   }
 
   async deletePodNetns(node: string, pod: string): Promise<void> {
@@ -114,12 +100,6 @@ export class SimDriver implements NodeDriver {
   }
 
   async listPodNetns(node: string): Promise<{ pod: string; netns: string }[]> {
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(this.layout.podNetnsDir(node)).sort();
-    } catch {
-      // no pods yet
-    }
-    return names.map((pod) => ({ pod, netns: this.layout.podNetnsPath(node, pod) }));
+    return listPodFiles(this.layout.podNetnsDir(node));
   }
 }
