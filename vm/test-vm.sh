@@ -7,7 +7,8 @@
 #      each worker made by calling the plugin directly (CNI ADD), pod-to-pod pings
 #      (host-gw: node1<->node2 only, node3 unreachable; ipip/vxlan: every pair, node3 across the router),
 #      tcpdump on node1's underlay NIC proving IPIP (ip proto 4) / VXLAN (udp 8472) encapsulation
-#   5. records the kernel's own outputs for ipip and vxlan under test/fixtures/kernel/ (SIMPLECNI_VM_FIXTURES=0 skips)
+#   5. records the kernel's own outputs for ipip and vxlan: into /var/cache/simplecni-lab/vm/fixtures/,
+#      or over the committed ones in test/fixtures/kernel/ with SIMPLECNI_VM_RECORD=1 (SIMPLECNI_VM_FIXTURES=0 skips)
 #   6. `vagrant destroy -f` and everything else it made, also on failure
 #
 #   sudo bash vm/test-vm.sh
@@ -22,7 +23,6 @@ REPO="$(dirname "$HERE")"
 NSCTL="$HERE/libvirt-netns.sh"
 BOX_NAME="simplecni/bookworm-offline"
 MODES="${SIMPLECNI_VM_MODES:-host-gw ipip vxlan}"
-FIXTURES="$REPO/test/fixtures/kernel"
 export SIMPLECNI_VM_NS="${SIMPLECNI_VM_NS:-cnilab-vm}"
 export SIMPLECNI_VM_DATA="${SIMPLECNI_VM_DATA:-/var/cache/simplecni-lab/vm}"
 export VAGRANT_DOTFILE_PATH="$SIMPLECNI_VM_DATA/dotvagrant"
@@ -30,6 +30,8 @@ export SIMPLECNI_VM_BOX="$BOX_NAME"
 export SIMPLECNI_VM_MEMORY="${SIMPLECNI_VM_MEMORY:-512}"
 export SIMPLECNI_VM_CPUS=1
 SSH_CFG="$SIMPLECNI_VM_DATA/ssh-config"
+# The committed fixtures are what the simulated kernel's tests compare with: overwrite them only when asked.
+if [[ "${SIMPLECNI_VM_RECORD:-}" == 1 ]]; then FIXTURES="$REPO/test/fixtures/kernel"; else FIXTURES="$SIMPLECNI_VM_DATA/fixtures"; fi
 
 T_START=$SECONDS
 PHASES=()
@@ -101,7 +103,7 @@ ok "box $BOX_FILE ($(du -h "$BOX_FILE" | cut -f1))"
 phase "libvirtd in netns $SIMPLECNI_VM_NS"
 bash "$NSCTL" up
 if [[ "$(cat "$SIMPLECNI_VM_DATA/box-added.sha256" 2>/dev/null)" != "$BOX_SUM" ]]; then
-  bash "$NSCTL" vagrant box add --force --name "$BOX_NAME" "$BOX_FILE" | sed 's/^/  /'
+  bash "$NSCTL" vagrant box add --force --name "$BOX_NAME" "$BOX_FILE" 2>&1 | tr '\r' '\n' | grep -v -e 'Progress:' -e '^\s*$' | sed -u 's/^/  /'
   # a new box: drop the old base volume from the pool (vagrant-libvirt would reuse it by name)
   bash "$NSCTL" exec sh -c "virsh -q vol-list ${SIMPLECNI_VM_NS} | awk '/simplecni-VAGRANTSLASH-bookworm-offline/ {print \$1}' | xargs -r -n1 virsh -q vol-delete --pool ${SIMPLECNI_VM_NS}" || true
   echo "$BOX_SUM" >"$SIMPLECNI_VM_DATA/box-added.sha256"
@@ -110,8 +112,8 @@ ok "box $BOX_NAME added"
 
 phase "vagrant up (4 VMs, TCG)"
 UP=1
-bash "$NSCTL" vagrant up --provider=libvirt 2>&1 | sed 's/^/  /'
-[[ ${PIPESTATUS[0]} -eq 0 ]] || die "vagrant up failed"
+bash "$NSCTL" vagrant up --provider=libvirt 2>&1 | tr '\r' '\n' | grep --line-buffered -v -e 'Progress:' -e '^\s*$' | sed -u 's/^/  /' ||
+  die "vagrant up failed"
 fi
 bash "$NSCTL" vagrant ssh-config >"$SSH_CFG" 2>/dev/null
 ok "vagrant ssh-config: $(grep -c '^Host ' "$SSH_CFG") VMs"
@@ -195,7 +197,7 @@ for MODE in $MODES; do
     dump=$(on node1 sh -c "timeout 20 tcpdump -nn -i eth1 -c 4 '$filter' 2>/dev/null & sleep 2; ip netns exec $POD ping -c2 -i0.3 -W2 ${POD_IP[node3]} >/dev/null; wait")
     if [[ $(echo "$dump" | grep -c .) -ge 2 ]]; then ok "tcpdump -i eth1 '$filter' on node1 saw the encapsulated pings:"; echo "$dump" | sed 's/^/      /';
     else fail "tcpdump -i eth1 '$filter' on node1 saw no encapsulated packets: $dump"; fi
-    [[ "${SIMPLECNI_VM_FIXTURES:-1}" == 1 ]] && echo "$dump" >"$SIMPLECNI_VM_DATA/tcpdump-$MODE.txt"
+    if [[ "${SIMPLECNI_VM_FIXTURES:-1}" == 1 ]]; then echo "$dump" >"$SIMPLECNI_VM_DATA/tcpdump-$MODE.txt"; fi
   fi
 
   if [[ "${SIMPLECNI_VM_FIXTURES:-1}" == 1 && ( "$MODE" == ipip || "$MODE" == vxlan ) ]]; then
