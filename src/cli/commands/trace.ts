@@ -34,7 +34,7 @@ export async function trace(from: string, to: string, opts: GlobalOptions & { js
     if (h.direction !== direction) {
       direction = h.direction;
       where = '';
-      info(`\n${pc.bold(direction === 'request' ? 'echo request' : 'echo reply')}`);
+      info(`\n${pc.bold(direction === 'request' ? 'the echo request' : 'back to the sender')}`);
     }
     if (h.where !== where) {
       where = h.where;

@@ -54,7 +54,13 @@ export function tracePacket(world: World, fromNsId: string, dst: string, opts: T
   walk.steps.push({ direction: 'request', ns: fromNsId, step: 'send', detail: `ICMP echo request ${src ?? '?'} → ${dst}, ${pkt.len} bytes${pkt.df ? ', DF' : ''}, TTL ${pkt.ttl}` });
   const outcome = walk.output(ns, pkt, { origin: true });
   const ok = outcome.kind === 'delivered' && outcome.ns === fromNsId && outcome.pkt.icmp?.kind === 'echo-reply';
-  const t: Trace = { from: fromNsId, dst, ok, summary: summarize(fromNsId, outcome), outcome, hops: walk.steps };
+  let summary = summarize(fromNsId, outcome);
+  // Where the request itself died says more than where the ICMP error sent back about it died.
+  const firstDrop = walk.steps.find((h) => h.direction === 'request' && h.step === 'drop');
+  if (!ok && firstDrop && outcome.kind === 'dropped' && !(firstDrop.ns === outcome.ns && firstDrop.detail.includes(outcome.reason))) {
+    summary = `dropped in ${firstDrop.ns}: ${firstDrop.detail}; the ICMP error sent back about it was ${summary}`;
+  }
+  const t: Trace = { from: fromNsId, dst, ok, summary, outcome, hops: walk.steps };
   if (src) t.src = src;
   return t;
 }
