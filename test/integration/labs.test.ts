@@ -8,12 +8,11 @@ import * as path from 'node:path';
 import { checkContext, resetLabNodes, solveLab, type LabEnv } from '../../src/labs/actions.ts';
 import { findLab, loadCatalog, type Lab } from '../../src/labs/catalog.ts';
 import { buildWorkspace, scaffold } from '../../src/labs/workspace.ts';
-import type { NetnsBackend } from '../../src/cluster/netns/netnsBackend.ts';
 import { workers } from '../../src/cluster/topology.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
 import { kernelHasIpip } from '../../src/validators/labs/lab07.ts';
+import { breakagesFor, expectBreakagesCaught } from '../helpers/breakages.ts';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
-import { execCommand } from '../../src/shared/exec.ts';
 
 const catalog = loadCatalog();
 const lab = (id: string) => findLab(catalog, id);
@@ -82,61 +81,10 @@ describe('labs on a real cluster', () => {
   });
 
   // The state from here on: the solution bot's end (vxlan, a pod "web" on every node).
-  let unplugged: string[] = [];
-  const breakages: [string, string, string, (e: LabEnv) => Promise<unknown>, (e: LabEnv) => Promise<unknown>][] = [
-    ['08', 'vxlan-device', 'flannel.1 MTU 1400 on node2', (e) => e.driver.exec('node2', ['ip', 'link', 'set', 'flannel.1', 'mtu', '1400']), (e) => e.driver.exec('node2', ['ip', 'link', 'set', 'flannel.1', 'mtu', '1450'])],
-    ['08', 'vxlan-peers', "node1's neighbour entry for node3 deleted", (e) => e.driver.exec('node1', ['ip', 'neigh', 'del', '10.244.3.0', 'dev', 'flannel.1']), (e) => e.driver.exec('node1', ['ip', 'neigh', 'replace', '10.244.3.0', 'lladdr', '0e:53:c0:a8:39:0d', 'dev', 'flannel.1', 'nud', 'permanent'])],
-    ['08', 'vxlan-ping', "node3's fdb entry for node1 deleted", (e) => e.driver.exec('node3', ['bridge', 'fdb', 'del', '0e:53:c0:a8:38:0b', 'dev', 'flannel.1', 'dst', '192.168.56.11', 'self']), (e) => e.driver.exec('node3', ['bridge', 'fdb', 'replace', '0e:53:c0:a8:38:0b', 'dev', 'flannel.1', 'dst', '192.168.56.11', 'self', 'permanent'])],
-    ['08', 'vxlan-mtu', 'a pod left at MTU 1500', (e) => e.driver.execPod('node2', 'web', ['ip', 'link', 'set', 'eth0', 'mtu', '1500']), (e) => e.driver.execPod('node2', 'web', ['ip', 'link', 'set', 'eth0', 'mtu', '1450'])],
-    ['10', 'mtu-consistent', 'a pod left at MTU 1500', (e) => e.driver.execPod('node3', 'web', ['ip', 'link', 'set', 'eth0', 'mtu', '1500']), (e) => e.driver.execPod('node3', 'web', ['ip', 'link', 'set', 'eth0', 'mtu', '1450'])],
-    ['10', 'mtu-probe', "node1's flannel.1 shrunk below the pods' MTU", (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'flannel.1', 'mtu', '1400']), (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'flannel.1', 'mtu', '1450'])],
-    ['05', 'no-leaks', 'a lease with no pod on node2', (e) => e.driver.exec('node2', ['sh', '-c', `printf 'ghost\\r\\neth0' > ${e.driver.paths('node2').dataDir}/simplecni/10.244.2.200`]), (e) => e.driver.exec('node2', ['rm', '-f', `${e.driver.paths('node2').dataDir}/simplecni/10.244.2.200`])],
-    ['05', 'no-leaks', 'a veth on the bridge with no lease on node3', (e) => e.driver.exec('node3', ['sh', '-c', 'ip link add vethleak0 type veth peer name vethleak1 && ip link set vethleak0 master simplecni0']), (e) => e.driver.exec('node3', ['ip', 'link', 'del', 'vethleak0'])],
-    ['04', 'pod-bridge', "node1's bridge down", (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'simplecni0', 'down']), (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'simplecni0', 'up'])],
-    ['04', 'pod-wired', "the pod's veth unplugged from the bridge", async (e) => {
-      const ports = JSON.parse((await e.driver.exec('node1', ['ip', '-j', 'link', 'show', 'master', 'simplecni0'])).stdout) as { ifname: string }[];
-      unplugged = ports.map((p) => p.ifname);
-      for (const p of unplugged) await e.driver.exec('node1', ['ip', 'link', 'set', p, 'nomaster']);
-    }, async (e) => {
-      for (const p of unplugged) await e.driver.exec('node1', ['ip', 'link', 'set', p, 'master', 'simplecni0']);
-    }],
-    ['04', 'pod-route', "the pod's default route deleted", (e) => e.driver.execPod('node1', 'web', ['ip', 'route', 'del', 'default']), (e) => e.driver.execPod('node1', 'web', ['ip', 'route', 'add', 'default', 'via', '10.244.1.1'])],
-    ['04', 'pod-forward', 'ip_forward off on node1', (e) => e.driver.exec('node1', ['sysctl', '-qw', 'net.ipv4.ip_forward=0']), (e) => e.driver.exec('node1', ['sysctl', '-qw', 'net.ipv4.ip_forward=1'])],
-    ['04', 'pod-result', 'the cached result without the sandbox', async (e) => {
-      const f = `${e.driver.paths('node1').cacheDir}/simplecni-web-eth0`;
-      const entry = JSON.parse(fs.readFileSync(f, 'utf8'));
-      fs.writeFileSync(`${f}.saved`, JSON.stringify(entry));
-      delete entry.result.interfaces[2].sandbox;
-      fs.writeFileSync(f, JSON.stringify(entry));
-    }, async (e) => {
-      const f = `${e.driver.paths('node1').cacheDir}/simplecni-web-eth0`;
-      fs.renameSync(`${f}.saved`, f);
-    }],
-    ['04', 'pod-ping', "the gateway address removed from node1's bridge", (e) => e.driver.exec('node1', ['ip', 'addr', 'flush', 'dev', 'simplecni0']), (e) => e.driver.exec('node1', ['ip', 'addr', 'add', '10.244.1.1/24', 'dev', 'simplecni0'])],
-    ['00', 'underlay', 'the router stops forwarding', (e) => e.driver.exec('router', ['sysctl', '-qw', 'net.ipv4.ip_forward=0']), (e) => e.driver.exec('router', ['sysctl', '-qw', 'net.ipv4.ip_forward=1'])],
-    ['00', 'plugin-installed', "node2's plugin removed", (e) => e.driver.exec('node2', ['mv', '/etc/cni/bin/simplecni', '/etc/cni/bin/simplecni.away']), (e) => e.driver.exec('node2', ['mv', '/etc/cni/bin/simplecni.away', '/etc/cni/bin/simplecni'])],
-    ['00', 'cluster-up', 'node3 unreachable (its mount namespace gone)', (e) => execCommand(['umount', '-l', (e.backend as NetnsBackend).layout.nodeMntNs('node3')]), (e) => e.backend.up({ mode: e.backend.readState()!.mode as 'vxlan' })],
-    ['01', 'byhand-bridge', 'lab1br down', (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'lab1br', 'down']), (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'lab1br', 'up'])],
-    ['01', 'byhand-pods', "lab1-b's address removed", (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'addr', 'flush', 'dev', 'eth0']), (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'addr', 'add', '172.16.1.3/24', 'dev', 'eth0'])],
-    ['01', 'byhand-wired', "lab1-a's cable unplugged from lab1br", (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'veth-lab1a', 'nomaster']), (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'veth-lab1a', 'master', 'lab1br'])],
-    ['01', 'byhand-ping', "lab1-b's eth0 down", (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'link', 'set', 'eth0', 'down']), (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'link', 'set', 'eth0', 'up'])],
-  ];
+  const breakages = breakagesFor('netns');
 
   it('every check fails on the broken state it exists to catch, with expected vs found and a hint', async () => {
-    for (const [id, check, what, breakIt, mendIt] of breakages) {
-      const before = await results(env, lab(id));
-      expect(before[check]!.passed, `${id}/${check} passes before "${what}"`).toBe(true);
-      await breakIt(env);
-      try {
-        const after = await results(env, lab(id));
-        const r = after[check]!;
-        expect(r.passed, `${id}/${check} must fail when ${what}`).toBe(false);
-        expect(r.found, `${id}/${check}`).not.toBe(r.expected);
-        expect(r.hint.length, `${id}/${check} hint`).toBeGreaterThan(20);
-      } finally {
-        await mendIt(env);
-      }
-    }
+    await expectBreakagesCaught(env, breakages);
   });
 
   it('host-gw checks fail on a missing route, a NATed pod address, and a route that pretends to reach node3', async () => {
