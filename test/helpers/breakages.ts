@@ -6,6 +6,9 @@ import * as path from 'node:path';
 import { expect } from 'vitest';
 import type { Backend } from '../../src/cluster/driver.ts';
 import type { NetnsBackend } from '../../src/cluster/netns/netnsBackend.ts';
+import type { SimBackend } from '../../src/cluster/sim/simBackend.ts';
+import type { SimNetns } from '../../src/sim/core/model.ts';
+import { updateWorld } from '../../src/sim/host/store.ts';
 import { checkContext, type LabEnv } from '../../src/labs/actions.ts';
 import { findLab, loadCatalog } from '../../src/labs/catalog.ts';
 import { execCommand } from '../../src/shared/exec.ts';
@@ -57,6 +60,16 @@ export function breakagesFor(backend: Backend): Breakage[] {
   if (backend === 'netns') {
     // A node whose mount namespace is gone: only a real node has one to lose.
     all.push(['00', 'cluster-up', 'node3 unreachable (its mount namespace gone)', (e) => execCommand(['umount', '-l', (e.backend as NetnsBackend).layout.nodeMntNs('node3')]), (e) => e.backend.up({ mode: e.backend.readState()!.mode as 'vxlan' })]);
+  } else {
+    // A simulated node whose namespace is gone from the world (put back as it was).
+    let saved: SimNetns | undefined;
+    const file = (e: LabEnv) => (e.backend as SimBackend).layout.kernelFile;
+    all.push(['00', 'cluster-up', "node3's namespace gone from the simulated kernel", (e) => updateWorld(file(e), (w) => {
+      saved = w.namespaces.node3;
+      delete w.namespaces.node3;
+    }), (e) => updateWorld(file(e), (w) => {
+      w.namespaces.node3 = saved!;
+    })]);
   }
   return all;
 }

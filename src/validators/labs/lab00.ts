@@ -7,7 +7,8 @@ export const checks: Record<string, CheckFn> = {
   'cluster-up': async ({ driver }) => {
     const names = driver.topology.nodes.map((n) => n.name);
     const missing: string[] = [];
-    for (const n of names) if ((await driver.exec(n, ['true'])).code !== 0) missing.push(n);
+    // Ask the node's own network stack (a process that merely starts proves nothing on a simulated node).
+    for (const n of names) if ((await driver.exec(n, ['ip', 'link', 'show', 'lo'])).code !== 0) missing.push(n);
     const expected = `nodes ${names.join(', ')} running`;
     return missing.length === 0
       ? pass(expected)
