@@ -7,7 +7,7 @@ import ipaddr from 'ipaddr.js';
 import { MODES, type Mode } from '../plugin/config.ts';
 import { runCommand } from '../plugin/kernel/iprouteHost.ts';
 import { ClusterFileError, parseClusterFile, type ClusterFile } from './clusterFile.ts';
-import { calcCommands, calcDesired, commandLine, VXLAN_DEV, type Command, type Current, type Self } from './dataplane.ts';
+import { calcCommands, calcDesired, commandLine, IPIP_DEV, VXLAN_DEV, type Command, type Current, type Self } from './dataplane.ts';
 
 export const DEFAULT_CLUSTER_FILE = '/etc/cni/simplecni-cluster.json';
 
@@ -114,7 +114,10 @@ export async function main(argv: string[]): Promise<number> {
       say(`${values['dry-run'] ? '' : '+ '}${commandLine(c)}`);
       if (values['dry-run']) continue;
       const r = await runCommand([c.tool, ...c.args]);
-      if (r.code !== 0) throw new Error(`\`${commandLine(c)}\` failed: ${explainFailure(c, r.stderr)}`);
+      // Where the ipip module is not loaded yet, adding tunl0 loads it — and loading it makes tunl0:
+      // the add then reports "File exists" for the device it brought into being. That is success.
+      const tunl0Appeared = c.args.join(' ') === `link add name ${IPIP_DEV} type ipip` && /File exists/.test(r.stderr);
+      if (r.code !== 0 && !tunl0Appeared) throw new Error(`\`${commandLine(c)}\` failed: ${explainFailure(c, r.stderr)}`);
       applied++;
     }
     if (values.json) {

@@ -141,6 +141,12 @@ describe('simulated kernel vs real kernel', () => {
     await compare('port down', 'ping node1 -> node2', ping('node1', podIp.node2!));
     await compare('port down', 'state of node2', (d) => nodeState(d, 'node2'));
     await onBoth(async (d) => d.exec('node2', ['ip', 'link', 'set', await veth(d), 'up']));
+    // The real kernel reports carrier through linkwatch, up to a second later: compare the settled state.
+    for (let i = 0; i < 30; i++) {
+      const l = (await json(real.driver, 'node2', ['ip', '-j', 'link', 'show', 'master', 'simplecni0']))[0];
+      if (l?.operstate === 'UP') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await compare('port down', 'ping after repair', ping('node1', podIp.node2!));
     expectAgreement('port down');
   });

@@ -87,9 +87,12 @@ function attach(ns: SimNetns, l: SimLink) {
 export function addSimpleLink(world: World, ns: SimNetns, name: string, kind: Exclude<LinkKind, 'veth' | 'loopback'>, p: LinkProps & { vxlan?: SimLink['vxlan'] } = {}): SimLink {
   if (kind === 'ipip') {
     const created = !linkByName(ns, IPIP_FALLBACK);
+    // The first use of ipip loads the module, and the module makes tunl0 itself: an add of
+    // "tunl0" that loaded it then finds the name taken, as on Linux.
+    const loadsModule = !world.ipipLoaded;
     const t = ensureTunl0(ns);
     if (name === IPIP_FALLBACK) {
-      if (!created) throw rtnl('File exists');
+      if (!created || loadsModule) throw rtnl('File exists');
       if (p.mtu !== undefined) t.mtu = p.mtu;
       return t;
     }
