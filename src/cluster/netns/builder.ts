@@ -161,11 +161,13 @@ async function ensureMountNamespaces(t: Topology, layout: NetnsLayout) {
 
 async function releaseMountNamespaces(layout: NetnsLayout) {
   const netnsMounts = (mountinfo: string) => new Set(mountinfo.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith('/run/netns/')));
-  const host = netnsMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
   for (const pin of safeReaddir(layout.mntDir)) {
     // Namespaces made on the node (`ip netns add` in a node shell, as in lab 01) live only in its
     // mount namespace: delete them there, so no empty /run/netns entry is left on the machine.
     const inside = await execCommand(['nsenter', `--mount=${path.join(layout.mntDir, pin)}`, 'cat', '/proc/self/mountinfo']);
+    // The machine's own, read after the node's: a namespace another cluster makes meanwhile shows
+    // up in both (the node's mounts follow the machine's), so it is never taken for the node's.
+    const host = netnsMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
     for (const m of netnsMounts(inside.stdout)) {
       if (!host.has(m)) await execCommand(['nsenter', `--mount=${path.join(layout.mntDir, pin)}`, 'ip', 'netns', 'del', path.basename(m)]);
     }
