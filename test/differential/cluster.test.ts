@@ -143,11 +143,13 @@ describe('simulated kernel vs real kernel', () => {
     await onBoth(async (d) => d.exec('node2', ['ip', 'link', 'set', await veth(d), 'up']));
     // The real kernel reports carrier through linkwatch, up to a second later: compare the settled state.
     for (let i = 0; i < 30; i++) {
-      const l = (await json(real.driver, 'node2', ['ip', '-j', 'link', 'show', 'master', 'simplecni0']))[0];
-      if (l?.operstate === 'UP') break;
+      const port = (await json(real.driver, 'node2', ['ip', '-j', 'link', 'show', 'master', 'simplecni0']))[0];
+      const eth0 = (await json(real.driver, 'node2', ['ip', '-j', 'link', 'show', 'dev', 'eth0'], POD))[0];
+      if (port?.operstate === 'UP' && eth0?.operstate === 'UP') break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await compare('port down', 'ping after repair', ping('node1', podIp.node2!));
+    // ARP starts over after the outage, which on a busy machine can outlast -W1: wait longer (same output).
+    await compare('port down', 'ping after repair', ping('node1', podIp.node2!, ['-W5']));
     expectAgreement('port down');
   });
 

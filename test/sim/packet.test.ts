@@ -311,8 +311,12 @@ describe('the simulated kernel against the real one', async () => {
     });
     await ipn('node2', 'link', 'set', 'veth00000002', 'up');
     // The real kernel reports carrier through linkwatch, up to a second later: compare the settled state.
-    for (let i = 0; i < 30 && !(await inNs('node2', 'ip', 'link', 'show', 'veth00000002')).stdout.includes('state UP'); i++) await new Promise((r) => setTimeout(r, 100));
-    const d = await both('after repair', 'pod1', ['-c1', '-W1', podIp(2)], (w) => (linkByName(w.ns('node2'), 'veth00000002')!.up = true));
+    // Both ends: the pod's eth0 gets its carrier back through linkwatch too.
+    const settled = async () => (await inNs('node2', 'ip', 'link', 'show', 'veth00000002')).stdout.includes('state UP') && (await inNs('pod2', 'ip', 'link', 'show', 'eth0')).stdout.includes('state UP');
+    for (let i = 0; i < 30 && !(await settled()); i++) await new Promise((r) => setTimeout(r, 100));
+    // After the outage both sides' neighbour entries are FAILED and ARP starts over: on a busy
+    // machine that can take longer than a second, so this ping waits longer (the output is the same).
+    const d = await both('after repair', 'pod1', ['-c1', '-W5', podIp(2)], (w) => (linkByName(w.ns('node2'), 'veth00000002')!.up = true));
     for (const o of [a, b, c, d]) expect(o.sim).toBe(o.real);
   }, 60_000);
 
