@@ -4,10 +4,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execCommand, type ExecOptions, type ExecResult } from '../../shared/exec.ts';
-import { isSimCommand, runSimCommand } from '../../sim/core/commands.ts';
 import { addNetns, deleteNetns } from '../../sim/core/model.ts';
 import { SIM_ENV } from '../../sim/host/env.ts';
-import { updateWorld, withWorld } from '../../sim/host/store.ts';
+import { runSimChain } from '../../sim/host/chain.ts';
+import { updateWorld } from '../../sim/host/store.ts';
 import type { NodeDriver } from '../driver.ts';
 import type { NodePaths } from '../nodeConfig.ts';
 import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
@@ -53,21 +53,15 @@ export class SimDriver implements NodeDriver {
    */
   private async _run(node: string, netns: string | undefined, argv: readonly string[], opts: ExecOptions): Promise<ExecResult> {
     const env = { ...this.env(node, netns), ...opts.env };
-    let ns = env[SIM_ENV.netns]!;
-    let args = [...argv];
     let stdout = '';
     let stderr = '';
-    while (isSimCommand(args[0] ?? '')) {
-      const current = ns;
-      const r = await withWorld(this.layout.kernelFile, (world) => runSimCommand({ world, ns: current, node: env[SIM_ENV.node], stdin: opts.input }, args));
+    const end = await runSimChain({ file: this.layout.kernelFile, ns: env[SIM_ENV.netns]!, node: env[SIM_ENV.node], argv, stdin: () => opts.input }, (r) => {
       stdout += r.stdout;
       stderr += r.stderr;
-      if (!r.spawn || r.code !== 0) return { code: r.code, stdout, stderr };
-      ns = r.spawn.ns;
-      args = r.spawn.argv;
-      if (args.length === 0) return { code: 0, stdout, stderr };
-    }
-    const r = await execCommand(args, { ...opts, env: { ...env, [SIM_ENV.netns]: ns } });
+    });
+    if ('code' in end) return { code: end.code, stdout, stderr };
+    if (end.exec.argv.length === 0) return { code: 0, stdout, stderr }; // no command, no terminal: nothing to run
+    const r = await execCommand(end.exec.argv, { ...opts, env: { ...env, [SIM_ENV.netns]: end.exec.ns } });
     return { code: r.code, stdout: stdout + r.stdout, stderr: stderr + r.stderr };
   }
 

@@ -3,11 +3,10 @@
 // says which world and which namespace (a node's shell or a pod): see SIM_ENV.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { isSimCommand, runSimCommand } from '../core/commands.ts';
-import type { CommandResult } from '../core/command.ts';
 import { runTcpdump } from './tcpdump.ts';
 import { SIM_ENV } from './env.ts';
-import { withWorld, WorldFileError } from './store.ts';
+import { runSimChain } from './chain.ts';
+import { WorldFileError } from './store.ts';
 
 /** Programs that read a script on stdin when given "-": only then is stdin consumed. */
 function wantsStdin(argv: readonly string[]): boolean {
@@ -19,26 +18,20 @@ function wantsStdin(argv: readonly string[]): boolean {
 
 async function main(argv: string[]): Promise<number> {
   const file = process.env[SIM_ENV.state];
-  let ns = process.env[SIM_ENV.netns];
+  const ns = process.env[SIM_ENV.netns];
   const node = process.env[SIM_ENV.node] || undefined;
   if (!file || !ns) {
     process.stderr.write(`${argv[0]}: this is the simulated kernel's ${argv[0]}, run outside a simulated node (${SIM_ENV.state} and ${SIM_ENV.netns} are not set); open one with: cnilab shell node1\n`);
     return 2;
   }
   if (argv[0] === 'tcpdump') return runTcpdump(file, ns, argv.slice(1));
-  for (;;) {
-    const stdin = wantsStdin(argv) ? fs.readFileSync(0, 'utf8') : undefined;
-    const netns = ns;
-    const r: CommandResult = await withWorld(file, (world) => runSimCommand({ world, ns: netns, node, stdin, pid: process.pid }, argv));
+  const end = await runSimChain({ file, ns, node, argv, pid: process.pid, stdin: (a) => (wantsStdin(a) ? fs.readFileSync(0, 'utf8') : undefined) }, (r) => {
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
-    if (!r.spawn || r.code !== 0) return r.code;
-    // nsenter / ip netns exec: run the program in the namespace — in this process when it is one of ours.
-    ns = r.spawn.ns;
-    argv = r.spawn.argv.length > 0 ? r.spawn.argv : [process.env.SHELL || '/bin/sh'];
-    if (isSimCommand(argv[0]!)) continue;
-    return runElsewhere(argv, ns);
-  }
+  });
+  if ('code' in end) return end.code;
+  // A program of the machine's, in the namespace nsenter / ip netns exec gave it (none: a shell).
+  return runElsewhere(end.exec.argv.length > 0 ? end.exec.argv : [process.env.SHELL || '/bin/sh'], end.exec.ns);
 }
 
 function runElsewhere(argv: string[], ns: string): Promise<number> {
