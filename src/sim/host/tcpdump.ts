@@ -1,20 +1,21 @@
 // tcpdump on the simulated kernel: opens a capture on an interface, then prints what the packet
 // walk of other processes (ping, the plugin's probes) records there, until -c packets or a signal.
-import { closeCapture, openCapture, takeLines } from '../core/capture.ts';
-import { updateWorld } from './store.ts';
+import { closeCapture, openCapture, parseCaptureArgs, takeLines } from '../core/capture.ts';
+import { updateWorld, withWorld } from './store.ts';
 
 const POLL_MS = 40;
 
 const stamp = (d = new Date()) => `${d.toTimeString().slice(0, 8)}.${String(d.getMilliseconds() * 1000).padStart(6, '0')}`;
 
 export async function runTcpdump(file: string, ns: string, args: string[]): Promise<number> {
-  const count = countArg(args);
+  const parsed = parseCaptureArgs(args);
+  const count = 'error' in parsed ? undefined : parsed.count;
   const opened = await updateWorld(file, (w) => openCapture(w, ns, args, process.pid));
   if ('error' in opened) {
     process.stderr.write(`${opened.error.replace(/\n?$/, '\n')}`);
     return 1;
   }
-  const iface = ifaceArg(args) ?? 'any';
+  const iface = 'error' in parsed ? 'any' : parsed.iface;
   process.stderr.write(
     'tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n' +
       `listening on ${iface}, link-type ${iface === 'any' ? 'LINUX_SLL2 (Linux cooked v2)' : 'EN10MB (Ethernet)'}, snapshot length 262144 bytes\n`,
@@ -27,7 +28,8 @@ export async function runTcpdump(file: string, ns: string, args: string[]): Prom
   process.on('SIGTERM', finish);
   process.on('SIGINT', finish);
   while (!stop && (count === undefined || seen < count)) {
-    const lines = await updateWorld(file, (w) => takeLines(w, opened.id));
+    // Read-mostly: the lock is taken only when there are lines to take.
+    const lines = await withWorld(file, (w) => takeLines(w, opened.id));
     // One entry per packet; an encapsulated one carries its inner packet on a second line.
     for (const entry of lines) {
       if (count !== undefined && seen >= count) break;
@@ -39,17 +41,4 @@ export async function runTcpdump(file: string, ns: string, args: string[]): Prom
   await updateWorld(file, (w) => closeCapture(w, opened.id));
   process.stderr.write(`\n${seen} packet${seen === 1 ? '' : 's'} captured\n${seen} packet${seen === 1 ? '' : 's'} received by filter\n0 packets dropped by kernel\n`);
   return 0;
-}
-
-function countArg(args: string[]): number | undefined {
-  const i = args.indexOf('-c');
-  if (i >= 0) return Number(args[i + 1]);
-  const joined = args.find((a) => /^-c\d+$/.test(a));
-  return joined ? Number(joined.slice(2)) : undefined;
-}
-
-function ifaceArg(args: string[]): string | undefined {
-  const i = args.indexOf('-i');
-  if (i >= 0) return args[i + 1];
-  return args.find((a) => /^-i.+/.test(a))?.slice(2);
 }
