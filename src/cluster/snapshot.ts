@@ -3,9 +3,10 @@
 // forwarding sysctls and masquerade rules, as `ip -j`, `bridge -j`, `sysctl` and `nft` report
 // them. The switches between nodes (the underlay segments) are rebuilt from the topology.
 import type { LabEnv } from '../labs/actions.ts';
-import { Pods } from '../runtime/pods.ts';
+import { Pods, type PodInfo } from '../runtime/pods.ts';
 import { networkOf } from '../sim/core/ip4.ts';
-import { addNetns, createWorld, linkByName, newLink, nextMac, type LinkKind, type SimLink, type SimNetns, type World } from '../sim/core/model.ts';
+import { masqueradeOf } from '../sim/core/nft.ts';
+import { addNetns, createWorld, LINK_TYPES, linkByName, newLink, nextMac, type LinkKind, type SimLink, type SimNetns, type World } from '../sim/core/model.ts';
 import { SWITCH } from './underlay.ts';
 
 type J = Record<string, any>;
@@ -16,13 +17,13 @@ interface Place {
   pod?: string;
 }
 
-const KINDS: Record<string, LinkKind> = { veth: 'veth', bridge: 'bridge', vxlan: 'vxlan', ipip: 'ipip', dummy: 'dummy' };
 
-export async function snapshotWorld(env: LabEnv): Promise<World> {
+/** `pods`: the cluster's pods, if the caller has listed them already. */
+export async function snapshotWorld(env: LabEnv, pods?: PodInfo[]): Promise<World> {
   const { driver, topology } = env;
   const world = createWorld();
   const places: Place[] = topology.nodes.map((n) => ({ id: n.name, node: n.name }));
-  for (const p of await new Pods(driver).list()) places.push({ id: p.netns, node: p.node, pod: p.name });
+  for (const p of pods ?? (await new Pods(driver).list())) places.push({ id: p.netns, node: p.node, pod: p.name });
 
   const run = (pl: Place, argv: string[]) => (pl.pod ? driver.execPod(pl.node, pl.pod, argv) : driver.exec(pl.node, argv));
   const json = async (pl: Place, argv: string[]): Promise<J[]> => {
@@ -42,10 +43,11 @@ export async function snapshotWorld(env: LabEnv): Promise<World> {
     })),
   );
 
+  const peerIndexes: PeerIndexes = new Map();
   for (const r of raw) {
     const ns = addNetns(world, r.pl.id, r.pl.pod ? { path: r.pl.id } : { name: r.pl.id });
     ns.links = [];
-    for (const l of r.links) ns.links.push(toLink(ns, l));
+    for (const l of r.links) ns.links.push(toLink(ns, l, peerIndexes));
     ns.nextIfindex = Math.max(0, ...ns.links.map((l) => l.ifindex)) + 1;
     for (const l of r.links) {
       const link = linkByName(ns, l.ifname)!;
@@ -85,14 +87,17 @@ export async function snapshotWorld(env: LabEnv): Promise<World> {
     ns.nft.masquerade = masqueradeRules(r.nft);
   }
 
-  pairVeths(world, places);
+  pairVeths(world, places, peerIndexes);
   addSegments(world, env);
   return world;
 }
 
-function toLink(ns: SimNetns, l: J): SimLink {
+/** What each veth end says its peer's ifindex is (in the peer's namespace): matched by pairVeths. */
+type PeerIndexes = Map<SimLink, number>;
+
+function toLink(ns: SimNetns, l: J, peerIndexes: PeerIndexes): SimLink {
   const info = l.linkinfo ?? {};
-  const kind: LinkKind = l.link_type === 'loopback' ? 'loopback' : (KINDS[info.info_kind] ?? 'dummy');
+  const kind: LinkKind = l.link_type === 'loopback' ? 'loopback' : (LINK_TYPES[info.info_kind] ?? 'dummy');
   const link = newLink(ns, { name: l.ifname, kind, mtu: l.mtu, mac: kind === 'ipip' ? '' : (l.address ?? '') });
   link.ifindex = l.ifindex;
   link.up = (l.flags as string[]).includes('UP');
@@ -113,8 +118,7 @@ function toLink(ns: SimNetns, l: J): SimLink {
   link.addrs = (l.addr_info ?? [])
     .filter((a: J) => a.family === 'inet')
     .map((a: J) => ({ local: a.local, prefixlen: a.prefixlen, scope: a.scope ?? 'global', ...(a.broadcast ? { broadcast: a.broadcast } : {}), ...(a.label ? { label: a.label } : {}) }));
-  // The peer is found later, by ifindexes (pairVeths); remember what this end says of it.
-  if (kind === 'veth' && l.link_index !== undefined) (link as SimLink & { _peerIndex?: number })._peerIndex = l.link_index;
+  if (kind === 'veth' && l.link_index !== undefined) peerIndexes.set(link, l.link_index);
   return link;
 }
 
@@ -122,19 +126,17 @@ function toLink(ns: SimNetns, l: J): SimLink {
  * A veth and its peer name each other's ifindex — but ifindexes are per namespace, so only a
  * pod's interfaces and the veths of its own node are matched (the uplinks go to the switches).
  */
-function pairVeths(world: World, places: Place[]) {
-  type End = SimLink & { _peerIndex?: number };
+function pairVeths(world: World, places: Place[], peerIndexes: PeerIndexes) {
   for (const pl of places.filter((p) => p.pod)) {
     const pod = world.namespaces[pl.id]!;
     const node = world.namespaces[pl.node]!;
-    for (const a of pod.links.filter((l) => l.kind === 'veth') as End[]) {
-      const b = (node.links as End[]).find((l) => l.kind === 'veth' && l.ifindex === a._peerIndex && l._peerIndex === a.ifindex);
+    for (const a of pod.links.filter((l) => l.kind === 'veth')) {
+      const b = node.links.find((l) => l.kind === 'veth' && l.ifindex === peerIndexes.get(a) && peerIndexes.get(l) === a.ifindex);
       if (!b) continue;
       a.peer = { ns: node.id, ifindex: b.ifindex };
       b.peer = { ns: pod.id, ifindex: a.ifindex };
     }
   }
-  for (const ns of Object.values(world.namespaces)) for (const l of ns.links as End[]) delete l._peerIndex;
 }
 
 /** Each underlay segment is a switch: a bridge whose ports are the other ends of the nodes' uplinks. */
@@ -159,18 +161,14 @@ function addSegments(world: World, env: LabEnv) {
   }
 }
 
-/** The plugin's masquerade rules, from `nft list ruleset`: `ip saddr S ip daddr != D masquerade`. */
+/** Masquerade rules from `nft list ruleset`, each read as the simulated nft reads a rule it loads. */
 function masqueradeRules(ruleset: string): SimNetns['nft']['masquerade'] {
   const rules: SimNetns['nft']['masquerade'] = [];
   let table = '';
-  for (const line of ruleset.split('\n')) {
-    const t = /^table ip (\S+) \{/.exec(line.trim());
-    if (t) table = t[1]!;
-    if (!/\bmasquerade\b/.test(line)) continue;
-    const saddr = /ip saddr (\S+)/.exec(line)?.[1];
-    const daddrNot = /ip daddr != (\S+)/.exec(line)?.[1];
-    const oifname = /oifname "?([^"\s]+)"?/.exec(line)?.[1];
-    rules.push({ table, ...(saddr ? { saddr } : {}), ...(daddrNot ? { daddrNot } : {}), ...(oifname ? { oifname } : {}) });
+  for (const line of ruleset.split('\n').map((l) => l.trim())) {
+    table = /^table ip (\S+) \{/.exec(line)?.[1] ?? table;
+    const rule = masqueradeOf(table, line);
+    if (rule) rules.push(rule);
   }
   return rules;
 }

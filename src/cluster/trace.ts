@@ -44,7 +44,7 @@ export async function traceBetween(env: LabEnv, from: string, to: string, opts: 
   // Details name namespaces by id; a pod's id is its netns path, which says less than "node1/web".
   const relabel = (text: string) => pods.reduce((s, p) => s.split(p.netns).join(`${p.node}/${p.name}`), text);
   // On the sim the world is the cluster itself; on a real kernel, a snapshot of the nodes' state read into the model.
-  const world = backend instanceof SimBackend ? readWorld(backend.layout.kernelFile) : await snapshotWorld(env);
+  const world = backend instanceof SimBackend ? readWorld(backend.layout.kernelFile) : await snapshotWorld(env, pods);
   const t = tracePacket(world, fromNs, dst, opts.size === undefined ? {} : { size: opts.size, df: true });
   return {
     from,

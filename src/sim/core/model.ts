@@ -4,6 +4,9 @@
 
 export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'vxlan' | 'ipip' | 'dummy';
 
+/** iproute2's `type` names (and the kernel's info_kind) of the kinds a user can create. */
+export const LINK_TYPES: Record<string, Exclude<LinkKind, 'loopback'>> = { veth: 'veth', bridge: 'bridge', vxlan: 'vxlan', ipip: 'ipip', dummy: 'dummy' };
+
 export interface SimAddr {
   local: string;
   prefixlen: number;

@@ -1,7 +1,7 @@
 // `ip link add|delete|set|show`.
 import { resolveNetns } from '../command.ts';
 import { isIp4 } from '../ip4.ts';
-import { linkByIndex, linkByName, type LinkKind, type SimLink } from '../model.ts';
+import { LINK_TYPES, linkByIndex, linkByName, type LinkKind, type SimLink } from '../model.ts';
 import {
   addSimpleLink,
   addVeth,
@@ -80,7 +80,6 @@ const LINK_USAGE = `Usage: ip link add [link DEV | parentdev NAME] [ name ] NAME
 		    [ numrxqueues QUEUE_COUNT ]
 		    type TYPE [ ARGS ]`;
 
-const KINDS: Record<string, LinkKind> = { veth: 'veth', bridge: 'bridge', vxlan: 'vxlan', ipip: 'ipip', dummy: 'dummy' };
 
 export function linkCmd(env: IpEnv, a: Args) {
   const sub = a.next();
@@ -102,7 +101,7 @@ function linkAdd(env: IpEnv, a: Args) {
   const { world, ns } = env;
   const r = parseLinkReq(a, true);
   if (!r.type) throw new OpError('Not enough information: "type" argument is required', 255);
-  const kind = KINDS[r.type];
+  const kind = LINK_TYPES[r.type];
   if (!kind) throw ext('Unknown device type.');
   if (r.name === undefined) throw new OpError('Not enough information: "dev" argument is required.', 255);
   if (r.name.length > 15 || r.name.includes('/') || /\s/.test(r.name)) throw invalidArg(r.name, '"name" not a valid ifname');
@@ -177,7 +176,7 @@ function linkDel(env: IpEnv, a: Args) {
   if (name === undefined) throw new OpError('Not enough information: "dev" argument is required.', 255);
   const l = linkByName(env.ns, name);
   if (!l) throw noDevice(name);
-  if (r.type && KINDS[r.type] !== l.kind) throw new OpError('RTNETLINK answers: Operation not supported', 2);
+  if (r.type && LINK_TYPES[r.type] !== l.kind) throw new OpError('RTNETLINK answers: Operation not supported', 2);
   deleteLink(env.world, env.ns, l);
 }
 
