@@ -2,6 +2,8 @@
 // The netns backend builds nodes from Linux network namespaces (root); the sim backend from the
 // simulated kernel (any machine). Everything above this line — CLI, labs, validators, server —
 // works on either.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Mode } from '../plugin/config.ts';
 import type { Backend, NodeDriver } from './driver.ts';
 import type { Bundles } from './nodeFiles.ts';
@@ -52,4 +54,20 @@ export interface ClusterBackend {
   installBundles(bundles: Bundles): void;
   /** A name for something made by hand on a node (lab 01), unique to this cluster on the machine. */
   scopedName(name: string): string;
+}
+
+/** A cluster's state file; absent or unreadable is "not made". */
+export function readStateFile(file: string): ClusterState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as ClusterState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replaces the state file atomically (a reader sees the old state or the new one). */
+export function writeStateFile(file: string, state: ClusterState) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(state, null, 2) + '\n');
+  fs.renameSync(`${file}.tmp`, file);
 }

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Mode } from '../../plugin/config.ts';
 import { execCommand, mustExec } from '../../shared/exec.ts';
 import { ipamBundle, nodeBundle, pluginBundle } from '../../shared/paths.ts';
-import { BackendUnavailableError, type DownResult, type Progress, type UpResult } from '../backend.ts';
+import { BackendUnavailableError, readStateFile, writeStateFile, type DownResult, type Progress, type UpResult } from '../backend.ts';
 import { CONF_FILE_NAME } from '../nodeConfig.ts';
 import { installBundle, installNodeFiles as installNodeFilesAt, type Bundles } from '../nodeFiles.ts';
 import { underlayPlan } from '../underlay.ts';
@@ -37,20 +37,8 @@ export async function listNetns(): Promise<Set<string>> {
   return new Set(out.split('\n').map((l) => l.split(' ')[0]!).filter(Boolean));
 }
 
-export function readState(layout: NetnsLayout): ClusterState | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(layout.stateFile, 'utf8')) as ClusterState;
-  } catch {
-    return undefined;
-  }
-}
-
-export function writeState(layout: NetnsLayout, state: ClusterState) {
-  fs.mkdirSync(layout.stateDir, { recursive: true });
-  const tmp = `${layout.stateFile}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
-  fs.renameSync(tmp, layout.stateFile);
-}
+export const readState = (layout: NetnsLayout) => readStateFile(layout.stateFile);
+export const writeState = (layout: NetnsLayout, state: ClusterState) => writeStateFile(layout.stateFile, state);
 
 /** Every namespace this cluster consists of: segments first (nodes plug into them). */
 export function plannedNamespaces(t: Topology, layout: NetnsLayout): string[] {

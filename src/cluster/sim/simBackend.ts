@@ -7,7 +7,7 @@ import { ipamBundle, nodeBundle, pluginBundle, simBundle } from '../../shared/pa
 import { runSimCommand, SIM_PROGRAMS } from '../../sim/core/commands.ts';
 import { addNetns, createWorld } from '../../sim/core/model.ts';
 import { initWorld, updateWorld } from '../../sim/host/store.ts';
-import { BackendUnavailableError, type ClusterBackend, type ClusterState, type DownResult, type Progress, type UpResult } from '../backend.ts';
+import { BackendUnavailableError, readStateFile, writeStateFile, type ClusterBackend, type ClusterState, type DownResult, type Progress, type UpResult } from '../backend.ts';
 import { installBundle, installNodeFiles, writeIfChanged, type Bundles } from '../nodeFiles.ts';
 import { workers, type Topology, type WorkerNode } from '../topology.ts';
 import { underlayPlan } from '../underlay.ts';
@@ -39,18 +39,12 @@ export class SimBackend implements ClusterBackend {
     }
   }
 
-  readState(): ClusterState | undefined {
-    try {
-      return JSON.parse(fs.readFileSync(this.layout.stateFile, 'utf8')) as ClusterState;
-    } catch {
-      return undefined;
-    }
+  readState() {
+    return readStateFile(this.layout.stateFile);
   }
 
   writeState(state: ClusterState) {
-    fs.mkdirSync(this.layout.stateDir, { recursive: true });
-    fs.writeFileSync(`${this.layout.stateFile}.tmp`, JSON.stringify(state, null, 2) + '\n');
-    fs.renameSync(`${this.layout.stateFile}.tmp`, this.layout.stateFile);
+    writeStateFile(this.layout.stateFile, state);
   }
 
   async up(opts: { mode: Mode; progress?: Progress }): Promise<UpResult> {
