@@ -55,6 +55,8 @@ describe('simulated kernel vs real kernel', () => {
   let sim: Cluster<SimBackend>;
   const podIp: Record<string, string> = {};
 
+  const clusterOf = (d: NodeDriver) => (d === real.driver ? real : sim);
+
   /** Runs the same thing on both clusters and records the two answers. */
   async function compare(scenario: string, what: string, f: (d: NodeDriver) => Promise<unknown>) {
     const [r, s] = [await f(real.driver), await f(sim.driver)];
@@ -171,15 +173,15 @@ describe('simulated kernel vs real kernel', () => {
     // nodes' real state read into the model. Same path, hop by hop, either way.
     for (const [a, b] of [['node1', 'node3'], ['node3', 'node2']] as const) {
       await compare('vxlan', `trace ${a} -> ${b}`, async (d) => {
-        const c = d === real.driver ? real : sim;
+        const c = clusterOf(d);
         const t = await traceBetween(c.env, `${a}/${POD}`, `${b}/${POD}`);
         return `${t.ok} ${t.hops.map((h) => `${h.direction[0]}:${h.where.replace(/\/.*/, '/pod')}:${h.step}`).join(' ')}`;
       });
     }
     // A pod made now gets the overlay's MTU from the plugin: the same on both.
-    await onBoth(async (d) => (d === real.driver ? real : sim).pods.add('node1', 'v'));
+    await onBoth(async (d) => clusterOf(d).pods.add('node1', 'v'));
     await compare('vxlan', 'new pod under vxlan', (d) => json(d, 'node1', ['ip', '-j', 'addr', 'show', 'dev', 'eth0'], 'v').then(normLinks));
-    await onBoth(async (d) => (d === real.driver ? real : sim).pods.del('node1', 'v'));
+    await onBoth(async (d) => clusterOf(d).pods.del('node1', 'v'));
     await compare('vxlan', 'ping 1422 DF', ping('node1', podIp.node3!, ['-M', 'do', '-s', '1422']));
     await compare('vxlan', 'ping 1423 DF', ping('node1', podIp.node3!, ['-M', 'do', '-s', '1423']));
     expectAgreement('vxlan');
@@ -210,18 +212,18 @@ describe('simulated kernel vs real kernel', () => {
     await solveLab(sim.env, lab01);
     for (const name of ['lab1-a', 'lab1-b']) {
       await compare('lab 01', `state of ${name}`, async (d) => {
-        const c = d === real.driver ? real : sim;
+        const c = clusterOf(d);
         const ns = c.backend.scopedName(name);
         return { links: normLinks(await json(d, 'node1', ['ip', '-n', ns, '-j', 'addr', 'show'])), routes: normRoutes(await json(d, 'node1', ['ip', '-n', ns, '-j', 'route', 'show'])) };
       });
     }
     await compare('lab 01', 'node1 bridge lab1br', (d) => json(d, 'node1', ['ip', '-j', 'addr', 'show', 'master', 'lab1br']).then(normLinks));
     await compare('lab 01', 'ping lab1-a -> lab1-b', (d) => {
-      const c = d === real.driver ? real : sim;
+      const c = clusterOf(d);
       return d.exec('node1', ['ip', 'netns', 'exec', c.backend.scopedName('lab1-a'), 'ping', '-c1', '-W1', '172.16.1.3']).then(normPing);
     });
     await compare('lab 01', 'lab 01 checks', async (d) => {
-      const c = d === real.driver ? real : sim;
+      const c = clusterOf(d);
       return (await runLabChecks(lab01, checkContext(c.env))).checks.map((x) => `${x.id} ${x.passed}`);
     });
     expectAgreement('lab 01');
@@ -229,7 +231,7 @@ describe('simulated kernel vs real kernel', () => {
 
   it('a pod deleted: its veth, lease and routes go the same way', async () => {
     await onBoth(async (d) => {
-      const c = d === real.driver ? real : sim;
+      const c = clusterOf(d);
       await c.pods.del('node3', POD);
     });
     await compare('pod del', 'state of node3', async (d) => {

@@ -56,18 +56,12 @@ export function normFdb(fdb: J[]): string[] {
     .sort();
 }
 
-/** A ping's outcome as both kernels must report it: exit code and the lines that carry meaning. */
+/** A ping's outcome as both kernels must report it: exit code and the lines that carry meaning, without timings. */
 export function normPing(r: { code: number; stdout: string; stderr: string }): string {
-  const text = `${r.stdout}\n${r.stderr}`;
-  const lines = text
+  const lines = `${r.stdout}\n${r.stderr}`
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => /^(From |ping: |\d+ bytes from)|packets transmitted/.test(l))
-    .map((l) =>
-      l
-        .replace(/time=[\d.]+ ms/, 'time=T')
-        .replace(/, time \d+ms/, '')
-        .replace(/ttl=\d+/, (m) => m),
-    );
+    .filter((l) => /^(PING |From |ping: |\d+ bytes from)|packets transmitted|^pipe /.test(l))
+    .map((l) => l.replace(/time=[\d.]+ ms/, 'time=T').replace(/, time \d+ms/, ''));
   return `exit ${r.code}: ${lines.join(' | ')}`;
 }

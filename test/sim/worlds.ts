@@ -2,7 +2,6 @@
 // lab's underlay (seg-a, seg-b, node1..3, router) and a pod per node, in host-gw, ipip or vxlan mode.
 import { networkOf } from '../../src/sim/core/ip4.ts';
 import { addNetns, createWorld, linkByName, newLink, nextMac, type SimLink, type SimNetns, type World } from '../../src/sim/core/model.ts';
-import type { CommandResult } from '../../src/sim/core/command.ts';
 
 export type Mode = 'host-gw' | 'ipip' | 'vxlan';
 
@@ -119,12 +118,5 @@ export function labWorld(mode: Mode = 'host-gw'): WorldBuilder {
   return b;
 }
 
-/** What ping prints, reduced the way test/helpers/normalize.ts reduces it (times, ids). */
-export function normPing(r: Pick<CommandResult, 'code' | 'stdout' | 'stderr'>): string {
-  const lines = `${r.stdout}\n${r.stderr}`
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /^(PING |From |ping: |\d+ bytes from)|packets transmitted|^pipe /.test(l))
-    .map((l) => l.replace(/time=[\d.]+ ms/, 'time=T').replace(/, time \d+ms/, ''));
-  return `exit ${r.code}: ${lines.join(' | ')}`;
-}
+/** The tests' one ping normaliser, shared with the cluster comparisons. */
+export { normPing } from '../helpers/normalize.ts';
