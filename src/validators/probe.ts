@@ -90,14 +90,16 @@ export interface PluginCall {
 
 /** Runs a plugin on a node with explicit CNI_* env and a config (or raw stdin). */
 export async function callPlugin(ctx: CheckContext, node: string, conf: Record<string, unknown>, env: Record<string, string>, raw?: string): Promise<PluginCall> {
-  const r = await ctx.runtime.exec(node, conf, env, raw);
-  let json: any;
+  return withJson(await ctx.runtime.exec(node, conf, env, raw));
+}
+
+/** A plugin run's result with its stdout parsed, when it is JSON (CNI results and errors are). */
+export function withJson<T extends { stdout: string }>(r: T): T & { json: any } {
   try {
-    json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+    return { ...r, json: r.stdout.trim() ? JSON.parse(r.stdout) : undefined };
   } catch {
-    json = undefined;
+    return { ...r, json: undefined };
   }
-  return { ...r, json };
 }
 
 export const short = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n)}…` : s) || '(nothing)';

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { execCommand, mustExec } from '../../src/shared/exec.ts';
+import { withJson } from '../../src/validators/probe.ts';
 import { uniqueName } from './names.ts';
 
 export const PLUGIN = path.resolve('dist/simplecni.cjs');
@@ -109,11 +110,5 @@ export async function runPluginIn(ns: string, env: PluginEnv, stdin: string | ob
     env: { ...cleanEnv(env), ...extraEnv },
     input: typeof stdin === 'string' ? stdin : JSON.stringify(stdin),
   });
-  let json: any;
-  try {
-    json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { ...r, json };
+  return withJson(r);
 }
