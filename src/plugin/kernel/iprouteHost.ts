@@ -6,7 +6,10 @@ import { shellQuote, type Logger } from '../log.ts';
 import type { Host } from './host.ts';
 
 const sysctlPath = (key: string) => `/proc/sys/${key.replace(/\./g, '/')}`;
-/** On the simulated kernel there is no /proc/sys of the node's: sysctl(8) is asked instead. */
+/**
+ * On the simulated kernel there is no /proc/sys of the node's: sysctl(8) is asked instead. (The
+ * variable is the sim's SIM_ENV.state; the plugin imports nothing from the kit, so it is named here.)
+ */
 const simulated = () => Boolean(process.env.SIMPLECNI_SIM_STATE);
 
 export class IprouteHost implements Host {
