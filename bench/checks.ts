@@ -11,11 +11,12 @@ import { loadCatalog } from '../src/labs/catalog.ts';
 import { Pods } from '../src/runtime/pods.ts';
 import { runLabChecks } from '../src/validators/registry.ts';
 
-const GOAL_MS: Record<Backend, number> = { netns: 2000, sim: 500 };
-const asked = process.argv.slice(2).filter((a) => a === 'netns' || a === 'sim') as Backend[];
-const backends: Backend[] = asked.length ? asked : ['netns', 'sim'];
+type Local = Extract<Backend, 'netns' | 'sim'>;
+const GOAL_MS: Record<Local, number> = { netns: 2000, sim: 500 };
+const asked = process.argv.slice(2).filter((a) => a === 'netns' || a === 'sim') as Local[];
+const backends: Local[] = asked.length ? asked : ['netns', 'sim'];
 
-async function benchBackend(kind: Backend): Promise<number> {
+async function benchBackend(kind: Local): Promise<number> {
   const name = `bchk${Math.random().toString(36).slice(2, 6)}`;
   const topology = loadTopology();
   const backend: ClusterBackend = makeBackend(kind, topology, name);

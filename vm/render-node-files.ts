@@ -13,19 +13,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES } from '../src/plugin/config.ts';
-import { CLUSTER_FILE_NAME, CONF_FILE_NAME, renderClusterFile, renderConflist, renderIpamFile, type NodePaths } from '../src/cluster/nodeConfig.ts';
+import { CLUSTER_FILE_NAME, CONF_FILE_NAME, renderClusterFile, renderConflist, renderIpamFile, VM_PATHS } from '../src/cluster/nodeConfig.ts';
 import { loadTopology, workers, type NodeSpec, type Topology } from '../src/cluster/topology.ts';
 import { ipamBundle, nodeBundle, pluginBundle } from '../src/shared/paths.ts';
-
-/** Where a VM keeps its CNI files: the standard places, which Debian's containerd also uses. */
-export const VM_PATHS: NodePaths = {
-  binDir: '/opt/cni/bin',
-  confDir: '/etc/cni/net.d',
-  ipamFile: '/etc/cni/ipam.config',
-  dataDir: '/var/lib/cni/simplecni',
-  cacheDir: '/var/lib/cni/results',
-  clusterFile: `/etc/cni/${CLUSTER_FILE_NAME}`,
-};
 
 /**
  * A VM's eth0 is Vagrant's management NIC and holds the default route, so a worker cannot take a

@@ -21,7 +21,12 @@ Start here:
   cnilab pod add node1 web     create a pod on node1: its netns, then CNI ADD
   cnilab exec node1/web -- ip addr
   cnilab shell node1           a shell on node1
-  cnilab cluster down          remove everything the cluster made`,
+  cnilab cluster down          remove everything the cluster made
+
+Real machines:
+  cnilab cluster up --backend vagrant                 the Vagrantfile's VMs (vagrant up, then ssh)
+  cnilab --cluster alice cluster up --backend ssh --inventory alice.yaml
+  cnilab --cluster alice check --all --junit alice.xml   grade a student's machines`,
     );
 
   // Progress and other per-cluster files follow --cluster.
@@ -33,7 +38,13 @@ Start here:
   cluster
     .command('up')
     .description('build the cluster (idempotent: an up cluster only gets its node configs refreshed)')
-    .addOption(new Option('--backend <backend>', 'what a node is: netns (Linux network namespaces, root) or sim (the simulated kernel, anywhere); default netns where it can run').choices([...BACKENDS]))
+    .addOption(
+      new Option(
+        '--backend <backend>',
+        'what a node is: netns (Linux network namespaces, root), sim (the simulated kernel, anywhere), vagrant (the Vagrantfile\'s VMs) or ssh (machines from --inventory); default netns where it can run',
+      ).choices([...BACKENDS]),
+    )
+    .option('--inventory <file>', 'ssh backend: YAML/JSON naming the machine of each node and how to ssh to it')
     .option('--mode <mode>', 'cross-node data plane: host-gw, ipip, ipip-crosssubnet or vxlan')
     .option('--json', 'machine-readable output')
     .action(async (o, c: Command) => (await import('./commands/cluster.ts')).up({ ...globals(c), ...o }));
@@ -147,6 +158,7 @@ Start here:
     .option('--port <port>', 'port to listen on', '5177')
     .option('--host <host>', 'address to listen on (default 127.0.0.1; anything else is reachable from the network)')
     .addOption(new Option('--backend <backend>', 'what a node is (default: the running cluster\'s, else netns where it can run, else sim)').choices([...BACKENDS]))
+    .option('--inventory <file>', 'ssh backend: the machines (see cluster up)')
     .action(async (_o, c: Command) => (await import('./commands/serve.ts')).serve(c.optsWithGlobals()));
 
   program

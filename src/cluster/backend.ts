@@ -1,12 +1,13 @@
 // A backend makes and removes a cluster of the one topology, and hands out its node driver.
 // The netns backend builds nodes from Linux network namespaces (root); the sim backend from the
-// simulated kernel (any machine). Everything above this line — CLI, labs, validators, server —
-// works on either.
+// simulated kernel (any machine); the vagrant backend from VMs; the ssh backend takes machines
+// that already exist. Everything above this line — CLI, labs, validators, server — works on any.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Mode } from '../plugin/config.ts';
 import type { Backend, NodeDriver } from './driver.ts';
 import type { Bundles } from './nodeFiles.ts';
+import type { SshNode } from './ssh/sshConnection.ts';
 import type { Topology, WorkerNode } from './topology.ts';
 
 export type Progress = (step: string) => void;
@@ -22,6 +23,8 @@ export interface ClusterState {
   namespaces: string[];
   /** netns: the /etc/netns/<ns> dirs made. */
   etcDirs: string[];
+  /** vagrant, ssh: how each node is reached (its Host entry in the cluster's ssh config). */
+  ssh?: { nodes: Record<string, SshNode>; inventory?: string };
 }
 
 export interface UpResult {
@@ -30,6 +33,7 @@ export interface UpResult {
 }
 
 export interface DownResult {
+  /** What went: namespaces (netns, sim), VMs (vagrant), pods (ssh: the machines stay). */
   removed: string[];
   busy: { ns: string; pids: number[] }[];
 }
@@ -49,9 +53,9 @@ export interface ClusterBackend {
   up(opts: { mode: Mode; progress?: Progress }): Promise<UpResult>;
   down(opts?: { progress?: Progress }): Promise<DownResult>;
   /** The node's conflist, IPAM file and cluster file for a mode (and the reference plugin where none is). */
-  installNodeFiles(node: WorkerNode, mode: Mode): void;
+  installNodeFiles(node: WorkerNode, mode: Mode): Promise<void>;
   /** Installs plugin bundles (the reference's or a student's build) on every worker. */
-  installBundles(bundles: Bundles): void;
+  installBundles(bundles: Bundles): Promise<void>;
   /** A name for something made by hand on a node (lab 01), unique to this cluster on the machine. */
   scopedName(name: string): string;
 }

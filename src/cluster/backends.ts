@@ -4,14 +4,30 @@ import { BackendUnavailableError, type ClusterBackend } from './backend.ts';
 import { BACKENDS, type Backend } from './driver.ts';
 import { NetnsBackend } from './netns/netnsBackend.ts';
 import { SimBackend } from './sim/simBackend.ts';
+import { SshBackend } from './ssh/sshBackend.ts';
 import type { Topology } from './topology.ts';
+import { VagrantBackend } from './vagrant/vagrantBackend.ts';
 
-export function makeBackend(name: Backend, topology: Topology, cluster: string): ClusterBackend {
-  return name === 'sim' ? new SimBackend(topology, cluster) : new NetnsBackend(topology, cluster);
+export interface BackendOptions {
+  /** ssh: the inventory of machines (needed by `up`; later commands read it from the cluster's state). */
+  inventory?: string;
+}
+
+export function makeBackend(name: Backend, topology: Topology, cluster: string, opts: BackendOptions = {}): ClusterBackend {
+  switch (name) {
+    case 'sim':
+      return new SimBackend(topology, cluster);
+    case 'vagrant':
+      return new VagrantBackend(topology, cluster);
+    case 'ssh':
+      return new SshBackend(topology, cluster, opts.inventory);
+    case 'netns':
+      return new NetnsBackend(topology, cluster);
+  }
 }
 
 export function parseBackend(name: string): Backend {
-  if (!(BACKENDS as readonly string[]).includes(name)) throw new Error(`unknown backend "${name}": choose ${BACKENDS.join(' or ')}`);
+  if (!(BACKENDS as readonly string[]).includes(name)) throw new Error(`unknown backend "${name}": choose ${BACKENDS.join(', ')}`);
   return name as Backend;
 }
 
@@ -21,9 +37,11 @@ export interface BackendChoice {
   fallback?: string;
 }
 
-export async function chooseBackend(topology: Topology, cluster: string, asked?: string): Promise<BackendChoice> {
-  if (asked) return { backend: makeBackend(parseBackend(asked), topology, cluster) };
-  const existing = BACKENDS.map((b) => makeBackend(b, topology, cluster)).find((b) => b.readState());
+export async function chooseBackend(topology: Topology, cluster: string, asked?: string, opts: BackendOptions = {}): Promise<BackendChoice> {
+  // An inventory means machines over ssh.
+  const wanted = asked ?? (opts.inventory ? 'ssh' : undefined);
+  if (wanted) return { backend: makeBackend(parseBackend(wanted), topology, cluster, opts) };
+  const existing = BACKENDS.map((b) => makeBackend(b, topology, cluster, opts)).find((b) => b.readState());
   if (existing) return { backend: existing };
   const netns = makeBackend('netns', topology, cluster);
   try {

@@ -4,9 +4,10 @@ import type { ExecOptions, ExecResult } from '../shared/exec.ts';
 import type { NodePaths } from './nodeConfig.ts';
 import type { Topology } from './topology.ts';
 
-export type Backend = 'netns' | 'sim';
+export type Backend = 'netns' | 'sim' | 'vagrant' | 'ssh';
 
-export const BACKENDS: readonly Backend[] = ['netns', 'sim'];
+/** netns: namespaces on this machine; sim: the simulated kernel; vagrant: the Vagrantfile's VMs; ssh: machines from an inventory. */
+export const BACKENDS: readonly Backend[] = ['netns', 'sim', 'vagrant', 'ssh'];
 
 export interface NodeDriver {
   readonly backend: Backend;

@@ -30,6 +30,19 @@ export interface NodePaths {
   clusterFile: string;
 }
 
+/**
+ * Where a machine of its own (a VM, a host over ssh) keeps its CNI files: the standard places,
+ * which containerd and every CNI runtime look in too.
+ */
+export const VM_PATHS: NodePaths = {
+  binDir: '/opt/cni/bin',
+  confDir: '/etc/cni/net.d',
+  ipamFile: '/etc/cni/ipam.config',
+  dataDir: '/var/lib/cni/simplecni',
+  cacheDir: '/var/lib/cni/results',
+  clusterFile: `/etc/cni/${CLUSTER_FILE_NAME}`,
+};
+
 /** The node's IPAM file: the seed's format when the subnet falls on an octet boundary, else the CIDR form. */
 export function renderIpamFile(node: WorkerNode): string {
   const [network, len] = node.podSubnet.split('/') as [string, string];

@@ -37,12 +37,12 @@ export function checkContext(env: LabEnv): CheckContext {
 /** Switches every node to a mode and records it, as `cnilab cluster mode` does. */
 export async function setMode(env: LabEnv, mode: Mode) {
   await applyDataplane(env.driver, { mode });
-  for (const n of workers(env.topology)) env.backend.installNodeFiles(n, mode);
+  for (const n of workers(env.topology)) await env.backend.installNodeFiles(n, mode);
   env.backend.writeState({ ...env.backend.readState()!, mode });
 }
 
-export function deploy(env: LabEnv, bundles: Bundles) {
-  env.backend.installBundles(bundles);
+export async function deploy(env: LabEnv, bundles: Bundles) {
+  await env.backend.installBundles(bundles);
 }
 
 /** A pod named `pod` on `node`, re-created if its MTU is not `mtu`. */
@@ -107,7 +107,7 @@ export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles = referen
     done.push('cluster up');
   }
   if (lab.id >= '02') {
-    deploy(env, bundles);
+    await deploy(env, bundles);
     done.push('reference plugin deployed on every node');
   }
   switch (lab.id) {
@@ -155,7 +155,7 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
   }
   if (lab.id >= '04') {
     // Pods are taken down with the reference plugin: the student's DEL may be a TODO still.
-    deploy(env, referenceBundles());
+    await deploy(env, referenceBundles());
     await removeAllPods(env);
     done.push('all pods deleted');
   }
@@ -164,7 +164,7 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
     for (const w of workers(env.topology)) await env.driver.exec(w.name, ['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
     done.push('ip_forward off on every node');
   }
-  deploy(env, bundles);
+  await deploy(env, bundles);
   if (lab.id >= '06') {
     // The lab builds the cross-node data plane: start it from none (the node agent owns these routes).
     for (const w of workers(env.topology)) {
@@ -175,7 +175,7 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
           `ip route show root ${env.topology.clusterCidr} | grep -v "proto kernel" | while read dst rest; do ip route del "$dst"; done; true`,
       ]);
     }
-    for (const n of workers(env.topology)) env.backend.installNodeFiles(n, 'host-gw');
+    for (const n of workers(env.topology)) await env.backend.installNodeFiles(n, 'host-gw');
     env.backend.writeState({ ...env.backend.readState()!, mode: 'host-gw' });
     done.push('cross-node routes and tunnels removed (mode host-gw, not yet applied)');
   }

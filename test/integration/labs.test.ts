@@ -130,6 +130,6 @@ describe('labs on a real cluster', () => {
     expect(c.backend.readState()?.complete).toBe(true);
     // Restoring the reference keeps the cluster usable for the tests that follow.
     await env.backend.up({ mode: c.backend.readState()!.mode as 'host-gw' });
-    for (const w of workers(env.topology)) env.backend.installNodeFiles(w, c.backend.readState()!.mode as 'host-gw');
+    for (const w of workers(env.topology)) await env.backend.installNodeFiles(w, c.backend.readState()!.mode as 'host-gw');
   });
 });

@@ -68,7 +68,7 @@ export async function mode(newMode: string, opts: GlobalOptions & { json?: boole
     fail(`could not switch to mode ${m}: ${err.message}`, `the cluster stays in mode ${state.mode}`);
   }
   // Only now that every node switched: new pods get the new mode's MTU, and the cluster file records it.
-  for (const n of workers(ctx.topology)) ctx.backend.installNodeFiles(n, m);
+  for (const n of workers(ctx.topology)) await ctx.backend.installNodeFiles(n, m);
   ctx.backend.writeState({ ...state, mode: m });
   if (opts.json) return printJson({ cluster: ctx.backend.cluster, mode: m, previous: state.mode, dataplane });
   ok(`mode ${state.mode} → ${m} on every node (pod MTU ${dataplane[0]?.podMtu ?? '?'} for new pods)`);
@@ -99,7 +99,8 @@ export async function down(opts: GlobalOptions & { json?: boolean }): Promise<vo
   }
   if (opts.json) return printJson({ cluster: ctx.backend.cluster, ...res });
   if (res.removed.length === 0) return ok(`cluster "${ctx.backend.cluster}" is not up; nothing to remove`);
-  ok(`cluster "${ctx.backend.cluster}" removed (${res.removed.length} namespaces)`);
+  const what = { netns: 'namespaces', sim: 'namespaces', vagrant: 'VMs destroyed', ssh: 'pods; the machines stay' }[ctx.backend.name];
+  ok(`cluster "${ctx.backend.cluster}" removed (${res.removed.length} ${what})`);
   for (const b of res.busy) {
     warn(`${b.ns} was still used by process(es) ${b.pids.join(', ')}; its network lives on until they exit (a shell left open?)`);
   }

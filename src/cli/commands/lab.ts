@@ -96,7 +96,7 @@ export async function deploy(opts: LabOptions): Promise<void> {
   const e = await env(opts);
   const dir = opts.dir ?? defaultWorkspace();
   const bundles = await build(dir);
-  deployBundles(e, bundles);
+  await deployBundles(e, bundles);
   ok(`your plugin (simplecni, simplecni-ipam, simplecni-node) is installed on every node`);
   info(`  check it with ${cmd(`cnilab check ${readProgress().current ?? '<lab>'}`)}`);
 }

@@ -38,10 +38,10 @@ export class NetnsBackend implements ClusterBackend {
   down(opts: { progress?: Progress } = {}) {
     return clusterDown(this.layout, opts);
   }
-  installNodeFiles(n: WorkerNode, mode: Mode) {
+  async installNodeFiles(n: WorkerNode, mode: Mode) {
     installNodeFiles(this.topology, this.layout, n, mode);
   }
-  installBundles(bundles: Bundles) {
+  async installBundles(bundles: Bundles) {
     installBundles(this.topology, this.layout, bundles);
   }
   /** The default cluster's names are plain ("lab1-a"); other clusters' are prefixed, so clusters side by side don't clash. */

@@ -55,7 +55,7 @@ export class SimBackend implements ClusterBackend {
     if (prior?.complete && fs.existsSync(this.layout.kernelFile)) {
       progress('cluster already up; refreshing node configs');
       this._installPrograms();
-      for (const n of workers(this.topology)) this.installNodeFiles(n, opts.mode);
+      for (const n of workers(this.topology)) this._writeNodeFiles(n, opts.mode);
       const state = { ...prior, mode: opts.mode };
       this.writeState(state);
       return { created: false, state };
@@ -96,7 +96,7 @@ export class SimBackend implements ClusterBackend {
     this._installPrograms();
     for (const n of workers(t)) {
       progress(`${n.name}: CNI files (plugin, ipam.config ${n.podSubnet})`);
-      this.installNodeFiles(n, opts.mode);
+      this._writeNodeFiles(n, opts.mode);
     }
     state.complete = true;
     this.writeState(state);
@@ -116,7 +116,11 @@ export class SimBackend implements ClusterBackend {
     return { removed: state?.namespaces ?? [], busy: [] };
   }
 
-  installNodeFiles(n: WorkerNode, mode: Mode) {
+  async installNodeFiles(n: WorkerNode, mode: Mode) {
+    this._writeNodeFiles(n, mode);
+  }
+
+  private _writeNodeFiles(n: WorkerNode, mode: Mode) {
     const paths = this.layout.nodePaths(n.name);
     installNodeFiles(this.topology, n, mode, {
       etcDir: this.layout.etcDir(n.name),
@@ -132,7 +136,7 @@ export class SimBackend implements ClusterBackend {
     });
   }
 
-  installBundles(bundles: Bundles) {
+  async installBundles(bundles: Bundles) {
     for (const n of workers(this.topology)) {
       const bin = this.layout.nodePaths(n.name).binDir;
       for (const [name, file] of Object.entries(bundles)) installBundle(bin, bin, name, file);

@@ -1,0 +1,123 @@
+// An inventory: which machine is which node, and how to ssh to it. YAML or JSON:
+//
+//   defaults: { user: student, identityFile: ~/.ssh/workshop }
+//   nodes:
+//     node1:  { host: 10.0.0.11 }
+//     node2:  { host: 10.0.0.12 }
+//     node3:  { host: 10.0.1.13, port: 2222 }
+//     router: { host: 10.0.0.1 }
+//
+// It becomes an ssh config with one Host entry per node, so every ssh the kit runs (and a person's
+// `ssh -F <that file> node1`) reaches the same machine the same way.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import type { Topology } from '../topology.ts';
+
+export interface InventoryHost {
+  /** Address or name to connect to. */
+  host: string;
+  user?: string;
+  port?: number;
+  identityFile?: string;
+  proxyJump?: string;
+  /** Any other ssh_config options, e.g. { StrictHostKeyChecking: "no" }. */
+  options?: Record<string, string | number>;
+}
+
+export interface Inventory {
+  nodes: Record<string, InventoryHost>;
+}
+
+export class InventoryError extends Error {}
+
+const HOST_KEYS = ['host', 'user', 'port', 'identityFile', 'proxyJump', 'options'];
+const OPTION_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+const SAFE_VALUE = /^[^\s"'#\n]+$/;
+
+export function parseInventory(text: string, file: string, t: Topology): Inventory {
+  const where = (k: string) => `${file}: ${k}`;
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (err) {
+    throw new InventoryError(`${file} is not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (!isObject(doc) || !isObject(doc.nodes)) throw new InventoryError(where('needs a "nodes" map: node name → { host, user?, port?, identityFile? }'));
+  for (const k of Object.keys(doc)) if (k !== 'nodes' && k !== 'defaults') throw new InventoryError(where(`unknown key "${k}" (expected "nodes" and, optionally, "defaults")`));
+  const defaults = doc.defaults === undefined ? {} : doc.defaults;
+  if (!isObject(defaults)) throw new InventoryError(where('"defaults" must be a map of host settings'));
+  const names = t.nodes.map((n) => n.name);
+  const missing = names.filter((n) => !(n in (doc.nodes as object)));
+  if (missing.length) throw new InventoryError(where(`no entry for ${missing.join(', ')}: the topology has ${names.join(', ')}, and every one needs a machine`));
+  const nodes: Record<string, InventoryHost> = {};
+  for (const [name, raw] of Object.entries(doc.nodes)) {
+    if (!names.includes(name)) throw new InventoryError(where(`nodes.${name}: not a node of the topology (${names.join(', ')})`));
+    const entry = typeof raw === 'string' ? { host: raw } : raw;
+    if (!isObject(entry)) throw new InventoryError(where(`nodes.${name} must be a host name or a map { host, user?, port?, identityFile? }`));
+    nodes[name] = checkHost({ ...defaults, ...entry }, `nodes.${name}`, where, path.dirname(path.resolve(file)));
+  }
+  return { nodes };
+}
+
+function checkHost(h: Record<string, unknown>, at: string, where: (k: string) => string, baseDir: string): InventoryHost {
+  for (const k of Object.keys(h)) if (!HOST_KEYS.includes(k)) throw new InventoryError(where(`${at}.${k}: unknown setting (known: ${HOST_KEYS.join(', ')})`));
+  const str = (k: string): string | undefined => {
+    const v = h[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !SAFE_VALUE.test(v)) throw new InventoryError(where(`${at}.${k} must be a string without spaces or quotes`));
+    return v;
+  };
+  const host = str('host');
+  if (!host) throw new InventoryError(where(`${at}.host is missing: the machine's address or name`));
+  const out: InventoryHost = { host };
+  const user = str('user');
+  if (user) out.user = user;
+  if (h.port !== undefined) {
+    if (!Number.isInteger(h.port) || (h.port as number) < 1 || (h.port as number) > 65535) throw new InventoryError(where(`${at}.port must be a port number (1-65535)`));
+    out.port = h.port as number;
+  }
+  const key = str('identityFile');
+  // A key path is relative to the inventory file, so an instructor's folder of inventories and keys moves as one.
+  if (key) out.identityFile = key.startsWith('~/') ? path.join(os.homedir(), key.slice(2)) : path.resolve(baseDir, key);
+  const jump = str('proxyJump');
+  if (jump) out.proxyJump = jump;
+  if (h.options !== undefined) {
+    if (!isObject(h.options)) throw new InventoryError(where(`${at}.options must be a map of ssh_config options`));
+    const options: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(h.options)) {
+      if (!OPTION_NAME.test(k) || !(typeof v === 'number' || (typeof v === 'string' && SAFE_VALUE.test(v)))) {
+        throw new InventoryError(where(`${at}.options.${k}: an ssh_config option name and a value without spaces`));
+      }
+      options[k] = v;
+    }
+    out.options = options;
+  }
+  return out;
+}
+
+/**
+ * The ssh config for the nodes. Host keys are learnt on first contact into the cluster's own
+ * known_hosts (a rebuilt student VM then needs only `cluster down` to be trusted afresh).
+ */
+export function renderSshConfig(inv: Inventory, knownHosts: string): string {
+  const out = ['# Written by `cnilab cluster up --backend ssh` from the inventory; one Host per node.', ''];
+  for (const [name, h] of Object.entries(inv.nodes)) {
+    out.push(`Host ${name}`, `  HostName ${h.host}`);
+    if (h.user) out.push(`  User ${h.user}`);
+    if (h.port) out.push(`  Port ${h.port}`);
+    if (h.identityFile) out.push(`  IdentityFile "${h.identityFile}"`, '  IdentitiesOnly yes');
+    if (h.proxyJump) out.push(`  ProxyJump ${h.proxyJump}`);
+    const options: Record<string, string | number> = { StrictHostKeyChecking: 'accept-new', UserKnownHostsFile: `"${knownHosts}"`, ...h.options };
+    for (const [k, v] of Object.entries(options)) out.push(`  ${k} ${v}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** Whether commands on the node need sudo: only when its login user is not root (unknown → assume so). */
+export const needsSudo = (h: InventoryHost) => h.user !== 'root';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
