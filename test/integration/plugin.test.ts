@@ -1,13 +1,17 @@
 // The plugin against the real kernel, for every spec version it speaks: ADD/CHECK/DEL/STATUS/GC/VERSION,
 // the errors a runtime must be able to rely on, rollback and crash safety.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
+// The same suite runs on a VM node: with SIMPLECNI_PLUGIN_TEST_SSH=<ssh_config_file>:<host alias>
+// every node, command and file below is on that machine over ssh (the VM tier does this);
+// without it, on this machine in throwaway namespaces.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as path from 'node:path';
-import { execCommand, mustExec } from '../../src/shared/exec.ts';
 import { SUPPORTED_VERSIONS, compareVersions } from '../../src/plugin/version.ts';
 import { calcHostVethName } from '../../src/plugin/plugin.ts';
-import { TestNode, type PluginEnv } from '../helpers/plugin.ts';
+import { TestNode, testHostIsRemote, type PluginEnv } from '../helpers/plugin.ts';
 import { uniqueName } from '../helpers/names.ts';
+
+// Over ssh to an emulated VM every command is a round trip and node starts slowly: more time, same checks.
+if (testHostIsRemote) vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 const env = (command: string, netns: string, containerId = 'ctr1', ifname = 'eth0'): PluginEnv => ({
   CNI_COMMAND: command,
@@ -56,9 +60,9 @@ describe.each(SUPPORTED_VERSIONS)('cniVersion %s', (version) => {
     expect(br.address).toBe(r.interfaces[0].mac);
     const [veth] = await node.ip(['-d', 'link', 'show', 'dev', r.interfaces[1].name]);
     expect(veth.master).toBe('simplecni0');
-    expect((await mustExec(['ip', 'netns', 'exec', node.ns, 'cat', '/proc/sys/net/ipv4/ip_forward'])).trim()).toBe('1');
-    expect(node.leases()).toEqual(['10.244.1.2']);
-    expect(fs.readFileSync(path.join(node.dataDir, 'testnet', '10.244.1.2'), 'utf8')).toBe('ctr1\r\neth0');
+    expect((await node.mustExec(['ip', 'netns', 'exec', node.ns, 'cat', '/proc/sys/net/ipv4/ip_forward'])).trim()).toBe('1');
+    expect(await node.readLeases()).toEqual(['10.244.1.2']);
+    expect(await node.readFile(path.join(node.dataDir, 'testnet', '10.244.1.2'))).toBe('ctr1\r\neth0');
 
     // CHECK exists from 0.4.0 on.
     const check = await node.run(env('CHECK', netns), { ...conf, prevResult: r });
@@ -74,8 +78,9 @@ describe.each(SUPPORTED_VERSIONS)('cniVersion %s', (version) => {
     expect(del.code, del.stdout + del.stderr).toBe(0);
     expect(del.stdout).toBe('');
     expect(await node.links()).not.toContain(r.interfaces[1].name);
-    expect((await node.ip(['link', 'show'], netns)).map((l: { ifname: string }) => l.ifname)).toEqual(['lo']);
-    expect(node.leases()).toEqual([]);
+    // Nothing left in the pod's netns but what a new netns is born with.
+    expect((await node.ip(['link', 'show'], netns)).map((l: { ifname: string }) => l.ifname)).toEqual(node.freshNetnsLinks);
+    expect(await node.readLeases()).toEqual([]);
     // DEL twice is fine.
     expect((await node.run(env('DEL', netns), conf)).code).toBe(0);
     await node.deletePod(netns);
@@ -118,7 +123,7 @@ describe('plugin behaviour (1.1.0)', () => {
     const ipB = rb.json.ips[0].address.split('/')[0];
     expect(ra.json.ips[0].address).not.toBe(rb.json.ips[0].address);
     for (const target of [ipB, '10.244.1.1']) {
-      const ping = await execCommand(['nsenter', `--net=${a}`, 'ping', '-c1', '-W2', target]);
+      const ping = await node.exec(['nsenter', `--net=${a}`, 'ping', '-c1', '-W2', target]);
       expect(ping.code, `ping ${target}: ${ping.stdout}${ping.stderr}`).toBe(0);
     }
     for (const [ns, id] of [[a, 'pod-a'], [b, 'pod-b']] as const) expect((await node.run(env('DEL', ns, id), node.conf())).code).toBe(0);
@@ -126,11 +131,12 @@ describe('plugin behaviour (1.1.0)', () => {
 
   it('accepts any netns path: /var/run/netns/NAME, a bind-mounted file, /proc/PID/ns/net', async () => {
     const named = uniqueName();
-    await mustExec(['ip', 'netns', 'add', named]);
-    const holder = (await import('node:child_process')).spawn('unshare', ['--net', 'sleep', '60'], { stdio: 'ignore' });
+    await node.mustExec(['ip', 'netns', 'add', named]);
+    const holder = node.start(['unshare', '--net', 'sleep', '60']);
     try {
+      const pid = await holder.pid;
       await new Promise((r) => setTimeout(r, 300)); // let unshare enter its new netns before exec'ing sleep
-      const paths = [`/var/run/netns/${named}`, await node.pod(), `/proc/${holder.pid}/ns/net`];
+      const paths = [`/var/run/netns/${named}`, await node.pod(), `/proc/${pid}/ns/net`];
       for (const [i, netns] of paths.entries()) {
         const add = await node.run(env('ADD', netns, `p${i}`), node.conf());
         expect(add.code, `${netns}: ${add.stdout}`).toBe(0);
@@ -139,8 +145,8 @@ describe('plugin behaviour (1.1.0)', () => {
         expect((await node.run(env('DEL', netns, `p${i}`), node.conf())).code).toBe(0);
       }
     } finally {
-      holder.kill('SIGKILL');
-      await execCommand(['ip', 'netns', 'del', named]);
+      await holder.kill();
+      await node.exec(['ip', 'netns', 'del', named]);
     }
   });
 
@@ -154,10 +160,10 @@ describe('plugin behaviour (1.1.0)', () => {
     const clash = await node.run(env('ADD', netns, 'other'), node.conf());
     expect(clash.code).not.toBe(0);
     expect(clash.json.msg).toMatch(/interface "eth0" already exists in netns/);
-    expect(node.leases()).toEqual([first.json.ips[0].address.split('/')[0]]);
+    expect(await node.readLeases()).toEqual([first.json.ips[0].address.split('/')[0]]);
     expect((await node.links()).filter((l) => l.startsWith('veth'))).toEqual([first.json.interfaces[1].name]);
     expect((await node.run(env('DEL', netns, 'dup'), node.conf())).code).toBe(0);
-    expect(node.leases()).toEqual([]);
+    expect(await node.readLeases()).toEqual([]);
   });
 
   it('DEL succeeds without CNI_NETNS and after the netns is gone, and frees the lease', async () => {
@@ -167,7 +173,7 @@ describe('plugin behaviour (1.1.0)', () => {
     await node.deletePod(netns); // the netns dies, taking its veth end (and so the pair) with it
     const noNetns = await node.run({ ...env('DEL', '', 'gone') }, node.conf());
     expect(noNetns.code, noNetns.stdout).toBe(0);
-    expect(node.leases()).toEqual([]);
+    expect(await node.readLeases()).toEqual([]);
     const missingPath = await node.run(env('DEL', netns, 'gone'), node.conf());
     expect(missingPath.code, missingPath.stdout).toBe(0);
   });
@@ -175,7 +181,7 @@ describe('plugin behaviour (1.1.0)', () => {
   it('CHECK names what drifted', async () => {
     const netns = await node.pod();
     const add = await node.run(env('ADD', netns, 'drift'), node.conf());
-    await mustExec(['nsenter', `--net=${netns}`, 'ip', 'addr', 'flush', 'dev', 'eth0']);
+    await node.mustExec(['nsenter', `--net=${netns}`, 'ip', 'addr', 'flush', 'dev', 'eth0']);
     const check = await node.run(env('CHECK', netns, 'drift'), { ...node.conf(), prevResult: add.json });
     expect(check.code).not.toBe(0);
     expect(check.json.msg).toMatch(/lacks address 10\.244\.1\.\d+\/24/);
@@ -194,13 +200,13 @@ describe('plugin behaviour (1.1.0)', () => {
     expect(rk.code + rd.code).toBe(0);
     const gc = await node.run({ CNI_COMMAND: 'GC' }, { ...node.conf(), 'cni.dev/valid-attachments': [{ containerID: 'keep', ifname: 'eth0' }] });
     expect(gc.code, gc.stdout).toBe(0);
-    expect(node.leases()).toEqual([rk.json.ips[0].address.split('/')[0]]);
+    expect(await node.readLeases()).toEqual([rk.json.ips[0].address.split('/')[0]]);
     expect(await node.links()).not.toContain(rd.json.interfaces[1].name);
     expect(await node.links()).toContain(rk.json.interfaces[1].name);
     // The older key works too.
     const gc2 = await node.run({ CNI_COMMAND: 'GC' }, { ...node.conf(), 'cni.dev/attachments': [] });
     expect(gc2.code).toBe(0);
-    expect(node.leases()).toEqual([]);
+    expect(await node.readLeases()).toEqual([]);
     const noKey = await node.run({ CNI_COMMAND: 'GC' }, node.conf());
     expect(noKey.json.code).toBe(7);
     expect(noKey.json.msg).toMatch(/cni\.dev\/valid-attachments/);
@@ -214,9 +220,9 @@ describe('plugin behaviour (1.1.0)', () => {
       expect(r.code, step).not.toBe(0);
       expect(r.json.code, step).toBe(999);
       expect(r.stdout, 'no stack trace on stdout').not.toMatch(/\n\s+at /);
-      expect(node.leases(), step).toEqual([]);
+      expect(await node.readLeases(), step).toEqual([]);
       expect((await node.links()).filter((l) => !before.includes(l) && l !== 'simplecni0'), step).toEqual([]);
-      expect((await node.ip(['link', 'show'], netns)).map((l: { ifname: string }) => l.ifname), step).toEqual(['lo']);
+      expect((await node.ip(['link', 'show'], netns)).map((l: { ifname: string }) => l.ifname), step).toEqual(node.freshNetnsLinks);
       await node.deletePod(netns);
     }
   });
@@ -229,22 +235,22 @@ describe('plugin behaviour (1.1.0)', () => {
       ['veth-created', 'GC'],
     ] as const) {
       const netns = await node.pod();
-      const child = node.spawn(env('ADD', netns, 'killed'), node.conf(), { SIMPLECNI_TEST_PAUSE_AT: step });
+      const plugin = node.spawn(env('ADD', netns, 'killed'), node.conf(), { SIMPLECNI_TEST_PAUSE_AT: step });
       await new Promise<void>((resolve) => {
-        child.stderr.on('data', (b: Buffer) => b.toString().includes('paused at') && resolve());
+        plugin.child.stderr.on('data', (b: Buffer) => b.toString().includes('paused at') && resolve());
       });
       // ip netns exec execs node in place, so this PID is the plugin itself.
-      process.kill(child.pid!, 'SIGKILL');
-      await new Promise((r) => child.on('close', r));
-      expect(node.leases().length, `${step}: the lease exists before cleanup`).toBe(1);
+      await plugin.kill();
+      await plugin.closed;
+      expect((await node.readLeases()).length, `${step}: the lease exists before cleanup`).toBe(1);
       const r =
         cleanup === 'DEL'
           ? await node.run(env('DEL', netns, 'killed'), node.conf())
           : await node.run({ CNI_COMMAND: 'GC' }, { ...node.conf(), 'cni.dev/valid-attachments': [] });
       expect(r.code, `${step}/${cleanup}: ${r.stdout}`).toBe(0);
-      expect(node.leases(), `${step}/${cleanup}`).toEqual([]);
+      expect(await node.readLeases(), `${step}/${cleanup}`).toEqual([]);
       expect((await node.links()).filter((l) => l.startsWith('veth')), `${step}/${cleanup}`).toEqual([]);
-      expect(fs.readdirSync(path.join(node.dataDir, 'testnet')).filter((f) => f.startsWith('.tmp')), `${step}/${cleanup}`).toEqual([]);
+      expect((await node.listDir(path.join(node.dataDir, 'testnet'))).filter((f) => f.startsWith('.tmp')), `${step}/${cleanup}`).toEqual([]);
       await node.deletePod(netns);
     }
   });
@@ -264,7 +270,7 @@ describe('plugin behaviour (1.1.0)', () => {
       expect(full.json.msg).toMatch(/no free addresses left in 10\.244\.9\.0\/29/);
       const status = await small.run({ CNI_COMMAND: 'STATUS' }, small.conf());
       expect(status.json.code).toBe(50);
-      expect(small.leases()).toHaveLength(5);
+      expect(await small.readLeases()).toHaveLength(5);
     } finally {
       await small.close();
     }
@@ -279,7 +285,7 @@ describe('bad input gets the right code and changes nothing', () => {
     node = await TestNode.create();
     netns = await node.pod();
     snapshot = async () =>
-      JSON.stringify([await node.links(), node.leases(), (await node.ip(['link', 'show'], netns)).map((l: { ifname: string }) => l.ifname)]);
+      JSON.stringify([await node.links(), await node.readLeases(), (await node.ip(['link', 'show'], netns)).map((l: { ifname: string }) => l.ifname)]);
   });
   afterAll(async () => node?.close());
 
@@ -318,7 +324,7 @@ describe('bad input gets the right code and changes nothing', () => {
   it('a malformed IPAM file is an error naming the file', async () => {
     const bad = path.join(node.dir, 'bad-ipam.config');
     for (const content of ['{"Subnet": "10.244.1.0", "Gateway"', '{"Subnet":"10.244.1.0","SubnetPrefix":"10.244.","Gateway":"10.244.1.1"}', '{"Subnet":"10.244.1.0/24","Gateway":"10.245.0.1"}']) {
-      fs.writeFileSync(bad, content);
+      await node.writeFile(bad, content);
       const before = await snapshot();
       const r = await node.run(env('ADD', netns), node.conf({ ipamFile: bad }));
       expect(r.json.code).toBe(7);
@@ -356,6 +362,6 @@ describe('bad input gets the right code and changes nothing', () => {
     const logFile = path.join(node.dir, 'plugin.log');
     const d = await node.run(env('DEL', pod, 'dbg'), node.conf({ logFile }));
     expect(d.code).toBe(0);
-    expect(fs.readFileSync(logFile, 'utf8')).toMatch(/DEL dbg\/eth0: deleted veth[0-9a-f]{8}, freed 10\.244\.1\.\d+/);
+    expect(await node.readFile(logFile)).toMatch(/DEL dbg\/eth0: deleted veth[0-9a-f]{8}, freed 10\.244\.1\.\d+/);
   });
 });
