@@ -126,7 +126,8 @@ function checkpointFromEnv(env: NodeJS.ProcessEnv, log: Logger): PluginDeps['che
     if (env.SIMPLECNI_TEST_FAIL_AT === step) throw new Error(`test hook: failing at "${step}"`);
     if (env.SIMPLECNI_TEST_PAUSE_AT === step) {
       log.info(`test hook: paused at "${step}"`);
-      await new Promise(() => {}); // until killed
+      // Until killed: a pending promise alone does not keep Node running, a timer does.
+      await new Promise(() => setInterval(() => {}, 1 << 30));
     }
   };
 }

@@ -198,9 +198,7 @@ export class SshHost implements TestHost {
       kill: async () => {
         const target = String(await pid);
         const r = await this.exec(['kill', '-9', target]);
-        // A process that has already exited is not an error, as for process.kill on a local child
-        // that has exited but is not yet reaped (its ssh client has not closed yet).
-        if (r.code !== 0 && !/no such process/i.test(r.stderr)) throw new CommandFailed([`(${this.name})`, 'kill', '-9', target], r);
+        if (r.code !== 0) throw new CommandFailed([`(${this.name})`, 'kill', '-9', target], r);
       },
     };
   }

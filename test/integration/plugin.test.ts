@@ -240,8 +240,11 @@ describe('plugin behaviour (1.1.0)', () => {
         plugin.child.stderr.on('data', (b: Buffer) => b.toString().includes('paused at') && resolve());
       });
       // ip netns exec execs node in place, so this PID is the plugin itself.
+      // A paused plugin stays paused (a plugin that quit at its pause point would have exited 0 by now).
+      await new Promise((r) => setTimeout(r, 300));
       await plugin.kill();
-      await plugin.closed;
+      // Killed while paused, not exited: no exit code 0 (locally null, the signal; over ssh 137).
+      expect(await plugin.closed, `${step}: the plugin was still running when killed`).not.toBe(0);
       expect((await node.readLeases()).length, `${step}: the lease exists before cleanup`).toBe(1);
       const r =
         cleanup === 'DEL'
