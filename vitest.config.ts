@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The VM tier runs on its own (npm run test:vm): it needs the VMs that vm/test-vm.sh brings up.
+    exclude: [...configDefaults.exclude, 'test/vm/**'],
     // Real processes, real namespaces: forks isolate them better than threads.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

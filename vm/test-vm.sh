@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# The VM test tier (npm run test:vm): the real thing, on real Debian kernels.
+# The VM test tier (npm run test:vm): the real thing, on real Debian kernels, driven by the kit itself.
 #   1. Debian packages it needs (apt, when root and missing)
 #   2. the offline box (vm/build-box.sh; cached) and `vagrant box add`
-#   3. libvirt inside a network namespace of its own (vm/libvirt-netns.sh), `vagrant up` of the topology
-#   4. for each mode host-gw, ipip, vxlan: `simplecni-node apply --mode M` on every worker, a pod on
-#      each worker made by calling the plugin directly (CNI ADD), pod-to-pod pings
-#      (host-gw: node1<->node2 only, node3 unreachable; ipip/vxlan: every pair, node3 across the router),
-#      tcpdump on node1's underlay NIC proving IPIP (ip proto 4) / VXLAN (udp 8472) encapsulation
-#   5. records the kernel's own outputs for ipip and vxlan: into /var/cache/simplecni-lab/vm/fixtures/,
+#   3. libvirt inside a network namespace of its own (vm/libvirt-netns.sh); in it,
+#      `cnilab cluster up --backend vagrant` (vagrant up, then ssh from `vagrant ssh-config`) and
+#      `cnilab cluster status`
+#   4. test/vm/*.test.ts: the node files, the CLI over ssh, the solution bot for every lab starting
+#      from each mode (host-gw, ipip, vxlan: the same lab actions and checks as on netns), and
+#      tcpdump on node1's underlay NIC proving IPIP (ip proto 4) and VXLAN (udp 8472) encapsulation
+#   5. the plugin's conformance tests (test/integration/plugin.test.ts) on node1, over ssh
+#   6. records the kernel's own outputs for ipip and vxlan: into /var/cache/simplecni-lab/vm/fixtures/,
 #      or over the committed ones in test/fixtures/kernel/ with SIMPLECNI_VM_RECORD=1 (SIMPLECNI_VM_FIXTURES=0 skips)
-#   6. `vagrant destroy -f` and everything else it made, also on failure
+#   7. `cnilab cluster down` (vagrant destroy) and everything else it made, also on failure
 #
 #   sudo bash vm/test-vm.sh
 # Env: SIMPLECNI_VM_KEEP=1     leave the VMs and the netns up at the end (then: vm/libvirt-netns.sh vagrant destroy -f; vm/libvirt-netns.sh down)
-#      SIMPLECNI_VM_REUSE=1    use VMs already up (vm/libvirt-netns.sh vagrant up): no box, no up, no destroy
-#      SIMPLECNI_VM_MODES      modes to test (default "host-gw ipip vxlan")
+#      SIMPLECNI_VM_REUSE=1    use VMs already up in the netns (no box, no destroy at the end)
+#      SIMPLECNI_VM_PHASES     the phases to run after `cluster up` (default "suite conformance fixtures";
+#                              "bench" is npm run bench:vm: lab checks over ssh vs netns)
 #      SIMPLECNI_VM_MEMORY     MiB per VM (default 512)
 set -euo pipefail
 
@@ -22,14 +25,16 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
 NSCTL="$HERE/libvirt-netns.sh"
 BOX_NAME="simplecni/bookworm-offline"
-MODES="${SIMPLECNI_VM_MODES:-host-gw ipip vxlan}"
+PHASES_WANTED="${SIMPLECNI_VM_PHASES:-suite conformance fixtures}"
 export SIMPLECNI_VM_NS="${SIMPLECNI_VM_NS:-cnilab-vm}"
 export SIMPLECNI_VM_DATA="${SIMPLECNI_VM_DATA:-/var/cache/simplecni-lab/vm}"
 export VAGRANT_DOTFILE_PATH="$SIMPLECNI_VM_DATA/dotvagrant"
 export SIMPLECNI_VM_BOX="$BOX_NAME"
 export SIMPLECNI_VM_MEMORY="${SIMPLECNI_VM_MEMORY:-512}"
 export SIMPLECNI_VM_CPUS=1
-SSH_CFG="$SIMPLECNI_VM_DATA/ssh-config"
+# The kit's own state for this cluster (ssh config, cluster.json) stays with the tier's files.
+export SIMPLECNI_STATE_HOME="$SIMPLECNI_VM_DATA/state"
+SSH_CFG="$SIMPLECNI_STATE_HOME/vagrant/lab/ssh_config"
 # The committed fixtures are what the simulated kernel's tests compare with: overwrite them only when asked.
 if [[ "${SIMPLECNI_VM_RECORD:-}" == 1 ]]; then FIXTURES="$REPO/test/fixtures/kernel"; else FIXTURES="$SIMPLECNI_VM_DATA/fixtures"; fi
 
@@ -51,19 +56,22 @@ FAILED=0
 [[ "$(uname -m)" == x86_64 ]] || die "the offline box is amd64: run this tier on an x86_64 Linux machine"
 
 UP=0
+# The kit's CLI inside the VMs' netns (vagrant and ssh run there, with the netns' env: libvirt-netns.sh exec).
+cnl() { bash "$NSCTL" exec "$REPO/bin/cnilab" "$@"; }
 cleanup() {
   local rc=$?
   set +e
   phase "cleanup"
   if [[ -n "${SIMPLECNI_VM_KEEP:-}${SIMPLECNI_VM_REUSE:-}" ]]; then
-    for s in "$SIMPLECNI_VM_DATA"/ssh-*.sock; do [[ -S "$s" ]] && ip netns exec "$SIMPLECNI_VM_NS" ssh -o "ControlPath=$s" -O exit x >/dev/null 2>&1; done
-    echo "SIMPLECNI_VM_KEEP set: VMs and netns $SIMPLECNI_VM_NS left up. Remove with:"
-    echo "  sudo VAGRANT_DOTFILE_PATH=$VAGRANT_DOTFILE_PATH bash vm/libvirt-netns.sh vagrant destroy -f && sudo bash vm/libvirt-netns.sh down"
+    echo "SIMPLECNI_VM_KEEP/REUSE set: VMs and netns $SIMPLECNI_VM_NS left up. Remove with:"
+    echo "  sudo SIMPLECNI_STATE_HOME=$SIMPLECNI_STATE_HOME bash vm/libvirt-netns.sh exec bin/cnilab cluster down && sudo bash vm/libvirt-netns.sh down"
   else
-    for s in "$SIMPLECNI_VM_DATA"/ssh-*.sock; do [[ -S "$s" ]] && ip netns exec "$SIMPLECNI_VM_NS" ssh -o "ControlPath=$s" -O exit x >/dev/null 2>&1; done
-    if [[ $UP -eq 1 ]]; then bash "$NSCTL" vagrant destroy -f 2>&1 | sed 's/^/  /'; fi
+    if [[ $UP -eq 1 ]]; then
+      # The kit's own `down` (closes its ssh connections, vagrant destroy); vagrant directly if that fails.
+      cnl cluster down 2>&1 | sed 's/^/  /' || bash "$NSCTL" vagrant destroy -f 2>&1 | sed 's/^/  /'
+    fi
     bash "$NSCTL" down 2>&1 | sed 's/^/  /'
-    rm -rf "$VAGRANT_DOTFILE_PATH" "$SSH_CFG"
+    rm -rf "$VAGRANT_DOTFILE_PATH" "$SIMPLECNI_STATE_HOME"
   fi
   phase ""
   echo
@@ -88,9 +96,9 @@ if [[ ${#need[@]} -gt 0 ]]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; }
 fi
 ok "vagrant $(vagrant --version 2>/dev/null | awk '{print $2}'), libvirtd $(libvirtd --version | awk '{print $NF}'), $(qemu-system-x86_64 --version | head -n1)"
-for b in simplecni simplecni-ipam simplecni-node; do
-  [[ -f "$REPO/dist/$b.cjs" ]] || { echo "dist/$b.cjs missing: npm run build"; (cd "$REPO" && npm run build >/dev/null); break; }
-done
+# The kit as the suite runs it: the CLI and plugin bundles, the site (cnilab serve is tested on the VMs).
+(cd "$REPO" && npm run build >/dev/null)
+[[ -f "$REPO/site/dist/index.html" ]] || (cd "$REPO" && npm run build:site >/dev/null)
 
 if [[ -z "${SIMPLECNI_VM_REUSE:-}" ]]; then
 # ---- 2. box -------------------------------------------------------------------------------------------------
@@ -110,98 +118,77 @@ if [[ "$(cat "$SIMPLECNI_VM_DATA/box-added.sha256" 2>/dev/null)" != "$BOX_SUM" ]
 fi
 ok "box $BOX_NAME added"
 
-phase "vagrant up (4 VMs, TCG)"
-UP=1
-bash "$NSCTL" vagrant up --provider=libvirt 2>&1 | tr '\r' '\n' | grep --line-buffered -v -e 'Progress:' -e '^\s*$' | sed -u 's/^/  /' ||
-  die "vagrant up failed"
 fi
-bash "$NSCTL" vagrant ssh-config >"$SSH_CFG" 2>/dev/null
-ok "vagrant ssh-config: $(grep -c '^Host ' "$SSH_CFG") VMs"
 
-# ---- helpers: ssh to a node (inside the netns) -------------------------------------------------------------
-# One ssh connection per node, reused (ControlMaster): a new ssh handshake costs seconds on an emulated CPU.
-SSH_OPTS=(-F "$SSH_CFG" -o LogLevel=ERROR -o ControlMaster=auto -o "ControlPath=$SIMPLECNI_VM_DATA/ssh-%h.sock" -o ControlPersist=900)
-on() { # NODE CMD...  (runs as root on the node)
+# ---- 3. the cluster, made by the kit ----------------------------------------------------------------------------
+[[ -n "${SIMPLECNI_VM_REUSE:-}" ]] || UP=1
+phase "cnilab cluster up --backend vagrant (4 VMs, TCG)"
+T_UP=$SECONDS
+if ! cnl cluster up --backend vagrant --mode host-gw 2>&1 | sed -u 's/^/  /'; then die "cnilab cluster up --backend vagrant failed"; fi
+echo "$((SECONDS - T_UP))" >"$SIMPLECNI_VM_DATA/cluster-up-seconds"
+phase "cnilab cluster status"
+if cnl cluster status 2>&1 | sed 's/^/  /'; then ok "cluster status: healthy"; else fail "cluster status"; fi
+
+# ssh to a node the way the kit does (its config, its persistent connections), for the recordings below.
+on() { # NODE CMD...  (the kit logs in as root)
   local n="$1"; shift
-  ip netns exec "$SIMPLECNI_VM_NS" ssh "${SSH_OPTS[@]}" "$n" "sudo $(printf '%q ' "$@")"
+  ip netns exec "$SIMPLECNI_VM_NS" ssh -F "$SSH_CFG" -o LogLevel=ERROR -o ControlMaster=auto -o "ControlPath=/tmp/cnilab-ssh-0/%C" -o ControlPersist=600 "$n" "$(printf '%q ' "$@")"
 }
-on_script() { # NODE  (script on stdin, run by bash as root)
-  ip netns exec "$SIMPLECNI_VM_NS" ssh "${SSH_OPTS[@]}" "$1" "sudo bash -s -- $(printf '%q ' "${@:2}")"
+on_script() { # NODE ARGS...  (script on stdin, run by bash)
+  ip netns exec "$SIMPLECNI_VM_NS" ssh -F "$SSH_CFG" -o LogLevel=ERROR -o ControlMaster=auto -o "ControlPath=/tmp/cnilab-ssh-0/%C" -o ControlPersist=600 "$1" "bash -s -- $(printf '%q ' "${@:2}")"
 }
-WORKERS=(node1 node2 node3)
+wants() { [[ " $PHASES_WANTED " == *" $1 "* ]]; }
 
-# The pod helper that runs on a node: ADD/DEL by calling the plugin as a runtime does (the conflist's
-# plugin entry with name and cniVersion injected, CNI_NETNS of an `ip netns add` namespace).
-POD_SH='
-set -euo pipefail
-cmd="$1" pod="$2"
-conf=$(node -e "const c=JSON.parse(require(\"fs\").readFileSync(\"/etc/cni/net.d/10-simplecni.conflist\",\"utf8\"));process.stdout.write(JSON.stringify({...c.plugins[0],name:c.name,cniVersion:c.cniVersion}))")
-if [ "$cmd" = ADD ]; then ip netns add "$pod" 2>/dev/null || true; fi
-[ -e "/run/netns/$pod" ] || exit 0
-out=$(echo "$conf" | CNI_COMMAND="$cmd" CNI_CONTAINERID="$pod" CNI_NETNS="/run/netns/$pod" CNI_IFNAME=eth0 CNI_PATH=/opt/cni/bin /opt/cni/bin/simplecni) || { echo "$out"; exit 1; }
-if [ "$cmd" = ADD ]; then echo "$out" | tr -d " \n" | sed -n "s/.*\"address\":\"\([0-9.]*\)\/.*/\1/p"; else ip netns del "$pod"; fi
-'
+# ---- 4. the VM suite ----------------------------------------------------------------------------------------------
+if wants suite; then
+  phase "VM suite: files, CLI, solution bot x3 modes, captures"
+  if bash "$NSCTL" exec npx vitest run -c test/vm/vitest.config.ts 2>&1 | sed -u 's/^/  /'; then ok "test/vm: pass"; else fail "test/vm"; fi
+fi
 
+# ---- 5. the plugin's conformance tests on node1 -----------------------------------------------------------------
+if wants conformance; then
+  phase "plugin conformance on node1 (over ssh)"
+  if bash "$NSCTL" exec env SIMPLECNI_PLUGIN_TEST_SSH="$SSH_CFG:node1" SIMPLECNI_PLUGIN_TEST_SUDO=0 npx vitest run test/integration/plugin.test.ts 2>&1 | sed -u 's/^/  /'; then
+    ok "test/integration/plugin.test.ts on node1: pass"; else fail "test/integration/plugin.test.ts on node1"; fi
+fi
+
+# ---- 6. the real kernel's answers, recorded ----------------------------------------------------------------------
 # What the kernel says, captured on a node in one go (a tar.gz on stdout): node and pod state, a
 # ping to each other pod (text), and the route lookup for it.
 CAPTURE_SH='
 set -u
 n="$1" pod="$2"; shift 2
+inpod() { nsenter --net=/run/simplecni-lab/pods/"$pod" "$@"; }
 d=$(mktemp -d); cd "$d"
 ip -j -p -d link show >"$n-link.json"
 ip -j -p addr show >"$n-addr.json"
 ip -j -p route show table main >"$n-route.json"
 ip -j -p neigh show >"$n-neigh.json"
-ip netns exec "$pod" ip -j -p addr show >"$n-pod-addr.json"
-ip netns exec "$pod" ip -j -p route show >"$n-pod-route.json"
+inpod ip -j -p addr show >"$n-pod-addr.json"
+inpod ip -j -p route show >"$n-pod-route.json"
 for peer in "$@"; do
   m=${peer%%=*} ip=${peer#*=}
-  ip netns exec "$pod" ping -c1 -W1 "$ip" >"$n-ping-$m.txt" 2>&1
+  inpod ping -c1 -W1 "$ip" >"$n-ping-$m.txt" 2>&1
   ip -j -p route get "$ip" >"$n-route-get-$m.json"
 done
 tar -czf - .
 cd / && rm -rf "$d"
 '
-
-# ---- 4. the modes --------------------------------------------------------------------------------------------
-declare -A POD_IP
-for MODE in $MODES; do
-  phase "mode $MODE: apply + pods"
-  POD="pod-${MODE}"
-  for n in "${WORKERS[@]}"; do
-    # the node's CNI config for the mode (re-running provision.sh from the node's kept copy), then the routes
-    on "$n" bash /var/lib/simplecni-lab/stage/provision.sh --node "$n" --stage /var/lib/simplecni-lab/stage --mode "$MODE" >/dev/null
-    if out=$(on "$n" simplecni-node apply --mode "$MODE" 2>&1); then ok "$n: simplecni-node apply --mode $MODE ($(echo "$out" | grep -c '^+ ') change(s))"; else fail "$n: simplecni-node apply --mode $MODE: $out"; fi
-    ip_=$(echo "$POD_SH" | on_script "$n" ADD "$POD") || { fail "$n: CNI ADD $POD: $ip_"; continue; }
-    POD_IP[$n]="$ip_"
-    ok "$n: CNI ADD $POD -> ${POD_IP[$n]}"
-  done
-
-  phase "mode $MODE: pings + tcpdump"
-  if [[ "$MODE" == host-gw ]]; then pairs="node1:node2 node2:node1"; expect_fail="node1:node3 node3:node1"; else pairs="node1:node2 node2:node1 node1:node3 node3:node1 node2:node3 node3:node2"; expect_fail=""; fi
-  for pr in $pairs; do
-    a=${pr%:*} b=${pr#*:}
-    if on "$a" ip netns exec "$POD" ping -c3 -i0.3 -W2 "${POD_IP[$b]}" >/dev/null 2>&1; then ok "ping $a/$POD -> $b/$POD (${POD_IP[$b]})"; else fail "ping $a/$POD -> $b/$POD (${POD_IP[$b]})"; fi
-  done
-  for pr in $expect_fail; do
-    a=${pr%:*} b=${pr#*:}
-    if on "$a" ip netns exec "$POD" ping -c1 -W1 "${POD_IP[$b]}" >/dev/null 2>&1; then fail "ping $a -> $b should fail in host-gw (node3 is behind the router)"; else ok "ping $a -> $b fails, as it must in host-gw (node3 is behind the router)"; fi
-  done
-  case "$MODE" in
-    ipip) filter="ip proto 4" ;;
-    vxlan) filter="udp port 8472" ;;
-    *) filter="" ;;
-  esac
-  if [[ -n "$filter" ]]; then
-    # tcpdump on node1's underlay NIC while node1's pod pings node3's pod (across the router)
-    dump=$(on node1 sh -c "timeout 20 tcpdump -nn -i eth1 -c 4 '$filter' 2>/dev/null & sleep 2; ip netns exec $POD ping -c2 -i0.3 -W2 ${POD_IP[node3]} >/dev/null; wait")
-    if [[ $(echo "$dump" | grep -c .) -ge 2 ]]; then ok "tcpdump -i eth1 '$filter' on node1 saw the encapsulated pings:"; echo "$dump" | sed 's/^/      /';
-    else fail "tcpdump -i eth1 '$filter' on node1 saw no encapsulated packets: $dump"; fi
-    if [[ "${SIMPLECNI_VM_FIXTURES:-1}" == 1 ]]; then echo "$dump" >"$SIMPLECNI_VM_DATA/tcpdump-$MODE.txt"; fi
-  fi
-
-  if [[ "${SIMPLECNI_VM_FIXTURES:-1}" == 1 && ( "$MODE" == ipip || "$MODE" == vxlan ) ]]; then
+WORKERS=(node1 node2 node3)
+if wants fixtures && [[ "${SIMPLECNI_VM_FIXTURES:-1}" == 1 ]]; then
+  for MODE in ipip vxlan; do
     phase "mode $MODE: record kernel fixtures"
+    POD="pod-$MODE"
+    cnl cluster mode "$MODE" >/dev/null || fail "cnilab cluster mode $MODE"
+    declare -A POD_IP=()
+    for n in "${WORKERS[@]}"; do
+      cnl pod del "$n" "$POD" >/dev/null 2>&1 || true
+      POD_IP[$n]=$(cnl pod add "$n" "$POD" --json | sed -n 's/.*"address": *"\([0-9.]*\)\/.*/\1/p')
+      [[ -n "${POD_IP[$n]}" ]] || fail "$n: cnilab pod add $POD"
+    done
+    case "$MODE" in ipip) filter="ip proto 4" ;; vxlan) filter="udp port 8472" ;; esac
+    dump=$(on node1 sh -c "timeout 30 tcpdump -nn -i eth1 -c 4 '$filter' 2>/dev/null & sleep 3; nsenter --net=/run/simplecni-lab/pods/$POD ping -c2 -i0.3 -W2 ${POD_IP[node3]} >/dev/null; wait")
+    [[ $(echo "$dump" | grep -c .) -ge 2 ]] || fail "tcpdump -i eth1 '$filter' on node1 saw no encapsulated packets: $dump"
     d="$FIXTURES/$MODE"
     rm -rf "$d" && mkdir -p "$d"
     for n in "${WORKERS[@]}"; do
@@ -209,7 +196,7 @@ for MODE in $MODES; do
       for m in "${WORKERS[@]}"; do [[ $m == "$n" ]] || peers+="$m=${POD_IP[$m]} "; done
       echo "$CAPTURE_SH" | on_script "$n" "$n" "$POD" $peers | tar -xzf - -C "$d" || fail "$n: capture failed"
     done
-    cp "$SIMPLECNI_VM_DATA/tcpdump-$MODE.txt" "$d/node1-tcpdump.txt"
+    echo "$dump" >"$d/node1-tcpdump.txt"
     {
       echo "{"
       echo "  \"mode\": \"$MODE\","
@@ -220,12 +207,14 @@ for MODE in $MODES; do
       echo "}"
     } >"$d/capture.json"
     ok "recorded $(ls "$d" | wc -l) files in ${d#"$REPO"/}"
-  fi
-
-  phase "mode $MODE: CNI DEL"
-  for n in "${WORKERS[@]}"; do
-    if out=$(echo "$POD_SH" | on_script "$n" DEL "$POD" 2>&1); then ok "$n: CNI DEL $POD"; else fail "$n: CNI DEL $POD: $out"; fi
+    for n in "${WORKERS[@]}"; do cnl pod del "$n" "$POD" >/dev/null || fail "$n: cnilab pod del $POD"; done
   done
-done
+fi
+
+# ---- the benchmark (npm run bench:vm) ---------------------------------------------------------------------------
+if wants bench; then
+  phase "bench: lab checks over ssh vs netns"
+  bash "$NSCTL" exec env SIMPLECNI_VM_UP_SECONDS="$(cat "$SIMPLECNI_VM_DATA/cluster-up-seconds")" npx tsx bench/vm.ts 2>&1 | sed -u 's/^/  /' || fail "bench/vm.ts"
+fi
 
 [[ $FAILED -eq 0 ]]
