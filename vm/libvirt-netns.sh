@@ -30,7 +30,7 @@ say() { printf '[libvirt-netns] %s\n' "$*" >&2; }
 die() { printf '[libvirt-netns] error: %s\n' "$*" >&2; exit 1; }
 [[ $EUID -eq 0 ]] || die "needs root (network namespaces and libvirtd do). Run it with sudo."
 
-ns_exists() { ip netns list | awk '{print $1}' | grep -qx "$NS"; }
+ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$NS"; }
 pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 in_ns() { ip netns exec "$NS" "$@"; }
 virsh_ns() { in_ns virsh -q -c qemu:///system "$@"; }

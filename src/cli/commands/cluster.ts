@@ -92,8 +92,10 @@ export async function down(opts: GlobalOptions & { json?: boolean }): Promise<vo
   try {
     res = await ctx.backend.down({ progress: progress.step });
   } catch (err) {
+    progress.done();
     if (err instanceof BackendUnavailableError) fail(err.message);
-    throw err;
+    // e.g. `vagrant destroy` failing: what it said, and that running down again is safe.
+    fail(`cluster down failed: ${(err as Error).message}`, `fix that, then run ${cmd('cnilab cluster down')} again: it removes only what is left`);
   } finally {
     progress.done();
   }

@@ -63,7 +63,7 @@ export class SshBackend implements ClusterBackend {
     await this.requireSupport();
     const prior = this.readState();
     const file = this._inventory ?? prior?.ssh?.inventory;
-    if (!file) throw new BackendUnavailableError('the ssh backend needs an inventory of the machines: --inventory FILE (see "Grading students\' machines" in the README)');
+    if (!file) throw new BackendUnavailableError('the ssh backend needs an inventory of the machines: --inventory FILE (see "The nodes — ssh backend" in the README)');
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
