@@ -5,18 +5,18 @@
 #   3. libvirt inside a network namespace of its own (vm/libvirt-netns.sh); in it,
 #      `cnilab cluster up --backend vagrant` (vagrant up, then ssh from `vagrant ssh-config`) and
 #      `cnilab cluster status`
-#   4. test/vm/*.test.ts: the node files, the CLI over ssh, the solution bot for every lab starting
+#   4. records the kernel's own outputs for ipip and vxlan, on the fresh cluster: into /var/cache/simplecni-lab/vm/fixtures/,
+#      or over the committed ones in test/fixtures/kernel/ with SIMPLECNI_VM_RECORD=1 (SIMPLECNI_VM_FIXTURES=0 skips)
+#   5. test/vm/*.test.ts: the node files, the CLI over ssh, the solution bot for every lab starting
 #      from each mode (host-gw, ipip, vxlan: the same lab actions and checks as on netns), and
 #      tcpdump on node1's underlay NIC proving IPIP (ip proto 4) and VXLAN (udp 8472) encapsulation
-#   5. the plugin's conformance tests (test/integration/plugin.test.ts) on node1, over ssh
-#   6. records the kernel's own outputs for ipip and vxlan: into /var/cache/simplecni-lab/vm/fixtures/,
-#      or over the committed ones in test/fixtures/kernel/ with SIMPLECNI_VM_RECORD=1 (SIMPLECNI_VM_FIXTURES=0 skips)
+#   6. the plugin's conformance tests (test/integration/plugin.test.ts) on node1, over ssh
 #   7. `cnilab cluster down` (vagrant destroy) and everything else it made, also on failure
 #
 #   sudo bash vm/test-vm.sh
 # Env: SIMPLECNI_VM_KEEP=1     leave the VMs and the netns up at the end (then: vm/libvirt-netns.sh vagrant destroy -f; vm/libvirt-netns.sh down)
 #      SIMPLECNI_VM_REUSE=1    use VMs already up in the netns (no box, no destroy at the end)
-#      SIMPLECNI_VM_PHASES     the phases to run after `cluster up` (default "suite conformance fixtures";
+#      SIMPLECNI_VM_PHASES     the phases to run after `cluster up` (default "fixtures suite conformance";
 #                              "bench" is npm run bench:vm: lab checks over ssh vs netns)
 #      SIMPLECNI_VM_MEMORY     MiB per VM (default 512)
 set -euo pipefail
@@ -25,7 +25,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
 NSCTL="$HERE/libvirt-netns.sh"
 BOX_NAME="simplecni/bookworm-offline"
-PHASES_WANTED="${SIMPLECNI_VM_PHASES:-suite conformance fixtures}"
+PHASES_WANTED="${SIMPLECNI_VM_PHASES:-fixtures suite conformance}"
 export SIMPLECNI_VM_NS="${SIMPLECNI_VM_NS:-cnilab-vm}"
 export SIMPLECNI_VM_DATA="${SIMPLECNI_VM_DATA:-/var/cache/simplecni-lab/vm}"
 export VAGRANT_DOTFILE_PATH="$SIMPLECNI_VM_DATA/dotvagrant"
@@ -43,7 +43,7 @@ PHASES=()
 PHASE="" PHASE_T0=0
 phase() {
   local now=$SECONDS
-  [[ -n "$PHASE" ]] && PHASES+=("$(printf '%-44s %5d s' "$PHASE" $((now - PHASE_T0)))")
+  [[ -n "$PHASE" ]] && PHASES+=("$(printf '%-58s %5d s' "$PHASE" $((now - PHASE_T0)))")
   PHASE="$1" PHASE_T0=$now
   [[ -n "$1" ]] && printf '\n=== %s\n' "$1"
 }
@@ -77,7 +77,7 @@ cleanup() {
   echo
   echo "=== times"
   for p in "${PHASES[@]}"; do echo "  $p"; done
-  printf '  %-44s %5d s\n' "TOTAL" $((SECONDS - T_START))
+  printf '  %-58s %5d s\n' "TOTAL" $((SECONDS - T_START))
   if [[ $rc -eq 0 && $FAILED -eq 0 ]]; then echo "VM tier: PASS"; else echo "VM tier: FAIL (exit $rc, $FAILED failed check(s))"; [[ $rc -eq 0 ]] && rc=1; fi
   exit $rc
 }
@@ -107,7 +107,7 @@ BOX_FILE="$(bash "$HERE/build-box.sh" | tail -n1)"
 BOX_SUM="$(cat "$(dirname "$BOX_FILE")/inputs.sha256")"
 ok "box $BOX_FILE ($(du -h "$BOX_FILE" | cut -f1))"
 
-# ---- 3. libvirt in its netns, vagrant up ----------------------------------------------------------------------
+# ---- libvirt in its netns -----------------------------------------------------------------------------------------
 phase "libvirtd in netns $SIMPLECNI_VM_NS"
 bash "$NSCTL" up
 if [[ "$(cat "$SIMPLECNI_VM_DATA/box-added.sha256" 2>/dev/null)" != "$BOX_SUM" ]]; then
@@ -139,26 +139,13 @@ on_script() { # NODE ARGS...  (script on stdin, run by bash)
 }
 wants() { [[ " $PHASES_WANTED " == *" $1 "* ]]; }
 
-# ---- 4. the VM suite ----------------------------------------------------------------------------------------------
-if wants suite; then
-  phase "VM suite: files, CLI, solution bot x3 modes, captures"
-  if bash "$NSCTL" exec npx vitest run -c test/vm/vitest.config.ts 2>&1 | sed -u 's/^/  /'; then ok "test/vm: pass"; else fail "test/vm"; fi
-fi
-
-# ---- 5. the plugin's conformance tests on node1 -----------------------------------------------------------------
-if wants conformance; then
-  phase "plugin conformance on node1 (over ssh)"
-  if bash "$NSCTL" exec env SIMPLECNI_PLUGIN_TEST_SSH="$SSH_CFG:node1" SIMPLECNI_PLUGIN_TEST_SUDO=0 npx vitest run test/integration/plugin.test.ts 2>&1 | sed -u 's/^/  /'; then
-    ok "test/integration/plugin.test.ts on node1: pass"; else fail "test/integration/plugin.test.ts on node1"; fi
-fi
-
-# ---- 6. the real kernel's answers, recorded ----------------------------------------------------------------------
+# ---- 4. the real kernel's answers, recorded (first: on a cluster no lab has touched yet) -------------------------
 # What the kernel says, captured on a node in one go (a tar.gz on stdout): node and pod state, a
 # ping to each other pod (text), and the route lookup for it.
 CAPTURE_SH='
 set -u
 n="$1" pod="$2"; shift 2
-inpod() { nsenter --net=/run/simplecni-lab/pods/"$pod" "$@"; }
+inpod() { nsenter --net=/run/simplecni-lab/pods/"$n"/"$pod" "$@"; }
 d=$(mktemp -d); cd "$d"
 ip -j -p -d link show >"$n-link.json"
 ip -j -p addr show >"$n-addr.json"
@@ -187,7 +174,7 @@ if wants fixtures && [[ "${SIMPLECNI_VM_FIXTURES:-1}" == 1 ]]; then
       [[ -n "${POD_IP[$n]}" ]] || fail "$n: cnilab pod add $POD"
     done
     case "$MODE" in ipip) filter="ip proto 4" ;; vxlan) filter="udp port 8472" ;; esac
-    dump=$(on node1 sh -c "timeout 30 tcpdump -nn -i eth1 -c 4 '$filter' 2>/dev/null & sleep 3; nsenter --net=/run/simplecni-lab/pods/$POD ping -c2 -i0.3 -W2 ${POD_IP[node3]} >/dev/null; wait")
+    dump=$(on node1 sh -c "timeout 30 tcpdump -nn -i eth1 -c 4 '$filter' 2>/dev/null & sleep 3; nsenter --net=/run/simplecni-lab/pods/node1/$POD ping -c2 -i0.3 -W2 ${POD_IP[node3]} >/dev/null; wait")
     [[ $(echo "$dump" | grep -c .) -ge 2 ]] || fail "tcpdump -i eth1 '$filter' on node1 saw no encapsulated packets: $dump"
     d="$FIXTURES/$MODE"
     rm -rf "$d" && mkdir -p "$d"
@@ -209,6 +196,19 @@ if wants fixtures && [[ "${SIMPLECNI_VM_FIXTURES:-1}" == 1 ]]; then
     ok "recorded $(ls "$d" | wc -l) files in ${d#"$REPO"/}"
     for n in "${WORKERS[@]}"; do cnl pod del "$n" "$POD" >/dev/null || fail "$n: cnilab pod del $POD"; done
   done
+fi
+
+# ---- 5. the VM suite ----------------------------------------------------------------------------------------------
+if wants suite; then
+  phase "VM suite: files, CLI, solution bot x3 modes, captures"
+  if bash "$NSCTL" exec npx vitest run -c test/vm/vitest.config.ts 2>&1 | sed -u 's/^/  /'; then ok "test/vm: pass"; else fail "test/vm"; fi
+fi
+
+# ---- 6. the plugin's conformance tests on node1 -----------------------------------------------------------------
+if wants conformance; then
+  phase "plugin conformance on node1 (over ssh)"
+  if bash "$NSCTL" exec env SIMPLECNI_PLUGIN_TEST_SSH="$SSH_CFG:node1" SIMPLECNI_PLUGIN_TEST_SUDO=0 npx vitest run test/integration/plugin.test.ts 2>&1 | sed -u 's/^/  /'; then
+    ok "test/integration/plugin.test.ts on node1: pass"; else fail "test/integration/plugin.test.ts on node1"; fi
 fi
 
 # ---- the benchmark (npm run bench:vm) ---------------------------------------------------------------------------

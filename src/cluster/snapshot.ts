@@ -150,6 +150,9 @@ function addSegments(world: World, env: LabEnv) {
       for (const i of n.interfaces.filter((x) => x.segment === seg.name)) {
         const uplink = world.namespaces[n.name] && linkByName(world.namespaces[n.name]!, i.name);
         if (!uplink) continue;
+        // A VM's NIC is a physical device (no link kind, read as a dummy): in the model it is the
+        // same wire as a netns node's veth, its other end a port of the segment's switch.
+        if (uplink.kind === 'dummy') uplink.kind = 'veth';
         const port = newLink(ns, { name: `${n.name}-${i.name}`, kind: 'veth', mtu: uplink.mtu, mac: nextMac(world), up: true, master: sw.ifindex });
         ns.links.push(port);
         port.peer = { ns: n.name, ifindex: uplink.ifindex };

@@ -156,6 +156,12 @@ describe.each([
     const out = await capture(ssh, 'eth1', filter, () => backend.driver.execPod('node1', `cap-${mode}`, ['ping', '-c2', '-W3', target]), 4, 30_000, 60_000);
     expect(out).toMatch(seen);
     expect(out).toContain(`> ${target}: ICMP echo request`);
+    // `cnilab trace` reads these VMs' state into the model and walks the same ping: it crosses the router encapsulated.
+    const tr = await cli(['trace', `node1/cap-${mode}`, `node3/cap-${mode}`, '--json']);
+    expect(tr.code, tr.stderr).toBe(0);
+    const t = JSON.parse(tr.stdout) as { ok: boolean; hops: { step: string; where: string }[] };
+    expect(t.ok).toBe(true);
+    expect(t.hops.filter((h) => h.step === 'encap').map((h) => h.where)).toContain('node1');
     for (const n of ['node1', 'node3']) await pods.del(n, `cap-${mode}`);
   });
 });

@@ -13,7 +13,7 @@ import { InventoryError, needsSudo, parseInventory, renderSshConfig } from './in
 import { SshLayout } from './layout.ts';
 import { bundleWrites, writeFailure, writerArgv, type RemoteBatch } from './remoteFiles.ts';
 import { SshConnections, type SshNode } from './sshConnection.ts';
-import { POD_DIR, SshDriver } from './sshDriver.ts';
+import { podNetnsDir, SshDriver } from './sshDriver.ts';
 
 /** What every node needs on it; workers also need Node.js (the plugin runs on it). */
 const NODE_TOOLS = ['ip', 'ping', 'nsenter', 'unshare', 'sysctl'];
@@ -123,7 +123,7 @@ export class SshBackend implements ClusterBackend {
   /** The node's conflist, IPAM file and cluster file for the mode, and the reference plugin where none is. */
   private async _writeFiles(n: WorkerNode, mode: Mode, withReference: boolean) {
     const batch: RemoteBatch = {
-      dirs: [VM_PATHS.binDir, VM_PATHS.confDir, VM_PATHS.dataDir, VM_PATHS.cacheDir, POD_DIR],
+      dirs: [VM_PATHS.binDir, VM_PATHS.confDir, VM_PATHS.dataDir, VM_PATHS.cacheDir, podNetnsDir(n.name)],
       files: [
         { path: VM_PATHS.ipamFile, content: renderIpamFile(n) },
         { path: VM_PATHS.clusterFile, content: renderClusterFile(this.topology, mode) },

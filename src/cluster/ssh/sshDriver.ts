@@ -1,6 +1,6 @@
 // The ssh node driver: a node is a machine of its own (a Vagrant VM, a student's VM, any Linux
 // host), reached over one persistent ssh connection. Its CNI files are in the standard places
-// (VM_PATHS); a pod is a network namespace pinned to a file in POD_DIR on the node.
+// (VM_PATHS); a pod is a network namespace pinned to a file under POD_DIR on the node.
 import type { ExecOptions, ExecResult } from '../../shared/exec.ts';
 import type { Backend, NodeDriver } from '../driver.ts';
 import { VM_PATHS, type NodePaths } from '../nodeConfig.ts';
@@ -9,7 +9,13 @@ import { nodeByName, workerByName, type Topology } from '../topology.ts';
 import type { SshConnections, SshNode } from './sshConnection.ts';
 
 /** Where pods' network namespaces are pinned on the node (not /run/netns: lab 01's own namespaces live there). */
-export const POD_DIR = '/run/simplecni-lab/pods';
+const POD_DIR = '/run/simplecni-lab/pods';
+
+/**
+ * A pod's netns path (CNI_NETNS) names the node too, as on the other backends: a pod's path is
+ * unique in the cluster, which is what `cnilab trace` tells pods apart by.
+ */
+export const podNetnsDir = (node: string) => `${POD_DIR}/${node}`;
 
 export class SshDriver implements NodeDriver {
   constructor(
@@ -29,11 +35,15 @@ export class SshDriver implements NodeDriver {
   }
 
   execPod(node: string, pod: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    return this.exec(node, this._inPod(pod, argv), opts);
+    return this.exec(node, this._inPod(node, pod, argv), opts);
   }
 
-  private _inPod(pod: string, argv: readonly string[]): string[] {
-    return ['nsenter', `--net=${POD_DIR}/${validatePodName(pod)}`, '--', ...argv];
+  private _podFile(node: string, pod: string) {
+    return `${podNetnsDir(nodeByName(this.topology, node).name)}/${validatePodName(pod)}`;
+  }
+
+  private _inPod(node: string, pod: string, argv: readonly string[]): string[] {
+    return ['nsenter', `--net=${this._podFile(node, pod)}`, '--', ...argv];
   }
 
   nodeExecArgv(node: string, argv: readonly string[]): string[] {
@@ -47,7 +57,7 @@ export class SshDriver implements NodeDriver {
   }
 
   podExecArgv(node: string, pod: string, argv: readonly string[]): string[] {
-    return this.connections.attachedArgv(this._host(node), this._inPod(pod, argv));
+    return this.connections.attachedArgv(this._host(node), this._inPod(node, pod, argv));
   }
 
   paths(node: string): NodePaths {
@@ -57,7 +67,7 @@ export class SshDriver implements NodeDriver {
 
   async createPodNetns(node: string, pod: string): Promise<string> {
     workerByName(this.topology, node);
-    const file = `${POD_DIR}/${validatePodName(pod)}`;
+    const file = this._podFile(node, pod);
     // noclobber makes `>` an O_EXCL create: a second pod of the same name is refused, as on netns.
     const script = 'mkdir -p "$(dirname "$0")" && set -C && { : >"$0"; } 2>/dev/null || exit 17; unshare --net="$0" true || { rc=$?; rm -f "$0"; exit $rc; }';
     const r = await this.exec(node, ['sh', '-c', script, file]);
@@ -67,16 +77,16 @@ export class SshDriver implements NodeDriver {
   }
 
   async deletePodNetns(node: string, pod: string): Promise<void> {
-    const file = `${POD_DIR}/${validatePodName(pod)}`;
-    await this.exec(node, ['sh', '-c', 'umount "$0" 2>/dev/null; rm -f "$0"', file]);
+    await this.exec(node, ['sh', '-c', 'umount "$0" 2>/dev/null; rm -f "$0"', this._podFile(node, pod)]);
   }
 
   async listPodNetns(node: string): Promise<{ pod: string; netns: string }[]> {
-    const r = await this.exec(node, ['sh', '-c', 'ls -1 "$0" 2>/dev/null; true', POD_DIR]);
+    const dir = podNetnsDir(nodeByName(this.topology, node).name);
+    const r = await this.exec(node, ['sh', '-c', 'ls -1 "$0" 2>/dev/null; true', dir]);
     return r.stdout
       .split('\n')
       .filter(Boolean)
       .sort()
-      .map((pod) => ({ pod, netns: `${POD_DIR}/${pod}` }));
+      .map((pod) => ({ pod, netns: `${dir}/${pod}` }));
   }
 }

@@ -21,11 +21,16 @@ export class VagrantBackend extends SshBackend {
     super(topology, cluster, undefined, 'vagrant');
   }
 
+  /** What every command needs: ssh (the VMs are reached over it). Vagrant itself only for up and down. */
   override async requireSupport() {
     await super.requireSupport();
     if (this.cluster !== DEFAULT_CLUSTER) {
       throw new BackendUnavailableError(`the vagrant backend makes the Vagrantfile's one cluster, "${DEFAULT_CLUSTER}": drop --cluster ${this.cluster} (for other machines, use --backend ssh with an inventory)`);
     }
+  }
+
+  private async _requireVagrant() {
+    await this.requireSupport();
     if (!fs.existsSync(path.join(repoRoot(), 'Vagrantfile'))) throw new BackendUnavailableError(`no Vagrantfile in ${repoRoot()}`);
     const r = await execCommand(['vagrant', '--version'], { timeoutMs: 60_000 });
     if (r.code !== 0) {
@@ -37,7 +42,7 @@ export class VagrantBackend extends SshBackend {
 
   override async up(opts: { mode: Mode; progress?: Progress }): Promise<UpResult> {
     const progress = opts.progress ?? (() => {});
-    await this.requireSupport();
+    await this._requireVagrant();
     const prior = this.readState();
     // Recorded first, so a `cluster down` after an interrupted `up` still destroys the VMs.
     if (!prior) this.writeState({ name: this.cluster, backend: 'vagrant', mode: opts.mode, createdAt: new Date().toISOString(), complete: false, namespaces: [], etcDirs: [] });
@@ -70,6 +75,7 @@ export class VagrantBackend extends SshBackend {
   override async down(opts: { progress?: Progress } = {}): Promise<DownResult> {
     const state = this.readState();
     if (!state) return { removed: [], busy: [] };
+    await this._requireVagrant();
     await this._closeAll(state);
     await this._vagrant(['destroy', '-f'], opts.progress ?? (() => {}));
     fs.rmSync(this.layout.stateDir, { recursive: true, force: true });
