@@ -130,12 +130,13 @@ phase "cnilab cluster status"
 if cnl cluster status 2>&1 | sed 's/^/  /'; then ok "cluster status: healthy"; else fail "cluster status"; fi
 
 # ssh to a node the way the kit does (its config, its persistent connections), for the recordings below.
+SSH=(ip netns exec "$SIMPLECNI_VM_NS" ssh -F "$SSH_CFG" -o LogLevel=ERROR -o ControlMaster=auto -o "ControlPath=/tmp/cnilab-ssh-0/%C" -o ControlPersist=600)
 on() { # NODE CMD...  (the kit logs in as root)
   local n="$1"; shift
-  ip netns exec "$SIMPLECNI_VM_NS" ssh -F "$SSH_CFG" -o LogLevel=ERROR -o ControlMaster=auto -o "ControlPath=/tmp/cnilab-ssh-0/%C" -o ControlPersist=600 "$n" "$(printf '%q ' "$@")"
+  "${SSH[@]}" "$n" "$(printf '%q ' "$@")"
 }
 on_script() { # NODE ARGS...  (script on stdin, run by bash)
-  ip netns exec "$SIMPLECNI_VM_NS" ssh -F "$SSH_CFG" -o LogLevel=ERROR -o ControlMaster=auto -o "ControlPath=/tmp/cnilab-ssh-0/%C" -o ControlPersist=600 "$1" "bash -s -- $(printf '%q ' "${@:2}")"
+  "${SSH[@]}" "$1" "bash -s -- $(printf '%q ' "${@:2}")"
 }
 wants() { [[ " $PHASES_WANTED " == *" $1 "* ]]; }
 

@@ -52,8 +52,12 @@ export function installBundle(hostBinDir: string, nodeBinDir: string, name: stri
   fs.mkdirSync(hostBinDir, { recursive: true });
   fs.copyFileSync(bundle, path.join(hostBinDir, `${name}.cjs.tmp`));
   fs.renameSync(path.join(hostBinDir, `${name}.cjs.tmp`), path.join(hostBinDir, `${name}.cjs`));
-  const shim = `#!/bin/sh\n# ${name}: one bundled JavaScript file, run by the node's Node.js.\nexec ${process.execPath} ${nodeBinDir}/${name}.cjs "$@"\n`;
-  writeIfChanged(path.join(hostBinDir, name), shim, 0o755);
+  writeIfChanged(path.join(hostBinDir, name), bundleShim(name, process.execPath, `${nodeBinDir}/${name}.cjs`), 0o755);
+}
+
+/** The two-line shim `<binDir>/<name>` that runs a bundle with the node's Node.js. */
+export function bundleShim(name: string, nodeJs: string, bundle: string): string {
+  return `#!/bin/sh\n# ${name}: one bundled JavaScript file, run by the node's Node.js.\nexec ${nodeJs} ${bundle} "$@"\n`;
 }
 
 /**

@@ -55,7 +55,7 @@ export class SimBackend implements ClusterBackend {
     if (prior?.complete && fs.existsSync(this.layout.kernelFile)) {
       progress('cluster already up; refreshing node configs');
       this._installPrograms();
-      for (const n of workers(this.topology)) this._writeNodeFiles(n, opts.mode);
+      for (const n of workers(this.topology)) await this.installNodeFiles(n, opts.mode);
       const state = { ...prior, mode: opts.mode };
       this.writeState(state);
       return { created: false, state };
@@ -96,7 +96,7 @@ export class SimBackend implements ClusterBackend {
     this._installPrograms();
     for (const n of workers(t)) {
       progress(`${n.name}: CNI files (plugin, ipam.config ${n.podSubnet})`);
-      this._writeNodeFiles(n, opts.mode);
+      await this.installNodeFiles(n, opts.mode);
     }
     state.complete = true;
     this.writeState(state);
@@ -117,10 +117,6 @@ export class SimBackend implements ClusterBackend {
   }
 
   async installNodeFiles(n: WorkerNode, mode: Mode) {
-    this._writeNodeFiles(n, mode);
-  }
-
-  private _writeNodeFiles(n: WorkerNode, mode: Mode) {
     const paths = this.layout.nodePaths(n.name);
     installNodeFiles(this.topology, n, mode, {
       etcDir: this.layout.etcDir(n.name),

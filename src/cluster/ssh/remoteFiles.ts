@@ -3,7 +3,10 @@
 // changed, as writeIfChanged does on this machine.
 import * as fs from 'node:fs';
 import type { ExecResult } from '../../shared/exec.ts';
-import type { Bundles } from '../nodeFiles.ts';
+import { bundleShim, type Bundles } from '../nodeFiles.ts';
+
+/** Stands for the node's own Node.js in a shim: only the node knows where its `node` is. */
+const NODE_JS = '@NODE@';
 
 export interface RemoteWrite {
   path: string;
@@ -17,6 +20,8 @@ export interface RemoteBundle {
   name: string;
   /** The bundle's code. */
   code: string;
+  /** The shim's text, with NODE_JS where the node's Node.js goes. */
+  shim: string;
   /** Leave an installed one in place (the reference plugin never replaces a student's deployed build). */
   ifAbsent?: boolean;
 }
@@ -46,7 +51,7 @@ for (const x of b.bundles || []) {
   const shim = path.join(x.binDir, x.name);
   if (x.ifAbsent && fs.existsSync(shim)) continue;
   put(shim + '.cjs', Buffer.from(x.code), 0o644);
-  put(shim, Buffer.from('#!/bin/sh\\n# ' + x.name + ': one bundled JavaScript file, run by the node\\'s Node.js.\\nexec ' + process.execPath + ' ' + shim + '.cjs "$@"\\n'), 0o755);
+  put(shim, Buffer.from(x.shim.replace('${NODE_JS}', process.execPath)), 0o755);
 }
 process.stdout.write(String(changed));
 `;
@@ -56,7 +61,7 @@ export const writerArgv = (): string[] => ['node', '-e', WRITER];
 export function bundleWrites(binDir: string, bundles: Bundles, ifAbsent = false): RemoteBundle[] {
   return Object.entries(bundles).map(([name, file]) => {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing; run \`npm run build\` first`);
-    return { binDir, name, code: fs.readFileSync(file, 'utf8'), ifAbsent };
+    return { binDir, name, code: fs.readFileSync(file, 'utf8'), shim: bundleShim(name, NODE_JS, `${binDir}/${name}.cjs`), ifAbsent };
   });
 }
 

@@ -99,7 +99,7 @@ export class SshBackend implements ClusterBackend {
     await Promise.all(this.topology.nodes.map((n) => this._checkNode(n.name, n.role === 'worker', progress)));
     for (const n of workers(this.topology)) {
       progress(`${n.name}: CNI files in /etc/cni and /opt/cni/bin (mode ${mode}, pod subnet ${n.podSubnet})`);
-      await this._writeFiles(n, mode, true);
+      await this._writeFiles(n, mode);
     }
     state.complete = true;
     this.writeState(state);
@@ -121,7 +121,7 @@ export class SshBackend implements ClusterBackend {
   }
 
   /** The node's conflist, IPAM file and cluster file for the mode, and the reference plugin where none is. */
-  private async _writeFiles(n: WorkerNode, mode: Mode, withReference: boolean) {
+  private async _writeFiles(n: WorkerNode, mode: Mode) {
     const batch: RemoteBatch = {
       dirs: [VM_PATHS.binDir, VM_PATHS.confDir, VM_PATHS.dataDir, VM_PATHS.cacheDir, podNetnsDir(n.name)],
       files: [
@@ -129,7 +129,7 @@ export class SshBackend implements ClusterBackend {
         { path: VM_PATHS.clusterFile, content: renderClusterFile(this.topology, mode) },
         { path: `${VM_PATHS.confDir}/${CONF_FILE_NAME}`, content: renderConflist(this.topology, VM_PATHS, mode) },
       ],
-      bundles: withReference ? bundleWrites(VM_PATHS.binDir, referenceBundles(), true) : [],
+      bundles: bundleWrites(VM_PATHS.binDir, referenceBundles(), true),
     };
     await this._write(n.name, batch);
   }
@@ -141,7 +141,7 @@ export class SshBackend implements ClusterBackend {
   }
 
   async installNodeFiles(n: WorkerNode, mode: Mode) {
-    await this._writeFiles(workerByName(this.topology, n.name), mode, true);
+    await this._writeFiles(workerByName(this.topology, n.name), mode);
   }
 
   async installBundles(bundles: Bundles) {
