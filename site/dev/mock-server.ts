@@ -59,7 +59,7 @@ const state = {
 };
 
 function labsPayload(): ApiLabs {
-  return { labs: catalog.map((l) => toApiLab(l, state.passed.has(l.id))), current: state.current, nodes: NODES, cluster: 'lab', backend: 'netns' };
+  return { labs: catalog.map((l) => toApiLab(l, state.passed.has(l.id))), current: state.current, nodes: NODES, terminals: [{ id: 'workstation', label: 'your machine', kind: 'workstation' }, ...NODES.map((n) => ({ id: n, label: n, kind: 'node' as const }))], cluster: 'lab', backend: 'netns' };
 }
 
 function hintsPayload(l: Lab): ApiHints {

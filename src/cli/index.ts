@@ -1,6 +1,7 @@
 // cnilab's entry: parse, run, one catch, one exit code.
 import pc from 'picocolors';
 import { buildProgram } from './cli.ts';
+import { insideNodeMessage } from './insideNode.ts';
 import { ExitError } from './output.ts';
 
 // `cnilab … | head` closes the pipe early: that is the reader's choice, not an error.
@@ -8,6 +9,12 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);
   throw err;
 });
+
+const onNode = insideNodeMessage(process.env, process.argv.slice(2));
+if (onNode) {
+  process.stderr.write(`${onNode}\n`);
+  process.exit(2);
+}
 
 try {
   await buildProgram().parseAsync(process.argv);

@@ -17,11 +17,25 @@ export function toApiLab({ hints, ...lab }: Lab, passed: boolean): ApiLab {
   return { ...lab, hintCount: hints.length, passed };
 }
 
+/** The terminal on the student's own machine (the kit's folder, `cnilab` on PATH): `/api/term?node=workstation`. */
+export const WORKSTATION = 'workstation';
+
+/** A terminal the server can open: the workstation or a node. */
+export interface ApiTerminal {
+  /** What `/api/term?node=` takes. */
+  id: string;
+  /** What the page shows: "your machine", "node1"… */
+  label: string;
+  kind: 'node' | 'workstation';
+}
+
 /** GET /api/labs */
 export interface ApiLabs {
   labs: ApiLab[];
   current?: string;
   nodes: string[];
+  /** Every terminal: the workstation first, then each node. */
+  terminals: ApiTerminal[];
   cluster: string;
   backend: string;
 }
@@ -50,7 +64,16 @@ export interface ApiError {
  * A terminal the server will not open is accepted and closed at once with one of these codes and a
  * reason, so the page can show why instead of retrying (a refused upgrade looks like a drop).
  */
-export const TERM_CLOSE = { unauthorized: 4401, forbiddenOrigin: 4403, unknownNode: 4404 } as const;
+export const TERM_CLOSE = { unauthorized: 4401, forbiddenOrigin: 4403, unknownNode: 4404, tooMany: 4429 } as const;
+
+/** A WebSocket close reason is at most 123 bytes of UTF-8: longer ones are cut (a longer one makes `ws` throw). */
+export function cutReason(reason: string, max = 123): string {
+  const bytes = new TextEncoder().encode(reason);
+  if (bytes.length <= max) return reason;
+  let cut = new TextDecoder().decode(bytes.slice(0, max - 3)); // "…" is 3 bytes
+  while (new TextEncoder().encode(cut + '…').length > max) cut = cut.slice(0, -1);
+  return cut + '…';
+}
 
 /** POST /api/labs/:id/hint → the hints shown so far (one more each call, up to all). */
 export interface ApiHints {
@@ -105,6 +128,8 @@ export const LIMITS = {
   maxMessageBytes: 64 * 1024,
   maxCols: 500,
   maxRows: 200,
+  /** Terminals open at once on one server (each is a shell and a PTY). */
+  maxTerminals: 16,
 };
 
 /** One step of a traced packet, where it happened and what decided it. */

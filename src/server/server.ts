@@ -2,21 +2,24 @@
 // Loopback by default; a per-run token on every API call and WebSocket; the Origin checked.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { checkContext, LabActionError, resetLab, solveLab, type LabEnv } from '../labs/actions.ts';
 import { findLab, loadCatalog, type Lab } from '../labs/catalog.ts';
 import { markPassed, readProgress, revealedHints } from '../labs/progress.ts';
 import { solutionOf } from '../labs/starters.ts';
 import { defaultWorkspace } from '../labs/workspace.ts';
 import { runLabChecks } from '../validators/registry.ts';
-import { LIMITS, TERM_CLOSE, toApiLab, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution, type ApiTrace } from './api.ts';
+import { cutReason, LIMITS, TERM_CLOSE, toApiLab, WORKSTATION, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution, type ApiTrace } from './api.ts';
 import { serveStatic } from './static.ts';
-import { attachTerminal, loadPty } from './terminals.ts';
+import { loadPty, nodeShell, TerminalSet, workstationShell } from './terminals.ts';
 import { collectTopology } from './topology.ts';
 import { traceBetween } from '../cluster/trace.ts';
 
 export interface ServerOptions {
   env: LabEnv;
-  host: string;
+  /** The address to bind: loopback (127.0.0.1) unless given. */
+  host?: string;
   port: number;
   siteDir: string;
   /** Fixed token (tests); a random one otherwise. */
@@ -27,6 +30,8 @@ export interface LabServer {
   url: string;
   token: string;
   port: number;
+  /** The address the server is bound to. */
+  address: string;
   close(): Promise<void>;
 }
 
@@ -95,6 +100,7 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
         labs: catalog().map((l) => toApiLab(l, l.id in p.passed)),
         ...(p.current ? { current: p.current } : {}),
         nodes,
+        terminals: [{ id: WORKSTATION, label: 'your machine', kind: 'workstation' }, ...nodes.map((n) => ({ id: n, label: n, kind: 'node' as const }))],
         cluster: env.backend.cluster,
         backend: env.driver.backend,
       };
@@ -148,58 +154,128 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
     throw new HttpError(404, `no such API: ${method} ${url.pathname}`);
   }
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  // Hosts this server answers to. A page on another name that resolves here (DNS rebinding)
+  // sends its own name in Host: refused, so it cannot even read the site.
+  let hosts = new Set<string>();
+  let wildcardPort = 0; // bound to every address (--host 0.0.0.0): any IP address is fine, never a name
+  const hostOk = (host: string | undefined) => {
+    if (host === undefined) return false;
+    const h = host.toLowerCase();
+    if (hosts.has(h)) return true;
+    const m = /^\[?([0-9a-f:.]+?)\]?:(\d+)$/.exec(h);
+    return wildcardPort !== 0 && m !== null && Number(m[2]) === wildcardPort && isIP(m[1]!) !== 0;
+  };
+
+  const securityHeaders = {
+    'x-frame-options': 'DENY',
+    'content-security-policy': "frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+  const log = (what: string, err: unknown) => process.stderr.write(`cnilab serve: ${what}: ${(err as Error)?.stack ?? String(err)}\n`);
+
+  function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    for (const [k, v] of Object.entries(securityHeaders)) res.setHeader(k, v);
+    if (!hostOk(req.headers.host)) return json(res, 421, { error: `this server answers to ${[...hosts].join(', ')} only` });
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return json(res, 400, { error: 'bad request: the path is not a URL path' });
+    }
     if (!url.pathname.startsWith('/api/')) return serveStatic(req, res, opts.siteDir, url.pathname);
-    if (!originOk(req.headers.origin)) return json(res, 403, { error: `origin ${req.headers.origin} is not allowed` });
-    const auth = req.headers.authorization?.replace(/^Bearer /, '');
+    if (!originOk(req.headers.origin)) return json(res, 403, { error: 'this Origin is not allowed: only the page this server serves may call its API' });
+    const auth = /^Bearer (.*)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!tokenOk(auth)) return json(res, 401, { error: 'missing or wrong token: open the URL the server printed' });
     api(req, res, url).catch((err) => {
       const status = err instanceof HttpError ? err.status : 500;
+      if (status === 500) log(`${req.method} ${url.pathname}`, err);
       if (res.headersSent) res.end(JSON.stringify({ type: 'error', message: (err as Error).message } satisfies ApiCheckError) + '\n');
       else json(res, status, { error: (err as Error).message });
     });
+  }
+
+  const server = http.createServer((req, res) => {
+    // The last resort: a bug answers 500 and is logged; it never takes the server (and its shells) down.
+    try {
+      handle(req, res);
+    } catch (err) {
+      log(`${req.method} ${String(req.url).slice(0, 200)}`, err);
+      if (!res.headersSent) json(res, 500, { error: 'internal error: see the server\'s log' });
+      else res.destroy();
+    }
   });
 
   const { WebSocketServer } = await import('ws'); // loaded by `cnilab serve` only
   const pty = await loadPty();
+  const terminals = new TerminalSet(LIMITS.maxTerminals);
+  const terminalIds = new Set([WORKSTATION, ...nodes]);
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes, handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('cnilab.')) ?? false });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  const upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {}); // a client that resets the connection is no error of ours
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
     if (url.pathname !== '/api/term') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
+    if (!hostOk(req.headers.host)) {
+      socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
     // Browsers always send Origin on a WebSocket: it must be this server's own page.
+    // Close reasons are fixed texts (at most 123 bytes, the protocol's limit): never the input.
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-    const node = url.searchParams.get('node') ?? '';
+    const id = url.searchParams.get('node') ?? '';
     let refusal: [number, string] | undefined;
-    if (!req.headers.origin || !origins.has(req.headers.origin)) refusal = [TERM_CLOSE.forbiddenOrigin, `origin ${req.headers.origin ?? '(none)'} is not allowed`];
+    if (!req.headers.origin || !origins.has(req.headers.origin)) refusal = [TERM_CLOSE.forbiddenOrigin, 'this Origin is not allowed: open the page this server serves'];
     else if (!offered.some((p) => p.startsWith('cnilab.') && tokenOk(p.slice('cnilab.'.length)))) refusal = [TERM_CLOSE.unauthorized, 'missing or wrong token: open the URL the server printed'];
-    else if (!nodes.includes(node)) refusal = [TERM_CLOSE.unknownNode, `no node ${JSON.stringify(node)}; nodes are ${nodes.join(', ')}`]; // a node from the topology, never anything else
+    else if (!terminalIds.has(id)) refusal = [TERM_CLOSE.unknownNode, unknownTerminalReason]; // a terminal from the list, never anything else
+    else if (terminals.full) refusal = [TERM_CLOSE.tooMany, `${LIMITS.maxTerminals} terminals are open, the most this server allows: close one first`];
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (refusal) ws.close(...refusal); // nothing is attached: the socket only carries the reason
-      else attachTerminal(ws, pty, env.driver, node);
+      if (refusal) return ws.close(...refusal); // nothing is attached: the socket only carries the reason
+      const spec = id === WORKSTATION ? workstationShell(env.backend.cluster) : nodeShell(env.driver, id);
+      terminals.attach(ws, pty, spec, id);
     });
+  };
+  const unknownTerminalReason = cutReason(`no such terminal; nodes are ${nodes.join(", ")}, and workstation (your machine)`);
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    try {
+      upgrade(req, socket, head);
+    } catch (err) {
+      log(`upgrade ${String(req.url).slice(0, 200)}`, err);
+      socket.destroy();
+    }
   });
 
+  const bindHost = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
+    server.listen(opts.port, bindHost, () => resolve());
   });
-  const port = (server.address() as { port: number }).port;
-  const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  origins = new Set([`http://${shownHost}:${port}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  const { port, address } = server.address() as { port: number; address: string };
+  const shownHost = bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  hosts = new Set([`${shownHost}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`].map((h) => h.toLowerCase()));
+  origins = new Set([...hosts].map((h) => `http://${h}`));
+  if (bindHost === '0.0.0.0' || bindHost === '::') wildcardPort = port;
   return {
     url: `http://${shownHost}:${port}/#token=${token}`,
     token,
     port,
+    address,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close();
-        server.closeAllConnections();
-        server.close(() => resolve());
+        void terminals.endAll().then(() => {
+          for (const c of wss.clients) c.terminate();
+          wss.close();
+          server.closeAllConnections();
+          server.close(() => resolve());
+        });
       }),
   };
 }

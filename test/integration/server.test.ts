@@ -36,7 +36,8 @@ describe('lab server', () => {
 
   it('serves the site without a token, and the API only with it', async () => {
     expect((await fetch(`${base}/`)).status).toBe(200);
-    expect((await fetch(`${base}/lab/04`)).status).toBe(200); // client-side routes fall back to index.html
+    expect((await fetch(`${base}/lab/04`, { headers: { accept: 'text/html' } })).status).toBe(200); // a navigation to a client-side route gets index.html
+    expect((await fetch(`${base}/lab/04`)).status).toBe(404); // anything else that is no file is a 404
     expect((await fetch(`${base}/api/labs`)).status).toBe(401);
     expect((await fetch(`${base}/api/labs`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
     const r = await fetch(`${base}/api/labs`, { headers: auth() });
@@ -141,9 +142,15 @@ describe('lab server', () => {
   });
 
   it('binds loopback unless told otherwise', async () => {
-    const s = await startServer({ env: c.env, host: '127.0.0.1', port: 0, siteDir: site });
+    const s = await startServer({ env: c.env, port: 0, siteDir: site }); // no host given
     try {
       expect(s.url.startsWith('http://127.0.0.1:')).toBe(true);
+      expect(s.address).toBe('127.0.0.1');
+      // The kernel's own word: the listening socket's local address is 127.0.0.1 (0100007F), not 0.0.0.0.
+      const hexPort = s.port.toString(16).toUpperCase().padStart(4, '0');
+      const listening = fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => l.trim().split(/\s+/)[3] === '0A').map((l) => l.trim().split(/\s+/)[1]);
+      expect(listening).toContain(`0100007F:${hexPort}`);
+      expect(listening).not.toContain(`00000000:${hexPort}`);
     } finally {
       await s.close();
     }

@@ -6,6 +6,7 @@ import pc from 'picocolors';
 import { applyDataplane } from '../../cluster/dataplane.ts';
 import { BackendUnavailableError } from '../../cluster/backend.ts';
 import { startServer } from '../../server/server.ts';
+import { findRunningServer, portHolder, readServerRecord, removeServerRecord, serverFile, writeServerRecord } from '../../server/serverFile.ts';
 import { repoRoot } from '../../shared/paths.ts';
 import { openContext, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, Progress, warn } from '../output.ts';
@@ -20,12 +21,21 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export async function serve(opts: ServeOptions): Promise<void> {
   const t0 = performance.now();
   const ctx = await openContext(opts);
-  const host = opts.host ?? '127.0.0.1';
+  const cluster = ctx.backend.cluster;
+  // Already serving this cluster (a lost URL, a closed terminal): its URL again, not a busy port.
+  const running = await findRunningServer(cluster);
+  if (running) {
+    info(`\n  ${pc.bold('SimpleCNI Lab')} is already running for cluster "${cluster}" (pid ${running.pid}). Open:\n\n    ${pc.cyan(pc.underline(running.url))}\n`);
+    info(pc.dim(`  To stop it: kill ${running.pid} (or Ctrl-C where it runs)\n`));
+    return;
+  }
+  const host = opts.host;
   const port = Number(opts.port ?? 5177);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${opts.port} is not a port number`);
-  const siteDir = path.join(repoRoot(), 'site', 'dist');
+  // SIMPLECNI_SITE_DIR serves another build of the site (tests serve a small one of their own).
+  const siteDir = process.env.SIMPLECNI_SITE_DIR || path.join(repoRoot(), 'site', 'dist');
   if (!fs.existsSync(path.join(siteDir, 'index.html'))) fail('the site is not built', `run ${cmd('npm run build:site')} (npm start does it)`);
-  if (!LOOPBACK.has(host)) {
+  if (host !== undefined && !LOOPBACK.has(host)) {
     warn(`listening on ${host}: anyone who can reach this address and has the URL gets a root shell on the nodes. Use this only on a network you trust.`);
   }
   if (!ctx.backend.readState()?.complete) {
@@ -42,17 +52,40 @@ export async function serve(opts: ServeOptions): Promise<void> {
   }
   let server;
   try {
-    server = await startServer({ env: ctx, host, port, siteDir });
+    server = await startServer({ env: ctx, port, siteDir, ...(host === undefined ? {} : { host }) });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') fail(`port ${port} is in use`, `pick another with ${cmd('cnilab serve --port 5178')}`);
+    if (e.code === 'EADDRINUSE') fail(`port ${port} is in use by ${describeHolder(port)}`, `pick another with ${cmd(`cnilab serve --port ${port === 5178 ? 5179 : 5178}`)}`);
     throw err;
   }
+  writeServerRecord({ pid: process.pid, cluster, port: server.port, url: server.url, startedAt: new Date().toISOString() });
+  process.once('exit', () => removeServerRecord(cluster));
   info(`\n  ${pc.bold('SimpleCNI Lab')} is ready (${(performance.now() - t0).toFixed(0)} ms). Open:\n\n    ${pc.cyan(pc.underline(server.url))}\n`);
   info(pc.dim(`  cluster "${ctx.backend.cluster}" (${ctx.driver.backend}) · Ctrl-C stops the server (the cluster stays up: ${cmd('cnilab cluster down')})\n`));
   await new Promise<void>((resolve) => {
+    // Ends every shell still open (one that ignores SIGHUP too), then the server.
     const stop = () => void server.close().then(resolve);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
   });
+  removeServerRecord(cluster);
+}
+
+/** "another program (pid 812: python3 -m http.server)", or the lab server of another cluster. */
+function describeHolder(port: number): string {
+  const holder = portHolder(port);
+  if (!holder) return 'another program (one this user cannot see: try `ss -ltnp` as root)';
+  const dir = path.dirname(serverFile('lab'));
+  let kit: string | undefined;
+  try {
+    for (const f of fs.readdirSync(dir).filter((n) => /^serve-.+\.json$/.test(n))) {
+      const r = readServerRecord(f.slice('serve-'.length, -'.json'.length));
+      if (r?.pid === holder.pid) kit = r.cluster;
+    }
+  } catch {
+    // no records
+  }
+  if (kit) return `the lab server of cluster "${kit}" (pid ${holder.pid})`;
+  return `another program, not this kit's lab server (pid ${holder.pid}: ${holder.command || 'unknown'})`;
 }
