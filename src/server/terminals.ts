@@ -33,9 +33,14 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
+/** The kit's `bin/` first on PATH: `cnilab` works on the workstation, and says where to run it on a node. */
+function withKitBin(env: Record<string, string>): Record<string, string> {
+  return { ...env, PATH: `${path.join(repoRoot(), 'bin')}${path.delimiter}${env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}` };
+}
+
 /** A node's own shell. */
 export function nodeShell(driver: NodeDriver, node: string): ShellSpec {
-  return { argv: driver.shellArgv(node), cwd: process.cwd(), env: baseEnv() };
+  return { argv: driver.shellArgv(node), cwd: process.cwd(), env: withKitBin(baseEnv()) };
 }
 
 /**
@@ -43,9 +48,8 @@ export function nodeShell(driver: NodeDriver, node: string): ShellSpec {
  * server's cluster selected, so the lab text's `$ cnilab …` lines run as printed.
  */
 export function workstationShell(cluster: string): ShellSpec {
-  const env = baseEnv();
+  const env = withKitBin(baseEnv());
   const root = repoRoot();
-  env.PATH = `${path.join(root, 'bin')}${path.delimiter}${env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`;
   env.SIMPLECNI_CLUSTER = cluster;
   delete env.SIMPLECNI_NODE; // not a node, whatever started the server
   const shell = env.SHELL && fs.existsSync(env.SHELL) ? env.SHELL : fs.existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';

@@ -1,6 +1,7 @@
 // `cnilab serve` run the way `npm start` runs it (the built CLI, its own cluster), waiting for the
 // URL it prints. Used by the browser tests and the site benchmark. `stop` ends it by its PID.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { descendants } from './rawHttp.ts';
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -15,8 +16,21 @@ export async function startServeProcess(cluster: string, env: NodeJS.ProcessEnv 
   });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    // A server that does not stop (a shell holding it) is killed, with what it started, so a broken
+    // server fails its tests instead of hanging the run.
+    const timer = setTimeout(() => {
+      for (const pid of [...descendants(child.pid!), child.pid!]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }, 15_000);
+    await exited;
+    clearTimeout(timer);
   };
   let log = '';
   child.stderr!.on('data', (b: Buffer) => (log += b));
