@@ -22,7 +22,24 @@ export default defineConfig({
   server: {
     host: '127.0.0.1',
     fs: { allow: [repoDir] },
-    proxy: { '/api': { target: apiTarget, ws: true } },
+    proxy: {
+      '/api': {
+        target: apiTarget,
+        ws: true,
+        // The lab server answers to its own Host and Origin only: this page's own requests are
+        // passed on as if from the server's page; any other Origin is left as it is (refused).
+        changeOrigin: true,
+        configure: (proxy) => {
+          const own = (origin: unknown, host: unknown) => typeof origin === 'string' && origin === `http://${String(host)}`;
+          proxy.on('proxyReq', (req, incoming) => {
+            if (own(incoming.headers.origin, incoming.headers.host)) req.setHeader('origin', new URL(apiTarget).origin);
+          });
+          proxy.on('proxyReqWs', (req, incoming) => {
+            if (own(incoming.headers.origin, incoming.headers.host)) req.setHeader('origin', new URL(apiTarget).origin);
+          });
+        },
+      },
+    },
   },
   preview: { host: '127.0.0.1' },
   build: {

@@ -239,8 +239,13 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
     else if (terminals.full) refusal = [TERM_CLOSE.tooMany, `${LIMITS.maxTerminals} terminals are open, the most this server allows: close one first`];
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (refusal) return ws.close(...refusal); // nothing is attached: the socket only carries the reason
-      const spec = id === WORKSTATION ? workstationShell(env.backend.cluster) : nodeShell(env.driver, id);
-      terminals.attach(ws, pty, spec, id);
+      try {
+        const spec = id === WORKSTATION ? workstationShell(env.backend.cluster) : nodeShell(env.driver, id);
+        terminals.attach(ws, pty, spec, id);
+      } catch (err) {
+        log(`terminal ${id}`, err);
+        ws.close(1011, 'internal error: see the server\'s log');
+      }
     });
   };
   const unknownTerminalReason = cutReason(`no such terminal; nodes are ${nodes.join(", ")}, and workstation (your machine)`);
