@@ -68,10 +68,14 @@ export const TERM_CLOSE = { unauthorized: 4401, forbiddenOrigin: 4403, unknownNo
 
 /** A WebSocket close reason is at most 123 bytes of UTF-8: longer ones are cut (a longer one makes `ws` throw). */
 export function cutReason(reason: string, max = 123): string {
-  const bytes = new TextEncoder().encode(reason);
-  if (bytes.length <= max) return reason;
-  let cut = new TextDecoder().decode(bytes.slice(0, max - 3)); // "…" is 3 bytes
-  while (new TextEncoder().encode(cut + '…').length > max) cut = cut.slice(0, -1);
+  const size = (s: string) => new TextEncoder().encode(s).length;
+  if (size(reason) <= max) return reason;
+  let cut = '';
+  for (const ch of reason) {
+    // Whole code points only: never half a character. "…" is 3 bytes.
+    if (size(cut) + size(ch) > max - 3) break;
+    cut += ch;
+  }
   return cut + '…';
 }
 

@@ -60,7 +60,7 @@ export function workstationShell(cluster: string): ShellSpec {
 export const HANGUP_GRACE_MS = 1500;
 
 /** Every process started under `leader`: its session (jobs have their own groups) and its descendants. Linux's /proc; elsewhere the group only. */
-function processesOf(leader: number): number[] {
+function processesOf(leader: number, withTree: boolean): number[] {
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc');
@@ -84,6 +84,7 @@ function processesOf(leader: number): number[] {
     if (Number(f[3]) === leader) inSession.push(pid);
   }
   const found = new Set(inSession);
+  if (!withTree) return [...found];
   found.add(leader);
   for (let grew = true; grew; ) {
     grew = false;
@@ -97,8 +98,10 @@ function processesOf(leader: number): number[] {
   return [...found].filter((p) => parent.has(p));
 }
 
-function killAll(leader: number, signal: NodeJS.Signals) {
-  for (const pid of [-leader, ...processesOf(leader)]) {
+/** Signals the shell's processes; once the shell itself is gone (its PID free for reuse), only its session's. */
+function killAll(leader: number, signal: NodeJS.Signals, leaderGone: boolean) {
+  const pids = processesOf(leader, !leaderGone).filter((p) => !leaderGone || p !== leader);
+  for (const pid of leaderGone ? pids : [-leader, ...pids]) {
     try {
       process.kill(pid, signal);
     } catch {
@@ -151,11 +154,11 @@ export class TerminalSet {
     /** Hang up; a shell that ignores SIGHUP (`trap '' HUP`) and what it started are killed after the grace. */
     const end = (graceMs: number): Promise<void> =>
       (ending ??= (async () => {
-        if (!exited) killAll(term.pid, 'SIGHUP');
+        if (!exited) killAll(term.pid, 'SIGHUP', false);
         const timer = new Promise<void>((r) => setTimeout(r, graceMs).unref());
         await Promise.race([exit, timer]);
         // Jobs the shell left behind in the session outlive it: they go too.
-        killAll(term.pid, 'SIGKILL');
+        killAll(term.pid, 'SIGKILL', exited);
         await Promise.race([exit, new Promise<void>((r) => setTimeout(r, 2000).unref())]);
       })().finally(() => this.open.delete(entry)));
     const entry = { end };

@@ -87,5 +87,6 @@ function describeHolder(port: number): string {
     // no records
   }
   if (kit) return `the lab server of cluster "${kit}" (pid ${holder.pid})`;
+  if (/cnilab(\.mjs)?\b.*\bserve\b/.test(holder.command)) return `a lab server of this kit from another folder, or an older one (pid ${holder.pid}: ${holder.command})`;
   return `another program, not this kit's lab server (pid ${holder.pid}: ${holder.command || 'unknown'})`;
 }
