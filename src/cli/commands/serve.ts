@@ -58,7 +58,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
     if (e.code === 'EADDRINUSE') fail(`port ${port} is in use by ${describeHolder(port)}`, `pick another with ${cmd(`cnilab serve --port ${port === 5178 ? 5179 : 5178}`)}`);
     throw err;
   }
-  writeServerRecord({ pid: process.pid, cluster, port: server.port, url: server.url, startedAt: new Date().toISOString() });
+  try {
+    writeServerRecord({ pid: process.pid, cluster, port: server.port, url: server.url, startedAt: new Date().toISOString() });
+  } catch (err) {
+    warn(`could not note this server in ${serverFile(cluster)} (${(err as Error).message}): a second \`npm start\` will not find it`);
+  }
   process.once('exit', () => removeServerRecord(cluster));
   info(`\n  ${pc.bold('SimpleCNI Lab')} is ready (${(performance.now() - t0).toFixed(0)} ms). Open:\n\n    ${pc.cyan(pc.underline(server.url))}\n`);
   info(pc.dim(`  cluster "${ctx.backend.cluster}" (${ctx.driver.backend}) · Ctrl-C stops the server (the cluster stays up: ${cmd('cnilab cluster down')})\n`));
