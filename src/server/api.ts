@@ -3,7 +3,8 @@
 // Auth: every /api request carries `Authorization: Bearer <token>`; the terminal WebSocket offers
 // the subprotocol `cnilab.<token>`. The token is a per-run secret the server prints in the URL's
 // fragment (http://127.0.0.1:PORT/#token=…), which browsers never send to servers or put in logs.
-// Requests from another Origin than the server's own are refused.
+// Requests from another Origin than the server's own are refused, and so is any Host header but
+// the server's own (DNS rebinding). Terminals: `/api/term?node=<id>` with an id from ApiLabs.terminals.
 
 import type { Lab } from '../labs/catalog.ts';
 
@@ -123,7 +124,7 @@ export interface ApiNode {
   tunnels: { name: string; kind: string; mtu: number; up: boolean }[];
 }
 
-/** Terminal WebSocket /api/term?node=<node>: JSON text frames both ways. */
+/** Terminal WebSocket /api/term?node=<id> (a node, or `workstation`): JSON text frames both ways. */
 export type TermClientMessage = { type: 'input'; data: string } | { type: 'resize'; cols: number; rows: number };
 export type TermServerMessage = { type: 'output'; data: string } | { type: 'exit'; code: number } | { type: 'error'; message: string };
 

@@ -1,5 +1,6 @@
 // The local lab server: serves the site, answers the API, attaches terminals to nodes.
-// Loopback by default; a per-run token on every API call and WebSocket; the Origin checked.
+// Loopback by default; a per-run token on every API call and WebSocket; the Origin and the Host
+// checked; no request can end the process (400 for the unparseable, 500 and a log line for a bug).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import { isIP } from 'node:net';
