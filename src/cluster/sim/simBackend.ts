@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Mode } from '../../plugin/config.ts';
-import { ipamBundle, nodeBundle, pluginBundle, simBundle } from '../../shared/paths.ts';
+import { ipamBundle, nodeBundle, pluginBundle, simBundle, simHostBundle } from '../../shared/paths.ts';
 import { runSimCommand, SIM_PROGRAMS } from '../../sim/core/commands.ts';
 import { addNetns, createWorld } from '../../sim/core/model.ts';
 import { initWorld, updateWorld } from '../../sim/host/store.ts';
@@ -12,7 +12,7 @@ import { installBundle, installNodeFiles, writeIfChanged, type Bundles } from '.
 import { workers, type Topology, type WorkerNode } from '../topology.ts';
 import { underlayPlan } from '../underlay.ts';
 import { SimLayout } from './layout.ts';
-import { SimDriver } from './simDriver.ts';
+import { relaunchBundles, SimDriver } from './simDriver.ts';
 
 const segmentNs = (s: string) => `seg-${s}`;
 
@@ -50,11 +50,12 @@ export class SimBackend implements ClusterBackend {
   async up(opts: { mode: Mode; progress?: Progress }): Promise<UpResult> {
     const progress = opts.progress ?? (() => {});
     await this.requireSupport();
-    for (const b of [pluginBundle(), ipamBundle(), nodeBundle(), simBundle()]) if (!fs.existsSync(b)) throw new Error(`${b} is missing; run \`npm run build\` first`);
+    for (const b of [pluginBundle(), ipamBundle(), nodeBundle(), simBundle(), simHostBundle()]) if (!fs.existsSync(b)) throw new Error(`${b} is missing; run \`npm run build\` first`);
     const prior = this.readState();
     if (prior?.complete && fs.existsSync(this.layout.kernelFile)) {
       progress('cluster already up; refreshing node configs');
       this._installPrograms();
+      relaunchBundles(this.topology, this.layout);
       for (const n of workers(this.topology)) await this.installNodeFiles(n, opts.mode);
       const state = { ...prior, mode: opts.mode };
       this.writeState(state);
@@ -123,6 +124,7 @@ export class SimBackend implements ClusterBackend {
       paths,
       nodeDir: this.layout.nodeDir(n.name),
       extraDirs: [this.layout.podNetnsDir(n.name)],
+      launcher: simHostBundle(),
       bashrc: [
         `export SIMPLECNI_CLUSTER_FILE=${paths.clusterFile}`,
         `export CNI_PATH=${paths.binDir}`,
@@ -135,7 +137,7 @@ export class SimBackend implements ClusterBackend {
   async installBundles(bundles: Bundles) {
     for (const n of workers(this.topology)) {
       const bin = this.layout.nodePaths(n.name).binDir;
-      for (const [name, file] of Object.entries(bundles)) installBundle(bin, bin, name, file);
+      for (const [name, file] of Object.entries(bundles)) installBundle(bin, bin, name, file, simHostBundle());
     }
   }
 
