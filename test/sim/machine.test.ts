@@ -160,17 +160,15 @@ describe('streaming, Ctrl-C, programs, snapshots', () => {
 
     const cap = new AbortController();
     const lines: string[] = [];
-    const dump = m.exec('node2', 'tcpdump -ni eth1 icmp', { signal: cap.signal, onStdout: (s) => lines.push(s) });
+    const dump = m.exec('node2', 'tcpdump -n -i eth1 icmp', { signal: cap.signal, onStdout: (s) => lines.push(s) });
     await new Promise((r) => setTimeout(r, 100));
     await m.exec('node1', 'ping -c 2 192.168.56.12');
     await new Promise((r) => setTimeout(r, 200));
     cap.abort();
     const d = await dump;
-    expect(d.code).toBe(130);
+    expect({ code: d.code, stderr: d.stderr.split('\n')[0] }).toEqual({ code: 130, stderr: 'tcpdump: verbose output suppressed, use -v[v]... for full protocol decode' });
     expect(lines.filter((l) => /ICMP echo request/.test(l))).toHaveLength(2);
     expect(m.world.captures).toEqual([]);
-    const counted = await m.exec('node2', 'tcpdump -c 1 -ni eth1 & ping -c1 192.168.56.12 >/dev/null; wait');
-    expect(counted.stdout).toBe('');
   });
 
   it('programs bound to paths run from the shell and from sh -c, with stdin, env and the namespace', async () => {
