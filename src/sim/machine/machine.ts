@@ -1,7 +1,7 @@
 // A whole simulated cluster in one object: the kernel model's World for the topology, and per node
 // a file system (its real paths: /etc/cni/…, /opt/cni/bin/…) and a shell language (just-bash) whose
 // ip, bridge, ping, tcpdump… answer from that World. Platform-free: runs in a browser and in Node.
-import { Bash, defineCommand, InMemoryFs, type Command, type IFileSystem } from 'just-bash/browser';
+import { Bash, defineCommand, getCommandNames, InMemoryFs, type Command, type IFileSystem } from 'just-bash/browser';
 import type { Mode } from '../../plugin/config.ts';
 import { buildUnderlayWorld } from '../../cluster/sim/underlayWorld.ts';
 import { nodeByName, type Topology } from '../../cluster/topologyModel.ts';
@@ -86,6 +86,7 @@ export class SimMachine {
   private readonly _programs = new Map<string, MachineProgram>();
   private readonly _execs = new Map<string, ExecSinks>();
   private readonly _listeners = new Set<() => void>();
+  private readonly _commandNames = new Set<string>();
   private _seq = 0;
   private _timeScale: number;
 
@@ -179,6 +180,38 @@ export class SimMachine {
   /** A command by name in every node's shell (e.g. `cnilab`). */
   registerCommand(name: string, program: MachineProgram) {
     for (const n of this._nodes.values()) n.bash.registerCommand(this._programCommand(n, name, program));
+    this._commandNames.add(name);
+  }
+
+  /** Every command name a node's shell knows (for Tab completion). */
+  commandNames(): string[] {
+    return [...new Set([...getCommandNames(), ...this._commandNames])].filter((c) => !c.startsWith('__')).sort();
+  }
+
+  /**
+   * The top-level statements of a line that define (`f() {…}`, `function f {…}`) or remove
+   * (`unset -f f`) shell functions, with their source: a terminal carries functions this way,
+   * since the shell forgets them after each line. A line that does not parse defines nothing.
+   */
+  functionChanges(node: string, script: string): { name: string; source?: string }[] {
+    const out: { name: string; source?: string }[] = [];
+    try {
+      const { ast } = this._node(node).bash.transform(script);
+      for (const st of ast.statements) {
+        for (const p of st.pipelines) {
+          for (const c of p.commands) {
+            // A definition chained to other commands (`f() {…} && g`) is not carried.
+            if (c.type === 'FunctionDef' && st.sourceText && st.pipelines.length === 1 && p.commands.length === 1) out.push({ name: c.name, source: st.sourceText });
+            if (c.type === 'SimpleCommand' && wordText(c.name) === 'unset' && c.args.length > 1 && wordText(c.args[0]) === '-f') {
+              for (const a of c.args.slice(1)) out.push({ name: wordText(a) });
+            }
+          }
+        }
+      }
+    } catch {
+      // a syntax error: the shell reports it when the line runs
+    }
+    return out;
   }
 
   /** The World id of a namespace reference on a node (name, pinned path, or id); the node's own when absent. */
@@ -261,6 +294,7 @@ export class SimMachine {
     };
     const node: MachineNode = { name, fs, bash: undefined as unknown as Bash };
     const commands: Command[] = [...kernelCommands(hooks), this._runProgramCommand(node)];
+    for (const c of commands) this._commandNames.add(c.name);
     node.bash = new Bash({ fs, cwd: '/root', env: nodeEnv(spec), customCommands: commands, processInfo: { pid: 1, ppid: 0, uid: 0, gid: 0 } });
     this._nodes.set(name, node);
   }
@@ -300,4 +334,9 @@ function isOneCommand(bash: Bash, script: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The literal text of a word (a command name or plain argument); "" when it has expansions. */
+function wordText(w: { parts: { type: string; value?: string }[] } | null | undefined): string {
+  return w?.parts.every((p) => p.type === 'Literal') ? w.parts.map((p) => p.value ?? '').join('') : '';
 }
