@@ -13,6 +13,8 @@ import { runSimCommand } from '../../src/sim/core/commands.ts';
 import { MachineDriver } from '../../src/sim/machine/driver.ts';
 import { SimMachine } from '../../src/sim/machine/machine.ts';
 import { shQuote } from '../../src/sim/machine/commands.ts';
+import { traceInWorld } from '../../src/cluster/traceWorld.ts';
+import { Pods as PodList } from '../../src/runtime/pods.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
 import type { CheckContext } from '../../src/validators/types.ts';
 
@@ -203,5 +205,16 @@ describe('streaming, Ctrl-C, programs, snapshots', () => {
     expect(await back.snapshot()).toEqual(snap);
     expect((await back.exec('node1', 'cat /root/notes.txt; ip netns list; ip -br link show lab1br; [ -d /root/empty ] && echo dir')).stdout).toMatch(/^hello\nlab1-a\nlab1br +DOWN .*\ndir\n$/);
     expect(await new MachineDriver(back).listPodNetns('node2')).toEqual([{ pod: 'db', netns: '/run/simplecni-lab/pods/node2/db' }]);
+  });
+
+  it('trace follows a ping through the machine\'s world, and sees a link taken down', async () => {
+    const m = await machine();
+    const pods = await new PodList(new MachineDriver(m)).list();
+    const t = traceInWorld(m.world, topology, pods, 'node1', 'node3');
+    expect(t).toMatchObject({ ok: true, dst: '192.168.57.13' });
+    expect(t.hops.map((h) => h.where)).toContain('router');
+    await m.exec('node3', 'ip link set eth1 down');
+    expect(traceInWorld(m.world, topology, pods, 'node1', 'node3').ok).toBe(false);
+    expect(() => traceInWorld(m.world, topology, pods, 'node1/web', 'node2')).toThrow('no pod "web" on node1');
   });
 });
