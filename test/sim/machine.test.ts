@@ -217,4 +217,16 @@ describe('streaming, Ctrl-C, programs, snapshots', () => {
     expect(traceInWorld(m.world, topology, pods, 'node1', 'node3').ok).toBe(false);
     expect(() => traceInWorld(m.world, topology, pods, 'node1/web', 'node2')).toThrow('no pod "web" on node1');
   });
+
+  it("the plugin host's synchronous file view and the node's shell see the same files", async () => {
+    const m = await machine();
+    const f = m.syncFs('node1');
+    expect(JSON.parse(f.readFileSync('/etc/cni/ipam.config'))).toMatchObject({ Gateway: '10.244.1.1' });
+    f.mkdirSync('/var/lib/cni/simplecni/simplecni', { recursive: true });
+    f.writeFileSync('/var/lib/cni/simplecni/simplecni/10.244.1.2', 'c1\neth0\n', { flag: 'wx' });
+    expect((await m.exec('node1', 'cat /var/lib/cni/simplecni/simplecni/10.244.1.2; echo gone > /tmp/x')).stdout).toBe('c1\neth0\n');
+    expect(f.readFileSync('/tmp/x')).toBe('gone\n');
+    expect(() => f.readFileSync('/nope')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
 });
+

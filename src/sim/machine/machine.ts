@@ -8,6 +8,7 @@ import { nodeByName, type Topology } from '../../cluster/topologyModel.ts';
 import { resolveNetns } from '../core/command.ts';
 import type { World } from '../core/model.ts';
 import { kernelCommands, MACHINE_VARS, shQuote, stdinText, type ExecSinks } from './commands.ts';
+import { SyncFs } from './syncFs.ts';
 import { nodeEnv, programScript, renderNodeFiles, RUN_PROGRAM, type FileSpec } from './nodeFiles.ts';
 
 export interface MachineExecOptions {
@@ -79,6 +80,7 @@ interface MachineNode {
   name: string;
   fs: InMemoryFs;
   bash: Bash;
+  sync?: SyncFs;
 }
 
 export class SimMachine {
@@ -152,6 +154,12 @@ export class SimMachine {
   /** A node's file system (its /etc/cni, /opt/cni/bin, /var/lib/cni…). */
   fs(node: string): IFileSystem {
     return this._node(node).fs;
+  }
+
+  /** A node's files with node:fs's synchronous calls and error codes (for the plugin host). */
+  syncFs(node: string): SyncFs {
+    const n = this._node(node);
+    return (n.sync ??= new SyncFs(n.fs));
   }
 
   /** Called after any command that may have changed the cluster (to save it, redraw a topology…). Returns an unsubscribe. */
