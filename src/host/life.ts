@@ -15,6 +15,8 @@ export interface LifeHooks {
   listenerCount(event: string): number;
   /** How Node names itself at the end of a crash report. */
   nodeVersion: string;
+  /** The program's file: a crash report's stack ends at its last frame there (the host's own are not the program's). */
+  filename: string;
   onStdout?: (text: string) => void;
   onStderr?: (text: string) => void;
 }
@@ -120,7 +122,7 @@ export class Life {
         err = again;
       }
     }
-    this.writeStderr(`${crashReport(err, kind)}\n\nNode.js ${this._hooks.nodeVersion}\n`);
+    this.writeStderr(`${crashReport(err, kind, this._hooks.filename)}\n\nNode.js ${this._hooks.nodeVersion}\n`);
     this.exitCode = 1;
     this._emitExit();
     this._finish(1);
@@ -149,10 +151,12 @@ export class Life {
 }
 
 /** What Node prints for an error nobody caught. */
-export function crashReport(err: unknown, kind: 'exception' | 'rejection'): string {
+export function crashReport(err: unknown, kind: 'exception' | 'rejection', filename?: string): string {
   if (err instanceof Error || (typeof err === 'object' && err !== null && typeof (err as Error).stack === 'string')) {
     const e = err as Error;
-    return e.stack ?? `${e.name}: ${e.message}`;
+    const lines = (e.stack ?? `${e.name}: ${e.message}`).split('\n');
+    const last = filename ? lines.map((l, i) => (/^\s+at /.test(l) && l.includes(filename) ? i : -1)).reduce((a, b) => Math.max(a, b), -1) : -1;
+    return (last >= 0 ? lines.slice(0, last + 1) : lines).join('\n');
   }
   if (kind === 'rejection') {
     return (

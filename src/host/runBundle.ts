@@ -33,7 +33,9 @@ function compile(source: string, filename: string): Compiled {
   if (!fn) {
     // A shebang line is not JavaScript inside a function body.
     const body = source.startsWith('#!') ? `//${source}` : source;
-    fn = new Function(...PARAMS, `${body}\n//# sourceURL=${filename}`) as Compiled;
+    // Indirect eval of a function expression whose body starts on line 1: stack traces then give
+    // the bundle's own line numbers (new Function would shift them by two).
+    fn = (0, eval)(`(function (${PARAMS.join(', ')}) {${body}\n})\n//# sourceURL=${filename}`) as Compiled;
     if (compiled.size >= 16) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, fn);
   }
@@ -68,6 +70,7 @@ export function startBundle(source: string, opts: RunBundleOptions): HostedProce
     emit: (e, ...a) => proc?.emit(e, ...a) ?? false,
     listenerCount: (e) => proc?.listenerCount(e) ?? 0,
     nodeVersion,
+    filename,
     onStdout: opts.onStdout,
     onStderr: opts.onStderr,
   });
