@@ -13,6 +13,7 @@ import { runSimCommand } from '../../src/sim/core/commands.ts';
 import { MachineDriver } from '../../src/sim/machine/driver.ts';
 import { SimMachine } from '../../src/sim/machine/machine.ts';
 import { shQuote } from '../../src/sim/machine/commands.ts';
+import { installBundles } from '../../src/sim/machine/hosted.ts';
 import { traceInWorld } from '../../src/cluster/traceWorld.ts';
 import { Pods as PodList } from '../../src/runtime/pods.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
@@ -227,6 +228,27 @@ describe('streaming, Ctrl-C, programs, snapshots', () => {
     expect((await m.exec('node1', 'cat /var/lib/cni/simplecni/simplecni/10.244.1.2; echo gone > /tmp/x')).stdout).toBe('c1\neth0\n');
     expect(f.readFileSync('/tmp/x')).toBe('gone\n');
     expect(() => f.readFileSync('/nope')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+
+  it('the reference plugin, hosted in-process, adds a pod on the machine and lab 04 passes; DEL cleans up', async () => {
+    const m = await machine();
+    const read = (f: string) => fs.readFileSync(path.join('dist', f), 'utf8');
+    installBundles(m, { simplecni: read('simplecni.cjs'), 'simplecni-ipam': read('simplecni-ipam.cjs'), 'simplecni-node': read('simplecni-node.cjs') });
+    const driver = new MachineDriver(m);
+    const version = await m.exec('node1', 'echo \'{"cniVersion":"1.0.0"}\' | CNI_COMMAND=VERSION /opt/cni/bin/simplecni');
+    expect(version).toMatchObject({ code: 0 });
+    expect(JSON.parse(version.stdout).supportedVersions).toContain('1.1.0');
+    const pods = new Pods(driver);
+    const web = await pods.add('node1', 'web');
+    expect(web.address).toBe('10.244.1.2/24');
+    const ping = await m.exec('node1', 'ping -c1 10.244.1.2');
+    expect(ping.code).toBe(0);
+    expect((await m.exec('node1', 'ls /var/lib/cni/simplecni; ip -br link show simplecni0')).stdout).toMatch(/simplecni0 +UP/);
+    const report = await runLabChecks(findLab(loadCatalog(), '04'), checkContext(driver));
+    expect(report.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.found}`)).toEqual([]);
+    await pods.del('node1', 'web');
+    expect(await driver.listPodNetns('node1')).toEqual([]);
+    expect((await m.exec('node1', 'ip -br link show master simplecni0')).stdout).toBe(''); // the pod's veth went with its namespace
   });
 });
 

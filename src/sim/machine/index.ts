@@ -5,3 +5,4 @@ export { ShellSession, type RunIO, type SessionState } from './session.ts';
 export { SyncFs, FsError, type SyncStat } from './syncFs.ts';
 export { MACHINE_PATHS, CNI_PROGRAMS, podNetnsDir } from './nodeFiles.ts';
 export { NOT_MODELLED, shQuote } from './commands.ts';
+export { hostedBundle, installBundles, type HostedOptions } from './hosted.ts';

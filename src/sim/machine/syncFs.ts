@@ -39,6 +39,7 @@ export interface SyncStat {
   mode: number;
   mtimeMs: number;
   mtime: Date;
+  nlink: number;
 }
 
 /** An error as node:fs throws it. */
@@ -204,6 +205,7 @@ export class SyncFs {
       mode: type | (e.mode & 0o7777),
       mtime,
       mtimeMs: mtime.getTime(),
+      nlink: 1,
     };
   }
 
