@@ -163,7 +163,7 @@ describe('streaming, Ctrl-C, programs, snapshots', () => {
 
     const cap = new AbortController();
     const lines: string[] = [];
-    const dump = m.exec('node2', 'tcpdump -n -i eth1 icmp', { signal: cap.signal, onStdout: (s) => lines.push(s) });
+    const dump = m.exec('node2', 'tcpdump -ni eth1 icmp', { signal: cap.signal, onStdout: (s) => lines.push(s) });
     await new Promise((r) => setTimeout(r, 100));
     await m.exec('node1', 'ping -c 2 192.168.56.12');
     await new Promise((r) => setTimeout(r, 200));
