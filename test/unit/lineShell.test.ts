@@ -235,7 +235,7 @@ describe('line discipline on a simulated node', () => {
     const t = new FakeTerminal();
     const sh = new LineShell(t, new ShellSession(m, 'node1'));
     const run = sh.input('ping 192.168.56.12\r');
-    await new Promise((r) => setTimeout(r, 170));
+    for (let i = 0; i < 200 && !/icmp_seq=3 /.test(t.out); i++) await new Promise((r) => setTimeout(r, 25));
     const partial = plain(t.out);
     expect(partial).toMatch(/icmp_seq=1 .*\n.*icmp_seq=2 .*\n.*icmp_seq=3 /);
     expect(partial).not.toMatch(/icmp_seq=40 /);
