@@ -46,6 +46,12 @@ describe('lab 01 on the simulated machine', () => {
     const report = await runLabChecks(lab, checkContext(new MachineDriver(m)));
     expect(report.checks.map((c) => [c.id, c.passed, c.found])).toEqual(report.checks.map((c) => [c.id, true, c.found]));
     expect(report.passed).toBe(true);
+    // The driver answers the model's programs without the shell: the same answer as through it.
+    const driver = new MachineDriver(m);
+    for (const argv of [['ip', '-j', '-d', 'addr'], ['ip', 'netns', 'exec', 'lab1-a', 'ip', '-br', 'addr'], ['ip', 'netns', 'exec', 'lab1-a', 'cat', '/etc/hostname'], ['bridge', 'fdb', 'show', 'br', 'lab1br']]) {
+      const viaShell = await m.exec('node1', argv);
+      expect(await driver.exec('node1', argv)).toEqual({ code: viaShell.code, stdout: viaShell.stdout, stderr: viaShell.stderr });
+    }
 
     expect((await m.exec('node1', 'ip -n lab1-b addr del 172.16.1.3/24 dev eth0')).code).toBe(0);
     const broken = await runLabChecks(lab, checkContext(new MachineDriver(m)));
