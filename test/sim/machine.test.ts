@@ -206,9 +206,14 @@ describe('streaming, Ctrl-C, programs, snapshots', () => {
     const m = await machine();
     await m.exec('node1', 'ip netns add lab1-a; ip link add lab1br type bridge; echo hello > /root/notes.txt; mkdir -p /root/empty');
     await new MachineDriver(m).createPodNetns('node2', 'db');
+    m.setMode('vxlan');
+    expect(JSON.parse((await m.exec('node3', 'cat /etc/cni/net.d/10-simplecni.conflist')).stdout).plugins[0].mode).toBe('vxlan');
+    expect(JSON.parse((await m.exec('node3', 'cat /etc/cni/simplecni-cluster.json')).stdout).mode).toBe('vxlan');
     const snap = await m.snapshot();
+    expect(snap.mode).toBe('vxlan');
     const back = await SimMachine.restore(JSON.parse(JSON.stringify(snap)));
     expect(back.world).toEqual(m.world);
+    expect(back.mode).toBe('vxlan');
     expect(await back.snapshot()).toEqual(snap);
     expect((await back.exec('node1', 'cat /root/notes.txt; ip netns list; ip -br link show lab1br; [ -d /root/empty ] && echo dir')).stdout).toMatch(/^hello\nlab1-a\nlab1br +DOWN .*\ndir\n$/);
     expect(await new MachineDriver(back).listPodNetns('node2')).toEqual([{ pod: 'db', netns: '/run/simplecni-lab/pods/node2/db' }]);

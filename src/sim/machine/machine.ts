@@ -9,7 +9,8 @@ import { resolveNetns } from '../core/command.ts';
 import type { World } from '../core/model.ts';
 import { kernelCommands, MACHINE_VARS, shQuote, stdinText, type ExecSinks } from './commands.ts';
 import { SyncFs } from './syncFs.ts';
-import { nodeEnv, programScript, renderNodeFiles, RUN_PROGRAM, type FileSpec } from './nodeFiles.ts';
+import { MACHINE_PATHS, nodeEnv, programScript, renderNodeFiles, RUN_PROGRAM, type FileSpec } from './nodeFiles.ts';
+import { CONF_FILE_NAME } from '../../cluster/nodeConfig.ts';
 
 export interface MachineExecOptions {
   /** A namespace of the node to run in: a name (`ip netns add`), a pinned path (a pod's CNI_NETNS) or a World id. */
@@ -95,10 +96,30 @@ export class SimMachine {
   private constructor(
     readonly topology: Topology,
     public world: World,
-    readonly mode: Mode,
+    private _mode: Mode,
     opts: SimMachineOptions,
   ) {
     this._timeScale = opts.timeScale ?? 1;
+  }
+
+  /** The data-plane mode the nodes' conflist and cluster file name. */
+  get mode(): Mode {
+    return this._mode;
+  }
+
+  /**
+   * Switches the data-plane mode as `cnilab cluster mode` does for the files: every worker's
+   * conflist and cluster file are rendered again (its IPAM file, leases and other files stay).
+   * Programming the routes is the node agent's job (simplecni-node), run after this.
+   */
+  setMode(mode: Mode) {
+    this._mode = mode;
+    for (const n of this.topology.nodes.filter((x) => x.role === 'worker')) {
+      const { files } = renderNodeFiles(this.topology, n, mode);
+      const fs = this._node(n.name).fs;
+      for (const p of [`${MACHINE_PATHS.confDir}/${CONF_FILE_NAME}`, MACHINE_PATHS.clusterFile]) fs.writeFileSync(p, files[p]!.content, undefined, { mode: files[p]!.mode });
+    }
+    this.changed();
   }
 
   /** A fresh cluster: the underlay as the sim backend builds it, every node's files as every backend renders them. */
