@@ -14,6 +14,7 @@ import { MachineDriver } from '../../src/sim/machine/driver.ts';
 import { SimMachine } from '../../src/sim/machine/machine.ts';
 import { shQuote } from '../../src/sim/machine/commands.ts';
 import { installBundles } from '../../src/sim/machine/hosted.ts';
+import { applyDataplane } from '../../src/cluster/dataplane.ts';
 import { traceInWorld } from '../../src/cluster/traceWorld.ts';
 import { Pods as PodList } from '../../src/runtime/pods.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
@@ -260,6 +261,23 @@ describe('streaming, Ctrl-C, programs, snapshots', () => {
     await pods.del('node1', 'web');
     expect(await driver.listPodNetns('node1')).toEqual([]);
     expect((await m.exec('node1', 'ip -br link show master simplecni0')).stdout).toBe(''); // the pod's veth went with its namespace
+  });
+
+  it('vxlan across the router: the hosted node agent programs every worker, pods on node1 and node3 reach each other, lab 08 passes', async () => {
+    const m = await machine();
+    const read = (f: string) => fs.readFileSync(path.join('dist', f), 'utf8');
+    installBundles(m, { simplecni: read('simplecni.cjs'), 'simplecni-ipam': read('simplecni-ipam.cjs'), 'simplecni-node': read('simplecni-node.cjs') });
+    const driver = new MachineDriver(m);
+    m.setMode('vxlan');
+    const applied = await applyDataplane(driver);
+    expect(applied.map((a) => [a.node, a.mode, a.unreachable.length])).toEqual([['node1', 'vxlan', 0], ['node2', 'vxlan', 0], ['node3', 'vxlan', 0]]);
+    const pods = new Pods(driver);
+    for (const n of ['node1', 'node2', 'node3']) await pods.add(n, 'web');
+    const r = await m.exec('node1', `ip netns exec ${driver.podNetnsPath('node1', 'web')} ping -c1 10.244.3.2`);
+    expect(r.stdout).toMatch(/1 received/);
+    const ctx = { ...checkContext(driver), mode: 'vxlan' };
+    const report = await runLabChecks(findLab(loadCatalog(), '08'), ctx);
+    expect(report.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.found}`)).toEqual([]);
   });
 });
 
