@@ -132,6 +132,15 @@ describe("the machine's shell answers as the sim core", () => {
     expect(r.code).toBe(0);
   });
 
+  it('a job started with & says that it runs to its end first (no background jobs in the page)', async () => {
+    const m = await machine();
+    const err: string[] = [];
+    const r = await m.exec('node1', 'echo a & echo b', { onStdout: () => {}, onStderr: (s) => err.push(s) });
+    expect(r.stdout).toBe('a\nb\n');
+    expect(err.join('')).toMatch(/^note: this shell runs a job started with & to its end before the next command/);
+    expect((await m.exec('node1', 'echo a & echo b')).stderr).toBe(''); // a program's run (no terminal) gets no note
+  });
+
   it('tools the model lacks say what to use instead', async () => {
     const m = await machine();
     const r = await m.exec('node1', 'ifconfig');

@@ -277,6 +277,9 @@ export class SimMachine {
       .map(([k, v]) => `${k}=${shQuote(v)}`)
       .join(' ')}\n`;
     this._execs.set(id, sinks);
+    if (opts.onStdout && hasBackgroundJob(n.bash, script)) {
+      sinks.onStderr!(`note: this shell runs a job started with & to its end before the next command (there are no background jobs in the page); for two things at once use two terminals\n`);
+    }
     try {
       const r = await n.bash.exec(prefix + script, {
         cwd: opts.cwd ?? '/root',
@@ -348,6 +351,15 @@ export class SimMachine {
     delete clean[MACHINE_VARS.exec];
     const r = await program({ machine: this, node: n.name, argv, stdin: stdinText(ctx), env: clean, cwd: ctx.cwd, netns, fs: n.fs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     return { stdout: r.stdout, stderr: r.stderr, exitCode: r.code };
+  }
+}
+
+/** Does the line start a job in the background (`cmd &`) at its top level? */
+function hasBackgroundJob(bash: Bash, script: string): boolean {
+  try {
+    return bash.transform(script).ast.statements.some((st) => st.background);
+  } catch {
+    return false;
   }
 }
 
