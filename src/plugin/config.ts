@@ -1,20 +1,12 @@
 // The network configuration SimpleCNI reads on stdin: the one schema for the plugin's keys.
 // The kit (node configs, docs, validators) reads DEFAULTS and MODES from here rather than copying them.
 import ipaddr from 'ipaddr.js';
+import { MODE_OVERHEAD, MODES, type Mode } from '../shared/cniSpec.ts';
 import { CniError, ErrCode } from './errors.ts';
 import { LATEST_VERSION, isSupportedVersion, pickVersion, SUPPORTED_VERSIONS } from './version.ts';
 import type { Result } from './result.ts';
 
-export const MODES = ['host-gw', 'ipip', 'ipip-crosssubnet', 'vxlan'] as const;
-export type Mode = (typeof MODES)[number];
-
-/** Bytes of encapsulation each mode adds to a pod's packet (outer IP 20; VXLAN adds UDP 8 + VXLAN 8 + inner Ethernet 14). */
-export const MODE_OVERHEAD: Record<Mode, number> = {
-  'host-gw': 0,
-  ipip: 20,
-  'ipip-crosssubnet': 20,
-  vxlan: 50,
-};
+export { MODE_OVERHEAD, MODES, type Mode } from '../shared/cniSpec.ts';
 
 export const DEFAULTS = {
   bridge: 'simplecni0',

@@ -1,5 +1,5 @@
 // 02 · The CNI contract: the plugin run with crafted input on node1
-import { SUPPORTED_VERSIONS } from '../../plugin/version.ts';
+import { SUPPORTED_VERSIONS } from '../../shared/cniSpec.ts';
 import { callPlugin, short, type PluginCall } from '../probe.ts';
 import { fail, pass, type CheckContext, type CheckFn } from '../types.ts';
 

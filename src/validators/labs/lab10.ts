@@ -1,5 +1,5 @@
 // 10 · MTU and overhead
-import { MODE_OVERHEAD, type Mode } from '../../plugin/config.ts';
+import { MODE_OVERHEAD, type Mode } from '../../shared/cniSpec.ts';
 import { firstPod, ipJson, ping } from '../probe.ts';
 import { fail, pass, type CheckFn } from '../types.ts';
 
