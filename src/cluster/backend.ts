@@ -4,13 +4,20 @@
 // that already exist. Everything above this line — CLI, labs, validators, server — works on any.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Mode } from '../plugin/config.ts';
+import type { Mode } from '../shared/cniSpec.ts';
 import type { Backend, NodeDriver } from './driver.ts';
 import type { Bundles } from './nodeFiles.ts';
 import type { SshNode } from './ssh/sshConnection.ts';
 import type { Topology, WorkerNode } from './topology.ts';
 
 export type Progress = (step: string) => void;
+
+/** A cluster as the labs, checks and trace work on it: its topology, its backend, its nodes. */
+export interface LabEnv {
+  topology: Topology;
+  backend: ClusterBackend;
+  driver: NodeDriver;
+}
 
 export interface ClusterState {
   name: string;

@@ -2,11 +2,11 @@
 // hop by hop on any backend: every node's and pod's links, addresses, routes, neighbours, fdb,
 // forwarding sysctls and masquerade rules, as `ip -j`, `bridge -j`, `sysctl` and `nft` report
 // them. The switches between nodes (the underlay segments) are rebuilt from the topology.
-import type { LabEnv } from '../labs/actions.ts';
 import { Pods, type PodInfo } from '../runtime/pods.ts';
 import { networkOf } from '../sim/core/ip4.ts';
 import { masqueradeOf } from '../sim/core/nft.ts';
 import { addNetns, createWorld, LINK_TYPES, linkByName, newLink, nextMac, type LinkKind, type SimLink, type SimNetns, type World } from '../sim/core/model.ts';
+import type { LabEnv } from './backend.ts';
 import { SWITCH } from './underlay.ts';
 
 type J = Record<string, any>;

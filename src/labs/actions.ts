@@ -3,10 +3,10 @@
 // starting point.
 import { applyDataplane } from '../cluster/dataplane.ts';
 import type { NodeDriver } from '../cluster/driver.ts';
-import type { ClusterBackend } from '../cluster/backend.ts';
+import type { LabEnv } from '../cluster/backend.ts';
 import { referenceBundles, type Bundles } from '../cluster/nodeFiles.ts';
 import { workers, type Topology } from '../cluster/topology.ts';
-import { MODE_OVERHEAD, type Mode } from '../plugin/config.ts';
+import { MODE_OVERHEAD, type Mode } from '../shared/cniSpec.ts';
 import { Pods } from '../runtime/pods.ts';
 import { BYHAND } from '../validators/labs/lab01.ts';
 import { kernelHasIpip, NO_IPIP } from '../validators/labs/lab07.ts';
@@ -15,11 +15,7 @@ import type { Lab } from './catalog.ts';
 import { solutionOf } from './starters.ts';
 import { buildWorkspace, scaffold } from './workspace.ts';
 
-export interface LabEnv {
-  topology: Topology;
-  backend: ClusterBackend;
-  driver: NodeDriver;
-}
+export type { LabEnv } from '../cluster/backend.ts';
 
 export class LabActionError extends Error {}
 

@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../shared/paths.ts';
 
-/** The sources a student's workspace holds: the plugin and the node agent. */
-export const WORKSPACE_DIRS = ['src/plugin', 'src/node'];
+/** The sources a student's workspace holds: the plugin, the node agent and the spec facts both import. */
+export const WORKSPACE_DIRS = ['src/plugin', 'src/node', 'src/shared/cniSpec.ts'];
 
 const BEGIN = /^(\s*)\/\/ @lab (\d\d) begin: (.*)$/;
 const STARTER = /^\s*\/\/ @lab (\d\d) starter$/;
@@ -91,6 +91,10 @@ export function regionsIn(text: string, file: string): Region[] {
 
 function* sourceFiles(root = repoRoot()): Generator<string> {
   for (const dir of WORKSPACE_DIRS) {
+    if (dir.endsWith('.ts')) {
+      yield dir;
+      continue;
+    }
     const walk = function* (d: string): Generator<string> {
       for (const e of fs.readdirSync(path.join(root, d), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
         const rel = path.join(d, e.name);

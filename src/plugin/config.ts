@@ -1,20 +1,12 @@
 // The network configuration SimpleCNI reads on stdin: the one schema for the plugin's keys.
 // The kit (node configs, docs, validators) reads DEFAULTS and MODES from here rather than copying them.
 import ipaddr from 'ipaddr.js';
+import { MODE_OVERHEAD, MODES, type Mode } from '../shared/cniSpec.ts';
 import { CniError, ErrCode } from './errors.ts';
 import { LATEST_VERSION, isSupportedVersion, pickVersion, SUPPORTED_VERSIONS } from './version.ts';
 import type { Result } from './result.ts';
 
-export const MODES = ['host-gw', 'ipip', 'ipip-crosssubnet', 'vxlan'] as const;
-export type Mode = (typeof MODES)[number];
-
-/** Bytes of encapsulation each mode adds to a pod's packet (outer IP 20; VXLAN adds UDP 8 + VXLAN 8 + inner Ethernet 14). */
-export const MODE_OVERHEAD: Record<Mode, number> = {
-  'host-gw': 0,
-  ipip: 20,
-  'ipip-crosssubnet': 20,
-  vxlan: 50,
-};
+export { MODE_OVERHEAD, MODES, type Mode } from '../shared/cniSpec.ts';
 
 export const DEFAULTS = {
   bridge: 'simplecni0',
@@ -63,7 +55,9 @@ const invalid = (key: string, why: string, got: unknown) =>
 
 /** A valid Linux interface name: 1–15 bytes, not "." or "..", no "/", ":" or whitespace. */
 export function isValidIfName(name: string): boolean {
-  return name.length > 0 && name.length <= 15 && name !== '.' && name !== '..' && !/[/:\s]/.test(name);
+  // The kernel counts bytes (IFNAMSIZ 16 with the NUL): "üüüüüüüü" is 8 characters but 16 bytes.
+  const bytes = new TextEncoder().encode(name).length;
+  return bytes > 0 && bytes <= 15 && name !== '.' && name !== '..' && !/[/:\s]/.test(name);
 }
 
 /** Parses and validates stdin. Unknown keys are ignored here and left untouched in the raw object. */
@@ -151,10 +145,7 @@ export function loadNetConf(stdin: string): NetConf {
   };
   if (logFile !== undefined) conf.logFile = logFile as string;
   if (debug !== undefined) conf.debug = debug;
-  if (c.prevResult !== undefined) {
-    if (typeof c.prevResult !== 'object' || c.prevResult === null) throw invalid('prevResult', 'must be a result object', c.prevResult);
-    conf.prevResult = c.prevResult as Result;
-  }
+  if (c.prevResult !== undefined) conf.prevResult = checkPrevResult(c.prevResult);
   const attachments = c['cni.dev/valid-attachments'] ?? c['cni.dev/attachments'];
   if (attachments !== undefined) {
     if (!Array.isArray(attachments)) throw invalid('cni.dev/valid-attachments', 'must be a list of {containerID, ifname}', attachments);
@@ -166,6 +157,33 @@ export function loadNetConf(stdin: string): NetConf {
     });
   }
   return conf;
+}
+
+/**
+ * A previous plugin's result, checked for the shape this plugin reads and extends: a result object
+ * whose interfaces, ips and routes are lists of objects. (A runtime hands it over as it was cached;
+ * a malformed one is the config's fault, not a reason to fail halfway through an ADD.)
+ */
+function checkPrevResult(prev: unknown): Result {
+  if (typeof prev !== 'object' || prev === null || Array.isArray(prev)) throw invalid('prevResult', 'must be a result object', prev);
+  const r = prev as Record<string, unknown>;
+  const objects = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x));
+  for (const key of ['interfaces', 'ips', 'routes'] as const) {
+    if (r[key] !== undefined && !objects(r[key])) throw invalid(`prevResult.${key}`, 'must be a list of objects', r[key]);
+  }
+  if (r.dns !== undefined && (typeof r.dns !== 'object' || r.dns === null || Array.isArray(r.dns))) throw invalid('prevResult.dns', 'must be an object', r.dns);
+  const strings = (list: unknown, field: string, key: string) => {
+    for (const [i, x] of ((list as Record<string, unknown>[] | undefined) ?? []).entries()) {
+      if (x[field] !== undefined && typeof x[field] !== 'string') throw invalid(`prevResult.${key}[${i}].${field}`, 'must be a string', x[field]);
+    }
+  };
+  strings(r.interfaces, 'name', 'interfaces');
+  strings(r.interfaces, 'sandbox', 'interfaces');
+  strings(r.ips, 'address', 'ips');
+  for (const [i, ip] of ((r.ips as Record<string, unknown>[] | undefined) ?? []).entries()) {
+    if (ip.interface !== undefined && !Number.isInteger(ip.interface)) throw invalid(`prevResult.ips[${i}].interface`, 'must be an interface index', ip.interface);
+  }
+  return prev as Result;
 }
 
 /** The version to answer with when stdin can't be trusted (VERSION, or a decode error). */

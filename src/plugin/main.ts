@@ -115,9 +115,21 @@ function realDeps(conf: NetConf, env: NodeJS.ProcessEnv, log: Logger): PluginDep
     store: DiskStore.forNetwork(conf.dataDir, conf.name),
     log,
     readFile: (p) => fs.promises.readFile(p, 'utf8'),
-    exists: async (p) => fs.existsSync(p),
+    netnsAt: async (p) => netnsAt(p),
     checkpoint: checkpointFromEnv(env, log),
   };
+}
+
+/**
+ * Every namespace file lives on the kernel's one nsfs, so a path is a namespace if it is on the
+ * same device as our own /proc/self/ns/net. (On the simulated kernel a pod netns is a plain file.)
+ */
+function netnsAt(p: string): 'netns' | 'missing' | 'other' {
+  const st = fs.statSync(p, { throwIfNoEntry: false });
+  if (!st) return 'missing';
+  if (process.env.SIMPLECNI_SIM_STATE) return 'netns';
+  const own = fs.statSync('/proc/self/ns/net', { throwIfNoEntry: false });
+  return own && st.dev === own.dev && !st.isDirectory() ? 'netns' : 'other';
 }
 
 /** Test-only: SIMPLECNI_TEST_FAIL_AT / SIMPLECNI_TEST_PAUSE_AT=<step> make a checkpoint fail or hang. */

@@ -16,7 +16,8 @@ export interface PluginDeps {
   store: IpamStore;
   log: Logger;
   readFile(path: string): Promise<string>;
-  exists(path: string): Promise<boolean>;
+  /** 'netns' if the path is a namespace file, 'missing' if nothing is there, 'other' for anything else (/dev/null, a dir). */
+  netnsAt(path: string): Promise<'netns' | 'missing' | 'other'>;
   /** Test seam: lets a test fail or stop the plugin at a named step to prove rollback and crash safety. */
   checkpoint(step: 'ipam-reserved' | 'veth-created' | 'addr-configured'): Promise<void>;
 }
@@ -263,8 +264,11 @@ const ownerOf = (args: CniArgs): Owner => ({ containerId: args.containerId, ifna
 // ---------------------------------------------------------------- ADD
 
 export async function cmdAdd(args: CniArgs, conf: NetConf, deps: PluginDeps): Promise<Result> {
-  if (!(await deps.exists(args.netns))) {
-    throw new CniError(ErrCode.InvalidEnv, `CNI_NETNS "${args.netns}" does not exist: it must be the path of a network namespace`);
+  // A path, and only a path: ip would read a bare number as a process ID (and "1" is the machine's own namespace).
+  const at = args.netns.startsWith('/') ? await deps.netnsAt(args.netns) : 'missing';
+  if (at !== 'netns') {
+    const what = at === 'missing' ? 'does not exist' : 'is not a namespace';
+    throw new CniError(ErrCode.InvalidEnv, `CNI_NETNS "${args.netns}" ${what}: it must be the path of a network namespace`);
   }
   const range = await loadIpamRange(conf, deps);
   const mtu = podMtu(conf);

@@ -1,6 +1,7 @@
 // Spec versions SimpleCNI speaks, and what each one allows.
-export const SUPPORTED_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;
-export const LATEST_VERSION = '1.1.0';
+import { SUPPORTED_VERSIONS } from '../shared/cniSpec.ts';
+
+export { LATEST_VERSION, SUPPORTED_VERSIONS } from '../shared/cniSpec.ts';
 
 /** Compares dotted versions numerically: -1, 0 or 1. */
 export function compareVersions(a: string, b: string): number {

@@ -137,34 +137,5 @@ export const LIMITS = {
   maxTerminals: 16,
 };
 
-/** One step of a traced packet, where it happened and what decided it. */
-export interface ApiTraceHop {
-  /** Which packet: the echo request or the reply walking back. */
-  direction: 'request' | 'reply';
-  /** Where: a node ("node1"), a pod ("node1/web"), a switch ("seg-a"). */
-  where: string;
-  /** What kind of decision. */
-  step: 'route' | 'neigh' | 'bridge' | 'veth' | 'forward' | 'encap' | 'decap' | 'nat' | 'deliver' | 'drop' | 'icmp' | 'send';
-  /** The interface involved, if one is. */
-  dev?: string;
-  /** One line a student can read: "route 10.244.2.0/24 via 192.168.56.12 dev eth1 (longest match /24)". */
-  detail: string;
-  /** Set where the packet is an encapsulated one: the outer header. */
-  outer?: string;
-}
-
-/**
- * GET /api/trace?from=node1/web&to=node2/web (or to= a node or an address) and `cnilab trace`:
- * a ping followed hop by hop through the simulated kernel's view of the cluster.
- */
-export interface ApiTrace {
-  from: string;
-  to: string;
-  /** The destination address the ping was sent to. */
-  dst: string;
-  /** Did the reply come back? */
-  ok: boolean;
-  /** One sentence: "reply received" or where and why it was dropped. */
-  summary: string;
-  hops: ApiTraceHop[];
-}
+/** GET /api/trace and `cnilab trace`: the shape belongs to the trace itself (src/cluster/trace.ts). */
+export type { ApiTrace, ApiTraceHop } from '../cluster/trace.ts';

@@ -46,7 +46,8 @@ export interface Scratch {
   conf: Record<string, unknown>;
   netns(name: string): Promise<string>;
   leases(): Promise<string[]>;
-  close(): Promise<void>;
+  /** Removes the scratch pods and dir; `extra` shell commands run on the node first (e.g. deleting a scratch bridge). */
+  close(extra?: readonly string[]): Promise<void>;
 }
 
 /**
@@ -55,10 +56,13 @@ export interface Scratch {
  */
 export async function openScratch(ctx: CheckContext, node: string, ipam: object, over: Record<string, unknown> = {}): Promise<Scratch> {
   const d = ctx.driver;
-  const mk = await d.exec(node, ['mktemp', '-d', '/tmp/cnilab-check-XXXXXX']);
+  // One command makes the dir and writes the IPAM file; the node's config is read meanwhile.
+  const [mk, list] = await Promise.all([
+    d.exec(node, ['sh', '-c', 'd=$(mktemp -d /tmp/cnilab-check-XXXXXX) && cat > "$d/ipam.config" && echo "$d"'], { input: JSON.stringify(ipam) }),
+    ctx.runtime.loadNetwork(node),
+  ]);
   const dir = mk.stdout.trim();
-  await d.exec(node, ['sh', '-c', 'cat > "$0"', `${dir}/ipam.config`], { input: JSON.stringify(ipam) });
-  const list = await ctx.runtime.loadNetwork(node);
+  if (mk.code !== 0 || !dir) throw new Error(`${node}: could not make a scratch dir under /tmp: ${mk.stderr.trim()}`);
   const base = { ...list.plugins[0]!, name: 'cnilabcheck', cniVersion: '1.1.0' };
   const conf = { ...base, ipamFile: `${dir}/ipam.config`, dataDir: `${dir}/leases`, ...over };
   const made: string[] = [];
@@ -74,9 +78,8 @@ export async function openScratch(ctx: CheckContext, node: string, ipam: object,
       const r = await d.exec(node, ['sh', '-c', 'ls -1 "$0" 2>/dev/null | grep -E "^[0-9]+\\." || true', `${dir}/leases/cnilabcheck`]);
       return r.stdout.split('\n').filter(Boolean).sort();
     },
-    async close() {
-      for (const p of made) await d.deletePodNetns(node, p);
-      await d.exec(node, ['rm', '-rf', dir]);
+    async close(extra: readonly string[] = []) {
+      await Promise.all([...made.map((p) => d.deletePodNetns(node, p)), d.exec(node, ['sh', '-c', `${extra.join('; ')}${extra.length ? '; ' : ''}rm -rf "$0"`, dir])]);
     },
   };
 }
@@ -113,11 +116,12 @@ export async function podSeesSource(driver: NodeDriver, node: string, pod: strin
   const listening = driver.execPod(node, pod, ['timeout', '5', 'tcpdump', '-l', '-n', '-c', '1', '-i', 'eth0', `icmp and src host ${src}`]).finally(() => {
     done = true;
   });
-  // tcpdump needs a moment to open the capture, longer on a busy machine: send until it has seen one (or gives up).
-  await new Promise((r) => setTimeout(r, 500));
-  for (let i = 0; i < 8 && !done; i++) {
+  // tcpdump needs a moment to open the capture, longer on a busy machine: send from the start and
+  // keep sending until it has seen one (or gives up); a fixed head start would only add waiting.
+  await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 12 && !done; i++) {
     await trigger();
-    await Promise.race([listening, new Promise((r) => setTimeout(r, 400))]);
+    await Promise.race([listening, new Promise((r) => setTimeout(r, 100))]);
   }
   const r = await listening;
   return r.code === 0 && r.stdout.includes(`${src} >`);

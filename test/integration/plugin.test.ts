@@ -309,6 +309,13 @@ describe('bad input gets the right code and changes nothing', () => {
     ['unknown CNI_COMMAND', (n, ns) => [env('FROB', ns), n.conf()], 4, /CNI_COMMAND/],
     ['CNI_NETNS does not exist', (n) => [env('ADD', '/run/no-such-netns'), n.conf()], 4, /CNI_NETNS "\/run\/no-such-netns" does not exist/],
     ['IPAM file missing', (n, ns) => [env('ADD', ns), n.conf({ ipamFile: '/nonexistent/ipam.config' })], 5, /"\/nonexistent\/ipam\.config"/],
+    // Found by fuzzing (test/integration/fuzz.test.ts):
+    ['a bridge name of 8 characters but 16 bytes', (n, ns) => [env('ADD', ns), n.conf({ bridge: 'üüüüüüüü' })], 7, /"bridge"/],
+    ['a CNI_IFNAME of 8 characters but 16 bytes', (n, ns) => [env('ADD', ns, 'c', 'éééééééé'), n.conf()], 4, /CNI_IFNAME/],
+    ['CNI_NETNS a relative path (ip would read a number as a PID)', (n) => [env('ADD', '.'), n.conf()], 4, /CNI_NETNS "\." does not exist/],
+    ['CNI_NETNS a file that is no namespace', (n) => [env('ADD', '/dev/null'), n.conf()], 4, /CNI_NETNS "\/dev\/null" is not a namespace/],
+    ['prevResult.interfaces not a list', (n, ns) => [env('ADD', ns), n.conf({ prevResult: { cniVersion: '1.1.0', interfaces: 5 } })], 7, /"prevResult\.interfaces" must be a list of objects/],
+    ['prevResult.ips[0].interface not an index', (n, ns) => [env('ADD', ns), n.conf({ prevResult: { cniVersion: '1.1.0', ips: [{ address: '10.1.1.1/24', interface: 'eth0' }] } })], 7, /"prevResult\.ips\[0\]\.interface"/],
   ];
 
   it.each(cases)('%s', async (_name, make, code, msg) => {
@@ -322,6 +329,25 @@ describe('bad input gets the right code and changes nothing', () => {
     expect(r.json.msg).toMatch(msg);
     expect(r.stderr, 'no stack traces for user errors').not.toMatch(/\n\s+at /);
     expect(await snapshot()).toBe(before);
+  });
+
+  it('a lease dir whose last_reserved_ip cannot be written still leases, and DEL leaves nothing (found by fuzzing)', async () => {
+    const dir = path.join(node.dir, 'odd-data');
+    await node.mustExec(['mkdir', '-p', path.join(dir, 'testnet', 'last_reserved_ip')]);
+    const conf = node.conf({ dataDir: dir });
+    const add = await node.run(env('ADD', netns, 'oddhint'), conf);
+    expect(add.code, add.stdout).toBe(0);
+    const del = await node.run(env('DEL', netns, 'oddhint'), conf);
+    expect(del.code, del.stdout).toBe(0);
+    expect(await node.listDir(path.join(dir, 'testnet'))).toEqual(['last_reserved_ip']);
+  });
+
+  it('GC leaves alone a directory named like a stale temp lease (found by fuzzing)', async () => {
+    const dir = path.join(node.dir, 'odd-temp');
+    await node.mustExec(['mkdir', '-p', path.join(dir, 'testnet', '.tmp-99999999-x')]);
+    const gc = await node.run({ CNI_COMMAND: 'GC' }, node.conf({ dataDir: dir, 'cni.dev/valid-attachments': [] }));
+    expect(gc.code, gc.stdout).toBe(0);
+    expect(await node.listDir(path.join(dir, 'testnet'))).toEqual(['.tmp-99999999-x']);
   });
 
   it('a malformed IPAM file is an error naming the file', async () => {

@@ -101,12 +101,15 @@ export class DiskStore implements IpamStore {
   }
 
   async setLastReserved(ip: string): Promise<void> {
-    // Write-then-rename so a reader never sees a torn value.
+    // Write-then-rename so a reader never sees a torn value. Only a hint, like reading it: if it
+    // cannot be written (say, something else holds the name), the lease just taken still stands.
     const tmp = path.join(this.dir, `.tmp-${process.pid}-last`);
-    this._io('record the last reserved address', () => {
+    try {
       fs.writeFileSync(tmp, ip);
       fs.renameSync(tmp, path.join(this.dir, LAST_RESERVED));
-    });
+    } catch {
+      fs.rmSync(tmp, { force: true });
+    }
   }
 
   async sweep(): Promise<number> {
@@ -120,7 +123,10 @@ export class DiskStore implements IpamStore {
     for (const name of names) {
       const m = TEMP_NAME.exec(name);
       if (!m || isAlive(Number(m[1]))) continue;
-      fs.rmSync(path.join(this.dir, name), { force: true });
+      const file = path.join(this.dir, name);
+      // Only a file can be a temp lease of ours; anything else of that name is left alone.
+      if (!fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) continue;
+      this._io(`remove the stale temp file ${name}`, () => fs.rmSync(file, { force: true }));
       removed++;
     }
     return removed;

@@ -1,5 +1,5 @@
 // 02 · The CNI contract: the plugin run with crafted input on node1
-import { SUPPORTED_VERSIONS } from '../../plugin/version.ts';
+import { SUPPORTED_VERSIONS } from '../../shared/cniSpec.ts';
 import { callPlugin, short, type PluginCall } from '../probe.ts';
 import { fail, pass, type CheckContext, type CheckFn } from '../types.ts';
 
@@ -33,13 +33,15 @@ export const checks: Record<string, CheckFn> = {
 
   'contract-env': async (ctx) => {
     const conf = await nodeConf(ctx);
-    const problems: string[] = [];
-    for (const missing of ['CNI_CONTAINERID', 'CNI_IFNAME']) {
-      const env: Record<string, string> = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'chk', CNI_NETNS: '/nonexistent', CNI_IFNAME: 'eth0' };
-      delete env[missing];
-      const r = await callPlugin(ctx, NODE, conf, env);
-      if (!(isErrorObject(r) && r.json.code === 4 && String(r.json.msg).includes(missing))) problems.push(`without ${missing}: ${describe(r)}`);
-    }
+    const answers = await Promise.all(
+      ['CNI_CONTAINERID', 'CNI_IFNAME'].map(async (missing) => {
+        const env: Record<string, string> = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'chk', CNI_NETNS: '/nonexistent', CNI_IFNAME: 'eth0' };
+        delete env[missing];
+        const r = await callPlugin(ctx, NODE, conf, env);
+        return isErrorObject(r) && r.json.code === 4 && String(r.json.msg).includes(missing) ? [] : [`without ${missing}: ${describe(r)}`];
+      }),
+    );
+    const problems = answers.flat();
     return problems.length === 0
       ? pass('code 4 with a message naming the missing variable')
       : fail('code 4 with a message naming the missing variable', problems.join('; '), 'Code 4 means "invalid environment variables"; the message should tell the runtime which one.');
@@ -47,8 +49,10 @@ export const checks: Record<string, CheckFn> = {
 
   'contract-decode': async (ctx) => {
     const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'chk', CNI_NETNS: '/nonexistent', CNI_IFNAME: 'eth0' };
-    const garbled = await callPlugin(ctx, NODE, { type: 'simplecni' }, env, '{"cniVersion": ');
-    const old = await callPlugin(ctx, NODE, { ...(await nodeConf(ctx)), cniVersion: '0.2.0' }, env);
+    const [garbled, old] = await Promise.all([
+      callPlugin(ctx, NODE, { type: 'simplecni' }, env, '{"cniVersion": '),
+      nodeConf(ctx).then((conf) => callPlugin(ctx, NODE, { ...conf, cniVersion: '0.2.0' }, env)),
+    ]);
     const ok = isErrorObject(garbled) && garbled.json.code === 6 && isErrorObject(old) && old.json.code === 1;
     const found = `not JSON → ${garbled.json?.code ?? describe(garbled)}; cniVersion 0.2.0 → ${old.json?.code ?? describe(old)}`;
     return ok

@@ -15,21 +15,28 @@ async function withScratch<T>(ctx: CheckContext, which: keyof typeof SCRATCH, fn
   try {
     return await fn(s);
   } finally {
-    await ctx.driver.exec(NODE, ['ip', 'link', 'del', bridge]);
-    await s.close();
+    // Removing the scratch pods' namespaces removes their veths too; the bridge goes by hand.
+    await s.close([`ip link del ${bridge} 2>/dev/null`]);
   }
 }
 
 export const checks: Record<string, CheckFn> = {
   'del-idempotent': (ctx) =>
     withScratch(ctx, 'del', async (s) => {
-      const ns = await s.netns('del');
-      const add = await callPlugin(ctx, NODE, s.conf, env('ADD', 'd1', ns));
-      const del1 = await callPlugin(ctx, NODE, s.conf, env('DEL', 'd1', ns));
-      const del2 = await callPlugin(ctx, NODE, s.conf, env('DEL', 'd1', ns));
-      const ns2 = await s.netns('del2');
-      const add2 = await callPlugin(ctx, NODE, s.conf, env('ADD', 'd2', ns2));
-      const noNetns = await callPlugin(ctx, NODE, s.conf, env('DEL', 'd2', ''));
+      // Two pods that share nothing but the scratch network: one removed twice, one without its netns.
+      const [[add, del1, del2], [add2, noNetns]] = await Promise.all([
+        (async () => {
+          const ns = await s.netns('del');
+          const add = await callPlugin(ctx, NODE, s.conf, env('ADD', 'd1', ns));
+          const del1 = await callPlugin(ctx, NODE, s.conf, env('DEL', 'd1', ns));
+          return [add, del1, await callPlugin(ctx, NODE, s.conf, env('DEL', 'd1', ns))] as const;
+        })(),
+        (async () => {
+          const ns2 = await s.netns('del2');
+          const add2 = await callPlugin(ctx, NODE, s.conf, env('ADD', 'd2', ns2));
+          return [add2, await callPlugin(ctx, NODE, s.conf, env('DEL', 'd2', ''))] as const;
+        })(),
+      ]);
       const left = await s.leases();
       const found = `ADD ${add.code}/${add2.code}; DEL ${del1.code}, again ${del2.code}, without CNI_NETNS ${noNetns.code}${noNetns.code ? ` (${short(noNetns.json?.msg ?? noNetns.stdout, 80)})` : ''}; leases left: ${left.join(', ') || 'none'}`;
       const ok = add.code === 0 && add2.code === 0 && del1.code === 0 && del2.code === 0 && noNetns.code === 0 && left.length === 0;
@@ -45,7 +52,7 @@ export const checks: Record<string, CheckFn> = {
       const healthy = await callPlugin(ctx, NODE, { ...s.conf, prevResult: add.json }, env('CHECK', 'k1', ns));
       await ctx.driver.exec(NODE, ['nsenter', `--net=${ns}`, 'ip', 'addr', 'flush', 'dev', 'eth0']);
       const broken = await callPlugin(ctx, NODE, { ...s.conf, prevResult: add.json }, env('CHECK', 'k1', ns));
-      await callPlugin(ctx, NODE, s.conf, env('DEL', 'k1', ns));
+      // No DEL needed: closing the scratch removes the pod's netns (and its veth) and the leases.
       const addr = String(add.json?.ips?.[0]?.address ?? '');
       const names = broken.code !== 0 && addr !== '' && String(broken.json?.msg ?? '').includes(addr.split('/')[0]!);
       const found = `healthy: exit ${healthy.code}${healthy.code ? ` (${short(healthy.json?.msg ?? healthy.stdout, 80)})` : ''}; address removed: exit ${broken.code}, "${short(broken.json?.msg ?? broken.stdout, 120)}"`;
@@ -56,13 +63,11 @@ export const checks: Record<string, CheckFn> = {
 
   'gc-stale': (ctx) =>
     withScratch(ctx, 'gc', async (s) => {
-      const a = await s.netns('gca');
-      const b = await s.netns('gcb');
-      const ra = await callPlugin(ctx, NODE, s.conf, env('ADD', 'keep', a));
-      const rb = await callPlugin(ctx, NODE, s.conf, env('ADD', 'stale', b));
+      // Two ADDs at once: lab 03 made taking an address atomic.
+      const addPod = async (id: string) => callPlugin(ctx, NODE, s.conf, env('ADD', id, await s.netns(`gc${id}`)));
+      const [ra, rb] = await Promise.all([addPod('keep'), addPod('stale')]);
       const gc = await callPlugin(ctx, NODE, { ...s.conf, 'cni.dev/valid-attachments': [{ containerID: 'keep', ifname: 'eth0' }] }, { CNI_COMMAND: 'GC' });
       const left = await s.leases();
-      await callPlugin(ctx, NODE, s.conf, env('DEL', 'keep', a));
       const keepIp = String(ra.json?.ips?.[0]?.address ?? '').split('/')[0];
       const found = `GC exit ${gc.code}; leases left: ${left.join(', ') || 'none'}`;
       return ra.code === 0 && rb.code === 0 && gc.code === 0 && left.length === 1 && left[0] === keepIp
@@ -71,16 +76,24 @@ export const checks: Record<string, CheckFn> = {
     }),
 
   'no-leaks': async (ctx) => {
-    const problems: string[] = [];
-    for (const w of workers(ctx.driver.topology)) {
-      const list = await ctx.runtime.loadNetwork(w.name);
-      const conf = list.plugins[0] as { dataDir?: string; bridge?: string };
-      const ls = await ctx.driver.exec(w.name, ['sh', '-c', 'ls -1 "$0" 2>/dev/null | grep -E "^[0-9]+\\." || true', `${conf.dataDir}/${list.name}`]);
-      const leases = ls.stdout.split('\n').filter(Boolean);
-      const ports = ((await ipJson(ctx.driver, w.name, ['link', 'show', 'master', conf.bridge ?? 'simplecni0'])) ?? []).filter((l) => l.ifname.startsWith('veth'));
-      for (const ip of leases) if (!(await ping(ctx.driver, w.name, ip)).ok) problems.push(`${w.name}: lease ${ip} has no pod answering`);
-      if (ports.length > leases.length) problems.push(`${w.name}: ${ports.length} pod veths on the bridge but ${leases.length} leases`);
-    }
+    const perNode = await Promise.all(
+      workers(ctx.driver.topology).map(async (w) => {
+        const problems: string[] = [];
+        const list = await ctx.runtime.loadNetwork(w.name);
+        const conf = list.plugins[0] as { dataDir?: string; bridge?: string };
+        const [ls, links] = await Promise.all([
+          ctx.driver.exec(w.name, ['sh', '-c', 'ls -1 "$0" 2>/dev/null | grep -E "^[0-9]+\\." || true', `${conf.dataDir}/${list.name}`]),
+          ipJson(ctx.driver, w.name, ['link', 'show', 'master', conf.bridge ?? 'simplecni0']),
+        ]);
+        const leases = ls.stdout.split('\n').filter(Boolean);
+        const ports = (links ?? []).filter((l) => l.ifname.startsWith('veth'));
+        const answers = await Promise.all(leases.map(async (ip) => (await ping(ctx.driver, w.name, ip)).ok));
+        leases.forEach((ip, i) => answers[i] || problems.push(`${w.name}: lease ${ip} has no pod answering`));
+        if (ports.length > leases.length) problems.push(`${w.name}: ${ports.length} pod veths on the bridge but ${leases.length} leases`);
+        return problems;
+      }),
+    );
+    const problems = perNode.flat();
     return problems.length === 0
       ? pass('every lease belongs to a live pod, and every pod veth to a lease')
       : fail('every lease belongs to a live pod, and every pod veth to a lease', problems.join('; '), 'A failed ADD must undo what it made, and DEL must remove both the veth and the lease, even when one of them is already gone.');

@@ -16,21 +16,18 @@ export const checks: Record<string, CheckFn> = {
       ['node1', 'node2'],
       ['node2', 'node1'],
     ].map(([from, to]) => ({ from: from!, dst: workerByName(t, to!).podSubnet, via: underlayAddress(workerByName(t, to!)) }));
-    const found: string[] = [];
-    let ok = true;
-    for (const w of want) {
-      const routes = (await ipJson<Route[]>(driver, w.from, ['route', 'show', w.dst])) ?? [];
-      const r = routes.find((x) => x.dst === w.dst);
-      if (r?.gateway !== w.via) ok = false;
-      found.push(`${w.from}: ${r ? `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}` : `no route to ${w.dst}`}`);
-    }
+    const got = await Promise.all(want.map(async (w) => ((await ipJson<Route[]>(driver, w.from, ['route', 'show', w.dst])) ?? []).find((x) => x.dst === w.dst)));
+    const ok = want.every((w, i) => got[i]?.gateway === w.via);
+    const found = want.map((w, i) => {
+      const r = got[i];
+      return `${w.from}: ${r ? `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}` : `no route to ${w.dst}`}`;
+    });
     const expected = want.map((w) => `${w.from}: ${w.dst} via ${w.via}`).join('; ');
     return ok ? pass(expected, found.join('; ')) : fail(expected, found.join('; '), 'Each node needs to know which neighbour owns each other pod subnet; the node agent writes those routes for the mode.');
   },
 
   'hostgw-ping': async (ctx) => {
-    const a = await firstPod(ctx, 'node1');
-    const b = await firstPod(ctx, 'node2');
+    const [a, b] = await Promise.all([firstPod(ctx, 'node1'), firstPod(ctx, 'node2')]);
     const expected = 'a pod on node1 reaches a pod on node2, which sees the node1 pod’s own address';
     if (!a || !b) return fail(expected, `pods: node1 ${a?.name ?? 'none'}, node2 ${b?.name ?? 'none'}`, 'This check needs a pod on node1 and one on node2.');
     const bIp = b.address!.split('/')[0]!;
@@ -49,9 +46,8 @@ export const checks: Record<string, CheckFn> = {
   'hostgw-node3': async (ctx) => {
     const t = ctx.driver.topology;
     const dst = workerByName(t, 'node3').podSubnet;
-    const routes = (await ipJson<Route[]>(ctx.driver, 'node1', ['route', 'show', dst])) ?? [];
-    const a = await firstPod(ctx, 'node1');
-    const c = await firstPod(ctx, 'node3');
+    const [routeList, a, c] = await Promise.all([ipJson<Route[]>(ctx.driver, 'node1', ['route', 'show', dst]), firstPod(ctx, 'node1'), firstPod(ctx, 'node3')]);
+    const routes = routeList ?? [];
     // Expected to fail: a short wait is enough (nothing answers an unrouted packet).
     const reach = a && c ? await ping(ctx.driver, 'node1', c.address!.split('/')[0]!, { pod: a.name, waitSeconds: 0.3 }) : undefined;
     const found = `${routes.length ? `node1 has a route to ${dst}` : `node1 has no route to ${dst}`}${reach ? `; ping node1→node3 pod ${reach.ok ? 'answers' : 'fails'}` : ''}`;
