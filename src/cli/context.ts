@@ -1,6 +1,6 @@
 // Opens the cluster a command works on: the topology, its backend and node driver.
 import { BackendUnavailableError, type ClusterBackend } from '../cluster/backend.ts';
-import { chooseBackend } from '../cluster/backends.ts';
+import { chooseBackend, ClusterNameError } from '../cluster/backends.ts';
 import type { NodeDriver } from '../cluster/driver.ts';
 import { DEFAULT_CLUSTER } from '../cluster/netns/layout.ts';
 import { loadTopology, TopologyError, type Topology } from '../cluster/topology.ts';
@@ -31,6 +31,7 @@ export async function openContext(opts: GlobalOptions, { quiet = false } = {}): 
     }
   } catch (err) {
     if (err instanceof TopologyError) fail(err.message, 'fix the file, or point --topology at another one');
+    if (err instanceof ClusterNameError) fail(err.message, err.hint);
     fail((err as Error).message);
   }
   return { topology, backend, driver: backend.driver };

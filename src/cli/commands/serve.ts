@@ -5,9 +5,11 @@ import * as path from 'node:path';
 import pc from 'picocolors';
 import { applyDataplane } from '../../cluster/dataplane.ts';
 import { BackendUnavailableError } from '../../cluster/backend.ts';
+import { makeBackend } from '../../cluster/backends.ts';
+import { DEFAULT_CLUSTER } from '../../cluster/netns/layout.ts';
 import { startServer } from '../../server/server.ts';
 import { repoRoot } from '../../shared/paths.ts';
-import { openContext, type GlobalOptions } from '../context.ts';
+import { openContext, type ClusterContext, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, Progress, warn } from '../output.ts';
 
 export interface ServeOptions extends GlobalOptions {
@@ -20,6 +22,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export async function serve(opts: ServeOptions): Promise<void> {
   const t0 = performance.now();
   const ctx = await openContext(opts);
+  if (!opts.backend) await warnSimWhereNetnsCould(ctx);
   const host = opts.host ?? '127.0.0.1';
   const port = Number(opts.port ?? 5177);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${opts.port} is not a port number`);
@@ -55,4 +58,23 @@ export async function serve(opts: ServeOptions): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/**
+ * A simulated cluster left from an earlier run keeps its name; on a machine that can run real
+ * namespaces (root on Linux) the student expects those, so say plainly which one this is and how to switch.
+ */
+async function warnSimWhereNetnsCould(ctx: ClusterContext): Promise<void> {
+  if (ctx.backend.name !== 'sim' || !ctx.backend.readState()) return;
+  try {
+    await makeBackend('netns', ctx.topology, ctx.backend.cluster).requireSupport();
+  } catch {
+    return; // the sim is what this machine can run
+  }
+  const flag = ctx.backend.cluster === DEFAULT_CLUSTER ? '' : ` --cluster ${ctx.backend.cluster}`;
+  warn(
+    `the cluster "${ctx.backend.cluster}" already exists on the SIMULATED kernel (made earlier with --backend sim), so this server uses it, not real network namespaces.\n` +
+      `  To switch to namespaces (you are root, so this machine can): ${cmd(`cnilab cluster down${flag} --backend sim`)}, then ${cmd('npm start')} again.\n` +
+      `  To keep the simulated one and not see this: ${cmd('npm start -- --backend sim')}.`,
+  );
 }
