@@ -139,10 +139,6 @@ export class SimBackend implements ClusterBackend {
     }
   }
 
-  scopedName(name: string) {
-    return name; // each simulated cluster is a world of its own
-  }
-
   /** One shim per program of the simulated kernel, first on every sim node's PATH. */
   private _installPrograms() {
     fs.mkdirSync(this.layout.binDir, { recursive: true });
