@@ -55,9 +55,12 @@ export function installBundle(hostBinDir: string, nodeBinDir: string, name: stri
   writeIfChanged(path.join(hostBinDir, name), bundleShim(name, process.execPath, `${nodeBinDir}/${name}.cjs`), 0o755);
 }
 
-/** The two-line shim `<binDir>/<name>` that runs a bundle with the node's Node.js. */
+/**
+ * The two-line shim `<binDir>/<name>` that runs a bundle with the node's Node.js. Source maps on: a
+ * student's bundle carries one, so its stack traces name the student's TypeScript (Node 12.12+).
+ */
 export function bundleShim(name: string, nodeJs: string, bundle: string): string {
-  return `#!/bin/sh\n# ${name}: one bundled JavaScript file, run by the node's Node.js.\nexec ${nodeJs} ${bundle} "$@"\n`;
+  return `#!/bin/sh\n# ${name}: one bundled JavaScript file, run by the node's Node.js.\nexec ${nodeJs} --enable-source-maps ${bundle} "$@"\n`;
 }
 
 /**
