@@ -24,7 +24,7 @@ export async function openContext(opts: GlobalOptions, { quiet = false } = {}): 
   let backend: ClusterBackend;
   try {
     topology = loadTopology(opts.topology);
-    const choice = await chooseBackend(topology, opts.cluster ?? process.env.SIMPLECNI_CLUSTER ?? DEFAULT_CLUSTER, opts.backend, opts.inventory ? { inventory: opts.inventory } : {});
+    const choice = await chooseBackend(topology, opts.cluster ?? process.env.SIMPLECNI_CLUSTER ?? DEFAULT_CLUSTER, opts.backend ?? (process.env.SIMPLECNI_BACKEND || undefined), opts.inventory ? { inventory: opts.inventory } : {});
     backend = choice.backend;
     if (choice.fallback && !quiet) {
       warn(`${choice.fallback.replace(/\.$/, '')}.\n  Using the simulated kernel instead (--backend sim): the same commands and labs, answered by a model of Linux networking.`);
