@@ -149,8 +149,9 @@ export type StepExecutor = (place: Place, command: string) => Promise<{ code: nu
  * Commands a runner does not type, each with why: they need the student to have written code first,
  * or act on the machine rather than on the cluster.
  */
+export const STUDENT_LOOP = /^cnilab (start|deploy|solve|reset|solution|hint)\b/;
 export const SKIP: readonly [RegExp, string][] = [
-  [/^cnilab (start|deploy|solve|reset|solution|hint)\b/, 'the student loop: needs the student to write code first'],
+  [STUDENT_LOOP, 'the student loop: needs the student to write code first'],
   [/^npm run bench\b|^modprobe\b|\/run\/ctr-lab|containerd|^kill\b/, 'acts on the machine, not on the cluster'],
 ];
 
@@ -162,12 +163,15 @@ export async function runText(
     skip?: readonly [RegExp, string][];
     /** Names in the output to read as the text's (the cluster's name → "lab", the text's default). */
     aliases?: Record<string, string>;
+    /** Only the first N console blocks (a lab's opening, before the student writes code). */
+    blocks?: number;
   } = {},
 ): Promise<StepOutcome[]> {
   const skip = opts.skip ?? SKIP;
   const alias = (s: string) => Object.entries(opts.aliases ?? {}).reduce((acc, [from, to]) => acc.split(from).join(to), s);
   const out: StepOutcome[] = [];
-  for (const step of textSteps(text)) {
+  const steps = parseConsoleBlocks(text).slice(0, opts.blocks).flatMap((b) => b.steps);
+  for (const step of steps) {
     const why = skip.find(([re]) => re.test(step.command))?.[1];
     if (why) {
       out.push({ step, skipped: why });

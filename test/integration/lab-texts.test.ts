@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findLab, labsDir, loadCatalog } from '../../src/labs/catalog.ts';
-import { describeDrifts, runText, SKIP, type Place } from '../../src/labs/textRunner.ts';
+import { describeDrifts, runText, SKIP, STUDENT_LOOP, type Place } from '../../src/labs/textRunner.ts';
 import { execCommand } from '../../src/shared/exec.ts';
 import { uniqueName } from '../helpers/names.ts';
 
@@ -51,8 +51,18 @@ for (const backend of ['netns', 'sim'] as const) {
         const outcomes = await runText(fs.readFileSync(path.join(labsDir(), lab.dir, 'lab.mdx'), 'utf8'), exec, { skip: [...SKIP, ...(backend === 'sim' ? SIM_SKIP : [])], aliases: { [`${cluster}-`]: '', [cluster]: 'lab' } });
         expect(outcomes.filter((o) => !o.skipped).length).toBeGreaterThan(5);
         expect(describeDrifts(file, outcomes)).toEqual([]);
-      });
+      }, 600_000);
     }
+
+    it("lab 04's opening, before any code is written: start's TODO lines, then the starter's error", async () => {
+      const lab = findLab(catalog, '04');
+      const text = fs.readFileSync(path.join(labsDir(), lab.dir, 'lab.mdx'), 'utf8');
+      // start and deploy run here: the starter is what the text shows failing.
+      const outcomes = await runText(text, exec, { blocks: 1, skip: SKIP.filter(([re]) => re !== STUDENT_LOOP), aliases: { [`${cluster}-`]: '', [cluster]: 'lab' } });
+      expect(outcomes.map((o) => o.step.command)).toEqual(['cnilab start 04', 'cnilab deploy', 'cnilab pod add node1 web']);
+      expect(describeDrifts(path.join('labs', lab.dir, 'lab.mdx'), outcomes)).toEqual([]);
+      await exec({ kind: 'workstation' }, 'cnilab pod del node1 web');
+    }, 300_000);
 
     it("a node's shell starts in the node's home (the texts' node1:~#); tools the sim does not model say so", async () => {
       const shell = await execCommand(['cnilab', 'shell', 'node1'], { env, input: 'pwd\nexit\n' });
