@@ -85,7 +85,7 @@ export const NORMALISATIONS: readonly [RegExp, string][] = [
 ];
 
 export function normalise(line: string): string {
-  return NORMALISATIONS.reduce((s, [re, to]) => s.replace(re, to), line).trimEnd();
+  return NORMALISATIONS.reduce((s, [re, to]) => s.replace(re, to), line).trim();
 }
 
 /** Commands whose lines come in the kernel's hash order. */
