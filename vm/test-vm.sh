@@ -11,7 +11,8 @@
 #      from each mode (host-gw, ipip, vxlan: the same lab actions and checks as on netns), and
 #      tcpdump on node1's underlay NIC proving IPIP (ip proto 4) and VXLAN (udp 8472) encapsulation
 #   6. the plugin's conformance tests (test/integration/plugin.test.ts) on node1, over ssh
-#   7. `cnilab cluster down` (vagrant destroy) and everything else it made, also on failure
+#   7. `cnilab cluster down --backend vagrant` (vagrant destroy), then the libvirt domains and volumes
+#      this run made whatever that did, and everything else it made, also on failure
 #
 #   sudo bash vm/test-vm.sh
 # Env: SIMPLECNI_VM_KEEP=1     leave the VMs and the netns up at the end (then: vm/libvirt-netns.sh vagrant destroy -f; vm/libvirt-netns.sh down)
@@ -58,17 +59,42 @@ FAILED=0
 UP=0
 # The kit's CLI inside the VMs' netns (vagrant and ssh run there, with the netns' env: libvirt-netns.sh exec).
 cnl() { bash "$NSCTL" exec "$REPO/bin/cnilab" "$@"; }
+# virsh on the tier's own libvirtd (libvirt-netns.sh exec sets LIBVIRT_DEFAULT_URI).
+vsh() { bash "$NSCTL" exec virsh -q "$@"; }
+# The libvirt domains and volumes there before `cluster up`: anything else at the end is this run's.
+DOMS_BEFORE="" VOLS_BEFORE=""
+pool_volumes() { vsh vol-list "$SIMPLECNI_VM_NS" 2>/dev/null | awk 'NF {print $1}'; }
+# Whatever `cluster down` did (failed, or removed some other cluster): destroy and undefine the domains
+# and delete the volumes this run made, so the next run's `vagrant up` finds their names free. The box's
+# base volume is a cache kept across runs (and was maybe made by this run): it stays.
+remove_own_libvirt() {
+  local d v
+  for d in $(vsh list --all --name 2>/dev/null); do
+    grep -qxF -- "$d" <<<"$DOMS_BEFORE" && continue
+    echo "  removing libvirt domain $d"
+    vsh destroy "$d" >/dev/null 2>&1
+    vsh undefine "$d" >/dev/null 2>&1 || echo "  could not undefine libvirt domain $d"
+  done
+  for v in $(pool_volumes); do
+    grep -qxF -- "$v" <<<"$VOLS_BEFORE" && continue
+    [[ "$v" == simplecni-VAGRANTSLASH-bookworm-offline* ]] && continue
+    echo "  deleting libvirt volume $v"
+    vsh vol-delete --pool "$SIMPLECNI_VM_NS" "$v" >/dev/null 2>&1 || echo "  could not delete libvirt volume $v"
+  done
+}
 cleanup() {
   local rc=$?
   set +e
   phase "cleanup"
   if [[ -n "${SIMPLECNI_VM_KEEP:-}${SIMPLECNI_VM_REUSE:-}" ]]; then
     echo "SIMPLECNI_VM_KEEP/REUSE set: VMs and netns $SIMPLECNI_VM_NS left up. Remove with:"
-    echo "  sudo SIMPLECNI_STATE_HOME=$SIMPLECNI_STATE_HOME bash vm/libvirt-netns.sh exec bin/cnilab cluster down && sudo bash vm/libvirt-netns.sh down"
+    echo "  sudo SIMPLECNI_STATE_HOME=$SIMPLECNI_STATE_HOME bash vm/libvirt-netns.sh exec bin/cnilab cluster down --backend vagrant && sudo bash vm/libvirt-netns.sh down"
   else
     if [[ $UP -eq 1 ]]; then
       # The kit's own `down` (closes its ssh connections, vagrant destroy); vagrant directly if that fails.
-      cnl cluster down 2>&1 | sed 's/^/  /' || bash "$NSCTL" vagrant destroy -f 2>&1 | sed 's/^/  /'
+      # --backend vagrant: this cluster, even where another backend's "lab" was left on the machine.
+      cnl cluster down --backend vagrant 2>&1 | sed 's/^/  /' || bash "$NSCTL" vagrant destroy -f 2>&1 | sed 's/^/  /'
+      remove_own_libvirt
     fi
     bash "$NSCTL" down 2>&1 | sed 's/^/  /'
     rm -rf "$VAGRANT_DOTFILE_PATH" "$SIMPLECNI_STATE_HOME"
@@ -121,7 +147,19 @@ ok "box $BOX_NAME added"
 fi
 
 # ---- 3. the cluster, made by the kit ----------------------------------------------------------------------------
-[[ -n "${SIMPLECNI_VM_REUSE:-}" ]] || UP=1
+if [[ -z "${SIMPLECNI_VM_REUSE:-}" ]]; then
+  DOMS_BEFORE="$(vsh list --all --name 2>/dev/null || true)"
+  VOLS_BEFORE="$(pool_volumes || true)"
+  # Domains of this Vagrantfile left defined by some earlier run: vagrant up would fail on their names.
+  # They may be someone's own VMs: name them, and leave them.
+  prefix="$(basename "$REPO" | tr -cd 'A-Za-z0-9_.-')_"
+  stale=()
+  for n in node1 node2 node3 router; do grep -qxF -- "$prefix$n" <<<"$DOMS_BEFORE" && stale+=("$prefix$n"); done
+  if [[ ${#stale[@]} -gt 0 ]]; then
+    die "libvirt domains ${stale[*]} are already defined (an earlier run or your own vagrant up): remove them with: sudo bash vm/libvirt-netns.sh vagrant destroy -f, or for each: sudo bash vm/libvirt-netns.sh exec virsh undefine NAME"
+  fi
+  UP=1
+fi
 phase "cnilab cluster up --backend vagrant (4 VMs, TCG)"
 T_UP=$SECONDS
 if ! cnl cluster up --backend vagrant --mode host-gw 2>&1 | sed -u 's/^/  /'; then die "cnilab cluster up --backend vagrant failed"; fi

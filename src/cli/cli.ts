@@ -3,13 +3,53 @@ import { Command, Option } from 'commander';
 import { BACKENDS } from '../cluster/driver.ts';
 import type { GlobalOptions } from './context.ts';
 
-const globals = (c: Command): GlobalOptions => c.optsWithGlobals();
+/** Options only some commands have, accepted anywhere on the line when the command has them. */
+const SHARED_FLAGS = ['json', 'yes'] as const;
+
+/**
+ * The options a command runs with: its own, then its parents' (`cnilab cluster --json up`); the one
+ * nearest the command wins. (commander's optsWithGlobals lets the program's default win instead.)
+ */
+export function globals(c: Command): GlobalOptions & Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let cur: Command | null = c; cur; cur = cur.parent) {
+    for (const [k, v] of Object.entries(cur.opts())) if (v !== undefined && !(k in out)) out[k] = v;
+  }
+  return out;
+}
+
+/** Registers the line options on every command below the program (hidden on the command groups). */
+function addLineOptions(c: Command, isGroup: boolean) {
+  const opts = [
+    new Option('--cluster <name>', 'which cluster (before or after the command)'),
+    new Option('--topology <file>', 'cluster topology file (default: vm/topology.json)'),
+  ];
+  for (const o of opts) c.addOption(isGroup ? o.hideHelp() : o);
+  if (isGroup) {
+    c.addOption(new Option('--json').hideHelp());
+    c.addOption(new Option('-y, --yes').hideHelp());
+  }
+  for (const sub of c.commands) addLineOptions(sub, sub.commands.length > 0);
+}
+
+/** A shared flag given before a command that lacks it is an error, as it would be after it. */
+function checkSharedFlags(action: Command) {
+  for (const flag of SHARED_FLAGS) {
+    if (!globals(action)[flag] || action.options.some((o) => o.attributeName() === flag)) continue;
+    const name = [];
+    for (let cur: Command | null = action; cur?.parent; cur = cur.parent) name.unshift(cur.name());
+    action.error(`error: cnilab ${name.join(' ')} has no option --${flag}`);
+  }
+}
 
 export function buildProgram(): Command {
   const program = new Command('cnilab')
     .description('SimpleCNI Lab: build a real CNI plugin and watch it wire pods on real nodes.')
     .option('--cluster <name>', 'which cluster (several can exist side by side)', process.env.SIMPLECNI_CLUSTER ?? 'lab')
     .option('--topology <file>', 'cluster topology file (default: vm/topology.json)')
+    .addOption(new Option('--json', 'machine-readable output (commands that have it; also after the command)').hideHelp())
+    .addOption(new Option('-y, --yes', 'do not ask (commands that have it; also after the command)').hideHelp())
+    // exec passes everything after its target through to the node: that needs positional options.
     .enablePositionalOptions()
     .showHelpAfterError('(run cnilab --help for the commands)')
     .addHelpText(
@@ -30,8 +70,9 @@ Real machines:
     );
 
   // Progress and other per-cluster files follow --cluster.
-  program.hook('preAction', () => {
-    process.env.SIMPLECNI_CLUSTER = program.opts().cluster as string;
+  program.hook('preAction', (_program, action) => {
+    checkSharedFlags(action);
+    process.env.SIMPLECNI_CLUSTER = globals(action).cluster as string;
   });
 
   const cluster = program.command('cluster').description('build, inspect and remove the lab cluster');
@@ -57,6 +98,7 @@ Real machines:
   cluster
     .command('down')
     .description('remove everything the cluster made, and nothing else')
+    .addOption(new Option('--backend <backend>', 'which cluster of this name, when the name was left on two backends').choices([...BACKENDS]))
     .option('--json', 'machine-readable output')
     .action(async (o, c: Command) => (await import('./commands/cluster.ts')).down({ ...globals(c), ...o }));
   cluster
@@ -103,7 +145,7 @@ Real machines:
     .addHelpText('after', '\nExample:\n  cnilab cni VERSION --node node1\n  cnilab cni ADD --node node1 --pod web --env SIMPLECNI_DEBUG=1 --show')
     .action(async (command, o, c: Command) => (await import('./commands/cni.ts')).run(command, { ...globals(c), ...o }));
 
-  const labCmd = (c: Command) => ({ ...c.optsWithGlobals() });
+  const labCmd = globals;
   program
     .command('labs')
     .description('the labs, with your progress')
@@ -159,7 +201,7 @@ Real machines:
     .option('--host <host>', 'address to listen on (default 127.0.0.1; anything else is reachable from the network)')
     .addOption(new Option('--backend <backend>', 'what a node is (default: the running cluster\'s, else netns where it can run, else sim)').choices([...BACKENDS]))
     .option('--inventory <file>', 'ssh backend: the machines (see cluster up)')
-    .action(async (_o, c: Command) => (await import('./commands/serve.ts')).serve(c.optsWithGlobals()));
+    .action(async (_o, c: Command) => (await import('./commands/serve.ts')).serve(globals(c)));
 
   program
     .command('trace <from> <to>')
@@ -173,11 +215,15 @@ Real machines:
     .command('exec <target> [command...]')
     .description('run a command on a node ("node1") or inside a pod ("node1/web"): cnilab exec node1 -- ip route')
     .passThroughOptions()
-    .action(async (target, argv: string[], _o, c: Command) => (await import('./commands/exec.ts')).exec(target, argv, globals(c)));
+    .action(async (target, argv: string[], _o, c: Command) => {
+      const { options, command } = (await import('./commands/exec.ts')).splitLineOptions(argv);
+      return (await import('./commands/exec.ts')).exec(target, command, { ...globals(c), ...options });
+    });
   program
     .command('shell <node>')
     .description('an interactive shell on a node')
     .action(async (node, _o, c: Command) => (await import('./commands/exec.ts')).shell(node, globals(c)));
 
+  for (const c of program.commands) addLineOptions(c, c.commands.length > 0);
   return program;
 }

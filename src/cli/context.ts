@@ -1,6 +1,6 @@
 // Opens the cluster a command works on: the topology, its backend and node driver.
 import { BackendUnavailableError, type ClusterBackend } from '../cluster/backend.ts';
-import { chooseBackend } from '../cluster/backends.ts';
+import { chooseBackend, ClusterNameError } from '../cluster/backends.ts';
 import type { NodeDriver } from '../cluster/driver.ts';
 import { DEFAULT_CLUSTER } from '../cluster/netns/layout.ts';
 import { loadTopology, TopologyError, type Topology } from '../cluster/topology.ts';
@@ -24,13 +24,14 @@ export async function openContext(opts: GlobalOptions, { quiet = false } = {}): 
   let backend: ClusterBackend;
   try {
     topology = loadTopology(opts.topology);
-    const choice = await chooseBackend(topology, opts.cluster ?? process.env.SIMPLECNI_CLUSTER ?? DEFAULT_CLUSTER, opts.backend, opts.inventory ? { inventory: opts.inventory } : {});
+    const choice = await chooseBackend(topology, opts.cluster ?? process.env.SIMPLECNI_CLUSTER ?? DEFAULT_CLUSTER, opts.backend ?? (process.env.SIMPLECNI_BACKEND || undefined), opts.inventory ? { inventory: opts.inventory } : {});
     backend = choice.backend;
     if (choice.fallback && !quiet) {
       warn(`${choice.fallback.replace(/\.$/, '')}.\n  Using the simulated kernel instead (--backend sim): the same commands and labs, answered by a model of Linux networking.`);
     }
   } catch (err) {
     if (err instanceof TopologyError) fail(err.message, 'fix the file, or point --topology at another one');
+    if (err instanceof ClusterNameError) fail(err.message, err.hint);
     fail((err as Error).message);
   }
   return { topology, backend, driver: backend.driver };

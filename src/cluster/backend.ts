@@ -63,8 +63,6 @@ export interface ClusterBackend {
   installNodeFiles(node: WorkerNode, mode: Mode): Promise<void>;
   /** Installs plugin bundles (the reference's or a student's build) on every worker. */
   installBundles(bundles: Bundles): Promise<void>;
-  /** A name for something made by hand on a node (lab 01), unique to this cluster on the machine. */
-  scopedName(name: string): string;
 }
 
 /** A cluster's state file; absent or unreadable is "not made". */

@@ -37,12 +37,50 @@ export interface BackendChoice {
   fallback?: string;
 }
 
+/** A cluster name is one cluster on a machine: the name is taken, by another backend or by several. */
+export class ClusterNameError extends Error {
+  constructor(
+    message: string,
+    /** The exact command(s) that free the name. */
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'ClusterNameError';
+  }
+}
+
+/** The backends that hold a cluster of this name on this machine (their state says so). */
+export function clusterHolders(topology: Topology, cluster: string, opts: BackendOptions = {}): ClusterBackend[] {
+  return BACKENDS.map((b) => makeBackend(b, topology, cluster, opts)).filter((b) => b.readState() !== undefined);
+}
+
+const downCommand = (cluster: string, backend: Backend) => `cnilab cluster down --cluster ${cluster} --backend ${backend}`;
+
 export async function chooseBackend(topology: Topology, cluster: string, asked?: string, opts: BackendOptions = {}): Promise<BackendChoice> {
   // An inventory means machines over ssh.
   const wanted = asked ?? (opts.inventory ? 'ssh' : undefined);
-  if (wanted) return { backend: makeBackend(parseBackend(wanted), topology, cluster, opts) };
-  const existing = BACKENDS.map((b) => makeBackend(b, topology, cluster, opts)).find((b) => b.readState());
-  if (existing) return { backend: existing };
+  const holders = clusterHolders(topology, cluster, opts);
+  if (wanted) {
+    const backend = parseBackend(wanted);
+    // Asking for the backend that holds the name picks it, also among several (how `down` frees a doubly used name).
+    const held = holders.find((b) => b.name === backend);
+    if (held) return { backend: held };
+    const other = holders[0];
+    if (other) {
+      throw new ClusterNameError(
+        `the name "${cluster}" is already a ${other.name} cluster on this machine: one name, one cluster`,
+        `use another name (--cluster NAME), or remove that cluster first: ${downCommand(cluster, other.name)}`,
+      );
+    }
+    return { backend: makeBackend(backend, topology, cluster, opts) };
+  }
+  if (holders.length > 1) {
+    throw new ClusterNameError(
+      `the name "${cluster}" is held by ${holders.length} clusters on this machine (${holders.map((b) => b.name).join(' and ')}): a name must be one cluster`,
+      `remove the one you do not want: ${holders.map((b) => downCommand(cluster, b.name)).join('  or  ')}`,
+    );
+  }
+  if (holders[0]) return { backend: holders[0] };
   const netns = makeBackend('netns', topology, cluster);
   try {
     await netns.requireSupport();

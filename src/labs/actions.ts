@@ -26,7 +26,6 @@ export function checkContext(env: LabEnv): CheckContext {
     runtime: pods.runtime,
     pods,
     mode: env.backend.readState()?.mode ?? 'host-gw',
-    scopedName: (name) => env.backend.scopedName(name),
   };
 }
 
@@ -68,8 +67,8 @@ async function buildByHand(env: LabEnv, ctx: CheckContext) {
     `ip addr add ${BYHAND.bridgeAddr} dev ${BYHAND.bridge}`,
     `ip link set ${BYHAND.bridge} up`,
     ...[
-      [ctx.scopedName(a), aAddr, 'a'],
-      [ctx.scopedName(b), bAddr, 'b'],
+      [a, aAddr, 'a'],
+      [b, bAddr, 'b'],
     ].flatMap(([ns, addr, x]) => [
       `ip netns add ${ns}`,
       `ip link add veth-lab1${x} type veth peer name eth0 netns ${ns}`,
@@ -85,7 +84,7 @@ async function buildByHand(env: LabEnv, ctx: CheckContext) {
 
 async function removeByHand(env: LabEnv, ctx: CheckContext) {
   const [[a], [b]] = BYHAND.pods;
-  await env.driver.exec('node1', ['sh', '-c', `ip netns del ${ctx.scopedName(a)} 2>/dev/null; ip netns del ${ctx.scopedName(b)} 2>/dev/null; ip link del ${BYHAND.bridge} 2>/dev/null; true`]);
+  await env.driver.exec('node1', ['sh', '-c', `ip netns del ${a} 2>/dev/null; ip netns del ${b} 2>/dev/null; ip link del ${BYHAND.bridge} 2>/dev/null; true`]);
 }
 
 async function removeAllPods(env: LabEnv) {

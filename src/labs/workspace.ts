@@ -2,6 +2,7 @@
 // to every node exactly the way the reference is.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../shared/paths.ts';
 import type { Lab } from './catalog.ts';
 import { writeStarter, type Region } from './starters.ts';
@@ -42,7 +43,11 @@ export function hasWorkspace(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'src', 'plugin'));
 }
 
-/** Builds the workspace's three executables with the same esbuild settings as the reference. */
+/**
+ * Builds the workspace's three executables like the reference, but readable: not minified, with an
+ * inline source map whose sources are the workspace's own files, so a stack trace on a node (the
+ * shim runs Node with --enable-source-maps) names the student's TypeScript, line and column.
+ */
 export async function buildWorkspace(dir: string): Promise<Record<keyof typeof ENTRIES, string>> {
   // esbuild is a build tool of the kit, loaded only when a student deploys.
   const { build } = await import('esbuild');
@@ -57,7 +62,10 @@ export async function buildWorkspace(dir: string): Promise<Record<keyof typeof E
       platform: 'node',
       format: 'cjs',
       target: 'node18',
-      minify: true,
+      minify: false,
+      sourcemap: 'inline',
+      // Node resolves the map's sources against sourceRoot: the workspace, not the node's bin dir.
+      sourceRoot: `${pathToFileURL(out).href}/`,
       logLevel: 'silent',
       nodePaths: [path.join(repoRoot(), 'node_modules')],
     });

@@ -23,8 +23,6 @@ export interface CheckContext {
   pods: Pods;
   /** The cluster's current data-plane mode. */
   mode: string;
-  /** Namespace names a lab asks students to create by hand, scoped to this cluster (lab1-a → lab1-a, or t1-lab1-a). */
-  scopedName(name: string): string;
 }
 
 export type CheckFn = (ctx: CheckContext) => Promise<Verdict>;

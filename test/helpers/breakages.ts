@@ -53,9 +53,9 @@ export function breakagesFor(backend: Backend): Breakage[] {
   ['00', 'underlay', 'the router stops forwarding', (e) => e.driver.exec('router', ['sysctl', '-qw', 'net.ipv4.ip_forward=0']), (e) => e.driver.exec('router', ['sysctl', '-qw', 'net.ipv4.ip_forward=1'])],
   ['00', 'plugin-installed', "node2's plugin removed", (e) => e.driver.exec('node2', ['mv', bin(e, 'simplecni'), bin(e, 'simplecni.away')]), (e) => e.driver.exec('node2', ['mv', bin(e, 'simplecni.away'), bin(e, 'simplecni')])],
   ['01', 'byhand-bridge', 'lab1br down', (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'lab1br', 'down']), (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'lab1br', 'up'])],
-  ['01', 'byhand-pods', "lab1-b's address removed", (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'addr', 'flush', 'dev', 'eth0']), (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'addr', 'add', '172.16.1.3/24', 'dev', 'eth0'])],
+  ['01', 'byhand-pods', "lab1-b's address removed", (e) => e.driver.exec('node1', ['ip', '-n', 'lab1-b', 'addr', 'flush', 'dev', 'eth0']), (e) => e.driver.exec('node1', ['ip', '-n', 'lab1-b', 'addr', 'add', '172.16.1.3/24', 'dev', 'eth0'])],
   ['01', 'byhand-wired', "lab1-a's cable unplugged from lab1br", (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'veth-lab1a', 'nomaster']), (e) => e.driver.exec('node1', ['ip', 'link', 'set', 'veth-lab1a', 'master', 'lab1br'])],
-  ['01', 'byhand-ping', "lab1-b's eth0 down", (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'link', 'set', 'eth0', 'down']), (e) => e.driver.exec('node1', ['ip', '-n', e.backend.scopedName('lab1-b'), 'link', 'set', 'eth0', 'up'])],
+  ['01', 'byhand-ping', "lab1-b's eth0 down", (e) => e.driver.exec('node1', ['ip', '-n', 'lab1-b', 'link', 'set', 'eth0', 'down']), (e) => e.driver.exec('node1', ['ip', '-n', 'lab1-b', 'link', 'set', 'eth0', 'up'])],
   ];
   if (backend === 'netns') {
     // A node whose mount namespace is gone: only a real node has one to lose.

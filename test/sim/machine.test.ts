@@ -30,7 +30,7 @@ function typedCommands(lab: string): string[] {
 }
 
 function checkContext(driver: MachineDriver): CheckContext {
-  return { driver, runtime: new CniRuntime(driver), pods: new Pods(driver), mode: 'host-gw', scopedName: (n) => n };
+  return { driver, runtime: new CniRuntime(driver), pods: new Pods(driver), mode: 'host-gw' };
 }
 
 describe('lab 01 on the simulated machine', () => {

@@ -125,6 +125,19 @@ describe('trace and traceroute', () => {
     // tracing changes nothing
     expect(b.ns('node1').links.every((l) => l.stats.txPackets === 0)).toBe(true);
   });
+  it('a trace that failed leads with where and why the packet died, naming the hop', () => {
+    // A pod to node3's own address: the request arrives, node3's reply to the pod dies at the router.
+    const b = labWorld('host-gw');
+    const t = tracePacket(b.world, podNs(1), '192.168.57.13');
+    expect(t.ok).toBe(false);
+    const hop = t.hops.findIndex((h) => h.step === 'drop') + 1;
+    expect(t.hops[hop - 1]).toMatchObject({ ns: 'router', direction: 'reply' });
+    expect(t.summary).toBe(
+      `dropped at router: no route to 10.244.1.2: Network is unreachable (hop ${hop}, the echo reply); then the dest-unreach ended in node3, not back at the sender: no reply`,
+    );
+    // The request dying: the cause first, then what became of the ICMP error about it.
+    expect(tracePacket(b.world, podNs(1), podIp(3)).summary).toMatch(/^dropped at router: no route to 10\.244\.3\.2: Network is unreachable \(hop \d+\); the ICMP error sent back about it was /);
+  });
   it('host-gw to node3: dropped at the router, which knows no pod routes', () => {
     const b = labWorld('host-gw');
     const t = tracePacket(b.world, podNs(1), podIp(3));

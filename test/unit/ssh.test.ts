@@ -119,7 +119,7 @@ describe('the file writer a node runs', () => {
     expect(fs.readFileSync(path.join(dir, 'net.d', 'a.conflist'), 'utf8')).toBe('{"x":1}\n');
     expect(fs.statSync(path.join(dir, 'data')).isDirectory()).toBe(true);
     const shim = fs.readFileSync(path.join(bin, 'simplecni'), 'utf8');
-    expect(shim).toBe(`#!/bin/sh\n# simplecni: one bundled JavaScript file, run by the node's Node.js.\nexec ${process.execPath} ${bin}/simplecni.cjs "$@"\n`);
+    expect(shim).toBe(`#!/bin/sh\n# simplecni: one bundled JavaScript file, run by the node's Node.js.\nexec ${process.execPath} --enable-source-maps ${bin}/simplecni.cjs "$@"\n`);
     expect(fs.statSync(path.join(bin, 'simplecni')).mode & 0o777).toBe(0o755);
     expect((await execCommand([path.join(bin, 'simplecni')])).stdout).toBe('hi\n');
     expect((await run(batch)).stdout).toBe('0');

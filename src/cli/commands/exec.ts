@@ -15,6 +15,24 @@ function runInteractive(argv: string[]): Promise<number> {
   });
 }
 
+/**
+ * exec passes everything after its target to the node; the line's own options may still sit between
+ * the target and `--` (`cnilab exec node1 --cluster nc -- ip route`).
+ */
+export function splitLineOptions(argv: string[]): { options: GlobalOptions; command: string[] } {
+  const end = argv.indexOf('--');
+  if (end <= 0) return { options: {}, command: argv };
+  const options: GlobalOptions = {};
+  for (let i = 0; i < end; i++) {
+    const m = /^--(cluster|topology)(?:=(.*))?$/.exec(argv[i]!);
+    if (!m) return { options: {}, command: argv };
+    const value = m[2] ?? argv[++i];
+    if (value === undefined || i >= end) return { options: {}, command: argv };
+    options[m[1] as 'cluster' | 'topology'] = value;
+  }
+  return { options, command: argv.slice(end) };
+}
+
 export async function exec(target: string, rawArgv: string[], opts: GlobalOptions): Promise<void> {
   const argv = rawArgv[0] === '--' ? rawArgv.slice(1) : rawArgv;
   if (argv.length === 0) fail('nothing to run', 'put the command after --, e.g. cnilab exec node1 -- ip route');

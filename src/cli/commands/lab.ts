@@ -8,6 +8,7 @@ import { CatalogError, findLab, loadCatalog, type Lab } from '../../labs/catalog
 import { markPassed, readProgress, revealedHints, writeProgress } from '../../labs/progress.ts';
 import { solutionOf } from '../../labs/starters.ts';
 import { buildWorkspace, defaultWorkspace, hasWorkspace, scaffold } from '../../labs/workspace.ts';
+import { formatProblem, typecheckWorkspace } from '../../labs/typecheck.ts';
 import { formatHuman, formatJunit } from '../../validators/report.ts';
 import { runLabChecks, type LabReport } from '../../validators/registry.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
@@ -85,6 +86,14 @@ export async function start(id: string, opts: LabOptions): Promise<void> {
 
 async function build(dir: string): Promise<Bundles> {
   if (!hasWorkspace(dir)) fail(`no workspace in ${dir}`, `create one with ${cmd('cnilab start <lab>')}`);
+  // Type errors first: a plugin that type-checks is the one that gets deployed, the old one stays otherwise.
+  const problems = await typecheckWorkspace(dir, process.cwd());
+  if (problems.length > 0) {
+    fail(
+      `your code has ${problems.length} type error${problems.length === 1 ? '' : 's'}; nothing was deployed (the nodes keep the plugin they had):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+      'fix the file, line and column above, then deploy again',
+    );
+  }
   try {
     return await buildWorkspace(dir);
   } catch (err) {

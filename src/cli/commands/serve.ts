@@ -5,10 +5,12 @@ import * as path from 'node:path';
 import pc from 'picocolors';
 import { applyDataplane } from '../../cluster/dataplane.ts';
 import { BackendUnavailableError } from '../../cluster/backend.ts';
+import { makeBackend } from '../../cluster/backends.ts';
+import { DEFAULT_CLUSTER } from '../../cluster/netns/layout.ts';
 import { startServer } from '../../server/server.ts';
 import { findRunningServer, portHolder, readServerRecord, removeServerRecord, serverFile, writeServerRecord } from '../../server/serverFile.ts';
 import { repoRoot } from '../../shared/paths.ts';
-import { openContext, type GlobalOptions } from '../context.ts';
+import { openContext, type ClusterContext, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, Progress, warn } from '../output.ts';
 
 export interface ServeOptions extends GlobalOptions {
@@ -29,6 +31,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     info(pc.dim(`  To stop it: kill ${running.pid} (or Ctrl-C where it runs)\n`));
     return;
   }
+  if (!opts.backend) await warnSimWhereNetnsCould(ctx);
   const host = opts.host;
   const port = Number(opts.port ?? 5177);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${opts.port} is not a port number`);
@@ -93,4 +96,23 @@ function describeHolder(port: number): string {
   if (kit) return `the lab server of cluster "${kit}" (pid ${holder.pid})`;
   if (/cnilab(\.mjs)?\b.*\bserve\b/.test(holder.command)) return `a lab server of this kit from another folder, or an older one (pid ${holder.pid}: ${holder.command})`;
   return `another program, not this kit's lab server (pid ${holder.pid}: ${holder.command || 'unknown'})`;
+}
+
+/**
+ * A simulated cluster left from an earlier run keeps its name; on a machine that can run real
+ * namespaces (root on Linux) the student expects those, so say plainly which one this is and how to switch.
+ */
+async function warnSimWhereNetnsCould(ctx: ClusterContext): Promise<void> {
+  if (ctx.backend.name !== 'sim' || !ctx.backend.readState()) return;
+  try {
+    await makeBackend('netns', ctx.topology, ctx.backend.cluster).requireSupport();
+  } catch {
+    return; // the sim is what this machine can run
+  }
+  const flag = ctx.backend.cluster === DEFAULT_CLUSTER ? '' : ` --cluster ${ctx.backend.cluster}`;
+  warn(
+    `the cluster "${ctx.backend.cluster}" already exists on the SIMULATED kernel (made earlier with --backend sim), so this server uses it, not real network namespaces.\n` +
+      `  To switch to namespaces (you are root, so this machine can): ${cmd(`cnilab cluster down${flag} --backend sim`)}, then ${cmd('npm start')} again.\n` +
+      `  To keep the simulated one and not see this: ${cmd('npm start -- --backend sim')}.`,
+  );
 }

@@ -28,9 +28,11 @@ export async function trace(from: string, to: string, opts: GlobalOptions & { js
   }
   if (opts.json) return printJson(t);
   info(pc.bold(`ping ${from} → ${to} (${t.dst})`));
+  // The verdict first (a failed one names the hop where the packet died), the hops numbered below it.
+  info(`${t.ok ? pc.green('✓') : pc.red('✗')} ${t.summary}`);
   let direction = '';
   let where = '';
-  for (const h of t.hops) {
+  for (const [i, h] of t.hops.entries()) {
     if (h.direction !== direction) {
       direction = h.direction;
       where = '';
@@ -41,7 +43,7 @@ export async function trace(from: string, to: string, opts: GlobalOptions & { js
       info(`  ${pc.bold(where)}`);
     }
     const colour = STEP_COLOUR[h.step] ?? ((s: string) => s);
-    info(`    ${colour(h.step.padEnd(7))} ${h.detail}${h.outer ? pc.dim(`  [outer: ${h.outer}]`) : ''}`);
+    info(`    ${pc.dim(String(i + 1).padStart(3))} ${colour(h.step.padEnd(7))} ${h.detail}${h.outer ? pc.dim(`  [outer: ${h.outer}]`) : ''}`);
   }
   info(`\n${t.ok ? pc.green('✓') : pc.red('✗')} ${t.summary}`);
   if (!t.ok) process.exitCode = 1;

@@ -113,9 +113,10 @@ export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: 
 
 /**
  * Gives every node a mount namespace of its own, pinned to a file, as a real node has: /etc/cni is
- * the node's, /sys shows the node's interfaces, and a namespace made on the node with
- * `ip netns add` stays there for every later command on that node. It is a slave of the
- * machine's, so pod namespaces pinned from outside show up inside too.
+ * the node's, /sys shows the node's interfaces, and /run/netns is the node's own (a tmpfs there):
+ * a namespace made on the node with `ip netns add` (lab 01) is named as the text names it on every
+ * cluster, stays there for every later command on that node, and never shows up in the machine's
+ * `ip netns list`. It is a slave of the machine's, so pod namespaces pinned from outside show up inside too.
  */
 async function ensureMountNamespaces(t: Topology, layout: NetnsLayout) {
   fs.mkdirSync(layout.mntDir, { recursive: true });
@@ -142,6 +143,8 @@ async function ensureMountNamespaces(t: Topology, layout: NetnsLayout) {
       n.role === 'worker' ? `mount --bind ${path.join('/etc/netns', layout.nodeNs(n.name), 'cni')} /etc/cni` : 'true',
       'umount -l /sys', // what `ip netns exec` does: a sysfs that shows this node's interfaces
       'mount -t sysfs sysfs /sys',
+      'mkdir -p /run/netns',
+      `mount -t tmpfs -o mode=0755,size=1m ${layout.nodeNs(n.name)}-netns /run/netns`,
     ].join(' && ');
     await mustExec(['nsenter', `--net=/run/netns/${layout.nodeNs(n.name)}`, 'unshare', `--mount=${pin}`, '--propagation', 'slave', 'sh', '-c', setup]);
   }

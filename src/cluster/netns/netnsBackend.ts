@@ -44,8 +44,4 @@ export class NetnsBackend implements ClusterBackend {
   async installBundles(bundles: Bundles) {
     installBundles(this.topology, this.layout, bundles);
   }
-  /** The default cluster's names are plain ("lab1-a"); other clusters' are prefixed, so clusters side by side don't clash. */
-  scopedName(name: string) {
-    return `${this.layout.prefix}${name}`;
-  }
 }

@@ -1,5 +1,6 @@
 // The netns node driver: a node is a network namespace on this machine. `ip netns exec` gives
 // each command the node's network stack and the node's own /etc/cni (bound from /etc/netns/<ns>/cni).
+import * as os from 'node:os';
 import { execCommand, mustExec, type ExecOptions, type ExecResult } from '../../shared/exec.ts';
 import type { NodeDriver } from '../driver.ts';
 import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
@@ -22,8 +23,8 @@ export class NetnsDriver implements NodeDriver {
   }
 
   /** Enter the node: its network namespace and its own mount namespace (see builder.ensureMountNamespaces). */
-  private _enter(node: string, net = `/run/netns/${this._ns(node)}`): string[] {
-    return ['nsenter', `--net=${net}`, `--mount=${this.layout.nodeMntNs(node)}`, `--wd=${process.cwd()}`, '--'];
+  private _enter(node: string, net = `/run/netns/${this._ns(node)}`, wd = process.cwd()): string[] {
+    return ['nsenter', `--net=${net}`, `--mount=${this.layout.nodeMntNs(node)}`, `--wd=${wd}`, '--'];
   }
 
   exec(node: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -39,7 +40,8 @@ export class NetnsDriver implements NodeDriver {
   }
 
   shellArgv(node: string): string[] {
-    return [...this._enter(node), 'bash', '--rcfile', `${this.layout.nodeDir(node)}/bashrc`, '-i'];
+    // A shell on a node starts in the node's home (the prompt reads node1:~#, as in the lab texts).
+    return [...this._enter(node, undefined, os.homedir()), 'bash', '--rcfile', `${this.layout.nodeDir(node)}/bashrc`, '-i'];
   }
 
   podExecArgv(node: string, pod: string, argv: readonly string[]): string[] {

@@ -13,6 +13,18 @@ import { SimLayout } from './layout.ts';
 import { buildUnderlayWorld, clusterNamespaces } from './underlayWorld.ts';
 import { relaunchBundles, SimDriver } from './simDriver.ts';
 
+/** Network tools a sim node has no model of, and what answers instead. */
+const UNMODELLED: Record<string, string> = {
+  ifconfig: 'ip addr / ip link',
+  route: 'ip route',
+  arp: 'ip neigh',
+  brctl: 'bridge / ip link',
+  netstat: 'ip route / ip -s link',
+  ss: 'nothing here: the simulated kernel has no sockets to list',
+  iptables: 'nft (the masquerade the plugin sets up)',
+  ethtool: 'ip -d link',
+};
+
 export class SimBackend implements ClusterBackend {
   readonly name = 'sim' as const;
   readonly layout: SimLayout;
@@ -110,7 +122,7 @@ export class SimBackend implements ClusterBackend {
       bashrc: [
         `export SIMPLECNI_CLUSTER_FILE=${paths.clusterFile}`,
         `export CNI_PATH=${paths.binDir}`,
-        `cd ${this.layout.nodeDir(n.name)}`,
+        'cd ~', // the node's home, as on every backend (the prompt reads node1:~#)
         `echo "Simulated node ${n.name}: ip, bridge, ping, tcpdump… answer from the simulated kernel. This node's /etc/cni is ${this.layout.etcDir(n.name)}"`,
       ],
     });
@@ -123,15 +135,16 @@ export class SimBackend implements ClusterBackend {
     }
   }
 
-  scopedName(name: string) {
-    return name; // each simulated cluster is a world of its own
-  }
-
   /** One shim per program of the simulated kernel, first on every sim node's PATH. */
   private _installPrograms() {
     fs.mkdirSync(this.layout.binDir, { recursive: true });
     for (const prog of SIM_PROGRAMS) {
       const shim = `#!/bin/sh\n# ${prog} of the simulated kernel\nexec ${process.execPath} ${simBundle()} ${prog} "$@"\n`;
+      writeIfChanged(path.join(this.layout.binDir, prog), shim, 0o755);
+    }
+    // Tools the simulated kernel does not model must not answer from the real machine's network.
+    for (const [prog, instead] of Object.entries(UNMODELLED)) {
+      const shim = `#!/bin/sh\necho "${prog}: not modelled by the simulated kernel (it would show this machine's own network, not the node's); use ${instead}" >&2\nexit 127\n`;
       writeIfChanged(path.join(this.layout.binDir, prog), shim, 0o755);
     }
   }

@@ -177,9 +177,5 @@ export class SshBackend implements ClusterBackend {
   protected async _closeAll(state: ClusterState) {
     await Promise.all(Object.values(state.ssh?.nodes ?? {}).map((n) => this.connections.close(n)));
   }
-
-  scopedName(name: string) {
-    return name; // each node is a machine of its own
-  }
 }
 

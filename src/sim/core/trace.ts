@@ -55,10 +55,14 @@ export function tracePacket(world: World, fromNsId: string, dst: string, opts: T
   const outcome = walk.output(ns, pkt, { origin: true });
   const ok = outcome.kind === 'delivered' && outcome.ns === fromNsId && outcome.pkt.icmp?.kind === 'echo-reply';
   let summary = summarize(fromNsId, outcome);
-  // Where the request itself died says more than where the ICMP error sent back about it died.
-  const firstDrop = walk.steps.find((h) => h.direction === 'request' && h.step === 'drop');
-  if (!ok && firstDrop && outcome.kind === 'dropped' && !(firstDrop.ns === outcome.ns && firstDrop.detail.includes(outcome.reason))) {
-    summary = `dropped in ${firstDrop.ns}: ${firstDrop.detail}; the ICMP error sent back about it was ${summary}`;
+  // Lead with the cause: where and why the packet first died (the request, or the reply on its
+  // way back), then what became of the rest (an ICMP error sent about it, say).
+  const at = walk.steps.findIndex((h) => h.step === 'drop');
+  const firstDrop = walk.steps[at];
+  // (A packet never sent, EMSGSIZE say, already says so.)
+  if (!ok && firstDrop && outcome.kind !== 'local-error' && !(outcome.kind === 'dropped' && firstDrop.ns === outcome.ns && firstDrop.detail.includes(outcome.reason))) {
+    const reply = firstDrop.direction === 'reply';
+    summary = `dropped at ${firstDrop.ns}: ${firstDrop.detail} (hop ${at + 1}${reply ? ', the echo reply' : ''}); ${reply ? 'then' : 'the ICMP error sent back about it was'} ${summary}`;
   }
   const t: Trace = { from: fromNsId, dst, ok, summary, outcome, hops: walk.steps };
   if (src) t.src = src;

@@ -22,8 +22,7 @@ export const checks: Record<string, CheckFn> = {
     const problems: string[] = [];
     const found: string[] = [];
     for (const [name, addr] of BYHAND.pods) {
-      const ns = ctx.scopedName(name);
-      const [eth0] = (await ipJson(ctx.driver, NODE, inNs(ns, ['addr', 'show', 'dev', 'eth0']))) ?? [];
+      const [eth0] = (await ipJson(ctx.driver, NODE, inNs(name, ['addr', 'show', 'dev', 'eth0']))) ?? [];
       if (!eth0) {
         problems.push(name);
         found.push(`${name}: no eth0 (or no such namespace)`);
@@ -43,7 +42,7 @@ export const checks: Record<string, CheckFn> = {
     const found: string[] = [];
     let ok = true;
     for (const [name] of BYHAND.pods) {
-      const [eth0] = (await ipJson(ctx.driver, NODE, inNs(ctx.scopedName(name), ['-d', 'link', 'show', 'dev', 'eth0']))) ?? [];
+      const [eth0] = (await ipJson(ctx.driver, NODE, inNs(name, ['-d', 'link', 'show', 'dev', 'eth0']))) ?? [];
       const peer: IpLink | undefined = nodeLinks.find((l) => l.ifindex === eth0?.link_index);
       const wired = eth0?.linkinfo?.info_kind === 'veth' && peer?.master === BRIDGE;
       if (!wired) ok = false;
@@ -55,7 +54,7 @@ export const checks: Record<string, CheckFn> = {
   },
 
   'byhand-ping': async (ctx) => {
-    const a = ctx.scopedName('lab1-a');
+    const a = 'lab1-a';
     const toB = await ctx.driver.exec(NODE, ['ip', 'netns', 'exec', a, 'ping', '-c1', '-W1', '172.16.1.3']);
     const toBr = await ctx.driver.exec(NODE, ['ip', 'netns', 'exec', a, 'ping', '-c1', '-W1', '172.16.1.1']);
     const found = `lab1-a → 172.16.1.3 ${toB.code === 0 ? 'answers' : 'fails'}, → 172.16.1.1 ${toBr.code === 0 ? 'answers' : 'fails'}`;

@@ -1,0 +1,64 @@
+// The lab-text runner's pure part: reading console blocks, the normalisations, the comparison.
+import { describe, expect, it } from 'vitest';
+import { compareOutput, normalise, parseConsoleBlocks, runText, textSteps } from '../../src/labs/textRunner.ts';
+
+const TEXT = [
+  '# A lab',
+  '```console',
+  '$ cnilab shell node1',
+  'Shell on node1: its own interfaces, routes and /etc/cni. Type exit to leave.',
+  'node1:~# ip -br link',
+  'eth1@if3         UP             aa:bb:cc:dd:ee:01 <BROADCAST,MULTICAST,UP,LOWER_UP>',
+  'node1:~# ping -c1 10.0.0.1',
+  '64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.047 ms',
+  '```',
+  '```sh',
+  '$ not a console block',
+  '```',
+  '```console',
+  '$ cnilab start 04',
+  '```',
+].join('\n');
+
+describe('lab text runner', () => {
+  it('reads console blocks: where each command is typed, its line, the output the text shows', () => {
+    const blocks = parseConsoleBlocks(TEXT);
+    expect(blocks.map((b) => b.line)).toEqual([2, 13]);
+    expect(blocks[0]!.steps.map((s) => [s.line, s.place.kind, s.command])).toEqual([
+      [3, 'workstation', 'cnilab shell node1'],
+      [5, 'node', 'ip -br link'],
+      [7, 'node', 'ping -c1 10.0.0.1'],
+    ]);
+    expect(blocks[0]!.steps[1]!.place).toEqual({ kind: 'node', node: 'node1', cwd: '~' });
+    expect(textSteps(TEXT, { node: 'node1' })).toHaveLength(2);
+  });
+
+  it('normalises what varies and nothing else', () => {
+    expect(normalise('eth1@if3         UP             aa:bb:cc:dd:ee:01 fe80::a8bb:ccff:fedd:ee01/64')).toBe('eth1@if<n> UP <mac> <fe80>');
+    expect(normalise('64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.047 ms')).toBe('64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=<t>');
+    // An address is not something that varies: a wrong one is a drift.
+    expect(normalise('10.244.1.2/24')).toBe('10.244.1.2/24');
+  });
+
+  it('finds the text lines in the output in order; … stands for anything; ls columns match one name a line', () => {
+    expect(compareOutput(['a', '…', 'c', '    …'], 'a\nb\nb2\nc\n')).toBeUndefined();
+    expect(compareOutput(['… creating x'], 'step: creating x')).toBeUndefined();
+    expect(compareOutput(['c', 'a'], 'a\nc')).toMatchObject({ expected: 'a' });
+    expect(compareOutput(['c', 'a'], 'a\nc', { unordered: true })).toBeUndefined();
+    expect(compareOutput(['bin  net.d'], 'bin\nnet.d')).toBeUndefined();
+    expect(compareOutput(['internal error: x'], 'not written yet: x')).toEqual({ expected: 'internal error: x', actual: ['not written yet: x'] });
+  });
+
+  it('runs the steps in order through the executor it is given, skipping the student loop', async () => {
+    const typed: string[] = [];
+    const outcomes = await runText(TEXT, async (place, command) => {
+      typed.push(`${place.kind === 'node' ? place.node : '$'} ${command}`);
+      if (command === 'ip -br link') return { code: 0, output: 'lo UNKNOWN 00:00:00:00:00:00\neth1@if7 UP 02:00:00:00:00:09 <BROADCAST,MULTICAST,UP,LOWER_UP>\n' };
+      if (command.startsWith('ping')) return { code: 0, output: '64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=1 ms' };
+      return { code: 0, output: 'Shell on node1: its own interfaces, routes and /etc/cni. Type exit to leave.' };
+    });
+    expect(typed).toEqual(['$ cnilab shell node1', 'node1 ip -br link', 'node1 ping -c1 10.0.0.1']);
+    expect(outcomes.find((o) => o.step.command === 'cnilab start 04')?.skipped).toMatch(/student/);
+    expect(outcomes.filter((o) => o.drift).map((o) => o.step.line)).toEqual([7]);
+  });
+});
