@@ -31,6 +31,9 @@ export function teardown() {
   fs.rmSync(ledger, { force: true });
   console.log(`leak audit: ${names.length} names made by this run, checked for namespaces, mounts, pins, state dirs, sim worlds, temp paths and processes`);
   auditLeftovers(names, 'the tests');
-  const leftDirs = SHARED.filter((d) => !existedBefore[d] && fs.existsSync(d));
+  // A shared dir made during the run is this run's leftover when nothing but this run's names is in
+  // it (other clusters on the machine, not made by these tests, may keep it in use).
+  const onlyOurs = (d: string) => fs.readdirSync(d).every((e) => names.some((n) => e === n || e.startsWith(`${n}-`)));
+  const leftDirs = SHARED.filter((d) => !existedBefore[d] && fs.existsSync(d) && onlyOurs(d));
   if (leftDirs.length > 0) throw new Error(`tests left directories behind: ${leftDirs.join(', ')} — a cleanup is broken`);
 }
