@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // The VM tier runs on its own (npm run test:vm): it needs the VMs that vm/test-vm.sh brings up.
-    exclude: [...configDefaults.exclude, 'test/vm/**'],
+    // The mutation run is its own (npm run test:mutants): every breakage on two clusters, long.
+    exclude: [...configDefaults.exclude, 'test/vm/**', 'test/mutants/**'],
     // Real processes, real namespaces: forks isolate them better than threads.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

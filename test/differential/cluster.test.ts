@@ -12,7 +12,7 @@ import { checkContext, solveLab } from '../../src/labs/actions.ts';
 import { loadCatalog } from '../../src/labs/catalog.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
 import { startSimCluster, startTestCluster, type Cluster, type TestCluster } from '../helpers/cluster.ts';
-import { normFdb, normLinks, normNeigh, normPing, normRoutes } from '../helpers/normalize.ts';
+import { normFdb, normLinks, normNeigh, normPing, normRoutes, NOT_RUN } from '../helpers/normalize.ts';
 
 const NODES = ['node1', 'node2', 'node3'] as const;
 const POD = 'd';
@@ -97,10 +97,21 @@ describe('simulated kernel vs real kernel', () => {
     const mine = compared.filter((c) => c.scenario === scenario);
     expect(mine.length).toBeGreaterThan(0);
     for (const c of mine) {
-      // Not vacuous: the real kernel answered every state query.
-      expect(JSON.stringify(c.real)).not.toMatch(/"error":"exit/);
+      // Not vacuous: the real kernel answered every state query, and every ping ran on both sides.
+      expect(JSON.stringify(c.real), c.what).not.toMatch(/"error":"exit/);
+      for (const side of [c.real, c.sim]) expect(JSON.stringify(side), `${c.what}: ping ran`).not.toContain(NOT_RUN);
       expect({ what: c.what, sim: c.sim }).toEqual({ what: c.what, sim: c.real });
     }
+  };
+  /** What each named comparison of a scenario must have answered (on the real kernel, which the sim agreed with). */
+  const expectOutcomes = (scenario: string, want: Record<string, 'answers' | 'fails'>) => {
+    const got = Object.fromEntries(
+      Object.keys(want).map((what) => {
+        const c = compared.find((x) => x.scenario === scenario && x.what === what);
+        return [what, c === undefined ? 'not compared' : String(c.real).startsWith('exit 0:') ? 'answers' : 'fails'];
+      }),
+    );
+    expect(got).toEqual(want);
   };
   const answers = (scenario: string, prefix: string) => compared.filter((c) => c.scenario === scenario && c.what.startsWith(prefix)).map((c) => `${c.what}: ${String(c.real).slice(0, 6)}`);
 
@@ -117,6 +128,7 @@ describe('simulated kernel vs real kernel', () => {
     await compare('mtu host-gw', 'ping 1473 DF', ping('node1', podIp.node2!, ['-M', 'do', '-s', '1473']));
     await compare('mtu host-gw', 'pod -> node3 underlay', ping('node1', '192.168.57.13'));
     expectAgreement('mtu host-gw');
+    expectOutcomes('mtu host-gw', { 'ping 1472 DF': 'answers', 'ping 1473 DF': 'fails' });
   });
 
   it('mistake: ip_forward off on node2', async () => {
@@ -126,6 +138,7 @@ describe('simulated kernel vs real kernel', () => {
     await onBoth((d) => d.exec('node2', ['sysctl', '-qw', 'net.ipv4.ip_forward=1']));
     await compare('ip_forward off', 'ping again', ping('node1', podIp.node2!));
     expectAgreement('ip_forward off');
+    expectOutcomes('ip_forward off', { 'ping node1 -> node2': 'fails', 'ping again': 'answers' });
   });
 
   it('mistake: the return route missing on node2', async () => {
@@ -135,6 +148,7 @@ describe('simulated kernel vs real kernel', () => {
     await onBoth((d) => d.exec('node2', ['ip', 'route', 'add', '10.244.1.0/24', 'via', '192.168.56.11', 'dev', 'eth1']));
     await compare('no return route', 'ping after repair', ping('node1', podIp.node2!));
     expectAgreement('no return route');
+    expectOutcomes('no return route', { 'ping node1 -> node2': 'fails', 'ping after repair': 'answers' });
   });
 
   it('mistake: the pod\'s bridge port down', async () => {
@@ -153,6 +167,7 @@ describe('simulated kernel vs real kernel', () => {
     // ARP starts over after the outage, which on a busy machine can outlast -W1: wait longer (same output).
     await compare('port down', 'ping after repair', ping('node1', podIp.node2!, ['-W5']));
     expectAgreement('port down');
+    expectOutcomes('port down', { 'ping node1 -> node2': 'fails', 'ping after repair': 'answers' });
   });
 
   it('mistake: a smaller MTU on node1\'s uplink', async () => {
@@ -162,6 +177,7 @@ describe('simulated kernel vs real kernel', () => {
     await onBoth((d) => d.exec('node1', ['ip', 'link', 'set', 'eth1', 'mtu', '1500']));
     await compare('uplink mtu', 'state of node1', (d) => nodeState(d, 'node1'));
     expectAgreement('uplink mtu');
+    expectOutcomes('uplink mtu', { 'ping 1400 DF': 'fails', 'ping 1372 DF': 'answers' });
   });
 
   it('vxlan: flannel.1, neighbours, fdb, routes; the whole mesh; MTU 1422/1423', async () => {
@@ -185,6 +201,7 @@ describe('simulated kernel vs real kernel', () => {
     await compare('vxlan', 'ping 1422 DF', ping('node1', podIp.node3!, ['-M', 'do', '-s', '1422']));
     await compare('vxlan', 'ping 1423 DF', ping('node1', podIp.node3!, ['-M', 'do', '-s', '1423']));
     expectAgreement('vxlan');
+    expectOutcomes('vxlan', { 'ping 1422 DF': 'answers', 'ping 1423 DF': 'fails' });
   });
 
   it('mistake: a VTEP\'s fdb entry removed', async () => {
@@ -197,6 +214,7 @@ describe('simulated kernel vs real kernel', () => {
     await onBoth(mode('vxlan')); // simplecni-node puts it back
     await compare('no fdb entry', 'ping after re-apply', ping('node1', podIp.node2!));
     expectAgreement('no fdb entry');
+    expectOutcomes('no fdb entry', { 'ping node1 -> node2': 'fails', 'ping node1 -> node3': 'answers', 'ping after re-apply': 'answers' });
   });
 
   it('back to host-gw: nothing of vxlan is left', async () => {
@@ -204,6 +222,7 @@ describe('simulated kernel vs real kernel', () => {
     await states('host-gw again');
     await mesh('host-gw again');
     expectAgreement('host-gw again');
+    expect(answers('host-gw again', 'ping').filter((a) => a.endsWith('exit 0'))).toEqual(['ping node1 -> node2: exit 0', 'ping node2 -> node1: exit 0']);
   });
 
   it('lab 01 by hand: a bridge, two namespaces, veth pairs, as the lab text does it', async () => {
@@ -225,6 +244,8 @@ describe('simulated kernel vs real kernel', () => {
       return (await runLabChecks(lab01, checkContext(c.env))).checks.map((x) => `${x.id} ${x.passed}`);
     });
     expectAgreement('lab 01');
+    expectOutcomes('lab 01', { 'ping lab1-a -> lab1-b': 'answers' });
+    expect(compared.find((c) => c.scenario === 'lab 01' && c.what === 'lab 01 checks')?.real).toEqual(lab01.checks.map((x) => `${x.id} true`));
   });
 
   it('a pod deleted: its veth, lease and routes go the same way', async () => {
@@ -238,5 +259,6 @@ describe('simulated kernel vs real kernel', () => {
     });
     await compare('pod del', 'ping node1 -> deleted pod', ping('node1', podIp.node3!));
     expectAgreement('pod del');
+    expectOutcomes('pod del', { 'ping node1 -> deleted pod': 'fails' });
   });
 });

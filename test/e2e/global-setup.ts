@@ -1,7 +1,9 @@
 // Starts the real lab server the way `npm start` does (the built CLI: cluster up, then serve) on a
-// cluster of its own, and hands its URL to the tests. Stops it (by its PID) and removes the cluster after.
+// cluster of its own, and hands its URL to the tests. Stops it (by its PID), removes the cluster,
+// then audits that nothing of the cluster is left (test/helpers/leakAudit.ts), loudly.
 import { spawnSync } from 'node:child_process';
 import { startServeProcess } from '../helpers/serve.ts';
+import { auditLeftovers } from '../helpers/leakAudit.ts';
 import * as fs from 'node:fs';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
@@ -14,8 +16,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.CNILAB_CLUSTER = cluster;
   return async () => {
     await server.stop();
-    spawnSync(process.execPath, ['dist/cnilab.mjs', '--cluster', cluster, 'cluster', 'down'], { stdio: 'ignore' });
+    const down = spawnSync(process.execPath, ['dist/cnilab.mjs', '--cluster', cluster, 'cluster', 'down'], { encoding: 'utf8' });
     fs.rmSync(progress, { force: true });
     fs.rmSync(`/tmp/${cluster}-workspace`, { recursive: true, force: true });
+    if (down.status !== 0) throw new Error(`cnilab cluster down ${cluster} failed: ${down.stderr}`);
+    auditLeftovers([cluster], 'the browser tests');
   };
 }

@@ -93,6 +93,12 @@ test('dark theme and a narrow laptop screen', async ({ browser }) => {
   await page.goto(url());
   await page.locator('nav[aria-label="Labs"] [data-lab="08"]').click();
   await expect(page.getByRole('heading', { level: 1, name: /08 · VXLAN/ })).toBeVisible();
+  // The system's dark preference is taken: the dark tokens apply, and the page is dark, its text light.
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  // base.css's dark tokens: --bg #0b0e13, --text #e7ecf2 (the light theme's are near white and near black).
+  await expect(page.locator('body')).toHaveCSS('background-color', 'rgb(11, 14, 19)');
+  await expect(page.locator('body')).toHaveCSS('color', 'rgb(231, 236, 242)');
+  await expect(page.locator('html')).toHaveCSS('color-scheme', 'dark');
   await shot(page, 'lab-dark-1280');
   await ctx.close();
 });

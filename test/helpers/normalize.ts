@@ -49,12 +49,40 @@ export function normNeigh(neigh: J[]): string[] {
     .sort();
 }
 
+/** Every neighbour entry: PERMANENT ones with their MAC; learned ones as "dynamic" (their MACs and timers are per run). */
+export function normNeighAll(neigh: J[]): string[] {
+  return neigh
+    .map((n) => {
+      const state = (n.state as string[] | undefined) ?? [];
+      if (state.includes('PERMANENT')) return `${n.dst} dev ${n.dev}${n.lladdr ? ` lladdr ${n.lladdr}` : ''} PERMANENT`;
+      return `${n.dst} dev ${n.dev} ${state.some((x) => x === 'FAILED' || x === 'INCOMPLETE') ? 'failed' : 'dynamic'}`;
+    })
+    .sort();
+}
+
+/** What `ip -d link` says of a tunnel device that the data plane depends on (not its counters or timers). */
+const DETAILS: Record<string, string[]> = {
+  ipip: ['proto', 'remote', 'local', 'ttl', 'pmtudisc'],
+  vxlan: ['id', 'local', 'link', 'port', 'learning', 'ttl'],
+};
+
+export function normLinkDetails(links: J[]): J[] {
+  return links.map((l) => {
+    const kind = l.linkinfo?.info_kind as string | undefined;
+    const data = (l.linkinfo?.info_data ?? {}) as J;
+    return { ifname: l.ifname, mtu: l.mtu, kind, ...Object.fromEntries((DETAILS[kind ?? ''] ?? []).map((k) => [k, data[k]])) };
+  });
+}
+
 export function normFdb(fdb: J[]): string[] {
   return fdb
     .filter((f) => f.dst !== undefined)
     .map((f) => `${f.mac} dev ${f.ifname}${f.dst ? ` dst ${f.dst}` : ''} ${(f.flags ?? []).join(',')} ${f.state ?? ''}`.trim())
     .sort();
 }
+
+/** Marks a ping answer where ping itself never ran: a comparison of two such answers proves nothing. */
+export const NOT_RUN = '(ping did not run)';
 
 /** A ping's outcome as both kernels must report it: exit code and the lines that carry meaning, without timings. */
 export function normPing(r: { code: number; stdout: string; stderr: string }): string {
@@ -63,5 +91,8 @@ export function normPing(r: { code: number; stdout: string; stderr: string }): s
     .map((l) => l.trim())
     .filter((l) => /^(PING |From |ping: |\d+ bytes from)|packets transmitted|^pipe /.test(l))
     .map((l) => l.replace(/time=[\d.]+ ms/, 'time=T').replace(/, time \d+ms/, ''));
+  // Nothing of ping's own output: ping did not run (no such namespace, no such program…). Say what
+  // happened instead, so two different failures never read as the same answer.
+  if (lines.length === 0) return `exit ${r.code}: ${NOT_RUN} ${`${r.stdout} ${r.stderr}`.trim().split('\n')[0]}`;
   return `exit ${r.code}: ${lines.join(' | ')}`;
 }

@@ -138,10 +138,14 @@ export class TestNode {
 
   /** The addresses leased in the network's dataDir (none when the dir does not exist), on either host. */
   async readLeases(network = 'testnet'): Promise<string[]> {
+    const dir = path.join(this.dataDir, network);
     try {
-      return (await this.listDir(path.join(this.dataDir, network))).filter((f) => LEASE.test(f));
-    } catch {
-      return [];
+      return (await this.listDir(dir)).filter((f) => LEASE.test(f));
+    } catch (err) {
+      // Only a missing dir means "no leases"; any other error while reading is the test's to see.
+      const e = err as NodeJS.ErrnoException & { result?: { stderr?: string } };
+      if (e.code === 'ENOENT' || /No such file or directory/.test(`${e.message} ${e.result?.stderr ?? ''}`)) return [];
+      throw err;
     }
   }
 

@@ -10,6 +10,7 @@ import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { checkContext } from '../../src/labs/actions.ts';
 import { findLab, loadCatalog } from '../../src/labs/catalog.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
+import { breakagesFor, logOutcome, problemsOf, runBreakages } from '../helpers/breakages.ts';
 
 // ctr only looks for plugins in /opt/cni/bin (and Debian's /usr/lib/cni): the one shared path
 // this test must use. It installs a shim there that runs the node's own plugin, and removes
@@ -101,6 +102,10 @@ describe('containerd ctr run --cni', () => {
     const env = cluster.env;
     const running = await runLabChecks(lab09, checkContext(env));
     expect(running.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.found}`)).toEqual([]);
+    // And each of lab 09's checks fails on the breakage it exists to catch, while the container runs.
+    const outcomes = await runBreakages(env, breakagesFor('netns').filter((b) => b.lab === '09'), logOutcome('netns'));
+    expect(outcomes.map((o) => o.breakage.check).sort()).toEqual(lab09.checks.map((c) => c.id).sort());
+    expect(problemsOf(outcomes)).toEqual([]);
     // `ctr run -d` never calls DEL (a known ctr gap): the runtime's GC or a DEL must free it.
     await containerd.ctr(['task', 'kill', '-s', 'SIGKILL', 'ctr2'], { netns: nodeNs });
     await new Promise((r) => setTimeout(r, 500));

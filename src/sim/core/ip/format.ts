@@ -1,6 +1,6 @@
 // How iproute2 6.1 prints links, addresses, routes and neighbours: text, -brief, -oneline and JSON
 // (with key order as `ip -j` prints them).
-import { hasCarrier, linkByIndex, operState, vethPeer, type SimLink, type SimNetns, type SimRoute, type World } from '../model.ts';
+import { hasCarrier, IPIP_FALLBACK, linkByIndex, operState, vethPeer, type SimLink, type SimNetns, type SimRoute, type World } from '../model.ts';
 import { isSecondary, linkLocal6 } from '../ops.ts';
 import { toInt, prefixLen } from '../ip4.ts';
 
@@ -71,7 +71,9 @@ function infoData(world: World, ns: SimNetns, l: SimLink): Json | undefined {
   }
   if (l.kind === 'ipip') {
     const t = l.ipip ?? { ttl: 0, pmtudisc: false };
-    return { proto: 'ipip', remote: t.remote ?? 'any', local: t.local ?? 'any', ttl: t.ttl, pmtudisc: t.pmtudisc };
+    // The module's own fallback device carries any inner protocol (IFLA_IPTUN_PROTO 0: "any", as the
+    // recorded 6.1 kernel shows); a device made with `ip link add … type ipip` gets IPPROTO_IPIP.
+    return { proto: l.name === IPIP_FALLBACK ? 'any' : 'ipip', remote: t.remote ?? 'any', local: t.local ?? 'any', ttl: t.ttl, pmtudisc: t.pmtudisc };
   }
   if (l.kind === 'bridge') {
     const id = `8000.${bridgeIdMac(l.mac)}`;
