@@ -1,6 +1,9 @@
 // /proc/sys on a simulated node: sysctl(8) reads and writes files under /proc/sys, and so does the
 // plugin; here those files are the simulated kernel's sysctls of the namespace the program runs in.
-// Everything else under /proc is absent: a hosted program never sees (or changes) the machine's own.
+// /proc/self/ns/net and the namespace files the kernel pins (a pod's CNI_NETNS) live on nsfs, one
+// device, as on Linux, so a program tells a namespace from a plain file the way it does on a real
+// kernel. Everything else under /proc is absent: a hosted program never sees (or changes) the
+// machine's own.
 import { fsError } from './fsError.ts';
 import { segments } from './posixPath.ts';
 import type { HostFs, HostStats } from './types.ts';
@@ -18,7 +21,10 @@ export interface HostSysctls {
 export const keyOfSegments = (segs: readonly string[]) => segs.map((s) => s.replace(/\./g, '/')).join('.');
 const segmentsOfKey = (key: string) => key.split('.').map((s) => s.replace(/\//g, '.'));
 
-type Place = { kind: 'file'; key: string } | { kind: 'dir'; children: string[] } | { kind: 'none' } | { kind: 'elsewhere' };
+type Place = { kind: 'file'; key: string } | { kind: 'nsfile' } | { kind: 'dir'; children: string[] } | { kind: 'none' } | { kind: 'elsewhere' };
+
+/** The device number namespace files report (any constant other files don't use). */
+export const NSFS_DEV = 4;
 
 const procStats = (dir: boolean): HostStats => ({
   isFile: () => !dir,
@@ -30,12 +36,21 @@ const procStats = (dir: boolean): HostStats => ({
   nlink: 1,
 });
 
-/** `base` with /proc served from `sysctls` (a fresh view on every call: the kernel may change between). */
-export function withProcSys(base: HostFs, sysctls: HostSysctls): HostFs {
+/**
+ * `base` with /proc served from `sysctls` (a fresh view on every call: the kernel may change
+ * between), and the paths `namespaceFiles` names (the pinned namespace files) presented on nsfs.
+ */
+export function withProcSys(base: HostFs, sysctls: HostSysctls, namespaceFiles: () => readonly string[] = () => []): HostFs {
   const place = (path: string): Place => {
     const segs = segments(path);
     if (segs[0] !== 'proc') return { kind: 'elsewhere' };
-    if (segs.length === 1) return { kind: 'dir', children: ['sys'] };
+    if (segs.length === 1) return { kind: 'dir', children: ['self', 'sys'] };
+    if (segs[1] === 'self') {
+      if (segs.length === 2) return { kind: 'dir', children: ['ns'] };
+      if (segs[2] !== 'ns') return { kind: 'none' };
+      if (segs.length === 3) return { kind: 'dir', children: ['net'] };
+      return segs.length === 4 && segs[3] === 'net' ? { kind: 'nsfile' } : { kind: 'none' };
+    }
     if (segs[1] !== 'sys') return { kind: 'none' };
     const rest = segs.slice(2);
     const keys = sysctls.keys();
@@ -52,6 +67,13 @@ export function withProcSys(base: HostFs, sysctls: HostSysctls): HostFs {
     throw fsError(place(path).kind === 'none' ? 'ENOENT' : 'EPERM', syscall, path, dest);
   };
   const onProc = (p: string) => place(p).kind !== 'elsewhere';
+  /** A pinned namespace file is on nsfs; any other file keeps its own device. */
+  const onNsfs = (path: string, st: HostStats): HostStats => {
+    const abs = `/${segments(path).join('/')}`;
+    if (!namespaceFiles().includes(abs)) return st;
+    // Spread loses the methods of a class instance: keep them.
+    return { isFile: () => st.isFile(), isDirectory: () => st.isDirectory(), isSymbolicLink: () => st.isSymbolicLink(), size: st.size, mode: st.mode, mtimeMs: st.mtimeMs, nlink: st.nlink, dev: NSFS_DEV };
+  };
 
   return {
     readFileSync(path) {
@@ -59,6 +81,7 @@ export function withProcSys(base: HostFs, sysctls: HostSysctls): HostFs {
       if (p.kind === 'elsewhere') return base.readFileSync(path);
       if (p.kind === 'none') throw fsError('ENOENT', 'open', path);
       if (p.kind === 'dir') throw fsError('EISDIR', 'read');
+      if (p.kind === 'nsfile') throw fsError('EINVAL', 'read');
       return `${sysctls.read(p.key) ?? ''}\n`;
     },
     writeFileSync(path, data, opts) {
@@ -66,6 +89,7 @@ export function withProcSys(base: HostFs, sysctls: HostSysctls): HostFs {
       if (p.kind === 'elsewhere') return base.writeFileSync(path, data, opts);
       if (p.kind === 'none') throw fsError('ENOENT', 'open', path);
       if (p.kind === 'dir') throw fsError('EISDIR', 'open', path);
+      if (p.kind === 'nsfile') throw fsError('EPERM', 'open', path);
       const refused = sysctls.write(p.key, data);
       if (refused) throw fsError(refused, 'write');
     },
@@ -81,15 +105,15 @@ export function withProcSys(base: HostFs, sysctls: HostSysctls): HostFs {
     },
     statSync(path) {
       const p = place(path);
-      if (p.kind === 'elsewhere') return base.statSync(path);
+      if (p.kind === 'elsewhere') return onNsfs(path, base.statSync(path));
       if (p.kind === 'none') throw fsError('ENOENT', 'stat', path);
-      return procStats(p.kind === 'dir');
+      return p.kind === 'nsfile' ? { ...procStats(false), mode: 0o100444, dev: NSFS_DEV } : procStats(p.kind === 'dir');
     },
     lstatSync(path) {
       const p = place(path);
-      if (p.kind === 'elsewhere') return base.lstatSync(path);
+      if (p.kind === 'elsewhere') return onNsfs(path, base.lstatSync(path));
       if (p.kind === 'none') throw fsError('ENOENT', 'lstat', path);
-      return procStats(p.kind === 'dir');
+      return p.kind === 'nsfile' ? { ...procStats(false), mode: 0o100444, dev: NSFS_DEV } : procStats(p.kind === 'dir');
     },
     mkdirSync: (path, opts) => (onProc(path) ? refuse('mkdir', path) : base.mkdirSync(path, opts)),
     linkSync: (a, b) => (onProc(a) || onProc(b) ? refuse('link', onProc(a) ? a : b) : base.linkSync(a, b)),

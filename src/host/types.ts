@@ -10,6 +10,8 @@ export interface HostStats {
   mode: number;
   mtimeMs: number;
   nlink: number;
+  /** The device the file lives on (namespace files all share the kernel's one nsfs). */
+  dev?: number;
 }
 
 /**

@@ -122,12 +122,12 @@ function realDeps(conf: NetConf, env: NodeJS.ProcessEnv, log: Logger): PluginDep
 
 /**
  * Every namespace file lives on the kernel's one nsfs, so a path is a namespace if it is on the
- * same device as our own /proc/self/ns/net. (On the simulated kernel a pod netns is a plain file.)
+ * same device as our own /proc/self/ns/net. (A simulated kernel presents its namespace files the
+ * same way: the plugin does one thing on every kernel.)
  */
 function netnsAt(p: string): 'netns' | 'missing' | 'other' {
   const st = fs.statSync(p, { throwIfNoEntry: false });
   if (!st) return 'missing';
-  if (process.env.SIMPLECNI_SIM_STATE) return 'netns';
   const own = fs.statSync('/proc/self/ns/net', { throwIfNoEntry: false });
   return own && st.dev === own.dev && !st.isDirectory() ? 'netns' : 'other';
 }

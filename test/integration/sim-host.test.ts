@@ -145,6 +145,6 @@ describe('the plugin host on the simulated kernel', () => {
     const shim = path.join(proc.driver.paths('node2').binDir, 'simplecni');
     fs.writeFileSync(shim, `#!/bin/sh\nexec ${process.execPath} ${shim}.cjs "$@"\n`);
     proc.driver.shellArgv('node1');
-    expect(fs.readFileSync(shim, 'utf8')).toMatch(/^exec \S+ \S+\/simhost\.cjs \S+\/node2\/etc\/cni\/bin\/simplecni\.cjs "\$@"$/m);
+    expect(fs.readFileSync(shim, 'utf8')).toMatch(/^exec \S+ (?:--enable-source-maps )?\S+\/simhost\.cjs \S+\/node2\/etc\/cni\/bin\/simplecni\.cjs "\$@"$/m);
   });
 });

@@ -253,7 +253,7 @@ describe('the reference bundles', () => {
       keys: () => Object.keys(values),
       read: (k) => values[k],
       write: (k, v) => void (values[k] = v.trim()),
-    });
+    }, () => ['/run/netns/p']);
     const { runner, calls } = fakeRunner((argv) => ({ code: 0, stdout: argv.includes('-j') ? '[]' : '', stderr: '' }));
     const conf = { cniVersion: '1.1.0', name: 'n', type: 'simplecni', bridge: 'simplecni0', subnet: '10.244.0.0/16', ipamFile: '/etc/cni/ipam.config', dataDir: '/var/lib/cni', mtu: 1500 };
     const r = await run(bundle('simplecni'), { fs: mem, runner, env: { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c', CNI_NETNS: '/run/netns/p', CNI_IFNAME: 'eth0' }, stdin: JSON.stringify(conf) });
@@ -262,6 +262,18 @@ describe('the reference bundles', () => {
     expect(calls.some((c) => c.argv[0] === 'ip' && c.stdin?.includes('simplecni0'))).toBe(true);
     expect(calls.some((c) => c.argv[0] === 'nsenter' && c.argv[1] === '--net=/run/netns/p')).toBe(true);
     expect(r.stdout).not.toBe('');
+  });
+
+  it('a pinned namespace file is on nsfs, as /proc/self/ns/net is: the plugin accepts it as CNI_NETNS and refuses a plain file', async () => {
+    const sysctls = { keys: () => ['net.ipv4.ip_forward'], read: () => '1', write: () => undefined };
+    const mem = withProcSys(new MemoryFs({ '/etc/cni/ipam.config': JSON.stringify({ Subnet: '10.244.1.0/24', Gateway: '10.244.1.1' }), '/run/netns/p': '', '/tmp/plain': '' }), sysctls, () => ['/run/netns/p']);
+    expect(mem.statSync('/proc/self/ns/net').dev).toBe(mem.statSync('/run/netns/p').dev);
+    expect(mem.statSync('/tmp/plain').dev).not.toBe(mem.statSync('/run/netns/p').dev);
+    const conf = JSON.stringify({ cniVersion: '1.1.0', name: 'n', type: 'simplecni', bridge: 'simplecni0', subnet: '10.244.0.0/16', ipamFile: '/etc/cni/ipam.config', dataDir: '/var/lib/cni', mtu: 1500 });
+    const { runner } = fakeRunner(() => ({ code: 0, stdout: '[]', stderr: '' }));
+    const r = await run(bundle('simplecni'), { fs: mem, runner, env: { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c', CNI_NETNS: '/tmp/plain', CNI_IFNAME: 'eth0' }, stdin: conf });
+    expect(r.code).not.toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ code: 4, msg: expect.stringContaining('is not a namespace') });
   });
 
   it('simplecni-node parses its flags with util.parseArgs as Node does', async () => {

@@ -35,9 +35,11 @@ class Stats {
   readonly atime: Date;
   readonly ctime: Date;
   readonly birthtime: Date;
+  readonly dev: number;
   readonly uid = 0;
   readonly gid = 0;
   constructor(private readonly _s: HostStats) {
+    this.dev = _s.dev ?? 0;
     this.size = _s.size;
     this.mode = _s.mode;
     this.nlink = _s.nlink;

@@ -112,7 +112,7 @@ export function startOnSimNode(job: SimProgramJob, hooks: SimProgramHooks): Host
     argv: job.argv,
     env: job.env,
     stdin: job.stdin,
-    fs: withProcSys(diskFs(), sysctls),
+    fs: withProcSys(diskFs(), sysctls, () => pinnedNamespaces(readWorld(job.file))),
     runner,
     filename: job.bundle,
     pid: hooks.pid,
@@ -151,3 +151,6 @@ export function processAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** The files the simulated kernel pins namespaces to (pods' CNI_NETNS): nsfs files to a hosted program. */
+export const pinnedNamespaces = (world: World): string[] => Object.values(world.namespaces).flatMap((n) => (n.path ? [n.path] : []));

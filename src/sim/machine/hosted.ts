@@ -55,7 +55,7 @@ export function hostedBundle(opts: HostedOptions = {}): MachineProgram {
       argv: ctx.argv.slice(1),
       env: ctx.env,
       stdin: ctx.stdin,
-      fs: withProcSys(sync, sysctls),
+      fs: withProcSys(sync, sysctls, () => Object.values(ctx.machine.world.namespaces).flatMap((n) => (n.path ? [n.path] : []))),
       runner,
       filename: `${path}.cjs`,
       hostname: ctx.node,
