@@ -1,5 +1,7 @@
 import { render } from 'preact';
 import { App } from './components/App.tsx';
+import { EngineProvider } from './engine/context.tsx';
+import { loadEngine } from './engine/select.ts';
 import { initTheme } from './lib/theme.ts';
 import { initToken } from './lib/token.ts';
 import './styles/base.css';
@@ -21,4 +23,14 @@ window.addEventListener('hashchange', () => {
 window.__cnilab ??= { terminals: {} };
 
 const root = document.getElementById('app');
-if (root) render(<App />, root);
+if (root) {
+  void loadEngine().then((engine) => {
+    window.__cnilab!.engine = engine;
+    render(
+      <EngineProvider engine={engine}>
+        <App />
+      </EngineProvider>,
+      root,
+    );
+  });
+}

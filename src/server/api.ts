@@ -24,6 +24,11 @@ export interface ApiLabs {
   nodes: string[];
   cluster: string;
   backend: string;
+  /**
+   * The terminals the server opens (id for /api/term?node=<id>), when it offers more than one per
+   * node: e.g. { id: 'workstation', label: 'your machine', kind: 'workstation' }. Absent: one per node.
+   */
+  terminals?: { id: string; label: string; kind: 'node' | 'workstation' }[];
 }
 
 export interface ApiCheckResult {

@@ -1,21 +1,23 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, errorMessage, onAuthFailure, type ApiLab, type ApiLabs } from '../lib/api.ts';
+import { useEngine } from '../engine/context.tsx';
+import { EngineError, errorMessage } from '../engine/errors.ts';
+import type { ApiLab, EngineLabs } from '../engine/types.ts';
 import { labHref, navigate, useRoute } from '../lib/router.ts';
 import { readStored, writeStored } from '../lib/storage.ts';
 import { useTheme } from '../lib/theme.ts';
-import { forgetToken, getToken } from '../lib/token.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { IconMoon, IconSidebar, IconSun } from './Icons.tsx';
 import { LabPage } from './LabPage.tsx';
 import { ErrorPage, NoTokenPage } from './Pages.tsx';
 import { Sidebar } from './Sidebar.tsx';
+import { EngineBadge } from './EngineBadge.tsx';
 import { Split } from './Split.tsx';
 import { TerminalPanel } from './TerminalPanel.tsx';
 import { TopologyPanel } from './TopologyPanel.tsx';
 
-type LabsState = { status: 'loading' } | { status: 'ok'; data: ApiLabs } | { status: 'error'; error: ApiError | Error };
+type LabsState = { status: 'loading' } | { status: 'ok'; data: EngineLabs } | { status: 'error'; error: EngineError | Error };
 
-function defaultLab(data: ApiLabs): ApiLab | undefined {
+function defaultLab(data: EngineLabs): ApiLab | undefined {
   return data.labs.find((l) => l.id === data.current) ?? data.labs.find((l) => !l.passed) ?? data.labs[0];
 }
 
@@ -48,7 +50,8 @@ function NotFound({ id, labs }: { id: string; labs: ApiLab[] }) {
 }
 
 export function App() {
-  const [hasToken] = useState(() => !!getToken());
+  const engine = useEngine();
+  const [hasToken] = useState(() => engine.hasAccess());
   const [refused, setRefused] = useState(false);
   const [labs, setLabs] = useState<LabsState>({ status: 'loading' });
   const [topoVersion, setTopoVersion] = useState(0);
@@ -59,8 +62,7 @@ export function App() {
 
   useEffect(
     () =>
-      onAuthFailure(() => {
-        forgetToken();
+      engine.onAccessRefused(() => {
         setRefused(true);
       }),
     [],
@@ -68,7 +70,7 @@ export function App() {
 
   const loadLabs = useCallback((quiet = false) => {
     if (!quiet) setLabs({ status: 'loading' });
-    api.labs().then(
+    engine.labs().then(
       (data) => setLabs({ status: 'ok', data }),
       (e: unknown) => {
         if (!quiet) setLabs({ status: 'error', error: e instanceof Error ? e : new Error(String(e)) });
@@ -118,9 +120,9 @@ export function App() {
   if (labs.status === 'error') {
     const e = labs.error;
     const title =
-      e instanceof ApiError && e.kind === 'network'
+      e instanceof EngineError && e.kind === 'network'
         ? 'The lab server is not answering'
-        : e instanceof ApiError && e.kind === 'forbidden'
+        : e instanceof EngineError && e.kind === 'forbidden'
           ? 'The lab server refused this page'
           : 'The labs could not be loaded';
     return <ErrorPage title={title} message={errorMessage(e)} onRetry={() => loadLabs()} />;
@@ -159,6 +161,7 @@ export function App() {
             <span class="hide-narrow"> · {data.backend}</span>
           </span>
         )}
+        <EngineBadge />
         <ThemeToggle />
       </header>
       <div class="app-body">
@@ -205,6 +208,9 @@ export function App() {
                 </ErrorBoundary>
               }
               second={
+                !engine.topology ? (
+                  <TerminalPanel terminals={data.terminals} />
+                ) : (
                 <Split
                   id="right"
                   direction="column"
@@ -219,8 +225,9 @@ export function App() {
                       <TopologyPanel version={topoVersion} collapsed={topoCollapsed} onToggle={toggleTopo} />
                     </ErrorBoundary>
                   }
-                  second={<TerminalPanel nodes={data.nodes} />}
+                  second={<TerminalPanel terminals={data.terminals} />}
                 />
+                )
               }
             />
           )}

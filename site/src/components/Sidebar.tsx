@@ -1,4 +1,4 @@
-import type { ApiLab } from '../lib/api.ts';
+import type { ApiLab } from '../engine/types.ts';
 import { labHref } from '../lib/router.ts';
 import { IconCheck } from './Icons.tsx';
 
