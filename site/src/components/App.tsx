@@ -146,7 +146,7 @@ export function App() {
           <IconSidebar size={18} />
         </button>
         <a class="brand" href="#/">
-          <img src="/favicon.svg" alt="" width={22} height={22} />
+          <img src={`${import.meta.env.BASE_URL}favicon.svg`} alt="" width={22} height={22} />
           <span>SimpleCNI Lab</span>
         </a>
         {lab && (

@@ -19,8 +19,10 @@ export function EngineBadge() {
         onClick={() => setOpen(true)}
         title={info.description}
       >
-        {info.label}
-        <span class="hide-narrow">: {info.kernel}</span>
+        <span>
+          {info.label}
+          <span class="hide-narrow">: {info.kernel}</span>
+        </span>
       </button>
       <Dialog open={open} onClose={() => setOpen(false)} title="Where these labs run">
         <p>{info.description}</p>

@@ -3,6 +3,10 @@
 import type { Engine } from './types.ts';
 
 export async function loadEngine(): Promise<Engine> {
+  if (import.meta.env.VITE_CNILAB_ENGINE === 'page') {
+    const { createPageEngine } = await import('./page/index.ts');
+    return createPageEngine();
+  }
   const { createServerEngine } = await import('./server/index.ts');
   return createServerEngine();
 }
