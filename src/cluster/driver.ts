@@ -1,8 +1,8 @@
 // A node driver: the one way the kit reaches a node, whatever the node is (a netns here,
 // a VM over ssh, a simulated kernel). Run a command on a node, read its output.
-import type { ExecOptions, ExecResult } from '../shared/exec.ts';
+import type { ExecOptions, ExecResult } from '../shared/execTypes.ts';
 import type { NodePaths } from './nodeConfig.ts';
-import type { Topology } from './topology.ts';
+import type { Topology } from './topologyModel.ts';
 
 export type Backend = 'netns' | 'sim' | 'vagrant' | 'ssh';
 

@@ -1,7 +1,7 @@
 // What every worker node gets in its CNI dirs, derived from the topology and the plugin's config schema.
 import { DEFAULTS, type Mode } from '../plugin/config.ts';
 import type { ClusterFile } from '../node/clusterFile.ts';
-import { podGateway, underlayAddress, workers, type Topology, type WorkerNode } from './topology.ts';
+import { podGateway, underlayAddress, workers, type Topology, type WorkerNode } from './topologyModel.ts';
 
 export const NETWORK_NAME = 'simplecni';
 export const CONF_FILE_NAME = '10-simplecni.conflist';

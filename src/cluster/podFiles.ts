@@ -2,15 +2,9 @@
 // claimed with O_EXCL so a second pod of the same name on a node is refused, listed by name.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { validatePodName } from './podName.ts';
 
-const POD_NAME = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
-
-export function validatePodName(pod: string): string {
-  if (!POD_NAME.test(pod)) {
-    throw new Error(`invalid pod name ${JSON.stringify(pod)}: 1-40 lowercase letters, digits and "-", not starting or ending with "-"`);
-  }
-  return pod;
-}
+export { validatePodName } from './podName.ts';
 
 /** Creates the pod's (empty) file, then `pin` makes it a namespace; on failure the file goes again. */
 export async function claimPodFile(dir: string, node: string, pod: string, pin: (file: string) => Promise<void>): Promise<string> {

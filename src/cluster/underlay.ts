@@ -1,7 +1,7 @@
 // The underlay as iproute2 commands: each segment a namespace holding a bridge (the switch), each
 // node's interfaces veth pairs plugged into it, addresses and default routes from the topology.
 // The netns backend runs these lines on the real kernel, the sim backend on the simulated one.
-import { segmentPrefixLength, type Topology } from './topology.ts';
+import { segmentPrefixLength, type Topology } from './topologyModel.ts';
 
 export const SWITCH = 'sw';
 

@@ -59,9 +59,10 @@ export class PluginError extends Error {
 
 export class RuntimeConfigError extends Error {}
 
-// Find the plugin binary along CNI_PATH and exec it, in one process on the node.
+// Find the plugin binary along CNI_PATH and exec it, in one process on the node. (`exit $?` after
+// exec: a shell whose exec returns, as the page's shell language does, must not fall through.)
 const FIND_AND_EXEC =
-  'IFS=:; for d in $CNI_PATH; do if [ -x "$d/$0" ]; then exec "$d/$0"; fi; done; ' +
+  'IFS=:; for d in $CNI_PATH; do if [ -x "$d/$0" ]; then exec "$d/$0"; exit $?; fi; done; ' +
   'echo "plugin \\"$0\\" not found in CNI_PATH=$CNI_PATH" >&2; exit 127';
 
 export class CniRuntime {

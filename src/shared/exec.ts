@@ -1,17 +1,8 @@
 // Running a command on this machine and collecting its output.
 import { spawn } from 'node:child_process';
+import type { ExecOptions, ExecResult } from './execTypes.ts';
 
-export interface ExecResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export interface ExecOptions {
-  input?: string;
-  env?: NodeJS.ProcessEnv;
-  timeoutMs?: number;
-}
+export type { ExecOptions, ExecResult } from './execTypes.ts';
 
 export function execCommand(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve) => {

@@ -4,17 +4,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Mode } from '../../plugin/config.ts';
 import { ipamBundle, nodeBundle, pluginBundle, simBundle } from '../../shared/paths.ts';
-import { runSimCommand, SIM_PROGRAMS } from '../../sim/core/commands.ts';
-import { addNetns, createWorld } from '../../sim/core/model.ts';
-import { initWorld, updateWorld } from '../../sim/host/store.ts';
+import { SIM_PROGRAMS } from '../../sim/core/commands.ts';
+import { initWorld } from '../../sim/host/store.ts';
 import { BackendUnavailableError, readStateFile, writeStateFile, type ClusterBackend, type ClusterState, type DownResult, type Progress, type UpResult } from '../backend.ts';
 import { installBundle, installNodeFiles, writeIfChanged, type Bundles } from '../nodeFiles.ts';
 import { workers, type Topology, type WorkerNode } from '../topology.ts';
-import { underlayPlan } from '../underlay.ts';
 import { SimLayout } from './layout.ts';
+import { buildUnderlayWorld, clusterNamespaces } from './underlayWorld.ts';
 import { SimDriver } from './simDriver.ts';
-
-const segmentNs = (s: string) => `seg-${s}`;
 
 export class SimBackend implements ClusterBackend {
   readonly name = 'sim' as const;
@@ -65,33 +62,18 @@ export class SimBackend implements ClusterBackend {
       await this.down();
     }
     const t = this.topology;
-    const names = { node: (n: string) => n, segment: segmentNs };
     const state: ClusterState = {
       name: this.cluster,
       backend: 'sim',
       mode: opts.mode,
       createdAt: new Date().toISOString(),
       complete: false,
-      namespaces: [...t.segments.map((s) => segmentNs(s.name)), ...t.nodes.map((n) => n.name)],
+      namespaces: clusterNamespaces(t),
       etcDirs: [],
     };
     this.writeState(state);
     progress(`simulated kernel: ${state.namespaces.join(', ')}`);
-    const world = createWorld();
-    for (const ns of state.namespaces) addNetns(world, ns, { name: ns });
-    initWorld(this.layout.kernelFile, world);
-    const plan = underlayPlan(t, names);
-    await updateWorld(this.layout.kernelFile, (w) => {
-      for (const step of plan.steps) {
-        const stdin = step.lines.map((l) => l.join(' ')).join('\n') + '\n';
-        const r = runSimCommand({ world: w, ns: step.ns, stdin }, ['ip', '-batch', '-']);
-        if (r.code !== 0) throw new Error(`${step.ns}: ip -batch failed: ${r.stderr.trim()}`);
-      }
-      for (const ns of plan.forwarders) {
-        const r = runSimCommand({ world: w, ns }, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-        if (r.code !== 0) throw new Error(`${ns}: ${r.stderr.trim()}`);
-      }
-    });
+    initWorld(this.layout.kernelFile, buildUnderlayWorld(t));
     progress('programs: ip, bridge, ping, sysctl, nft, nsenter, traceroute, tcpdump');
     this._installPrograms();
     for (const n of workers(t)) {

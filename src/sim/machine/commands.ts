@@ -1,0 +1,226 @@
+// The simulated kernel's programs as commands of a node's shell (just-bash custom commands). Each
+// runs against the machine's one World in the namespace the shell is in (a variable the shell
+// carries: `ip netns exec` / `nsenter` run their program with it changed). ping and tcpdump print
+// as they go when the shell's line is just that command (then nothing else's output can come
+// before theirs); in a pipe or a redirection they return their output at the end, as any command.
+import { defineCommand, type Command, type CommandContext } from 'just-bash/browser';
+import { closeCapture, openCapture, parseCaptureArgs, takeLines } from '../core/capture.ts';
+import { COMMANDS, runSimCommand } from '../core/commands.ts';
+import type { CommandResult } from '../core/command.ts';
+import type { World } from '../core/model.ts';
+
+/** Shell variables the machine's commands read (exported, so `sh -c` and sub-shells keep them). */
+export const MACHINE_VARS = {
+  /** World namespace id the shell's commands run in. */
+  netns: 'SIMPLECNI_SIM_NETNS',
+  /** Id of the machine exec this command belongs to (its output sinks and signal). */
+  exec: '__SIMPLECNI_EXEC',
+} as const;
+
+export interface ExecSinks {
+  /** The line is one command with its output going to the terminal: ping/tcpdump stream into these. */
+  stream: boolean;
+  onStdout?(s: string): void;
+  onStderr?(s: string): void;
+  signal?: AbortSignal;
+}
+
+export interface MachineHooks {
+  world(): World;
+  node: string;
+  /** The exec (by id) a command runs in. */
+  sinks(id: string | undefined): ExecSinks | undefined;
+  /** Called after every command that may have changed the world. */
+  changed(): void;
+  /** Real time between ping probes is scaled by this (tests use 0). */
+  timeScale(): number;
+}
+
+type Out = { stdout: string; stderr: string; exitCode: number };
+
+/** Quotes a word for the shell. */
+export const shQuote = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** A command's stdin as text (just-bash hands it over as bytes, one char per byte). */
+export function stdinText(ctx: CommandContext): string {
+  const bytes = ctx.stdin as unknown as string;
+  if (!bytes) return '';
+  return new TextDecoder().decode(Uint8Array.from(bytes, (c) => c.charCodeAt(0)));
+}
+
+const out = (r: CommandResult): Out => ({ stdout: r.stdout, stderr: r.stderr, exitCode: r.code });
+
+/** Programs that read a script on stdin when given "-": only then is stdin consumed. */
+function wantsStdin(argv: readonly string[]): boolean {
+  const [cmd, ...args] = argv;
+  if (cmd === 'ip' || cmd === 'bridge') return args.some((a, i) => (a === '-batch' || a === '-b') && args[i + 1] === '-');
+  if (cmd === 'nft') return args.some((a, i) => (a === '-f' || a === '--file') && args[i + 1] === '-');
+  return false;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+function nsOf(h: MachineHooks, ctx: CommandContext): string {
+  return ctx.env.get(MACHINE_VARS.netns) || h.node;
+}
+
+/** Runs argv in namespace `ns` through the node's shell (a program of the shell's, or another sim command). */
+async function spawnIn(ctx: CommandContext, argv: string[], ns: string): Promise<Out> {
+  if (argv.length === 0) {
+    return { stdout: '', stderr: 'an interactive shell inside a namespace is not available here: give the command to run, e.g. ip netns exec NAME ip addr\n', exitCode: 1 };
+  }
+  if (!ctx.exec) return { stdout: '', stderr: `${argv[0]}: cannot run here\n`, exitCode: 126 };
+  const r = await ctx.exec(`export ${MACHINE_VARS.netns}=${shQuote(ns)}; ${argv.map(shQuote).join(' ')}`, { cwd: ctx.cwd, stdin: stdinText(ctx), signal: ctx.signal });
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+}
+
+/** One of the model's one-shot programs (ip, bridge, sysctl, nft, nsenter, traceroute). */
+function simCommand(h: MachineHooks, name: string): Command {
+  return defineCommand(name, async (args, ctx) => {
+    const argv = [name, ...args];
+    const stdin = wantsStdin(argv) ? stdinText(ctx) : undefined;
+    const r = runSimCommand({ world: h.world(), ns: nsOf(h, ctx), node: h.node, ...(stdin === undefined ? {} : { stdin }) }, argv);
+    h.changed();
+    if (!r.spawn || r.code !== 0) return out(r);
+    const sub = await spawnIn(ctx, r.spawn.argv, r.spawn.ns);
+    return { stdout: r.stdout + sub.stdout, stderr: r.stderr + sub.stderr, exitCode: sub.exitCode };
+  });
+}
+
+/** ping: the model answers at once (its time is simulated); a terminal sees each line at its interval, and Ctrl-C stops it. */
+function pingCommand(h: MachineHooks): Command {
+  return defineCommand('ping', async (args, ctx) => {
+    const r = runSimCommand({ world: h.world(), ns: nsOf(h, ctx), node: h.node }, ['ping', ...args]);
+    h.changed();
+    const sinks = h.sinks(ctx.env.get(MACHINE_VARS.exec));
+    if (!sinks?.stream || !sinks.onStdout || r.code === 2) return out(r);
+    const interval = pingInterval(args) * 1000 * h.timeScale();
+    const signal = sinks.signal ?? ctx.signal;
+    const [body, stats = ''] = r.stdout.split(/\n(?=\n--- )/);
+    const lines = body!.split('\n');
+    sinks.onStdout(`${lines[0]}\n`);
+    let sent = 0;
+    let received = 0;
+    for (const line of lines.slice(1)) {
+      if (!line) continue;
+      if (sent > 0) await sleep(interval, signal);
+      if (signal?.aborted) break;
+      sent++;
+      if (/ bytes from /.test(line)) received++;
+      sinks.onStdout(`${line}\n`);
+    }
+    if (r.stderr) sinks.onStderr?.(r.stderr);
+    if (signal?.aborted) {
+      // As ping does on SIGINT: the statistics of what went out so far.
+      const dst = /^PING (\S+)/.exec(lines[0] ?? '')?.[1] ?? '';
+      const loss = sent ? Math.round(((sent - received) * 100) / sent) : 0;
+      sinks.onStdout(`\n--- ${dst} ping statistics ---\n${sent} packets transmitted, ${received} received, ${loss}% packet loss\n`);
+      return { stdout: '', stderr: '', exitCode: received > 0 ? 0 : 1 };
+    }
+    sinks.onStdout(stats.startsWith('\n') ? stats : `\n${stats}`);
+    return { stdout: '', stderr: '', exitCode: r.code };
+  });
+}
+
+function pingInterval(args: string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-i') return Number(args[i + 1]) || 1;
+    if (/^-i[\d.]+$/.test(a)) return Number(a.slice(2)) || 1;
+  }
+  return 1;
+}
+
+const POLL_MS = 40;
+const stamp = (d = new Date()) => `${d.toTimeString().slice(0, 8)}.${String(d.getMilliseconds() * 1000).padStart(6, '0')}`;
+
+/** tcpdump: a capture on the model, read while packets pass, until -c packets or Ctrl-C (the exec's signal). */
+function tcpdumpCommand(h: MachineHooks): Command {
+  return defineCommand('tcpdump', async (args, ctx) => {
+    const parsed = parseCaptureArgs(args);
+    const count = 'error' in parsed ? undefined : parsed.count;
+    const opened = openCapture(h.world(), nsOf(h, ctx), args);
+    if ('error' in opened) return { stdout: '', stderr: opened.error.replace(/\n?$/, '\n'), exitCode: 1 };
+    const sinks = h.sinks(ctx.env.get(MACHINE_VARS.exec));
+    const stream = Boolean(sinks?.stream && sinks.onStdout);
+    const signal = sinks?.signal ?? ctx.signal;
+    const iface = 'error' in parsed ? 'any' : parsed.iface;
+    const head =
+      'tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n' +
+      `listening on ${iface}, link-type ${iface === 'any' ? 'LINUX_SLL2 (Linux cooked v2)' : 'EN10MB (Ethernet)'}, snapshot length 262144 bytes\n`;
+    let stdout = '';
+    let stderr = '';
+    const emitOut = (s: string) => (stream ? sinks!.onStdout!(s) : (stdout += s));
+    const emitErr = (s: string) => (stream && sinks!.onStderr ? sinks!.onStderr(s) : (stderr += s));
+    emitErr(head);
+    let seen = 0;
+    try {
+      while (!signal?.aborted && (count === undefined || seen < count)) {
+        for (const entry of takeLines(h.world(), opened.id)) {
+          if (count !== undefined && seen >= count) break;
+          seen++;
+          emitOut(`${/^\d\d:\d\d:\d\d/.test(entry) ? entry : `${stamp()} ${entry}`}\n`);
+        }
+        if (count === undefined || seen < count) await sleep(POLL_MS, signal);
+      }
+    } finally {
+      closeCapture(h.world(), opened.id);
+    }
+    const s = seen === 1 ? '' : 's';
+    emitErr(`\n${seen} packet${s} captured\n${seen} packet${s} received by filter\n0 packets dropped by kernel\n`);
+    return { stdout, stderr, exitCode: 0 };
+  });
+}
+
+/** Tools a student may reach for that the simulated kernel does not model, with what to use instead. */
+export const NOT_MODELLED: Record<string, string> = {
+  ifconfig: 'ip addr / ip link',
+  route: 'ip route',
+  arp: 'ip neigh',
+  netstat: 'ip route / ip -s link',
+  ss: 'ip -s link (no sockets are modelled)',
+  brctl: 'ip link add … type bridge / bridge link',
+  iptables: 'nft (the masquerade rules the plugin loads)',
+  'iptables-save': 'nft list ruleset',
+  ip6tables: 'nft',
+  ethtool: 'ip -d link',
+  conntrack: 'nft list ruleset',
+  iperf3: 'ping -s SIZE (no TCP or UDP traffic is modelled)',
+  nc: 'ping (no TCP or UDP sockets are modelled)',
+  unshare: 'ip netns add NAME',
+  modprobe: 'nothing: modules load when first used (ip link add … type ipip/vxlan)',
+  lsmod: 'ip -d link',
+  dmesg: 'the commands’ own error messages',
+  mount: 'nothing: namespaces are pinned for you (ip netns add, pods under /run/simplecni-lab/pods)',
+  systemctl: 'nothing: no services run on a simulated node',
+  containerd: 'a real kernel (lab 09 needs one: the netns or vagrant backend)',
+  ctr: 'a real kernel (lab 09 needs one: the netns or vagrant backend)',
+  crictl: 'a real kernel (lab 09 needs one: the netns or vagrant backend)',
+  docker: 'a real kernel (lab 09 needs one: the netns or vagrant backend)',
+};
+
+function notModelled(name: string, instead: string): Command {
+  return defineCommand(name, async () => ({ stdout: '', stderr: `${name}: not in the simulated kernel; use ${instead}\n`, exitCode: 127 }));
+}
+
+/** Every kernel command of a node's shell. */
+export function kernelCommands(h: MachineHooks): Command[] {
+  return [
+    ...Object.keys(COMMANDS)
+      .filter((n) => n !== 'ping')
+      .map((n) => simCommand(h, n)),
+    pingCommand(h),
+    tcpdumpCommand(h),
+    ...Object.entries(NOT_MODELLED).map(([n, i]) => notModelled(n, i)),
+  ];
+}

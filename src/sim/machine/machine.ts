@@ -1,0 +1,303 @@
+// A whole simulated cluster in one object: the kernel model's World for the topology, and per node
+// a file system (its real paths: /etc/cni/…, /opt/cni/bin/…) and a shell language (just-bash) whose
+// ip, bridge, ping, tcpdump… answer from that World. Platform-free: runs in a browser and in Node.
+import { Bash, defineCommand, InMemoryFs, type Command, type IFileSystem } from 'just-bash/browser';
+import type { Mode } from '../../plugin/config.ts';
+import { buildUnderlayWorld } from '../../cluster/sim/underlayWorld.ts';
+import { nodeByName, type Topology } from '../../cluster/topologyModel.ts';
+import { resolveNetns } from '../core/command.ts';
+import type { World } from '../core/model.ts';
+import { kernelCommands, MACHINE_VARS, shQuote, stdinText, type ExecSinks } from './commands.ts';
+import { nodeEnv, programScript, renderNodeFiles, RUN_PROGRAM, type FileSpec } from './nodeFiles.ts';
+
+export interface MachineExecOptions {
+  /** A namespace of the node to run in: a name (`ip netns add`), a pinned path (a pod's CNI_NETNS) or a World id. */
+  netns?: string;
+  stdin?: string;
+  /** Variables for this run, exported (programs and `sh -c` see them). */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Ctrl-C: stops the running line (a ping, a tcpdump, a loop at its next statement). */
+  signal?: AbortSignal;
+  /**
+   * Output as it happens, in order. A line that is one command (`ping -c 5 …`, `tcpdump …`)
+   * streams while it runs; any other line's output arrives when it ends.
+   */
+  onStdout?(s: string): void;
+  onStderr?(s: string): void;
+}
+
+export interface MachineExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The shell's variables when the line ended (PWD among them): what a terminal carries to its next line. */
+  env: Record<string, string>;
+}
+
+/** What a program bound to a path (or a command given a name) is asked to do. */
+export interface MachineProgramContext {
+  machine: SimMachine;
+  node: string;
+  /** argv[0] is the program's path or name, as typed. */
+  argv: string[];
+  stdin: string;
+  /** The exported environment of the calling shell. */
+  env: Record<string, string>;
+  cwd: string;
+  /** World id of the network namespace it runs in (the node's own, or a pod's / a named one). */
+  netns: string;
+  /** The node's file system. */
+  fs: IFileSystem;
+  signal?: AbortSignal;
+}
+
+export type MachineProgram = (ctx: MachineProgramContext) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+export interface SimMachineOptions {
+  /** The data-plane mode the nodes' config files name (default host-gw). */
+  mode?: Mode;
+  /** Real time between ping's lines is multiplied by this (tests: 0). Default 1. */
+  timeScale?: number;
+}
+
+/** A file or a directory of a node, as a snapshot holds it. */
+export type SnapshotEntry = FileSpec | { dir: true; mode: number };
+
+export interface MachineSnapshot {
+  version: 1;
+  topology: Topology;
+  mode: Mode;
+  world: World;
+  files: Record<string, Record<string, SnapshotEntry>>;
+}
+
+/** Made by the shell itself on every start (its commands' stubs, /proc, /dev): not the node's state. */
+const SHELL_OWN = ['/bin', '/usr/bin', '/proc', '/dev', '/sys'];
+
+interface MachineNode {
+  name: string;
+  fs: InMemoryFs;
+  bash: Bash;
+}
+
+export class SimMachine {
+  private readonly _nodes = new Map<string, MachineNode>();
+  private readonly _programs = new Map<string, MachineProgram>();
+  private readonly _execs = new Map<string, ExecSinks>();
+  private readonly _listeners = new Set<() => void>();
+  private _seq = 0;
+  private _timeScale: number;
+
+  private constructor(
+    readonly topology: Topology,
+    public world: World,
+    readonly mode: Mode,
+    opts: SimMachineOptions,
+  ) {
+    this._timeScale = opts.timeScale ?? 1;
+  }
+
+  /** A fresh cluster: the underlay as the sim backend builds it, every node's files as every backend renders them. */
+  static async create(topology: Topology, opts: SimMachineOptions = {}): Promise<SimMachine> {
+    const mode = opts.mode ?? 'host-gw';
+    const m = new SimMachine(topology, buildUnderlayWorld(topology), mode, opts);
+    for (const n of topology.nodes) {
+      const { files, dirs } = renderNodeFiles(topology, n, mode);
+      const fs = new InMemoryFs();
+      for (const d of dirs) fs.mkdirSync(d, { recursive: true });
+      for (const [p, f] of Object.entries(files)) fs.writeFileSync(p, f.content, undefined, { mode: f.mode });
+      m._addNode(n.name, fs);
+    }
+    return m;
+  }
+
+  /** The cluster exactly as a snapshot left it (programs and commands are bound again by the caller). */
+  static async restore(s: MachineSnapshot, opts: Omit<SimMachineOptions, 'mode'> = {}): Promise<SimMachine> {
+    if (s?.version !== 1 || !s.world || !s.files) throw new Error('not a snapshot of a simulated machine (version 1)');
+    const m = new SimMachine(s.topology, JSON.parse(JSON.stringify(s.world)) as World, s.mode, opts);
+    for (const n of s.topology.nodes) {
+      const fs = new InMemoryFs();
+      const entries = Object.entries(s.files[n.name] ?? {}).sort(([a], [b]) => a.localeCompare(b));
+      for (const [p, e] of entries) {
+        if ('dir' in e) fs.mkdirSync(p, { recursive: true });
+        else fs.writeFileSync(p, e.content, undefined, { mode: e.mode });
+      }
+      m._addNode(n.name, fs);
+    }
+    return m;
+  }
+
+  /** JSON-serialisable: the World and every node's files. */
+  async snapshot(): Promise<MachineSnapshot> {
+    const files: MachineSnapshot['files'] = {};
+    for (const [name, n] of this._nodes) {
+      const out: Record<string, SnapshotEntry> = {};
+      for (const p of n.fs.getAllPaths().sort()) {
+        if (p === '/' || SHELL_OWN.some((d) => p === d || p.startsWith(`${d}/`))) continue;
+        const st = await n.fs.lstat(p);
+        if (st.isDirectory) out[p] = { dir: true, mode: st.mode };
+        else if (st.isFile) out[p] = { content: await n.fs.readFile(p), mode: st.mode };
+      }
+      files[name] = out;
+    }
+    return { version: 1, topology: this.topology, mode: this.mode, world: JSON.parse(JSON.stringify(this.world)) as World, files };
+  }
+
+  get nodes(): string[] {
+    return [...this._nodes.keys()];
+  }
+
+  /** A node's file system (its /etc/cni, /opt/cni/bin, /var/lib/cni…). */
+  fs(node: string): IFileSystem {
+    return this._node(node).fs;
+  }
+
+  /** Called after any command that may have changed the cluster (to save it, redraw a topology…). Returns an unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this._listeners.add(listener);
+    return () => this._listeners.delete(listener);
+  }
+
+  /** Marks the cluster changed (for programs that change the World or files outside a shell command). */
+  changed() {
+    for (const l of this._listeners) l();
+  }
+
+  /**
+   * Binds a program to a path on every node: running that path (from a shell, `sh -c`, the CNI
+   * runtime) runs `program`. A node without a file there gets the small script that calls it.
+   */
+  registerProgram(path: string, program: MachineProgram) {
+    this._programs.set(path, program);
+    for (const n of this._nodes.values()) {
+      if (n.fs.getAllPaths().includes(path)) continue;
+      n.fs.writeFileSync(path, programScript(path), undefined, { mode: 0o755 });
+    }
+  }
+
+  /** A command by name in every node's shell (e.g. `cnilab`). */
+  registerCommand(name: string, program: MachineProgram) {
+    for (const n of this._nodes.values()) n.bash.registerCommand(this._programCommand(n, name, program));
+  }
+
+  /** The World id of a namespace reference on a node (name, pinned path, or id); the node's own when absent. */
+  resolveNetns(node: string, ref?: string): string {
+    const n = this._node(node).name;
+    if (!ref || ref === n) return n;
+    if (this.world.namespaces[ref]) return ref;
+    const ns = resolveNetns(this.world, ref, n);
+    if (!ns) throw new Error(`no network namespace "${ref}" on ${n}`);
+    return ns.id;
+  }
+
+  /** Runs a command line (a script, or argv quoted for you) on a node. Never throws on a non-zero exit. */
+  async exec(node: string, cmd: readonly string[] | string, opts: MachineExecOptions = {}): Promise<MachineExecResult> {
+    const n = this._node(node);
+    const script = typeof cmd === 'string' ? cmd : cmd.map(shQuote).join(' ');
+    const id = String(++this._seq);
+    let stdout = '';
+    let stderr = '';
+    const sinks: ExecSinks = { stream: Boolean(opts.onStdout) && isOneCommand(n.bash, script), ...(opts.signal ? { signal: opts.signal } : {}) };
+    if (opts.onStdout) {
+      sinks.onStdout = (s) => {
+        stdout += s;
+        opts.onStdout!(s);
+      };
+      sinks.onStderr = (s) => {
+        stderr += s;
+        (opts.onStderr ?? opts.onStdout)!(s);
+      };
+    }
+    const vars: Record<string, string> = { ...opts.env, [MACHINE_VARS.exec]: id, [MACHINE_VARS.netns]: this.resolveNetns(node, opts.netns) };
+    const prefix = `export ${Object.entries(vars)
+      .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+      .map(([k, v]) => `${k}=${shQuote(v)}`)
+      .join(' ')}\n`;
+    this._execs.set(id, sinks);
+    try {
+      const r = await n.bash.exec(prefix + script, {
+        cwd: opts.cwd ?? '/root',
+        ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      let code = r.exitCode;
+      let err = r.stderr;
+      if (opts.signal?.aborted) {
+        code = 130; // 128 + SIGINT, as a shell reports a line stopped with Ctrl-C
+        err = err.replace(/^bash: execution aborted\n?/m, '');
+      }
+      if (opts.onStdout) {
+        if (r.stdout) sinks.onStdout!(r.stdout);
+        if (err) sinks.onStderr!(err);
+      } else {
+        stdout = r.stdout;
+        stderr = err;
+      }
+      const env = { ...r.env };
+      delete env[MACHINE_VARS.exec];
+      delete env[MACHINE_VARS.netns];
+      return { code, stdout, stderr, env };
+    } finally {
+      this._execs.delete(id);
+      this.changed();
+    }
+  }
+
+  private _node(node: string): MachineNode {
+    const n = this._nodes.get(node);
+    if (!n) throw new Error(nodeByName(this.topology, node) ? `node "${node}" has no shell` : `no node "${node}"`);
+    return n;
+  }
+
+  private _addNode(name: string, fs: InMemoryFs) {
+    const spec = nodeByName(this.topology, name);
+    const hooks = {
+      world: () => this.world,
+      node: name,
+      sinks: (id: string | undefined) => (id === undefined ? undefined : this._execs.get(id)),
+      changed: () => {},
+      timeScale: () => this._timeScale,
+    };
+    const node: MachineNode = { name, fs, bash: undefined as unknown as Bash };
+    const commands: Command[] = [...kernelCommands(hooks), this._runProgramCommand(node)];
+    node.bash = new Bash({ fs, cwd: '/root', env: nodeEnv(spec), customCommands: commands, processInfo: { pid: 1, ppid: 0, uid: 0, gid: 0 } });
+    this._nodes.set(name, node);
+  }
+
+  /** The hidden command a program's script calls with its own path. */
+  private _runProgramCommand(n: MachineNode): Command {
+    return defineCommand(RUN_PROGRAM, async ([path = '', ...args], ctx) => {
+      const program = this._programs.get(path);
+      if (!program) return { stdout: '', stderr: `${path}: nothing runs this program in this simulated cluster yet\n`, exitCode: 126 };
+      return this._runProgram(n, program, [path, ...args], ctx);
+    });
+  }
+
+  private _programCommand(n: MachineNode, name: string, program: MachineProgram): Command {
+    return defineCommand(name, async (args, ctx) => this._runProgram(n, program, [name, ...args], ctx));
+  }
+
+  private async _runProgram(n: MachineNode, program: MachineProgram, argv: string[], ctx: Parameters<Command['execute']>[1]) {
+    const env = ctx.exportedEnv ?? Object.fromEntries(ctx.env);
+    const netns = env[MACHINE_VARS.netns] || ctx.env.get(MACHINE_VARS.netns) || n.name;
+    const clean = { ...env };
+    delete clean[MACHINE_VARS.exec];
+    const r = await program({ machine: this, node: n.name, argv, stdin: stdinText(ctx), env: clean, cwd: ctx.cwd, netns, fs: n.fs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.code };
+  }
+}
+
+/** Is the line a single simple command with nothing redirected (its output goes straight to the terminal)? */
+function isOneCommand(bash: Bash, script: string): boolean {
+  try {
+    const { ast } = bash.transform(script);
+    if (ast.statements.length !== 1) return false;
+    const [st] = ast.statements;
+    if (st!.pipelines.length !== 1 || st!.background) return false;
+    const cmds = st!.pipelines[0]!.commands;
+    return cmds.length === 1 && cmds[0]!.type === 'SimpleCommand' && cmds[0]!.redirections.length === 0;
+  } catch {
+    return false;
+  }
+}
