@@ -17,7 +17,7 @@ const apiTarget = process.env.CNILAB_API ?? 'http://127.0.0.1:5178';
 // In the static site the page engine imports platform-free modules of the kit; Node built-ins they
 // sit beside resolve to stubs that say so if ever called.
 const nodeBuiltins = fileURLToPath(new URL('./src/engine/page/nodeBuiltins.ts', import.meta.url));
-const builtinAliases = ['fs', 'path', 'url', 'child_process', 'os', 'crypto', 'util'].flatMap((m) => [
+const builtinAliases = ['fs', 'path', 'url', 'child_process', 'os', 'crypto', 'util', 'zlib'].flatMap((m) => [
   { find: `node:${m}`, replacement: nodeBuiltins },
   { find: new RegExp(`^${m}$`), replacement: nodeBuiltins },
 ]);

@@ -11,6 +11,7 @@ import { LabPage } from './LabPage.tsx';
 import { ErrorPage, NoTokenPage } from './Pages.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { EngineBadge } from './EngineBadge.tsx';
+import { WorkMenu } from './WorkMenu.tsx';
 import { Split } from './Split.tsx';
 import { TerminalPanel } from './TerminalPanel.tsx';
 import { TopologyPanel } from './TopologyPanel.tsx';
@@ -162,6 +163,7 @@ export function App() {
           </span>
         )}
         <EngineBadge />
+        <WorkMenu />
         <ThemeToggle />
       </header>
       <div class="app-body">

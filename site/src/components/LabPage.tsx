@@ -249,6 +249,11 @@ export function LabPage({
 
       <div class="lab-scroll" ref={scrollRef} tabIndex={-1}>
         <div class="lab-text">
+          {engine.labNote?.(lab.id) && (
+            <div class="alert alert-warn lab-note" role="note" data-unsupported={lab.id}>
+              <IconAlert size={15} /> <InlineText text={engine.labNote(lab.id)!} />
+            </div>
+          )}
           {lab.kernel.length > 0 && (
             <div class="alert alert-info alert-compact">
               <IconAlert size={15} /> This lab needs a kernel with {lab.kernel.map((k) => (k === 'ipip' ? 'IP-in-IP (CONFIG_NET_IPIP)' : k)).join(', ')}.

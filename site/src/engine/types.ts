@@ -122,6 +122,8 @@ export interface Engine {
   saveFile?(id: string, file: WorkFile): Promise<void>;
   deploy?(id: string, files: WorkFile[]): Promise<DeployResult>;
   work?: WorkStore;
+  /** What this engine cannot do of a lab (shown on the lab page), or undefined when it runs all of it. */
+  labNote?(id: string): string | undefined;
 }
 
 export type { ApiLab as EngineLab };

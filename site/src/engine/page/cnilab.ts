@@ -4,7 +4,7 @@ import type { Lab } from '../../../../src/labs/catalogParse.ts';
 import { formatHuman } from '../../../../src/validators/report.ts';
 import { errorMessage } from '../errors.ts';
 import type { Engine } from '../types.ts';
-import type { ShellCommand } from './miniShell.ts';
+import type { MachineProgram } from '../../../../src/sim/machine/machine.ts';
 
 export interface CnilabDeps {
   engine: Engine;
@@ -25,14 +25,22 @@ const USAGE = `usage: cnilab <command> [lab]
   deploy, cni        the plugin on the nodes
 `;
 
-export function cnilabCommand(d: CnilabDeps): ShellCommand {
+export function cnilabProgram(d: CnilabDeps): MachineProgram {
   const labArg = (a: string | undefined): Lab | string => {
     const id = a ?? d.currentLab();
     if (!id) return 'name a lab, e.g. cnilab check 01';
     const norm = /^\d$/.test(id) ? `0${id}` : id;
     return d.catalog.find((l) => l.id === norm || l.dir === id) ?? `no lab "${id}"; labs are ${d.catalog.map((l) => l.id).join(', ')}`;
   };
-  return async (argv, io) => {
+  return async ({ argv }) => {
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: (s: string) => (stdout += s), stderr: (s: string) => (stderr += s) };
+    const code = await run(argv, io);
+    return { code, stdout, stderr };
+  };
+
+  async function run(argv: string[], io: { stdout(s: string): void; stderr(s: string): void }): Promise<number> {
     const [, sub, ...rest] = argv;
     const err = (m: string, code = 1) => {
       io.stderr(`cnilab: ${m}\n`);
@@ -92,5 +100,5 @@ export function cnilabCommand(d: CnilabDeps): ShellCommand {
     } catch (e) {
       return err(errorMessage(e));
     }
-  };
+  }
 }

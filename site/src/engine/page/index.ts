@@ -1,39 +1,56 @@
-// The page engine: the whole course in this tab. The cluster is the simulated kernel's World
-// (src/sim/core), each node has a shell whose programs are the sim's (ip, bridge, ping…) plus
-// cnilab; checks are the validators (src/validators) over a node driver onto that world; hints,
-// solve and reset are src/labs'; everything the student does is kept in IndexedDB.
+// The page engine: the whole course in this tab. The cluster is a SimMachine (src/sim/machine:
+// the simulated kernel's World plus, per node, a file system and a just-bash shell whose ip,
+// bridge, ping… answer from that World); `cnilab` is a command of every node's shell; checks are
+// the validators (src/validators) over the machine's node driver; hints, solve and reset are
+// src/labs'; everything the student does is kept in IndexedDB.
 //
-// The machine runs on the main thread: every simulated command is a synchronous, short function
-// of the world (a ping answers in well under a millisecond), and a check or a command line yields
-// to the event loop between commands, so typing and rendering stay responsive without the cost of
-// copying the world to and from a Worker on every command.
+// The machine runs on the main thread: a simulated command is a short function of the world, and
+// the shell is asynchronous (it awaits between commands, ping waits its real second between
+// probes), so typing and rendering stay responsive during a check or a 20-ping loop; a Worker
+// would add a copy of the world on every command and a second copy of the shell for the checks.
 import type { LabEnv } from '../../../../src/labs/actions.ts';
 import { buildByHand, removeByHand } from '../../../../src/labs/byHand.ts';
 import type { Lab } from '../../../../src/labs/catalogParse.ts';
-import { revealHints, type Progress } from '../../../../src/labs/progressCore.ts';
+import { revealHints } from '../../../../src/labs/progressCore.ts';
 import { regionsIn } from '../../../../src/labs/starterCore.ts';
 import { Pods } from '../../../../src/runtime/pods.ts';
 import { collectTopology } from '../../../../src/server/topology.ts';
 import { toApiLab } from '../../../../src/server/api.ts';
 import { traceWith } from '../../../../src/cluster/traceCore.ts';
-import { workers } from '../../../../src/cluster/topology.ts';
+import { workers } from '../../../../src/cluster/topologyModel.ts';
+import { MachineDriver } from '../../../../src/sim/machine/driver.ts';
+import { SimMachine } from '../../../../src/sim/machine/machine.ts';
+import { nodeEnv } from '../../../../src/sim/machine/nodeFiles.ts';
 import { runLabChecks } from '../../../../src/validators/registry.ts';
 import type { CheckContext } from '../../../../src/validators/types.ts';
 import { EngineError } from '../errors.ts';
 import type { ApiCheckDone, ApiCheckResult, ApiDone, ApiSolution, Engine, EngineLabs, TerminalInfo } from '../types.ts';
-import { buildWorld, PageCluster, PageDriver } from './cluster.ts';
-import { cnilabCommand } from './cnilab.ts';
+import { cnilabProgram } from './cnilab.ts';
 import { catalog, topology, unsupportedReason } from './labs.ts';
-import { MiniShell, FILTER_NAMES, type ShellCommand } from './miniShell.ts';
+import { MachineShell } from './shell.ts';
 import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
-import { PageTerminal, type NodeShell } from './terminal.ts';
-import { SIM_COMMAND_NAMES, simCommand } from './simCommands.ts';
+import { PageTerminal } from './terminal.ts';
 
 /** Lets the page render and take keystrokes between two steps of a long run. */
 export const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
-function freshState(): PageState {
-  return { format: 1, progress: { passed: {}, hints: {} }, files: {}, checks: {}, cluster: { world: buildWorld(topology), mode: 'host-gw', pods: {} }, history: {} };
+async function freshState(): Promise<{ state: PageState; machine: SimMachine }> {
+  const machine = await SimMachine.create(topology);
+  return { machine, state: { format: 1, progress: { passed: {}, hints: {} }, files: {}, checks: {}, cluster: await machine.snapshot(), history: {} } };
+}
+
+/** The saved machine, or a fresh one when there is none or it cannot be read back. */
+async function restore(saved: PageState | undefined): Promise<{ state: PageState; machine: SimMachine }> {
+  if (saved) {
+    try {
+      return { state: saved, machine: await SimMachine.restore(saved.cluster) };
+    } catch (e) {
+      console.warn(`The saved cluster could not be restored (${(e as Error).message}); starting a fresh one.`);
+      const fresh = await freshState();
+      return { machine: fresh.machine, state: { ...saved, cluster: fresh.state.cluster } };
+    }
+  }
+  return freshState();
 }
 
 function labOf(id: string): Lab {
@@ -58,33 +75,41 @@ async function solutionRegions(labId: string) {
 }
 
 export async function createPageEngine(): Promise<Engine> {
-  let state = (await loadState()) ?? freshState();
+  const restored = await restore(await loadState());
+  let state = restored.state;
+  const machine = restored.machine;
   let saving: Promise<void> = Promise.resolve();
   let dirty = false;
-  /** Writes the state after the current task (several changes in a row make one write). */
+  /** Set once the state was replaced (import, start over): the page reloads, nothing more is written. */
+  let frozen = false;
+  /** Writes the state (with a fresh snapshot of the machine) once the current changes settle. */
   const save = () => {
-    if (dirty) return;
+    if (dirty || frozen) return;
     dirty = true;
-    queueMicrotask(() => {
+    setTimeout(() => {
       dirty = false;
-      saving = saving.then(() => saveState(state));
-    });
+      saving = saving.then(async () => {
+        if (frozen) return;
+        state.cluster = await machine.snapshot();
+        await saveState(state);
+      });
+    }, 0);
   };
+  machine.onChange(save);
 
-  const cluster = new PageCluster(topology, state.cluster.world, save);
-  const driver = new PageDriver(cluster, state.cluster.pods, save);
+  const driver = new MachineDriver(machine);
   const env: LabEnv = {
     topology,
     driver,
     // The parts of a backend the lab actions use on a lab the tab supports.
     backend: {
-      readState: () => ({ mode: state.cluster.mode, complete: true }),
+      readState: () => ({ mode: machine.mode, complete: true }),
       scopedName: (n: string) => n,
     } as unknown as LabEnv['backend'],
   };
   const ctx = (): CheckContext => {
     const pods = new Pods(driver);
-    return { driver, runtime: pods.runtime, pods, mode: state.cluster.mode, scopedName: (n) => n };
+    return { driver, runtime: pods.runtime, pods, mode: machine.mode, scopedName: (n) => n };
   };
   const hasPlugin = false;
 
@@ -163,23 +188,7 @@ export async function createPageEngine(): Promise<Engine> {
         queueMicrotask(() => sink.state({ status: 'failed', message: `There is no node “${id}” in this cluster.` }));
         return { input() {}, resize() {}, retryNow() {}, restart() {}, close() {} };
       }
-      const commands = (name: string): ShellCommand | undefined => {
-        if (name === 'cnilab') return cnilab;
-        if (name === 'echo') return (argv, io) => (io.stdout(argv.slice(1).join(' ') + '\n'), 0);
-        if (name === 'true') return () => 0;
-        if (name === 'false') return () => 1;
-        if (name === 'help') return (_a, io) => (io.stdout(helpText(id)), 0);
-        if (name === 'history') return (_a, io) => (io.stdout((state.history[id] ?? []).map((l, i) => `${String(i + 1).padStart(5)}  ${l}\n`).join('')), 0);
-        return simCommand(cluster, id, name);
-      };
-      const shell = new MiniShell(commands);
-      const nodeShell: NodeShell = {
-        run: async (line, write) => {
-          const code = await shell.run(line, { stdout: (s) => write(s), stderr: (s) => write(s, true) });
-          return code;
-        },
-        commandNames: () => ['cnilab', 'echo', 'help', 'history', 'clear', ...SIM_COMMAND_NAMES, ...FILTER_NAMES],
-      };
+      const nodeShell = new MachineShell(machine, id, nodeEnv(node));
       const history = (state.history[id] ??= []);
       const banner = `SimpleCNI Lab · ${id} (${node.role}) · simulated kernel in this tab\nType help for the commands here; your work is kept in this browser.\n`;
       return new PageTerminal(id, nodeShell, sink, history, save, banner);
@@ -202,8 +211,12 @@ export async function createPageEngine(): Promise<Engine> {
     },
     reset,
     solve,
-    topology: () => collectTopology(driver, state.cluster.mode),
-    trace: (from, to) => traceWith({ topology, driver }, from, to, () => cluster.world),
+    labNote: (id) => {
+      const lab = catalog.find((l) => l.id === id);
+      return lab && unsupportedReason(lab, hasPlugin);
+    },
+    topology: () => collectTopology(driver, machine.mode),
+    trace: (from, to) => traceWith({ topology, driver }, from, to, () => machine.world),
     work: {
       exportWork: async () => JSON.stringify(toExport(state), null, 2),
       async importWork(text) {
@@ -213,36 +226,29 @@ export async function createPageEngine(): Promise<Engine> {
         } catch (e) {
           throw new EngineError('bad-response', 0, (e as Error).message);
         }
-        state = { format: 1, progress: w.progress, files: w.files, checks: w.checks, cluster: w.cluster, history: state.history };
+        frozen = true;
         await saving;
+        state = { format: 1, progress: w.progress, files: w.files, checks: w.checks, cluster: w.cluster, history: state.history };
         await saveState(state);
       },
       async startOver() {
+        frozen = true;
         await saving;
-        state = freshState();
+        state = (await freshState()).state;
         await clearState();
       },
     },
   };
 
-  const cnilab = cnilabCommand({
+  machine.registerCommand(
+    'cnilab',
+    cnilabProgram({
     engine,
     catalog,
     currentLab: () => /#\/lab\/(\d\d)/.exec(window.location.hash)?.[1],
     supported: (lab) => unsupportedReason(lab, hasPlugin),
-    workers: workers(topology).map((w) => w.name),
-  });
+      workers: workers(topology).map((w) => w.name),
+    }),
+  );
   return engine;
-}
-
-function helpText(node: string): string {
-  return [
-    `This is ${node} in the simulated cluster. Commands here:`,
-    `  ${SIM_COMMAND_NAMES.join(', ')}  the kernel's tools, as on a real node`,
-    '  ip netns exec NS CMD, nsenter --net=PATH CMD        run a tool inside a namespace',
-    '  cnilab check | hint | reset | solve | trace [lab]   the lab loop (cnilab help)',
-    '  a | grep PATTERN, | head, | tail, | wc -l;  a && b;  a || b;  a ; b',
-    'Not here (use npm start or the VMs): background jobs (&), loops, variables, files and editors.',
-    '',
-  ].join('\n');
 }

@@ -33,7 +33,7 @@ export const isAbsolute = (p: string): boolean => p.startsWith('/');
 export const relative = unavailable('path.relative');
 export const posix = { sep, delimiter, join, normalize, resolve, dirname, basename, extname, isAbsolute };
 
-// node:fs, node:url, node:child_process, node:os…: never in the tab.
+// node:fs, node:url, node:child_process, node:os, node:zlib…: never in the tab.
 export const readFileSync = unavailable('fs.readFileSync');
 export const writeFileSync = unavailable('fs.writeFileSync');
 export const existsSync = unavailable('fs.existsSync');
@@ -64,6 +64,8 @@ export const tmpdir = unavailable('os.tmpdir');
 export const homedir = unavailable('os.homedir');
 export const createHash = unavailable('crypto.createHash');
 export const randomBytes = unavailable('crypto.randomBytes');
+export const gzipSync = unavailable('gzip in the tab');
+export const gunzipSync = unavailable('gunzip in the tab');
 export const lock = unavailable('proper-lockfile');
 export const lockSync = unavailable('proper-lockfile');
 const all = { sep, delimiter, join, normalize, resolve, dirname, basename, extname, isAbsolute, relative, posix, readFileSync, writeFileSync, existsSync, mkdirSync, lock, lockSync };

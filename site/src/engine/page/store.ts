@@ -3,7 +3,7 @@
 // each terminal's history. One record, written after every change.
 import { del, get, set } from 'idb-keyval';
 import type { Progress } from '../../../../src/labs/progressCore.ts';
-import type { World } from '../../../../src/sim/core/model.ts';
+import type { MachineSnapshot } from '../../../../src/sim/machine/machine.ts';
 import type { ApiCheckDone, WorkFile } from '../types.ts';
 
 export const STATE_FORMAT = 1;
@@ -16,7 +16,8 @@ export interface PageState {
   files: Record<string, WorkFile[]>;
   /** lab id → the last check run. */
   checks: Record<string, ApiCheckDone>;
-  cluster: { world: World; mode: string; pods: Record<string, string[]> };
+  /** The simulated machine: the kernel's world and every node's files (pods included). */
+  cluster: MachineSnapshot;
   history: Record<string, string[]>;
 }
 
@@ -73,6 +74,6 @@ export function fromExport(text: string): ExportedWork {
   const p = v.progress;
   if (!p || typeof p.passed !== 'object' || typeof p.hints !== 'object') throw new Error('This export has no readable progress.');
   const c = v.cluster;
-  if (!c || typeof c.world !== 'object' || (c.world as World).version !== 1) throw new Error('This export has no readable cluster.');
+  if (!c || c.version !== 1 || typeof c.world !== 'object' || typeof c.files !== 'object') throw new Error('This export has no readable cluster.');
   return { kind: v.kind, format: v.format, exportedAt: String(v.exportedAt ?? ''), progress: p, files: v.files ?? {}, checks: v.checks ?? {}, cluster: c };
 }

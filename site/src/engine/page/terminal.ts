@@ -8,6 +8,8 @@ export interface NodeShell {
   run(line: string, write: (s: string, err?: boolean) => void, signal: AbortSignal): Promise<number>;
   /** Command names for Tab completion. */
   commandNames(): string[];
+  /** The working directory, for the prompt. */
+  cwd(): string;
 }
 
 const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
@@ -21,6 +23,8 @@ export class PageTerminal implements TerminalConnection {
   private cursor = 0;
   private histIndex = -1;
   private busy: AbortController | null = null;
+  /** Typed while a line runs: handled once it ends, as a terminal's type-ahead is. */
+  private typeAhead = '';
   private closed = false;
 
   constructor(
@@ -41,7 +45,9 @@ export class PageTerminal implements TerminalConnection {
   }
 
   private get promptText(): string {
-    return `${BOLD_GREEN}root@${this.node}${RESET}:${BOLD_BLUE}~${RESET}# `;
+    const cwd = this.shell.cwd();
+    const shown = cwd === '/root' ? '~' : cwd.startsWith('/root/') ? `~${cwd.slice(5)}` : cwd;
+    return `${BOLD_GREEN}root@${this.node}${RESET}:${BOLD_BLUE}${shown}${RESET}# `;
   }
 
   private prompt(): void {
@@ -58,8 +64,11 @@ export class PageTerminal implements TerminalConnection {
   input(data: string): void {
     if (this.closed) return;
     if (this.busy) {
-      if (data.includes('\x03')) this.busy.abort();
-      return; // the line runs; typing ahead is not kept
+      if (data.includes('\x03')) {
+        this.busy.abort();
+        this.typeAhead = '';
+      } else this.typeAhead += data;
+      return;
     }
     // Pasted text: several lines run one after the other.
     for (let i = 0; i < data.length; i++) {
@@ -185,7 +194,9 @@ export class PageTerminal implements TerminalConnection {
     }
     if (this.closed) return;
     this.prompt();
-    if (typedAhead) this.input(typedAhead);
+    const more = typedAhead + this.typeAhead;
+    this.typeAhead = '';
+    if (more) this.input(more);
   }
 
   resize(): void {}
