@@ -10,6 +10,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/node/bin.ts'], outfile: 'dist/simplecni-node.cjs', format: 'cjs', target: 'node18', minify: true }),
   // The simulated kernel's programs (ip, bridge, ping…): one file, no native code, so it also runs in a WebContainer.
   build({ ...common, entryPoints: ['src/sim/host/main.ts'], outfile: 'dist/simkernel.cjs', format: 'cjs', target: 'node18', minify: true }),
+  // The plugin host on simulated nodes: the worker the sim driver runs plugins in, and the launcher of the nodes' plugin shims.
+  build({ ...common, entryPoints: ['src/sim/host/hostMain.ts'], outfile: 'dist/simhost.cjs', format: 'cjs', target: 'node18', minify: true }),
   build({
     ...common,
     entryPoints: ['src/cli/index.ts'],

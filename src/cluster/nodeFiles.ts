@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Mode } from '../plugin/config.ts';
+import { bundleShim } from '../shared/bundleShim.ts';
 import { ipamBundle, nodeBundle, pluginBundle } from '../shared/paths.ts';
 import { CLUSTER_FILE_NAME, CONF_FILE_NAME, renderClusterFile, renderConflist, renderIpamFile, type NodePaths } from './nodeConfig.ts';
 import type { Topology, WorkerNode } from './topology.ts';
@@ -27,6 +28,8 @@ export interface NodeDirs {
   extraDirs?: string[];
   /** Extra lines for the node shell's bashrc. */
   bashrc?: string[];
+  /** A program that runs the bundles on this node (the sim's plugin host); none: Node.js runs them. */
+  launcher?: string;
 }
 
 /** Installs the node's network config, cluster file and IPAM file (and the plugin, where none is). Safe to repeat. */
@@ -38,7 +41,7 @@ export function installNodeFiles(t: Topology, n: WorkerNode, mode: Mode, d: Node
   // The reference plugin goes in only where none is installed: a student's deployed build stays
   // in place across mode switches and `cluster up` refreshes (`cnilab deploy` replaces it).
   for (const [name, bundle] of Object.entries(referenceBundles())) {
-    if (!fs.existsSync(path.join(bin, name))) installBundle(bin, d.paths.binDir, name, bundle);
+    if (!fs.existsSync(path.join(bin, name))) installBundle(bin, d.paths.binDir, name, bundle, d.launcher);
   }
   writeIfChanged(path.join(d.etcDir, 'ipam.config'), renderIpamFile(n));
   writeIfChanged(path.join(d.etcDir, CLUSTER_FILE_NAME), renderClusterFile(t, mode));
@@ -47,18 +50,15 @@ export function installNodeFiles(t: Topology, n: WorkerNode, mode: Mode, d: Node
 }
 
 /** Copies a bundle and writes the tiny shim that runs it (`<binDir>/<name>`), atomically. */
-export function installBundle(hostBinDir: string, nodeBinDir: string, name: string, bundle: string) {
+export function installBundle(hostBinDir: string, nodeBinDir: string, name: string, bundle: string, launcher?: string) {
   if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing; run \`npm run build\` first`);
   fs.mkdirSync(hostBinDir, { recursive: true });
   fs.copyFileSync(bundle, path.join(hostBinDir, `${name}.cjs.tmp`));
   fs.renameSync(path.join(hostBinDir, `${name}.cjs.tmp`), path.join(hostBinDir, `${name}.cjs`));
-  writeIfChanged(path.join(hostBinDir, name), bundleShim(name, process.execPath, `${nodeBinDir}/${name}.cjs`), 0o755);
+  writeIfChanged(path.join(hostBinDir, name), bundleShim(name, process.execPath, `${nodeBinDir}/${name}.cjs`, launcher), 0o755);
 }
 
-/** The two-line shim `<binDir>/<name>` that runs a bundle with the node's Node.js. */
-export function bundleShim(name: string, nodeJs: string, bundle: string): string {
-  return `#!/bin/sh\n# ${name}: one bundled JavaScript file, run by the node's Node.js.\nexec ${nodeJs} ${bundle} "$@"\n`;
-}
+export { bundleShim };
 
 /**
  * The node's shell setup. A node is another machine: its shell does not read the host user's

@@ -2,6 +2,7 @@
 // node's network config, inject name/cniVersion/prevResult, run the plugin chain, cache the ADD
 // result, and DEL in reverse with that cached result. Everything runs on the node through its driver.
 import * as path from 'node:path';
+import { findPluginArgv } from '../cluster/cniPath.ts';
 import type { NodeDriver } from '../cluster/driver.ts';
 import { compareVersions } from '../plugin/version.ts';
 
@@ -59,12 +60,6 @@ export class PluginError extends Error {
 
 export class RuntimeConfigError extends Error {}
 
-// Find the plugin binary along CNI_PATH and exec it, in one process on the node. (`exit $?` after
-// exec: a shell whose exec returns, as the page's shell language does, must not fall through.)
-const FIND_AND_EXEC =
-  'IFS=:; for d in $CNI_PATH; do if [ -x "$d/$0" ]; then exec "$d/$0"; exit $?; fi; done; ' +
-  'echo "plugin \\"$0\\" not found in CNI_PATH=$CNI_PATH" >&2; exit 127';
-
 export class CniRuntime {
   constructor(private readonly _driver: NodeDriver) {}
 
@@ -98,7 +93,7 @@ export class CniRuntime {
    */
   async exec(node: string, pluginConf: Record<string, unknown>, env: Record<string, string>, rawStdin?: string) {
     const type = String(pluginConf.type ?? 'simplecni');
-    return this._driver.exec(node, ['sh', '-c', FIND_AND_EXEC, type], {
+    return this._driver.exec(node, findPluginArgv(type), {
       input: rawStdin ?? JSON.stringify(pluginConf),
       env: { CNI_PATH: this.cniPath(node), ...env },
     });

@@ -26,3 +26,5 @@ export const nodeBundle = () => path.join(repoRoot(), 'dist', 'simplecni-node.cj
 export const ipamBundle = () => path.join(repoRoot(), 'dist', 'simplecni-ipam.cjs');
 /** The simulated kernel's programs (ip, bridge, ping… on a sim node), one bundle. */
 export const simBundle = () => path.join(repoRoot(), 'dist', 'simkernel.cjs');
+/** The plugin host for simulated nodes: runs a plugin bundle against the simulated kernel (a worker, or a shim's launcher). */
+export const simHostBundle = () => path.join(repoRoot(), 'dist', 'simhost.cjs');

@@ -3,11 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Mode } from '../../plugin/config.ts';
-import { ipamBundle, nodeBundle, pluginBundle, simBundle } from '../../shared/paths.ts';
+import { ipamBundle, nodeBundle, pluginBundle, simBundle, simHostBundle } from '../../shared/paths.ts';
 import { SIM_PROGRAMS } from '../../sim/core/commands.ts';
 import { initWorld } from '../../sim/host/store.ts';
 import { BackendUnavailableError, readStateFile, writeStateFile, type ClusterBackend, type ClusterState, type DownResult, type Progress, type UpResult } from '../backend.ts';
-import { installBundle, installNodeFiles, writeIfChanged, type Bundles } from '../nodeFiles.ts';
+import { bundleShim, installBundle, installNodeFiles, writeIfChanged, type Bundles } from '../nodeFiles.ts';
 import { workers, type Topology, type WorkerNode } from '../topology.ts';
 import { SimLayout } from './layout.ts';
 import { buildUnderlayWorld, clusterNamespaces } from './underlayWorld.ts';
@@ -47,11 +47,12 @@ export class SimBackend implements ClusterBackend {
   async up(opts: { mode: Mode; progress?: Progress }): Promise<UpResult> {
     const progress = opts.progress ?? (() => {});
     await this.requireSupport();
-    for (const b of [pluginBundle(), ipamBundle(), nodeBundle(), simBundle()]) if (!fs.existsSync(b)) throw new Error(`${b} is missing; run \`npm run build\` first`);
+    for (const b of [pluginBundle(), ipamBundle(), nodeBundle(), simBundle(), simHostBundle()]) if (!fs.existsSync(b)) throw new Error(`${b} is missing; run \`npm run build\` first`);
     const prior = this.readState();
     if (prior?.complete && fs.existsSync(this.layout.kernelFile)) {
       progress('cluster already up; refreshing node configs');
       this._installPrograms();
+      this._relaunchBundles();
       for (const n of workers(this.topology)) await this.installNodeFiles(n, opts.mode);
       const state = { ...prior, mode: opts.mode };
       this.writeState(state);
@@ -105,6 +106,7 @@ export class SimBackend implements ClusterBackend {
       paths,
       nodeDir: this.layout.nodeDir(n.name),
       extraDirs: [this.layout.podNetnsDir(n.name)],
+      launcher: simHostBundle(),
       bashrc: [
         `export SIMPLECNI_CLUSTER_FILE=${paths.clusterFile}`,
         `export CNI_PATH=${paths.binDir}`,
@@ -117,12 +119,34 @@ export class SimBackend implements ClusterBackend {
   async installBundles(bundles: Bundles) {
     for (const n of workers(this.topology)) {
       const bin = this.layout.nodePaths(n.name).binDir;
-      for (const [name, file] of Object.entries(bundles)) installBundle(bin, bin, name, file);
+      for (const [name, file] of Object.entries(bundles)) installBundle(bin, bin, name, file, simHostBundle());
     }
   }
 
   scopedName(name: string) {
     return name; // each simulated cluster is a world of its own
+  }
+
+  /**
+   * Every installed bundle's shim runs it through the plugin host (a cluster made before the host
+   * had shims that ran Node.js directly, which would meet this machine's /proc/sys).
+   */
+  private _relaunchBundles() {
+    for (const n of workers(this.topology)) {
+      const bin = this.layout.nodePaths(n.name).binDir;
+      let names: string[];
+      try {
+        names = fs.readdirSync(bin);
+      } catch {
+        continue;
+      }
+      for (const f of names) {
+        const name = f.replace(/\.cjs$/, '');
+        if (name !== f && fs.existsSync(path.join(bin, name))) {
+          writeIfChanged(path.join(bin, name), bundleShim(name, process.execPath, path.join(bin, f), simHostBundle()), 0o755);
+        }
+      }
+    }
   }
 
   /** One shim per program of the simulated kernel, first on every sim node's PATH. */

@@ -1,18 +1,31 @@
-// The sim node driver: a node is a namespace of the simulated kernel. A command runs as a normal
-// process whose PATH starts with the simulated ip, bridge, ping…, and whose environment names
-// the world and the namespace; sh, cat, mkdir and the plugin itself are the machine's own.
+// The sim node driver: a node is a namespace of the simulated kernel. The simulated kernel's
+// programs (ip, ping…) and the bundled programs (the plugin, the node agent, a student's build)
+// run in this process, the bundles in the plugin host's worker threads; anything else (sh, cat,
+// mkdir) is a normal process whose PATH starts with the simulated ip, bridge, ping…, and whose
+// environment names the world and the namespace.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { WorkerPool } from '../../host/node/workerPool.ts';
 import { execCommand, type ExecOptions, type ExecResult } from '../../shared/exec.ts';
+import { simHostBundle } from '../../shared/paths.ts';
+import { bundleOf, type SimProgramJob } from '../../sim/host/plugins.ts';
 import { addNetns, deleteNetns } from '../../sim/core/model.ts';
 import { SIM_ENV } from '../../sim/host/env.ts';
 import { runSimChain } from '../../sim/host/chain.ts';
 import { updateWorld } from '../../sim/host/store.ts';
+import { pluginLookupOf, pluginNotFound } from '../cniPath.ts';
 import type { NodeDriver } from '../driver.ts';
 import type { NodePaths } from '../nodeConfig.ts';
 import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
 import { nodeByName, workerByName, type Topology } from '../topology.ts';
 import type { SimLayout } from './layout.ts';
+
+/** How long a bundled program may run before the host stops it (a runtime's timeout, in effect). */
+export const PROGRAM_TIMEOUT_MS = 30_000;
+
+let pool: WorkerPool<SimProgramJob> | undefined;
+/** One pool of plugin-host workers per process, shared by every sim cluster. */
+const hostPool = () => (pool ??= new WorkerPool<SimProgramJob>(simHostBundle(), 4));
 
 export class SimDriver implements NodeDriver {
   readonly backend = 'sim' as const;
@@ -61,8 +74,50 @@ export class SimDriver implements NodeDriver {
     });
     if ('code' in end) return { code: end.code, stdout, stderr };
     if (end.exec.argv.length === 0) return { code: 0, stdout, stderr }; // no command, no terminal: nothing to run
-    const r = await execCommand(end.exec.argv, { ...opts, env: { ...env, [SIM_ENV.netns]: end.exec.ns } });
+    const procEnv = { ...env, [SIM_ENV.netns]: end.exec.ns };
+    const r = (await this._hosted(end.exec.argv, end.exec.ns, procEnv, opts)) ?? (await execCommand(end.exec.argv, { ...opts, env: procEnv }));
     return { code: r.code, stdout: stdout + r.stdout, stderr: stderr + r.stderr };
+  }
+
+  /**
+   * A bundled program — named by its shim, or a CNI plugin the runtime looks up along CNI_PATH —
+   * runs in the plugin host instead of a Node.js process: same stdin, env, output, exit code and
+   * files; its ip/sysctl/nft calls go straight to the world; /proc/sys is the node's.
+   */
+  private async _hosted(argv: readonly string[], ns: string, env: Record<string, string>, opts: ExecOptions): Promise<ExecResult | undefined> {
+    let prog = argv;
+    const type = pluginLookupOf(argv);
+    if (type !== undefined) {
+      const cniPath = env.CNI_PATH ?? process.env.CNI_PATH ?? '';
+      const found = cniPath.split(':').filter(Boolean).map((d) => path.join(d, type)).find(isExecutable);
+      if (!found) return { code: 127, stdout: '', stderr: pluginNotFound(type, cniPath) };
+      prog = [found];
+    }
+    const bundle = bundleOf(prog);
+    if (!bundle) return type === undefined ? undefined : execCommand(prog, { ...opts, env });
+    const timeoutMs = opts.timeoutMs ?? PROGRAM_TIMEOUT_MS;
+    const job: SimProgramJob = {
+      bundle,
+      argv: prog.slice(1),
+      env: { ...stringEnv(process.env), ...env },
+      stdin: opts.input ?? '',
+      file: this.layout.kernelFile,
+      ns,
+      node: env[SIM_ENV.node],
+    };
+    const name = path.basename(prog[0]!);
+    try {
+      return await hostPool().run(job, {
+        timeoutMs,
+        onTimeout: () => ({
+          code: 124,
+          stdout: '',
+          stderr: `${name}: stopped after ${timeoutMs / 1000} s without finishing: an endless loop, or a wait for something that never comes (the simulated node ended it)\n`,
+        }),
+      });
+    } catch (err) {
+      return { code: 1, stdout: '', stderr: `${name}: the plugin host could not run it: ${(err as Error).message}\n` };
+    }
   }
 
   nodeExecArgv(node: string, argv: readonly string[]): string[] {
@@ -97,3 +152,14 @@ export class SimDriver implements NodeDriver {
     return listPodFiles(this.layout.podNetnsDir(node));
   }
 }
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+const stringEnv = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));

@@ -6,11 +6,6 @@ import { shellQuote, type Logger } from '../log.ts';
 import type { Host } from './host.ts';
 
 const sysctlPath = (key: string) => `/proc/sys/${key.replace(/\./g, '/')}`;
-/**
- * On the simulated kernel there is no /proc/sys of the node's: sysctl(8) is asked instead. (The
- * variable is the sim's SIM_ENV.state; the plugin imports nothing from the kit, so it is named here.)
- */
-const simulated = () => Boolean(process.env.SIMPLECNI_SIM_STATE);
 
 export class IprouteHost implements Host {
   constructor(private readonly _log: Logger) {}
@@ -53,10 +48,6 @@ export class IprouteHost implements Host {
   async setSysctl(key: string, value: string): Promise<void> {
     // What sysctl(8) does: write the value under /proc/sys (per network namespace for net.*).
     this._log.command(`sysctl -w ${key}=${value}`);
-    if (simulated()) {
-      await this._timed('sysctl -w', () => run(['sysctl', '-qw', `${key}=${value}`]));
-      return;
-    }
     try {
       fs.writeFileSync(sysctlPath(key), value);
     } catch (err) {
@@ -65,7 +56,6 @@ export class IprouteHost implements Host {
   }
 
   async getSysctl(key: string): Promise<string> {
-    if (simulated()) return (await run(['sysctl', '-n', key])).trim();
     return fs.readFileSync(sysctlPath(key), 'utf8').trim();
   }
 }

@@ -66,6 +66,21 @@ export function writeSysctl(ns: SimNetns, key: string, value: string): 'No such 
   return undefined;
 }
 
+/**
+ * A namespace's sysctls as the files under /proc/sys (the plugin host's HostSysctls): `ns()` gives
+ * the namespace as it is now, `update` runs a change on it and saves it.
+ */
+export function procSysOf(ns: () => SimNetns, update: (change: (ns: SimNetns) => string | undefined) => string | undefined) {
+  return {
+    keys: () => sysctlKeys(ns()),
+    read: (key: string) => readSysctl(ns(), key),
+    write(key: string, value: string): 'ENOENT' | 'EINVAL' | undefined {
+      const refused = update((n) => writeSysctl(n, key, value));
+      return refused === undefined ? undefined : refused === 'Invalid argument' ? 'EINVAL' : 'ENOENT';
+    },
+  };
+}
+
 export const sysctl: Command = (ctx, args) => {
   const ns = currentNs(ctx);
   let write = false;

@@ -3,7 +3,8 @@
 // against the world, and only a program of the machine's (sh, the plugin…) needs a process.
 import { isSimCommand, runSimCommand } from '../core/commands.ts';
 import type { CommandResult } from '../core/command.ts';
-import { withWorld } from './store.ts';
+import type { World } from '../core/model.ts';
+import { withWorld, withWorldSync } from './store.ts';
 
 export interface ChainStart {
   /** The world's state file. */
@@ -14,6 +15,8 @@ export interface ChainStart {
   /** Standard input for a program of the chain (asked only when that program reads it). */
   stdin(argv: readonly string[]): string | undefined;
   pid?: number;
+  /** Take the world's lock synchronously (in a worker thread, where blocking is fine and much cheaper). */
+  sync?: boolean;
 }
 
 /** Where the chain ended: an exit code, or a program of the machine's to run in namespace `ns` (argv empty: a shell). */
@@ -26,7 +29,8 @@ export async function runSimChain(start: ChainStart, emit: (r: CommandResult) =>
     const netns = ns;
     const stdin = start.stdin(argv);
     const current = argv;
-    const r = await withWorld(start.file, (world) => runSimCommand({ world, ns: netns, node: start.node, stdin, pid: start.pid }, current));
+    const run = (world: World) => runSimCommand({ world, ns: netns, node: start.node, stdin, pid: start.pid }, current);
+    const r = start.sync ? withWorldSync(start.file, run) : await withWorld(start.file, run);
     emit(r);
     if (!r.spawn || r.code !== 0) return { code: r.code };
     ns = r.spawn.ns;

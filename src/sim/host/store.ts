@@ -54,6 +54,36 @@ export async function updateWorld<T>(file: string, fn: (world: World) => T): Pro
   }
 }
 
+/**
+ * updateWorld for a caller that cannot wait asynchronously (a file write of a hosted program, such
+ * as a sysctl written through /proc/sys): the same lock, taken by retrying with short sleeps.
+ */
+export function updateWorldSync<T>(file: string, fn: (world: World) => T): T {
+  const release = lockSync(file);
+  try {
+    const world = readWorld(file);
+    pruneCaptures(world);
+    const before = JSON.stringify(world);
+    const out = fn(world);
+    if (JSON.stringify(world) !== before) writeWorld(file, world);
+    return out;
+  } finally {
+    release();
+  }
+}
+
+function lockSync(file: string): () => void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return lockfile.lockSync(file, { realpath: false, stale: LOCK_OPTS.stale });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || attempt >= LOCK_OPTS.retries.retries) throw err;
+      Atomics.wait(sleeper, 0, 0, Math.min(LOCK_OPTS.retries.maxTimeout, 2 + attempt));
+    }
+  }
+}
+
 /** Read-mostly: fn runs on a snapshot; only if it changed the world does it run again, locked. */
 export async function withWorld<T>(file: string, fn: (world: World) => T): Promise<T> {
   const world = readWorld(file);
@@ -75,4 +105,13 @@ function alive(pid: number) {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** withWorld for a worker thread, which may block: a change is saved under the lock taken synchronously. */
+export function withWorldSync<T>(file: string, fn: (world: World) => T): T {
+  const world = readWorld(file);
+  const before = JSON.stringify(world);
+  const out = fn(world);
+  if (JSON.stringify(world) === before) return out;
+  return updateWorldSync(file, fn);
 }
