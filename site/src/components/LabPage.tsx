@@ -180,6 +180,7 @@ export function LabPage({
     setReset({ status: 'idle' });
   };
 
+  const note = engine.labNote?.(lab.id);
   const shownHints = hints?.hints.length ?? 0;
   const totalHints = Math.max(lab.hintCount, shownHints + (hints?.remaining ?? 0));
   const hintsLeft = hints ? hints.remaining > 0 : lab.hintCount > 0;
@@ -249,9 +250,9 @@ export function LabPage({
 
       <div class="lab-scroll" ref={scrollRef} tabIndex={-1}>
         <div class="lab-text">
-          {engine.labNote?.(lab.id) && (
-            <div class="alert alert-warn lab-note" role="note" data-unsupported={lab.id}>
-              <IconAlert size={15} /> <InlineText text={engine.labNote(lab.id)!} />
+          {note && (
+            <div class={`alert ${note.runs ? 'alert-info' : 'alert-warn'} lab-note`} role="note" {...(note.runs ? { 'data-lab-note': lab.id } : { 'data-unsupported': lab.id })}>
+              <IconAlert size={15} /> <InlineText text={note.text} />
             </div>
           )}
           {lab.kernel.length > 0 && (

@@ -122,8 +122,11 @@ export interface Engine {
   saveFile?(id: string, file: WorkFile): Promise<void>;
   deploy?(id: string, files: WorkFile[]): Promise<DeployResult>;
   work?: WorkStore;
-  /** What this engine cannot do of a lab (shown on the lab page), or undefined when it runs all of it. */
-  labNote?(id: string): string | undefined;
+  /**
+   * What this engine cannot do of a lab (shown on the lab page): `runs` false when the lab cannot be
+   * done here at all, true when only a step differs (the note says which). Undefined: all of it runs.
+   */
+  labNote?(id: string): { text: string; runs: boolean } | undefined;
 }
 
 export type { ApiLab as EngineLab };

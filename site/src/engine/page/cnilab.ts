@@ -4,7 +4,8 @@ import type { Lab } from '../../../../src/labs/catalogParse.ts';
 import { formatHuman } from '../../../../src/validators/report.ts';
 import { errorMessage } from '../errors.ts';
 import type { Engine } from '../types.ts';
-import type { MachineProgram } from '../../../../src/sim/machine/machine.ts';
+import type { MachineProgram, SimMachine } from '../../../../src/sim/machine/machine.ts';
+import type { Pods } from '../../../../src/runtime/pods.ts';
 
 export interface CnilabDeps {
   engine: Engine;
@@ -12,7 +13,8 @@ export interface CnilabDeps {
   /** The lab open in the page, when no lab is named. */
   currentLab(): string | undefined;
   supported(lab: Lab): string | undefined;
-  workers: string[];
+  pods: Pods;
+  machine: SimMachine;
 }
 
 const USAGE = `usage: cnilab <command> [lab]
@@ -21,8 +23,8 @@ const USAGE = `usage: cnilab <command> [lab]
   reset [lab]        put the lab back to its start
   solve [lab]        bring the nodes to the lab's end state (the reference solution)
   trace FROM TO      follow a ping hop by hop (FROM/TO: node1, node1/web, an address)
-  pod add|del|list   pods through the CNI plugin
-  deploy, cni        the plugin on the nodes
+  pod add|del|list   pods through the CNI plugin (pod add NODE NAME)
+  exec NODE[/POD] -- CMD   run a command on a node or in a pod
 `;
 
 export function cnilabProgram(d: CnilabDeps): MachineProgram {
@@ -89,11 +91,41 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           io.stdout(`${t.ok ? '✓' : '✗'} ${t.summary}\n`);
           return t.ok ? 0 : 1;
         }
-        case 'pod':
+        case 'pod': {
+          const [verb, node, name] = rest;
+          if (verb === 'list' || verb === 'ls') {
+            const all = await d.pods.list(node);
+            if (all.length === 0) io.stdout('no pods\n');
+            for (const p of all) io.stdout(`${p.node}/${p.name}\t${p.address ?? '(no address)'}\n`);
+            return 0;
+          }
+          if ((verb === 'add' || verb === 'del') && node && name) {
+            if (verb === 'add') {
+              const p = await d.pods.add(node, name);
+              io.stdout(`pod ${node}/${name}: ${p.address ?? 'no address'}\n`);
+            } else {
+              const r = await d.pods.del(node, name);
+              io.stdout(r.existed ? `pod ${node}/${name} deleted\n` : `no pod ${node}/${name}: nothing to delete\n`);
+            }
+            return 0;
+          }
+          return err('usage: cnilab pod add NODE NAME | cnilab pod del NODE NAME | cnilab pod list [NODE]', 2);
+        }
+        case 'exec': {
+          const sep = rest.indexOf('--');
+          const where = rest[0];
+          const cmd = sep >= 0 ? rest.slice(sep + 1) : rest.slice(1);
+          if (!where || cmd.length === 0) return err('usage: cnilab exec NODE[/POD] -- COMMAND…', 2);
+          const [node, pod] = where.split('/') as [string, string | undefined];
+          const r = await d.machine.exec(node, cmd, pod ? { netns: `/run/simplecni-lab/pods/${node}/${pod}` } : {});
+          io.stdout(r.stdout);
+          io.stderr(r.stderr);
+          return r.code;
+        }
         case 'deploy':
-        case 'cni':
         case 'start':
-          return err(`"cnilab ${sub}" runs the CNI plugin, which this build of the page cannot run yet. Use npm start (namespaces) or the VMs for the labs with a plugin (02 onwards).`);
+        case 'cni':
+          return err(`"cnilab ${sub}" works on the workspace on your disk; in this tab the nodes run the reference plugin. To write your own plugin, use npm start (cnilab start, cnilab deploy).`);
         default:
           return err(`unknown command "${sub}"\n${USAGE}`, 2);
       }

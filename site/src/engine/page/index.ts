@@ -26,7 +26,12 @@ import type { CheckContext } from '../../../../src/validators/types.ts';
 import { EngineError } from '../errors.ts';
 import type { ApiCheckDone, ApiCheckResult, ApiDone, ApiSolution, Engine, EngineLabs, TerminalInfo } from '../types.ts';
 import { cnilabProgram } from './cnilab.ts';
-import { catalog, topology, unsupportedReason } from './labs.ts';
+import { catalog, labNote, topology } from './labs.ts';
+import { bindCniPrograms } from '../../../../src/sim/machine/hostedPrograms.ts';
+import { mktemp } from '../../../../src/sim/machine/extraCommands.ts';
+import pluginBundle from '../../../../dist/simplecni.cjs?raw';
+import ipamBundle from '../../../../dist/simplecni-ipam.cjs?raw';
+import nodeBundle from '../../../../dist/simplecni-node.cjs?raw';
 import { MachineShell } from './shell.ts';
 import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
 import { PageTerminal } from './terminal.ts';
@@ -111,11 +116,14 @@ export async function createPageEngine(): Promise<Engine> {
     const pods = new Pods(driver);
     return { driver, runtime: pods.runtime, pods, mode: machine.mode, scopedName: (n) => n };
   };
-  const hasPlugin = false;
+  // The reference plugin, its IPAM plugin and the node agent, built from src/ (dist/*.cjs) and run
+  // by the plugin host on every node.
+  bindCniPrograms(machine, { simplecni: pluginBundle, 'simplecni-ipam': ipamBundle, 'simplecni-node': nodeBundle });
+  machine.registerCommand('mktemp', mktemp);
 
   const guard = (lab: Lab) => {
-    const why = unsupportedReason(lab, hasPlugin);
-    if (why) throw new EngineError('unsupported', 0, why);
+    const note = labNote(lab);
+    if (note && !note.runs) throw new EngineError('unsupported', 0, note.text);
   };
 
   async function check(id: string, onEvent: (e: { type: 'check'; result: ApiCheckResult } | { type: 'done'; done: ApiCheckDone }) => void, signal?: AbortSignal): Promise<ApiCheckDone> {
@@ -141,6 +149,16 @@ export async function createPageEngine(): Promise<Engine> {
       await removeByHand(env, ctx());
       done.push('lab 01 namespaces and bridge removed from node1');
     }
+    if (lab.id >= '04') {
+      const pods = new Pods(driver);
+      for (const p of await pods.list()) await pods.del(p.node, p.name);
+      done.push('all pods deleted');
+    }
+    if (lab.id === '04') {
+      // A fresh node does not forward: lab 04's ADD is what turns it on.
+      for (const w of workers(topology)) await driver.exec(w.name, ['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
+      done.push('ip_forward off on every node');
+    }
     delete state.checks[lab.id];
     if (state.files[lab.id]) {
       delete state.files[lab.id];
@@ -157,6 +175,15 @@ export async function createPageEngine(): Promise<Engine> {
     if (lab.id === '01') {
       await buildByHand(env, ctx());
       done.push('lab1br, lab1-a and lab1-b built on node1');
+    }
+    if (lab.id === '04' || lab.id === '05') {
+      const pods = new Pods(driver);
+      const web = (await pods.list('node1')).find((p) => p.name === 'web');
+      if (!web?.address) {
+        if (web) await pods.del('node1', 'web');
+        await pods.add('node1', 'web');
+      }
+      done.push('pod web on node1');
     }
     save();
     return { lab: lab.id, done };
@@ -213,7 +240,7 @@ export async function createPageEngine(): Promise<Engine> {
     solve,
     labNote: (id) => {
       const lab = catalog.find((l) => l.id === id);
-      return lab && unsupportedReason(lab, hasPlugin);
+      return lab && labNote(lab);
     },
     topology: () => collectTopology(driver, machine.mode),
     trace: (from, to) => traceWith({ topology, driver }, from, to, () => machine.world),
@@ -243,11 +270,15 @@ export async function createPageEngine(): Promise<Engine> {
   machine.registerCommand(
     'cnilab',
     cnilabProgram({
-    engine,
-    catalog,
-    currentLab: () => /#\/lab\/(\d\d)/.exec(window.location.hash)?.[1],
-    supported: (lab) => unsupportedReason(lab, hasPlugin),
-      workers: workers(topology).map((w) => w.name),
+      engine,
+      catalog,
+      currentLab: () => /#\/lab\/(\d\d)/.exec(window.location.hash)?.[1],
+      supported: (lab) => {
+        const note = labNote(lab);
+        return note && !note.runs ? note.text : undefined;
+      },
+      pods: new Pods(driver),
+      machine,
     }),
   );
   return engine;
