@@ -1,7 +1,7 @@
 // How a runtime finds a CNI plugin on a node: the first executable named like the plugin's "type"
 // in a directory of CNI_PATH, exec'd in one process on the node (a shell that becomes the plugin).
-// (`exit $?` after exec: a shell whose exec returns, as the simulated machine's shell language
-// does, must not fall through to "not found".)
+// `exit $?` after exec: a shell whose exec returns, as the page's shell language does, must not
+// fall through to "not found".
 
 const FIND_AND_EXEC =
   'IFS=:; for d in $CNI_PATH; do if [ -x "$d/$0" ]; then exec "$d/$0"; exit $?; fi; done; ' +

@@ -13,6 +13,10 @@ import { runSimCommand } from '../../src/sim/core/commands.ts';
 import { MachineDriver } from '../../src/sim/machine/driver.ts';
 import { SimMachine } from '../../src/sim/machine/machine.ts';
 import { shQuote } from '../../src/sim/machine/commands.ts';
+import { installBundles } from '../../src/sim/machine/hosted.ts';
+import { applyDataplane } from '../../src/cluster/dataplane.ts';
+import { traceInWorld } from '../../src/cluster/traceWorld.ts';
+import { Pods as PodList } from '../../src/runtime/pods.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
 import type { CheckContext } from '../../src/validators/types.ts';
 
@@ -43,6 +47,12 @@ describe('lab 01 on the simulated machine', () => {
     const report = await runLabChecks(lab, checkContext(new MachineDriver(m)));
     expect(report.checks.map((c) => [c.id, c.passed, c.found])).toEqual(report.checks.map((c) => [c.id, true, c.found]));
     expect(report.passed).toBe(true);
+    // The driver answers the model's programs without the shell: the same answer as through it.
+    const driver = new MachineDriver(m);
+    for (const argv of [['ip', '-j', '-d', 'addr'], ['ip', 'netns', 'exec', 'lab1-a', 'ip', '-br', 'addr'], ['ip', 'netns', 'exec', 'lab1-a', 'cat', '/etc/hostname'], ['bridge', 'fdb', 'show', 'br', 'lab1br']]) {
+      const viaShell = await m.exec('node1', argv);
+      expect(await driver.exec('node1', argv)).toEqual({ code: viaShell.code, stdout: viaShell.stdout, stderr: viaShell.stderr });
+    }
 
     expect((await m.exec('node1', 'ip -n lab1-b addr del 172.16.1.3/24 dev eth0')).code).toBe(0);
     const broken = await runLabChecks(lab, checkContext(new MachineDriver(m)));
@@ -122,6 +132,15 @@ describe("the machine's shell answers as the sim core", () => {
     expect(r.code).toBe(0);
   });
 
+  it('a job started with & says that it runs to its end first (no background jobs in the page)', async () => {
+    const m = await machine();
+    const err: string[] = [];
+    const r = await m.exec('node1', 'echo a & echo b', { onStdout: () => {}, onStderr: (s) => err.push(s) });
+    expect(r.stdout).toBe('a\nb\n');
+    expect(err.join('')).toMatch(/^note: this shell runs a job started with & to its end before the next command/);
+    expect((await m.exec('node1', 'echo a & echo b')).stderr).toBe(''); // a program's run (no terminal) gets no note
+  });
+
   it('tools the model lacks say what to use instead', async () => {
     const m = await machine();
     const r = await m.exec('node1', 'ifconfig');
@@ -160,7 +179,7 @@ describe('streaming, Ctrl-C, programs, snapshots', () => {
 
     const cap = new AbortController();
     const lines: string[] = [];
-    const dump = m.exec('node2', 'tcpdump -n -i eth1 icmp', { signal: cap.signal, onStdout: (s) => lines.push(s) });
+    const dump = m.exec('node2', 'tcpdump -ni eth1 icmp', { signal: cap.signal, onStdout: (s) => lines.push(s) });
     await new Promise((r) => setTimeout(r, 100));
     await m.exec('node1', 'ping -c 2 192.168.56.12');
     await new Promise((r) => setTimeout(r, 200));
@@ -197,11 +216,77 @@ describe('streaming, Ctrl-C, programs, snapshots', () => {
     const m = await machine();
     await m.exec('node1', 'ip netns add lab1-a; ip link add lab1br type bridge; echo hello > /root/notes.txt; mkdir -p /root/empty');
     await new MachineDriver(m).createPodNetns('node2', 'db');
+    m.setMode('vxlan');
+    expect(JSON.parse((await m.exec('node3', 'cat /etc/cni/net.d/10-simplecni.conflist')).stdout).plugins[0].mode).toBe('vxlan');
+    expect(JSON.parse((await m.exec('node3', 'cat /etc/cni/simplecni-cluster.json')).stdout).mode).toBe('vxlan');
     const snap = await m.snapshot();
+    expect(snap.mode).toBe('vxlan');
     const back = await SimMachine.restore(JSON.parse(JSON.stringify(snap)));
     expect(back.world).toEqual(m.world);
+    expect(back.mode).toBe('vxlan');
     expect(await back.snapshot()).toEqual(snap);
     expect((await back.exec('node1', 'cat /root/notes.txt; ip netns list; ip -br link show lab1br; [ -d /root/empty ] && echo dir')).stdout).toMatch(/^hello\nlab1-a\nlab1br +DOWN .*\ndir\n$/);
     expect(await new MachineDriver(back).listPodNetns('node2')).toEqual([{ pod: 'db', netns: '/run/simplecni-lab/pods/node2/db' }]);
   });
+
+  it('trace follows a ping through the machine\'s world, and sees a link taken down', async () => {
+    const m = await machine();
+    const pods = await new PodList(new MachineDriver(m)).list();
+    const t = traceInWorld(m.world, topology, pods, 'node1', 'node3');
+    expect(t).toMatchObject({ ok: true, dst: '192.168.57.13' });
+    expect(t.hops.map((h) => h.where)).toContain('router');
+    await m.exec('node3', 'ip link set eth1 down');
+    expect(traceInWorld(m.world, topology, pods, 'node1', 'node3').ok).toBe(false);
+    expect(() => traceInWorld(m.world, topology, pods, 'node1/web', 'node2')).toThrow('no pod "web" on node1');
+  });
+
+  it("the plugin host's synchronous file view and the node's shell see the same files", async () => {
+    const m = await machine();
+    const f = m.syncFs('node1');
+    expect(JSON.parse(f.readFileSync('/etc/cni/ipam.config'))).toMatchObject({ Gateway: '10.244.1.1' });
+    f.mkdirSync('/var/lib/cni/simplecni/simplecni', { recursive: true });
+    f.writeFileSync('/var/lib/cni/simplecni/simplecni/10.244.1.2', 'c1\neth0\n', { flag: 'wx' });
+    expect((await m.exec('node1', 'cat /var/lib/cni/simplecni/simplecni/10.244.1.2; echo gone > /tmp/x')).stdout).toBe('c1\neth0\n');
+    expect(f.readFileSync('/tmp/x')).toBe('gone\n');
+    expect(() => f.readFileSync('/nope')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+
+  it('the reference plugin, hosted in-process, adds a pod on the machine and lab 04 passes; DEL cleans up', async () => {
+    const m = await machine();
+    const read = (f: string) => fs.readFileSync(path.join('dist', f), 'utf8');
+    installBundles(m, { simplecni: read('simplecni.cjs'), 'simplecni-ipam': read('simplecni-ipam.cjs'), 'simplecni-node': read('simplecni-node.cjs') });
+    const driver = new MachineDriver(m);
+    const version = await m.exec('node1', 'echo \'{"cniVersion":"1.0.0"}\' | CNI_COMMAND=VERSION /opt/cni/bin/simplecni');
+    expect(version).toMatchObject({ code: 0 });
+    expect(JSON.parse(version.stdout).supportedVersions).toContain('1.1.0');
+    const pods = new Pods(driver);
+    const web = await pods.add('node1', 'web');
+    expect(web.address).toBe('10.244.1.2/24');
+    const ping = await m.exec('node1', 'ping -c1 10.244.1.2');
+    expect(ping.code).toBe(0);
+    expect((await m.exec('node1', 'ls /var/lib/cni/simplecni; ip -br link show simplecni0')).stdout).toMatch(/simplecni0 +UP/);
+    const report = await runLabChecks(findLab(loadCatalog(), '04'), checkContext(driver));
+    expect(report.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.found}`)).toEqual([]);
+    await pods.del('node1', 'web');
+    expect(await driver.listPodNetns('node1')).toEqual([]);
+    expect((await m.exec('node1', 'ip -br link show master simplecni0')).stdout).toBe(''); // the pod's veth went with its namespace
+  });
+
+  it('vxlan across the router: the hosted node agent programs every worker, pods on node1 and node3 reach each other, lab 08 passes', async () => {
+    const m = await machine();
+    const read = (f: string) => fs.readFileSync(path.join('dist', f), 'utf8');
+    installBundles(m, { simplecni: read('simplecni.cjs'), 'simplecni-ipam': read('simplecni-ipam.cjs'), 'simplecni-node': read('simplecni-node.cjs') });
+    const driver = new MachineDriver(m);
+    m.setMode('vxlan');
+    const applied = await applyDataplane(driver);
+    expect(applied.map((a) => [a.node, a.mode, a.unreachable.length])).toEqual([['node1', 'vxlan', 0], ['node2', 'vxlan', 0], ['node3', 'vxlan', 0]]);
+    const pods = new Pods(driver);
+    for (const n of ['node1', 'node2', 'node3']) await pods.add(n, 'web');
+    const r = await m.exec('node1', `ip netns exec ${driver.podNetnsPath('node1', 'web')} ping -c1 10.244.3.2`);
+    expect(r.stdout).toMatch(/1 received/);
+    const ctx = { ...checkContext(driver), mode: 'vxlan' };
+    const report = await runLabChecks(findLab(loadCatalog(), '08'), ctx);
+    expect(report.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.found}`)).toEqual([]);
+  });
 });
+

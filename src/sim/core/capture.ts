@@ -11,12 +11,21 @@ export interface CaptureArgs {
   count?: number;
 }
 
-/** tcpdump's command line: the options that matter here, the rest of the words are the filter. */
+const USAGE =
+  "Usage: tcpdump [-AbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ] [--count]\n\t\t[ -C file_size ] [ -E algo:secret ] [ -F file ] [ -G seconds ]\n\t\t[ -i interface ] [ --immediate-mode ] [ -j tstamptype ]\n\t\t[ -M secret ] [ --number ] [ --print ] [ -Q in|out|inout ]\n\t\t[ -r file ] [ -s snaplen ] [ -T type ] [ --version ]\n\t\t[ -V file ] [ -w file ] [ -W filecount ] [ -y datalinktype ]\n\t\t[ --time-stamp-precision precision ] [ --micro ] [ --nano ]\n\t\t[ -z postrotate-command ] [ -Z user ] [ expression ]";
+
+/** Options that take a value (getopt: the rest of the word, or the next word) and flags without one. */
+const WITH_VALUE = 'ciswWCGByZFjTEMQrVz';
+const FLAGS = 'AbdDefhHIJKlLnNOpqStuUvxX#';
+const UNSUPPORTED = 'wFrV';
+
+/** tcpdump's command line, as getopt reads it (`-eni eth1`, `-c2`, `-i eth1`…): the options that matter here, the rest of the words are the filter. */
 export function parseCaptureArgs(args: string[]): CaptureArgs | { error: string } {
   let iface = 'any';
   const flags: string[] = [];
   const words: string[] = [];
   let count: number | undefined;
+  let countText = '';
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') {
@@ -27,19 +36,34 @@ export function parseCaptureArgs(args: string[]): CaptureArgs | { error: string 
       words.push(a);
       continue;
     }
-    if (a === '-i' || a === '--interface') iface = args[++i] ?? '';
-    else if (a.startsWith('-i')) iface = a.slice(2);
-    else if (a === '-c') count = Number(args[++i]);
-    else if (/^-c\d+$/.test(a)) count = Number(a.slice(2));
-    else if (a === '-s' || a === '-w' || a === '-W' || a === '-C' || a === '-G' || a === '-B' || a === '-y' || a === '-Z' || a === '-F' || a === '-j') {
-      if (a === '-w' || a === '-F') return { error: `tcpdump: ${a} is not supported by the simulated kernel` };
-      i++;
-    } else if (/^-[nlvetNpqSUKx#AX]+$/.test(a)) {
-      if (a.includes('v')) flags.push('-v');
-      if (a.includes('e')) flags.push('-e');
-    } else return { error: `tcpdump: invalid option -- '${a.slice(1, 2)}'\nUsage: tcpdump [-AbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ] [--count]\n\t\t[ -C file_size ] [ -E algo:secret ] [ -F file ] [ -G seconds ]\n\t\t[ -i interface ] [ --immediate-mode ] [ -j tstamptype ]\n\t\t[ -M secret ] [ --number ] [ --print ] [ -Q in|out|inout ]\n\t\t[ -r file ] [ -s snaplen ] [ -T type ] [ --version ]\n\t\t[ -V file ] [ -w file ] [ -W filecount ] [ -y datalinktype ]\n\t\t[ --time-stamp-precision precision ] [ --micro ] [ --nano ]\n\t\t[ -z postrotate-command ] [ -Z user ] [ expression ]` };
+    if (a.startsWith('--')) {
+      const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+      if (name === '--interface') iface = inline ?? args[++i] ?? '';
+      else if (name === '--count') {
+        countText = inline ?? args[++i] ?? '';
+        count = Number(countText);
+      } else if (!['--immediate-mode', '--number', '--print', '--micro', '--nano'].includes(name)) return { error: `tcpdump: unrecognized option '${a}'\n${USAGE}` };
+      continue;
+    }
+    for (let j = 1; j < a.length; j++) {
+      const f = a[j]!;
+      if (WITH_VALUE.includes(f)) {
+        const v = j + 1 < a.length ? a.slice(j + 1) : args[++i];
+        if (v === undefined) return { error: `tcpdump: option requires an argument -- '${f}'\n${USAGE}` };
+        if (UNSUPPORTED.includes(f)) return { error: `tcpdump: -${f} is not supported by the simulated kernel` };
+        if (f === 'i') iface = v;
+        else if (f === 'c') {
+          countText = v;
+          count = Number(v);
+        }
+        break;
+      }
+      if (!FLAGS.includes(f)) return { error: `tcpdump: invalid option -- '${f}'\n${USAGE}` };
+      if (f === 'v' && !flags.includes('-v')) flags.push('-v');
+      if (f === 'e' && !flags.includes('-e')) flags.push('-e');
+    }
   }
-  if (count !== undefined && (!Number.isInteger(count) || count < 1)) return { error: `tcpdump: invalid packet count ${args[args.indexOf('-c') + 1] ?? ''}` };
+  if (count !== undefined && (!Number.isInteger(count) || count < 1)) return { error: `tcpdump: invalid packet count ${countText}` };
   const out: CaptureArgs = { iface, filter: words.join(' '), flags };
   if (count !== undefined) out.count = count;
   return out;

@@ -12,6 +12,8 @@ export interface CommandContext {
   stdin?: string;
   /** Identifies the calling process (captures are tied to it). */
   pid?: number;
+  /** ping: icmp_seq of the first probe (a terminal that sends one probe at a time counts on). */
+  firstSeq?: number;
 }
 
 export interface CommandResult {

@@ -183,9 +183,10 @@ export const ping: Command = (ctx, args) => {
   // ping stops waiting -W after the last probe (or at -w).
   const end = Math.min(lastSend + o.wait, o.deadline ?? Infinity);
 
-  for (let seq = 1; seq <= count; seq++) {
-    const sentAt = (seq - 1) * o.interval;
-    if (o.deadline !== undefined && sentAt >= o.deadline && seq > 1) break;
+  const first = ctx.firstSeq ?? 1;
+  for (let seq = first; seq < first + count; seq++) {
+    const sentAt = (seq - first) * o.interval;
+    if (o.deadline !== undefined && sentAt >= o.deadline && seq > first) break;
     sent++;
     const fits = ipLen <= hit.dev.mtu;
     const pkt: IpPacket = {

@@ -97,39 +97,83 @@ function simCommand(h: MachineHooks, name: string): Command {
   });
 }
 
-/** ping: the model answers at once (its time is simulated); a terminal sees each line at its interval, and Ctrl-C stops it. */
+/**
+ * ping: in a pipe the model answers at once (its time is simulated). In a terminal it sends one
+ * probe at a time, an interval apart, so a tcpdump elsewhere sees them as they go and a change
+ * made meanwhile shows in the next reply; without -c it runs until Ctrl-C, as ping does.
+ */
 function pingCommand(h: MachineHooks): Command {
   return defineCommand('ping', async (args, ctx) => {
-    const r = runSimCommand({ world: h.world(), ns: nsOf(h, ctx), node: h.node }, ['ping', ...args]);
-    h.changed();
     const sinks = h.sinks(ctx.env.get(MACHINE_VARS.exec));
-    if (!sinks?.stream || !sinks.onStdout || r.code === 2) return out(r);
-    const interval = pingInterval(args) * 1000 * h.timeScale();
+    const run = (a: string[], firstSeq?: number) => {
+      const r = runSimCommand({ world: h.world(), ns: nsOf(h, ctx), node: h.node, ...(firstSeq ? { firstSeq } : {}) }, ['ping', ...a]);
+      h.changed();
+      return r;
+    };
+    if (!sinks?.stream || !sinks.onStdout) return out(run(args));
+    const { base, count, deadline } = splitCountArgs(args);
+    const interval = pingInterval(args);
     const signal = sinks.signal ?? ctx.signal;
-    const [body, stats = ''] = r.stdout.split(/\n(?=\n--- )/);
-    const lines = body!.split('\n');
-    sinks.onStdout(`${lines[0]}\n`);
+    const first = run([...base, '-c', '1']);
+    if (first.code === 2) return out(first); // a usage error or no route: nothing was sent
+    const header = first.stdout.slice(0, first.stdout.indexOf('\n') + 1);
+    const dst = /^PING (\S+)/.exec(header)?.[1] ?? '';
+    sinks.onStdout(header);
     let sent = 0;
     let received = 0;
-    for (const line of lines.slice(1)) {
-      if (!line) continue;
-      if (sent > 0) await sleep(interval, signal);
-      if (signal?.aborted) break;
+    let errors = 0;
+    const rtts: number[] = [];
+    const emit = (r: CommandResult) => {
       sent++;
-      if (/ bytes from /.test(line)) received++;
-      sinks.onStdout(`${line}\n`);
+      const body = r.stdout.slice(r.stdout.indexOf('\n') + 1).split('\n\n--- ')[0]!;
+      for (const line of body.split('\n').filter(Boolean)) {
+        if (/ bytes from /.test(line)) {
+          received++;
+          rtts.push(Number(/time=([\d.]+)/.exec(line)?.[1] ?? 0));
+        } else if (/^From /.test(line)) errors++;
+        sinks.onStdout!(`${line}\n`);
+      }
+      if (r.stderr) {
+        errors += r.stderr.split('\n').filter(Boolean).length;
+        (sinks.onStderr ?? sinks.onStdout!)(r.stderr);
+      }
+    };
+    emit(first);
+    for (let seq = 2; count === undefined || seq <= count; seq++) {
+      if (deadline !== undefined && (seq - 1) * interval >= deadline) break;
+      await sleep(interval * 1000 * h.timeScale(), signal);
+      if (signal?.aborted) break;
+      emit(run([...base, '-c', '1'], seq));
     }
-    if (r.stderr) sinks.onStderr?.(r.stderr);
-    if (signal?.aborted) {
-      // As ping does on SIGINT: the statistics of what went out so far.
-      const dst = /^PING (\S+)/.exec(lines[0] ?? '')?.[1] ?? '';
-      const loss = sent ? Math.round(((sent - received) * 100) / sent) : 0;
-      sinks.onStdout(`\n--- ${dst} ping statistics ---\n${sent} packets transmitted, ${received} received, ${loss}% packet loss\n`);
-      return { stdout: '', stderr: '', exitCode: received > 0 ? 0 : 1 };
+    const loss = sent === 0 ? 0 : ((sent - received) * 100) / sent;
+    let stats = `\n--- ${dst} ping statistics ---\n${sent} packets transmitted, ${received} received, ${errors ? `+${errors} errors, ` : ''}${Number(loss.toPrecision(6))}% packet loss, time ${Math.round((sent - 1) * interval * 1000)}ms\n`;
+    if (rtts.length > 0) {
+      const avg = rtts.reduce((x, y) => x + y, 0) / rtts.length;
+      const mdev = Math.sqrt(Math.max(0, rtts.reduce((x, y) => x + y * y, 0) / rtts.length - avg * avg));
+      stats += `rtt min/avg/max/mdev = ${Math.min(...rtts).toFixed(3)}/${avg.toFixed(3)}/${Math.max(...rtts).toFixed(3)}/${mdev.toFixed(3)} ms\n`;
     }
-    sinks.onStdout(stats.startsWith('\n') ? stats : `\n${stats}`);
-    return { stdout: '', stderr: '', exitCode: r.code };
+    sinks.onStdout(stats);
+    return { stdout: '', stderr: '', exitCode: received > 0 && !(deadline !== undefined && count !== undefined && received < count) ? 0 : 1 };
   });
+}
+
+/** ping's arguments without -c and -w (the terminal counts probes itself), and their values. */
+function splitCountArgs(args: string[]): { base: string[]; count?: number; deadline?: number } {
+  const base: string[] = [];
+  let count: number | undefined;
+  let deadline: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const m = /^-([cw])(\d*)$/.exec(a);
+    if (m) {
+      const v = Number(m[2] || args[++i]);
+      if (m[1] === 'c') count = v;
+      else deadline = v;
+      continue;
+    }
+    base.push(a);
+  }
+  return { base, ...(count !== undefined ? { count } : {}), ...(deadline !== undefined ? { deadline } : {}) };
 }
 
 function pingInterval(args: string[]): number {

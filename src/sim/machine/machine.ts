@@ -1,14 +1,16 @@
 // A whole simulated cluster in one object: the kernel model's World for the topology, and per node
 // a file system (its real paths: /etc/cni/…, /opt/cni/bin/…) and a shell language (just-bash) whose
 // ip, bridge, ping, tcpdump… answer from that World. Platform-free: runs in a browser and in Node.
-import { Bash, defineCommand, InMemoryFs, type Command, type IFileSystem } from 'just-bash/browser';
+import { Bash, defineCommand, getCommandNames, InMemoryFs, type Command, type IFileSystem } from 'just-bash/browser';
 import type { Mode } from '../../plugin/config.ts';
 import { buildUnderlayWorld } from '../../cluster/sim/underlayWorld.ts';
 import { nodeByName, type Topology } from '../../cluster/topologyModel.ts';
 import { resolveNetns } from '../core/command.ts';
 import type { World } from '../core/model.ts';
 import { kernelCommands, MACHINE_VARS, shQuote, stdinText, type ExecSinks } from './commands.ts';
-import { nodeEnv, programScript, renderNodeFiles, RUN_PROGRAM, type FileSpec } from './nodeFiles.ts';
+import { SyncFs } from './syncFs.ts';
+import { MACHINE_PATHS, nodeEnv, programScript, renderNodeFiles, RUN_PROGRAM, type FileSpec } from './nodeFiles.ts';
+import { CONF_FILE_NAME } from '../../cluster/nodeConfig.ts';
 
 export interface MachineExecOptions {
   /** A namespace of the node to run in: a name (`ip netns add`), a pinned path (a pod's CNI_NETNS) or a World id. */
@@ -79,6 +81,7 @@ interface MachineNode {
   name: string;
   fs: InMemoryFs;
   bash: Bash;
+  sync?: SyncFs;
 }
 
 export class SimMachine {
@@ -86,16 +89,37 @@ export class SimMachine {
   private readonly _programs = new Map<string, MachineProgram>();
   private readonly _execs = new Map<string, ExecSinks>();
   private readonly _listeners = new Set<() => void>();
+  private readonly _commandNames = new Set<string>();
   private _seq = 0;
   private _timeScale: number;
 
   private constructor(
     readonly topology: Topology,
     public world: World,
-    readonly mode: Mode,
+    private _mode: Mode,
     opts: SimMachineOptions,
   ) {
     this._timeScale = opts.timeScale ?? 1;
+  }
+
+  /** The data-plane mode the nodes' conflist and cluster file name. */
+  get mode(): Mode {
+    return this._mode;
+  }
+
+  /**
+   * Switches the data-plane mode as `cnilab cluster mode` does for the files: every worker's
+   * conflist and cluster file are rendered again (its IPAM file, leases and other files stay).
+   * Programming the routes is the node agent's job (simplecni-node), run after this.
+   */
+  setMode(mode: Mode) {
+    this._mode = mode;
+    for (const n of this.topology.nodes.filter((x) => x.role === 'worker')) {
+      const { files } = renderNodeFiles(this.topology, n, mode);
+      const fs = this._node(n.name).fs;
+      for (const p of [`${MACHINE_PATHS.confDir}/${CONF_FILE_NAME}`, MACHINE_PATHS.clusterFile]) fs.writeFileSync(p, files[p]!.content, undefined, { mode: files[p]!.mode });
+    }
+    this.changed();
   }
 
   /** A fresh cluster: the underlay as the sim backend builds it, every node's files as every backend renders them. */
@@ -153,6 +177,12 @@ export class SimMachine {
     return this._node(node).fs;
   }
 
+  /** A node's files with node:fs's synchronous calls and error codes (for the plugin host). */
+  syncFs(node: string): SyncFs {
+    const n = this._node(node);
+    return (n.sync ??= new SyncFs(n.fs));
+  }
+
   /** Called after any command that may have changed the cluster (to save it, redraw a topology…). Returns an unsubscribe. */
   onChange(listener: () => void): () => void {
     this._listeners.add(listener);
@@ -179,6 +209,38 @@ export class SimMachine {
   /** A command by name in every node's shell (e.g. `cnilab`). */
   registerCommand(name: string, program: MachineProgram) {
     for (const n of this._nodes.values()) n.bash.registerCommand(this._programCommand(n, name, program));
+    this._commandNames.add(name);
+  }
+
+  /** Every command name a node's shell knows (for Tab completion). */
+  commandNames(): string[] {
+    return [...new Set([...getCommandNames(), ...this._commandNames])].filter((c) => !c.startsWith('__')).sort();
+  }
+
+  /**
+   * The top-level statements of a line that define (`f() {…}`, `function f {…}`) or remove
+   * (`unset -f f`) shell functions, with their source: a terminal carries functions this way,
+   * since the shell forgets them after each line. A line that does not parse defines nothing.
+   */
+  functionChanges(node: string, script: string): { name: string; source?: string }[] {
+    const out: { name: string; source?: string }[] = [];
+    try {
+      const { ast } = this._node(node).bash.transform(script);
+      for (const st of ast.statements) {
+        for (const p of st.pipelines) {
+          for (const c of p.commands) {
+            // A definition chained to other commands (`f() {…} && g`) is not carried.
+            if (c.type === 'FunctionDef' && st.sourceText && st.pipelines.length === 1 && p.commands.length === 1) out.push({ name: c.name, source: st.sourceText });
+            if (c.type === 'SimpleCommand' && wordText(c.name) === 'unset' && c.args.length > 1 && wordText(c.args[0]) === '-f') {
+              for (const a of c.args.slice(1)) out.push({ name: wordText(a) });
+            }
+          }
+        }
+      }
+    } catch {
+      // a syntax error: the shell reports it when the line runs
+    }
+    return out;
   }
 
   /** The World id of a namespace reference on a node (name, pinned path, or id); the node's own when absent. */
@@ -215,6 +277,9 @@ export class SimMachine {
       .map(([k, v]) => `${k}=${shQuote(v)}`)
       .join(' ')}\n`;
     this._execs.set(id, sinks);
+    if (opts.onStdout && hasBackgroundJob(n.bash, script)) {
+      sinks.onStderr!(`note: this shell runs a job started with & to its end before the next command (there are no background jobs in the page); for two things at once use two terminals\n`);
+    }
     try {
       const r = await n.bash.exec(prefix + script, {
         cwd: opts.cwd ?? '/root',
@@ -261,6 +326,7 @@ export class SimMachine {
     };
     const node: MachineNode = { name, fs, bash: undefined as unknown as Bash };
     const commands: Command[] = [...kernelCommands(hooks), this._runProgramCommand(node)];
+    for (const c of commands) this._commandNames.add(c.name);
     node.bash = new Bash({ fs, cwd: '/root', env: nodeEnv(spec), customCommands: commands, processInfo: { pid: 1, ppid: 0, uid: 0, gid: 0 } });
     this._nodes.set(name, node);
   }
@@ -288,6 +354,15 @@ export class SimMachine {
   }
 }
 
+/** Does the line start a job in the background (`cmd &`) at its top level? */
+function hasBackgroundJob(bash: Bash, script: string): boolean {
+  try {
+    return bash.transform(script).ast.statements.some((st) => st.background);
+  } catch {
+    return false;
+  }
+}
+
 /** Is the line a single simple command with nothing redirected (its output goes straight to the terminal)? */
 function isOneCommand(bash: Bash, script: string): boolean {
   try {
@@ -300,4 +375,9 @@ function isOneCommand(bash: Bash, script: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The literal text of a word (a command name or plain argument); "" when it has expansions. */
+function wordText(w: { parts: { type: string; value?: string }[] } | null | undefined): string {
+  return w?.parts.every((p) => p.type === 'Literal') ? w.parts.map((p) => p.value ?? '').join('') : '';
 }

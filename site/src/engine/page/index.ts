@@ -16,7 +16,7 @@ import { regionsIn } from '../../../../src/labs/starterCore.ts';
 import { Pods } from '../../../../src/runtime/pods.ts';
 import { collectTopology } from '../../../../src/server/topology.ts';
 import { toApiLab } from '../../../../src/server/api.ts';
-import { traceWith } from '../../../../src/cluster/traceCore.ts';
+import { traceInWorld } from '../../../../src/cluster/traceWorld.ts';
 import { workers } from '../../../../src/cluster/topologyModel.ts';
 import { MachineDriver } from '../../../../src/sim/machine/driver.ts';
 import { SimMachine } from '../../../../src/sim/machine/machine.ts';
@@ -27,7 +27,7 @@ import { EngineError } from '../errors.ts';
 import type { ApiCheckDone, ApiCheckResult, ApiDone, ApiSolution, Engine, EngineLabs, TerminalInfo } from '../types.ts';
 import { cnilabProgram } from './cnilab.ts';
 import { catalog, labNote, topology } from './labs.ts';
-import { bindCniPrograms } from '../../../../src/sim/machine/hostedPrograms.ts';
+import { installBundles } from '../../../../src/sim/machine/hosted.ts';
 import { mktemp } from '../../../../src/sim/machine/extraCommands.ts';
 import pluginBundle from '../../../../dist/simplecni.cjs?raw';
 import ipamBundle from '../../../../dist/simplecni-ipam.cjs?raw';
@@ -118,7 +118,7 @@ export async function createPageEngine(): Promise<Engine> {
   };
   // The reference plugin, its IPAM plugin and the node agent, built from src/ (dist/*.cjs) and run
   // by the plugin host on every node.
-  bindCniPrograms(machine, { simplecni: pluginBundle, 'simplecni-ipam': ipamBundle, 'simplecni-node': nodeBundle });
+  installBundles(machine, { simplecni: pluginBundle, 'simplecni-ipam': ipamBundle, 'simplecni-node': nodeBundle });
   machine.registerCommand('mktemp', mktemp);
 
   const guard = (lab: Lab) => {
@@ -243,7 +243,7 @@ export async function createPageEngine(): Promise<Engine> {
       return lab && labNote(lab);
     },
     topology: () => collectTopology(driver, machine.mode),
-    trace: (from, to) => traceWith({ topology, driver }, from, to, () => machine.world),
+    trace: async (from, to) => traceInWorld(machine.world, topology, await new Pods(driver).list(), from, to),
     work: {
       exportWork: async () => JSON.stringify(toExport(state), null, 2),
       async importWork(text) {

@@ -1,27 +1,22 @@
-// One ping followed hop by hop through the simulated kernel's model of a cluster (see trace.ts for
-// where the model comes from). Endpoints are named as the student names them: "node1/web" (a pod),
-// "node2", or an address.
-import type { LabEnv } from '../labs/actions.ts';
-import { Pods, type PodInfo } from '../runtime/pods.ts';
+// One ping followed hop by hop through a World (the simulated cluster, or a snapshot of real nodes
+// read into the model), with endpoints named as the student names them: "node1/web" (a pod),
+// "node2", or an address. Platform-free: the page engine traces its in-memory cluster with it.
 import type { ApiTrace } from '../server/api.ts';
 import { tracePacket } from '../sim/core/trace.ts';
 import type { World } from '../sim/core/model.ts';
-import { nodeByName, underlayAddress } from './topology.ts';
+import { nodeByName, underlayAddress, type Topology } from './topologyModel.ts';
 
 export class TraceError extends Error {}
 
-/**
- * The trace itself, on the world `worldOf` gives (the cluster's own on a simulated kernel, a
- * snapshot of real nodes otherwise): platform-free, so the page engine runs it in the tab.
- */
-export async function traceWith(
-  env: Pick<LabEnv, 'topology' | 'driver'>,
-  from: string,
-  to: string,
-  worldOf: (pods: PodInfo[]) => World | Promise<World>,
-  opts: { size?: number } = {},
-): Promise<ApiTrace> {
-  const pods = await new Pods(env.driver).list();
+/** A pod as trace needs it (src/runtime's PodInfo). */
+export interface TracePod {
+  node: string;
+  name: string;
+  address?: string;
+  netns: string;
+}
+
+export function traceInWorld(world: World, topology: Topology, pods: readonly TracePod[], from: string, to: string, opts: { size?: number } = {}): ApiTrace {
   const podOf = (ref: string) => {
     const [node, pod] = ref.split('/') as [string, string];
     const p = pods.find((x) => x.node === node && x.name === pod);
@@ -30,7 +25,7 @@ export async function traceWith(
   };
   const nodeOf = (name: string) => {
     try {
-      return nodeByName(env.topology, name);
+      return nodeByName(topology, name);
     } catch (err) {
       throw new TraceError((err as Error).message);
     }
@@ -49,7 +44,6 @@ export async function traceWith(
   const where = (ns: string) => label.get(ns) ?? ns;
   // Details name namespaces by id; a pod's id is its netns path, which says less than "node1/web".
   const relabel = (text: string) => pods.reduce((s, p) => s.split(p.netns).join(`${p.node}/${p.name}`), text);
-  const world = await worldOf(pods);
   const t = tracePacket(world, fromNs, dst, opts.size === undefined ? {} : { size: opts.size, df: true });
   return {
     from,
