@@ -94,6 +94,7 @@ export class Life {
         this.call(() => this._hooks.emit('beforeExit', this.exitCode ?? 0));
         return;
       }
+      this._emitExit();
       this._finish(this.exitCode ?? 0);
     });
   }
@@ -102,8 +103,11 @@ export class Life {
   exit(code: number | undefined): never {
     if (!this.ended) {
       if (code !== undefined) this.exitCode = code;
-      this._emitExit();
-      this._finish(this.exitCode ?? 0);
+      // process.exit() inside an 'exit' listener changes the code; the listeners do not run again.
+      if (!this._exiting) {
+        this._emitExit();
+        this._finish(this.exitCode ?? 0);
+      }
     }
     throw new ExitSignal(this.exitCode ?? 0);
   }
@@ -133,7 +137,10 @@ export class Life {
     this._finish(code);
   }
 
+  private _exiting = false;
+
   private _emitExit() {
+    this._exiting = true;
     try {
       this._hooks.emit('exit', this.exitCode ?? 0);
     } catch (err) {

@@ -140,4 +140,11 @@ describe('the plugin host on the simulated kernel', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^RangeError: out of range\n\s+at /);
   });
+
+  it("a node's terminal gets shims that run the plugin host, also where an older kit wrote shims that ran Node.js", async () => {
+    const shim = path.join(proc.driver.paths('node2').binDir, 'simplecni');
+    fs.writeFileSync(shim, `#!/bin/sh\nexec ${process.execPath} ${shim}.cjs "$@"\n`);
+    proc.driver.shellArgv('node1');
+    expect(fs.readFileSync(shim, 'utf8')).toMatch(/^exec \S+ \S+\/simhost\.cjs \S+\/node2\/etc\/cni\/bin\/simplecni\.cjs "\$@"$/m);
+  });
 });

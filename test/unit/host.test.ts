@@ -37,6 +37,11 @@ describe('a bundle as a process', () => {
     expect(r).toEqual({ code: 4, stdout: 'before\n', stderr: '' });
   });
 
+  it("'exit' listeners run once, and may change the code", async () => {
+    const r = await run(`process.on('exit', (c) => { console.log('exit', c); process.exit(6); }); process.exitCode = 2;`);
+    expect(r).toEqual({ code: 6, stdout: 'exit 2\n', stderr: '' });
+  });
+
   it('stays alive while a timer is pending, and ends when nothing is left (a pending promise alone does not keep it)', async () => {
     const r = await run(`new Promise(() => {}); setTimeout(() => { console.log('late'); process.exitCode = 2; }, 30);`);
     expect(r).toEqual({ code: 2, stdout: 'late\n', stderr: '' });

@@ -7,11 +7,11 @@ import { ipamBundle, nodeBundle, pluginBundle, simBundle, simHostBundle } from '
 import { SIM_PROGRAMS } from '../../sim/core/commands.ts';
 import { initWorld } from '../../sim/host/store.ts';
 import { BackendUnavailableError, readStateFile, writeStateFile, type ClusterBackend, type ClusterState, type DownResult, type Progress, type UpResult } from '../backend.ts';
-import { bundleShim, installBundle, installNodeFiles, writeIfChanged, type Bundles } from '../nodeFiles.ts';
+import { installBundle, installNodeFiles, writeIfChanged, type Bundles } from '../nodeFiles.ts';
 import { workers, type Topology, type WorkerNode } from '../topology.ts';
 import { SimLayout } from './layout.ts';
 import { buildUnderlayWorld, clusterNamespaces } from './underlayWorld.ts';
-import { SimDriver } from './simDriver.ts';
+import { relaunchBundles, SimDriver } from './simDriver.ts';
 
 export class SimBackend implements ClusterBackend {
   readonly name = 'sim' as const;
@@ -52,7 +52,7 @@ export class SimBackend implements ClusterBackend {
     if (prior?.complete && fs.existsSync(this.layout.kernelFile)) {
       progress('cluster already up; refreshing node configs');
       this._installPrograms();
-      this._relaunchBundles();
+      relaunchBundles(this.topology, this.layout);
       for (const n of workers(this.topology)) await this.installNodeFiles(n, opts.mode);
       const state = { ...prior, mode: opts.mode };
       this.writeState(state);
@@ -125,28 +125,6 @@ export class SimBackend implements ClusterBackend {
 
   scopedName(name: string) {
     return name; // each simulated cluster is a world of its own
-  }
-
-  /**
-   * Every installed bundle's shim runs it through the plugin host (a cluster made before the host
-   * had shims that ran Node.js directly, which would meet this machine's /proc/sys).
-   */
-  private _relaunchBundles() {
-    for (const n of workers(this.topology)) {
-      const bin = this.layout.nodePaths(n.name).binDir;
-      let names: string[];
-      try {
-        names = fs.readdirSync(bin);
-      } catch {
-        continue;
-      }
-      for (const f of names) {
-        const name = f.replace(/\.cjs$/, '');
-        if (name !== f && fs.existsSync(path.join(bin, name))) {
-          writeIfChanged(path.join(bin, name), bundleShim(name, process.execPath, path.join(bin, f), simHostBundle()), 0o755);
-        }
-      }
-    }
   }
 
   /** One shim per program of the simulated kernel, first on every sim node's PATH. */

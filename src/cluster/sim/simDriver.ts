@@ -13,11 +13,13 @@ import { addNetns, deleteNetns } from '../../sim/core/model.ts';
 import { SIM_ENV } from '../../sim/host/env.ts';
 import { runSimChain } from '../../sim/host/chain.ts';
 import { updateWorld } from '../../sim/host/store.ts';
+import { bundleShim } from '../../shared/bundleShim.ts';
 import { pluginLookupOf, pluginNotFound } from '../cniPath.ts';
 import type { NodeDriver } from '../driver.ts';
 import type { NodePaths } from '../nodeConfig.ts';
+import { writeIfChanged } from '../nodeFiles.ts';
 import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
-import { nodeByName, workerByName, type Topology } from '../topology.ts';
+import { nodeByName, workerByName, workers, type Topology } from '../topology.ts';
 import type { SimLayout } from './layout.ts';
 
 /** How long a bundled program may run before the host stops it (a runtime's timeout, in effect). */
@@ -120,15 +122,19 @@ export class SimDriver implements NodeDriver {
     }
   }
 
+  // A terminal's processes may run a node's plugin shims: they must be the plugin host's.
   nodeExecArgv(node: string, argv: readonly string[]): string[] {
+    relaunchBundles(this.topology, this.layout);
     return this._envArgv(this.env(node), argv);
   }
 
   shellArgv(node: string): string[] {
+    relaunchBundles(this.topology, this.layout);
     return this._envArgv(this.env(node), ['bash', '--rcfile', path.join(this.layout.nodeDir(node), 'bashrc'), '-i']);
   }
 
   podExecArgv(node: string, pod: string, argv: readonly string[]): string[] {
+    relaunchBundles(this.topology, this.layout);
     return this._envArgv(this.env(node, this.layout.podNetnsPath(node, validatePodName(pod))), argv);
   }
 
@@ -150,6 +156,29 @@ export class SimDriver implements NodeDriver {
 
   async listPodNetns(node: string): Promise<{ pod: string; netns: string }[]> {
     return listPodFiles(this.layout.podNetnsDir(node));
+  }
+}
+
+/**
+ * Every installed bundle's shim runs it through the plugin host. (A cluster made before the host
+ * had shims that ran Node.js directly: such a plugin, started from a node's shell, would meet this
+ * machine's /proc/sys instead of the node's simulated one.) Cheap: a shim is rewritten only when it differs.
+ */
+export function relaunchBundles(topology: Topology, layout: SimLayout) {
+  for (const n of workers(topology)) {
+    const bin = layout.nodePaths(n.name).binDir;
+    let names: string[];
+    try {
+      names = fs.readdirSync(bin);
+    } catch {
+      continue;
+    }
+    for (const f of names) {
+      const name = f.replace(/\.cjs$/, '');
+      const shim = path.join(bin, name);
+      if (name === f || !fs.existsSync(shim) || bundleOf([shim]) !== path.join(bin, f)) continue;
+      writeIfChanged(shim, bundleShim(name, process.execPath, path.join(bin, f), simHostBundle()), 0o755);
+    }
   }
 }
 
