@@ -6,7 +6,7 @@ import { IconAlert, IconCheck, IconPlay, IconSpinner, IconUndo } from '../compon
 import { compareSourcePaths } from '../../../src/labs/starterCore.ts';
 import type { EditorHandle } from './codemirror.ts';
 import './editor.css';
-import { todosIn, type BuildError, type CodeWorkspace, type DeployResult } from './workspace.ts';
+import { todosIn, type BuildError, type CodeWorkspace, type DeployResult, type TodoLine } from './workspace.ts';
 
 export interface CodeEditorProps {
   workspace: CodeWorkspace;
@@ -23,6 +23,9 @@ const splitPath = (p: string): [string, string] => {
   const i = p.lastIndexOf('/');
   return [p.slice(0, i), p.slice(i + 1)];
 };
+
+/** TODOs by lab (this lab's first), then in file order. */
+const byLab = (todos: TodoLine[]): TodoLine[] => todos.map((t, i) => [t, i] as const).sort(([a, i], [b, j]) => a.lab.localeCompare(b.lab) || i - j).map(([t]) => t);
 
 export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
   const [paths, setPaths] = useState<string[] | null>(null);
@@ -49,8 +52,8 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
       current.current = all;
       setTexts(all);
       setPaths(list);
-      // Open the first file with a TODO: that is where the lab starts.
-      setActive(list.find((p) => todosIn(p, all[p]!).length > 0) ?? list[0] ?? null);
+      // Open the file of the earliest lab's first TODO: that is where this lab's work starts.
+      setActive(byLab(list.flatMap((p) => todosIn(p, all[p]!)))[0]?.file ?? list[0] ?? null);
     })().catch((e: unknown) => live && setLoadError(e instanceof Error ? e.message : String(e)));
     return () => {
       live = false;
@@ -119,7 +122,7 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
     setActive(file);
   };
 
-  const todos = useMemo(() => (paths ?? []).flatMap((p) => todosIn(p, texts[p] ?? '')), [paths, texts]);
+  const todos = useMemo(() => byLab((paths ?? []).flatMap((p) => todosIn(p, texts[p] ?? ''))), [paths, texts]);
 
   const runDeploy = async () => {
     if (deploy.status === 'building') return;
