@@ -43,7 +43,7 @@ async function terminalSize(page: Page, node: string): Promise<{ cols: number; r
 test('at 1280×800 the terminal has 80 columns and Check stays where it was when Solution appears', async ({ browser }) => {
   const page = await laptop(browser, 'light');
   await page.locator('nav[aria-label="Labs"] [data-lab="00"]').click();
-  await expect(page.getByRole('heading', { level: 1, name: /00 · Setup and tour/ })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: /00 · Setup and tour/ })).toBeVisible({ timeout: 30_000 });
 
   const size = await terminalSize(page, 'node1');
   expect(size.cols).toBeGreaterThanOrEqual(80);
@@ -83,7 +83,7 @@ test('at 1280×800 the terminal has 80 columns and Check stays where it was when
 test('at 1280×800 in the dark theme: 80 columns, the lab list as a rail that still navigates', async ({ browser }) => {
   const page = await laptop(browser, 'dark');
   await page.locator('nav[aria-label="Labs"] [data-lab="04"]').click();
-  await expect(page.getByRole('heading', { level: 1, name: /04 · Bridge and veth/ })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: /04 · Bridge and veth/ })).toBeVisible({ timeout: 30_000 });
   expect((await terminalSize(page, 'node1')).cols).toBeGreaterThanOrEqual(80);
   await shot(page, 'laptop-1280-dark');
 
@@ -96,8 +96,10 @@ test('at 1280×800 in the dark theme: 80 columns, the lab list as a rail that st
   await page.context().close();
 });
 
-test('the code editor: TODOs, Deploy built in the page, a syntax error at its file:line, reset to the starter', async ({ browser }) => {
-  for (const theme of ['light', 'dark'] as const) {
+for (const theme of ['light', 'dark'] as const) {
+  test(`the code editor (${theme}): TODOs, Deploy built in the page, a syntax error at its file:line, reset to the starter`, async ({ browser }) => {
+    // The first Deploy compiles esbuild's WebAssembly: tens of seconds on a busy machine.
+    test.setTimeout(300_000);
     const page = await laptop(browser, theme, withQuery('?code=tab'));
     const foreign: string[] = [];
     page.on('request', (r) => {
@@ -105,7 +107,7 @@ test('the code editor: TODOs, Deploy built in the page, a syntax error at its fi
       if (u.protocol !== 'blob:' && u.protocol !== 'data:' && u.origin !== origin()) foreign.push(r.url());
     });
     await page.locator('nav[aria-label="Labs"] [data-lab="04"]').click();
-    await expect(page.getByRole('heading', { level: 1, name: /04 · Bridge and veth/ })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: /04 · Bridge and veth/ })).toBeVisible({ timeout: 30_000 });
     // The Code tab sits beside the terminals; the node tabs keep their contract.
     await expect(page.locator('[role="tab"][data-node]')).toHaveCount(4);
     await page.locator('[data-action="open-code"]').click();
@@ -123,7 +125,7 @@ test('the code editor: TODOs, Deploy built in the page, a syntax error at its fi
     // The starter builds in the page (esbuild-wasm, from this site, not the network).
     const deploy = page.locator('[data-action="deploy"]');
     await deploy.click();
-    await expect(deploy).toHaveAttribute('data-state', 'ok', { timeout: 120_000 });
+    await expect(deploy).toHaveAttribute('data-state', 'ok', { timeout: 180_000 });
     await expect(page.locator('.code-output')).toContainText('Built simplecni');
 
     // A syntax error: nothing deployed, the error at file:line:column, a click goes there.
@@ -147,5 +149,5 @@ test('the code editor: TODOs, Deploy built in the page, a syntax error at its fi
 
     expect(foreign).toEqual([]);
     await page.context().close();
-  }
-});
+  });
+}

@@ -45,6 +45,10 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
   // Load the file list and every file (a workspace is a few dozen small files).
   useEffect(() => {
     let live = true;
+    setPaths(null);
+    setActive(null);
+    setErrors([]);
+    setDeploy({ status: 'idle' });
     (async () => {
       const list = (await workspace.files.list()).slice().sort(compareSourcePaths);
       const all = Object.fromEntries(await Promise.all(list.map(async (p) => [p, await workspace.files.read(p)] as const)));
@@ -88,6 +92,7 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
       flushWrites();
       editor.current?.destroy();
       editor.current = null;
+      setEditorReady(false);
     };
   }, [workspace]);
 
