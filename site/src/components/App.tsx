@@ -221,22 +221,28 @@ export function App({ codeWorkspace }: AppProps = {}) {
                 </ErrorBoundary>
               }
               second={
-                <Split
-                  id="right"
-                  direction="column"
-                  initial={0.57}
-                  min={0.15}
-                  max={0.85}
-                  secondMinPx={300}
-                  collapsedFirst={topoCollapsed}
-                  label="Resize the topology and the terminals"
-                  class="right-pane"
-                  first={
-                    <ErrorBoundary label="The topology">
-                      <TopologyPanel version={topoVersion} collapsed={topoCollapsed} onToggle={toggleTopo} />
-                    </ErrorBoundary>
+                <WorkTabs
+                  workspace={workspace}
+                  onDeployed={onChanged}
+                  cluster={
+                    <Split
+                      id="right"
+                      direction="column"
+                      initial={0.57}
+                      min={0.15}
+                      max={0.85}
+                      secondMinPx={300}
+                      collapsedFirst={topoCollapsed}
+                      label="Resize the topology and the terminals"
+                      class="right-pane"
+                      first={
+                        <ErrorBoundary label="The topology">
+                          <TopologyPanel version={topoVersion} collapsed={topoCollapsed} onToggle={toggleTopo} />
+                        </ErrorBoundary>
+                      }
+                      second={<TerminalPanel nodes={data.nodes} />}
+                    />
                   }
-                  second={<WorkTabs workspace={workspace} terminals={<TerminalPanel nodes={data.nodes} />} onDeployed={onChanged} />}
                 />
               }
             />

@@ -150,15 +150,14 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
     editor.current?.replace(active, text);
   };
 
+  // One group per folder, in the order folders first appear (a folder's files stay together).
   const groups = useMemo(() => {
-    const g: [string, string[]][] = [];
+    const g = new Map<string, string[]>();
     for (const p of paths ?? []) {
       const [dir] = splitPath(p);
-      const last = g[g.length - 1];
-      if (last && last[0] === dir) last[1].push(p);
-      else g.push([dir, [p]]);
+      g.set(dir, [...(g.get(dir) ?? []), p]);
     }
-    return g;
+    return [...g];
   }, [paths]);
 
   const deployState = deploy.status === 'done' ? (deploy.result.ok ? 'ok' : 'error') : deploy.status === 'failed' ? 'error' : deploy.status;
