@@ -112,33 +112,35 @@ export async function buildPlugin(files: Record<string, string>, opts: BuildPlug
   if (missing.length) {
     return { ok: false, errors: missing.map((n) => ({ file: ENTRIES[n], line: 0, column: 0, message: `the workspace has no ${ENTRIES[n]} (the entry point of ${n})` })) };
   }
-  const plugin = memoryFiles(files, opts.packages ?? {});
-  const bundles: Partial<Record<BundleName, string>> = {};
-  const errors: BuildError[] = [];
-  for (const name of names) {
-    try {
-      const out = await opts.esbuild.build({
-        entryPoints: [ENTRIES[name]],
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target: 'node18',
-        minify: true,
-        legalComments: 'none',
-        logLevel: 'silent',
-        write: false,
-        plugins: [plugin],
-      });
-      bundles[name] = out.outputFiles[0]!.text;
-    } catch (e) {
-      if (!isBuildFailure(e)) throw e;
-      // The three bundles share most files: report each error once.
-      for (const err of e.errors.map(toBuildError)) {
-        if (!errors.some((x) => x.file === err.file && x.line === err.line && x.column === err.column && x.message === err.message)) errors.push(err);
-      }
+  // One build for all entries: the bundles share most files, so they are parsed once.
+  try {
+    const out = await opts.esbuild.build({
+      entryPoints: Object.fromEntries(names.map((n) => [n, ENTRIES[n]])),
+      outdir: 'out',
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node18',
+      minify: true,
+      legalComments: 'none',
+      logLevel: 'silent',
+      write: false,
+      plugins: [memoryFiles(files, opts.packages ?? {})],
+    });
+    const bundles: Partial<Record<BundleName, string>> = {};
+    for (const f of out.outputFiles) {
+      const name = /([^/\\]+)\.js$/.exec(f.path)?.[1] as BundleName | undefined;
+      if (name && names.includes(name)) bundles[name] = f.text;
     }
+    return { ok: true, bundles };
+  } catch (e) {
+    if (!isBuildFailure(e)) throw e;
+    const errors: BuildError[] = [];
+    for (const err of e.errors.map(toBuildError)) {
+      if (!errors.some((x) => x.file === err.file && x.line === err.line && x.column === err.column && x.message === err.message)) errors.push(err);
+    }
+    return { ok: false, errors };
   }
-  return errors.length ? { ok: false, errors } : { ok: true, bundles };
 }
 
 /** "src/plugin/plugin.ts:12:5: Expected ";" but found "x"" — the form compilers print. */

@@ -198,8 +198,8 @@ export function LabPage({
             <IconClock size={13} /> {lab.minutes} min
           </span>
           {passed && (
-            <span class="chip chip-ok" data-passed="true">
-              <IconCheck size={12} /> Passed
+            <span class="chip chip-ok" data-passed="true" title="Every check of this lab passed">
+              <IconCheck size={12} /> <span class="btn-label">Passed</span>
             </span>
           )}
         </div>
@@ -214,17 +214,18 @@ export function LabPage({
           >
             {hintBusy ? <IconSpinner size={15} /> : <IconBulb size={15} />}
             <span>
-              Hint{totalHints > 0 && <span class="btn-count">{shownHints}/{totalHints}</span>}
+              <span class="btn-label">Hint</span>
+              {totalHints > 0 && <span class="btn-count">{shownHints}/{totalHints}</span>}
             </span>
           </button>
           <button type="button" class="btn" onClick={() => setResetOpen(true)} data-action="reset" title="Put the lab back to its start">
             <IconUndo size={15} />
-            <span>Reset</span>
+            <span class="btn-label">Reset</span>
           </button>
           {passed && (
-            <button type="button" class="btn" onClick={openSolution} data-action="solution">
+            <button type="button" class="btn" onClick={openSolution} data-action="solution" title="Show the reference solution">
               <IconCode size={15} />
-              <span>Solution</span>
+              <span class="btn-label">Solution</span>
             </button>
           )}
           <button type="button" class="btn btn-primary btn-check" onClick={runCheck} disabled={running} data-action="check">
