@@ -34,6 +34,13 @@ const root = document.getElementById('app');
 if (root) {
   void loadEngine().then((engine) => {
     window.__cnilab!.engine = engine;
+    // An engine that installs what the page builds (the page engine): the Code tab's Deploy puts
+    // the student's build on the nodes.
+    const install = engine.installBundles?.bind(engine);
+    if (install) {
+      props.codeWorkspace = (labId) =>
+        lazyWorkspace(() => import('./editor/memoryWorkspace.ts').then((m) => m.memoryWorkspace(labId, { install })));
+    }
     render(
       <EngineProvider engine={engine}>
         <App {...props} />

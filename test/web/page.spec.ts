@@ -147,3 +147,32 @@ test('lab 04 in the tab: the plugin runs through the plugin host; cnilab pod add
   await shot(page, 'lab04-passed');
   expect(foreign).toEqual([]);
 });
+
+test('the Code tab in the tab: Deploy installs the build on the nodes; a syntax error deploys nothing', async ({ page }) => {
+  // The first Deploy compiles esbuild's WebAssembly: tens of seconds on a busy machine.
+  test.setTimeout(300_000);
+  const foreign = onlyOwnOrigin(page, ORIGIN);
+  await page.goto('./#/lab/04');
+  await page.locator('[data-action="open-code"]').click();
+  await expect(page.locator('.cm-editor .cm-line').first()).toBeVisible({ timeout: 30_000 });
+  const deploy = page.locator('[data-action="deploy"]');
+  await deploy.click();
+  await expect(deploy).toHaveAttribute('data-state', 'ok', { timeout: 180_000 });
+  await expect(page.locator('.code-output')).toContainText('on every node');
+  // The starter is on the nodes now: lab 04's ADD is still a TODO.
+  await page.locator('#work-tab-terminals').click();
+  expect(await run(page, 'node1', 'cnilab pod add node1 web')).toContain('TODO(lab 04)');
+
+  await page.locator('[data-action="open-code"]').click();
+  const file = (await page.locator('[data-todo="04"]').first().getAttribute('data-file'))!;
+  await page.locator('[data-todo="04"]').first().click();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.type('const broken = 1 2;\n');
+  await deploy.click();
+  await expect(deploy).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+  await expect(page.locator(`[data-build-error="${file}:1:18"]`)).toBeVisible();
+  // Nothing was deployed: the nodes still run the last good build.
+  await page.locator('#work-tab-terminals').click();
+  expect(await run(page, 'node1', 'cnilab pod add node1 web2')).toContain('TODO(lab 04)');
+  expect(foreign).toEqual([]);
+});

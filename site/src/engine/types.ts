@@ -123,6 +123,11 @@ export interface Engine {
   deploy?(id: string, files: WorkFile[]): Promise<DeployResult>;
   work?: WorkStore;
   /**
+   * Installs bundles built in the page (the student's plugin, from the editor's Deploy) on every
+   * node, as `cnilab deploy` does; returns the line to show.
+   */
+  installBundles?(bundles: Partial<Record<'simplecni' | 'simplecni-ipam' | 'simplecni-node', string>>): Promise<string>;
+  /**
    * What this engine cannot do of a lab (shown on the lab page): `runs` false when the lab cannot be
    * done here at all, true when only a step differs (the note says which). Undefined: all of it runs.
    */

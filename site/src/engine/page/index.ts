@@ -27,7 +27,8 @@ import { EngineError } from '../errors.ts';
 import type { ApiCheckDone, ApiCheckResult, ApiDone, ApiSolution, Engine, EngineLabs, TerminalInfo } from '../types.ts';
 import { cnilabProgram } from './cnilab.ts';
 import { catalog, labNote, topology } from './labs.ts';
-import { installBundles } from '../../../../src/sim/machine/hosted.ts';
+import { hostedBundle, installBundles } from '../../../../src/sim/machine/hosted.ts';
+import { CNI_PROGRAMS, MACHINE_PATHS } from '../../../../src/sim/machine/nodeFiles.ts';
 import { mktemp } from '../../../../src/sim/machine/extraCommands.ts';
 import pluginBundle from '../../../../dist/simplecni.cjs?raw';
 import ipamBundle from '../../../../dist/simplecni-ipam.cjs?raw';
@@ -118,7 +119,10 @@ export async function createPageEngine(): Promise<Engine> {
   };
   // The reference plugin, its IPAM plugin and the node agent, built from src/ (dist/*.cjs) and run
   // by the plugin host on every node.
-  installBundles(machine, { simplecni: pluginBundle, 'simplecni-ipam': ipamBundle, 'simplecni-node': nodeBundle });
+  // A restored cluster keeps what was deployed on it (the student's build, perhaps): bind it again.
+  const deployed = CNI_PROGRAMS.every((n) => machine.syncFs('node1').existsSync(`${MACHINE_PATHS.binDir}/${n}.cjs`));
+  if (deployed) for (const n of CNI_PROGRAMS) machine.registerProgram(`${MACHINE_PATHS.binDir}/${n}`, hostedBundle());
+  else installBundles(machine, { simplecni: pluginBundle, 'simplecni-ipam': ipamBundle, 'simplecni-node': nodeBundle });
   machine.registerCommand('mktemp', mktemp);
 
   const guard = (lab: Lab) => {
@@ -238,6 +242,11 @@ export async function createPageEngine(): Promise<Engine> {
     },
     reset,
     solve,
+    async installBundles(bundles) {
+      installBundles(machine, bundles);
+      save();
+      return `Deployed ${Object.keys(bundles).join(', ')} on every node (the nodes now run your build).`;
+    },
     labNote: (id) => {
       const lab = catalog.find((l) => l.id === id);
       return lab && labNote(lab);
