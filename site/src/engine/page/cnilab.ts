@@ -125,7 +125,7 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
         case 'deploy':
         case 'start':
         case 'cni':
-          return err(`"cnilab ${sub}" works on the workspace on your disk; in this tab the nodes run the reference plugin. To write your own plugin, use npm start (cnilab start, cnilab deploy).`);
+          return err(`"cnilab ${sub}" works on a workspace on your disk. In this tab, open the Code tab beside the terminals: it holds the lab's starter, and its Deploy builds it and installs it on every node.`);
         default:
           return err(`unknown command "${sub}"\n${USAGE}`, 2);
       }
