@@ -1,6 +1,9 @@
-// Vite config for the lab site. Build: `npx vite build site` (from the repository root) → site/dist.
+// Vite config for the lab site. Build: `npx vite build site` (from the repository root) → site/dist,
+// the site the lab server serves (server engine). `--mode web` (npm run build:web) → site/dist-web,
+// the static site with the page engine: relative asset paths, the course and its cluster in the tab.
 // Dev: `npx tsx site/dev/mock-server.ts` (or the real lab server) on 127.0.0.1:5178, then
-// `npx vite site`: /api (HTTP and the terminal WebSocket) is proxied to it.
+// `npx vite site`: /api (HTTP and the terminal WebSocket) is proxied to it; `npx vite site --mode web`
+// for the page engine.
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
@@ -11,55 +14,71 @@ const siteDir = fileURLToPath(new URL('.', import.meta.url));
 const repoDir = fileURLToPath(new URL('..', import.meta.url));
 const apiTarget = process.env.CNILAB_API ?? 'http://127.0.0.1:5178';
 
-export default defineConfig({
-  root: siteDir,
-  base: '/',
-  // The lab texts live in ../labs/*/lab.mdx and are compiled as they are, never copied.
-  plugins: [
-    { enforce: 'pre', ...mdx({ jsxImportSource: 'preact' }) },
-    preact({ prerender: { enabled: false }, devToolsEnabled: false }),
-  ],
-  server: {
-    host: '127.0.0.1',
-    fs: { allow: [repoDir] },
-    proxy: {
-      '/api': {
-        target: apiTarget,
-        ws: true,
-        // The lab server answers to its own Host and Origin only: this page's own requests are
-        // passed on as if from the server's page; any other Origin is left as it is (refused).
-        changeOrigin: true,
-        configure: (proxy) => {
-          const own = (origin: unknown, host: unknown) => typeof origin === 'string' && origin === `http://${String(host)}`;
-          proxy.on('proxyReq', (req, incoming) => {
-            if (own(incoming.headers.origin, incoming.headers.host)) req.setHeader('origin', new URL(apiTarget).origin);
-          });
-          proxy.on('proxyReqWs', (req, incoming) => {
-            if (own(incoming.headers.origin, incoming.headers.host)) req.setHeader('origin', new URL(apiTarget).origin);
-          });
+// In the static site the page engine imports platform-free modules of the kit; Node built-ins they
+// sit beside resolve to stubs that say so if ever called.
+const nodeBuiltins = fileURLToPath(new URL('./src/engine/page/nodeBuiltins.ts', import.meta.url));
+const builtinAliases = ['fs', 'path', 'url', 'child_process', 'os', 'crypto', 'util', 'zlib'].flatMap((m) => [
+  { find: `node:${m}`, replacement: nodeBuiltins },
+  { find: new RegExp(`^${m}$`), replacement: nodeBuiltins },
+]);
+
+export default defineConfig(({ mode }) => {
+  const page = mode === 'web';
+  return {
+    root: siteDir,
+    base: page ? './' : '/',
+    define: { 'import.meta.env.VITE_CNILAB_ENGINE': JSON.stringify(page ? 'page' : 'server') },
+    resolve: page ? { alias: [...builtinAliases, { find: /^proper-lockfile$/, replacement: nodeBuiltins }] } : {},
+    // The lab texts live in ../labs/*/lab.mdx and are compiled as they are, never copied.
+    plugins: [
+      { enforce: 'pre', ...mdx({ jsxImportSource: 'preact' }) },
+      preact({ prerender: { enabled: false }, devToolsEnabled: false }),
+    ],
+    server: {
+      host: '127.0.0.1',
+      fs: { allow: [repoDir] },
+      proxy: {
+        '/api': {
+          target: apiTarget,
+          ws: true,
+          // The lab server answers to its own Host and Origin only: this page's own requests are
+          // passed on as if from the server's page; any other Origin is left as it is (refused).
+          changeOrigin: true,
+          configure: (proxy) => {
+            const own = (origin: unknown, host: unknown) => typeof origin === 'string' && origin === `http://${String(host)}`;
+            proxy.on('proxyReq', (req, incoming) => {
+              if (own(incoming.headers.origin, incoming.headers.host)) req.setHeader('origin', new URL(apiTarget).origin);
+            });
+            proxy.on('proxyReqWs', (req, incoming) => {
+              if (own(incoming.headers.origin, incoming.headers.host)) req.setHeader('origin', new URL(apiTarget).origin);
+            });
+          },
         },
       },
     },
-  },
-  preview: { host: '127.0.0.1' },
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    target: 'es2022',
-    sourcemap: false,
-    reportCompressedSize: true,
-    rollupOptions: {
-      output: {
-        // Readable chunk names: lab-04-first-pod-<hash>.js, terminal-<hash>.js.
-        chunkFileNames: (chunk) => {
-          const id = chunk.facadeModuleId ?? '';
-          if (id.endsWith('/lab.mdx')) return `assets/lab-${basename(dirname(id))}-[hash].js`;
-          if (id.endsWith('/terminal/session.ts')) return 'assets/terminal-[hash].js';
-          return 'assets/[name]-[hash].js';
+    preview: { host: '127.0.0.1' },
+    build: {
+      outDir: page ? 'dist-web' : 'dist',
+      emptyOutDir: true,
+      target: 'es2022',
+      sourcemap: false,
+      reportCompressedSize: true,
+      // The editor's CodeMirror chunk (~500 kB, ~170 kB gzip) loads only when the Code tab opens; the
+      // page engine's chunk (the shell language, the kernel model, the plugin bundles) is larger still.
+      chunkSizeWarningLimit: page ? 2500 : 600,
+      rollupOptions: {
+        output: {
+          // Readable chunk names: lab-04-first-pod-<hash>.js, terminal-<hash>.js.
+          chunkFileNames: (chunk) => {
+            const id = chunk.facadeModuleId ?? '';
+            if (id.endsWith('/lab.mdx')) return `assets/lab-${basename(dirname(id))}-[hash].js`;
+            if (id.endsWith('/terminal/session.ts')) return 'assets/terminal-[hash].js';
+            return 'assets/[name]-[hash].js';
+          },
+          assetFileNames: (asset) =>
+            asset.names.some((n) => n.startsWith('session')) ? 'assets/terminal-[hash][extname]' : 'assets/[name]-[hash][extname]',
         },
-        assetFileNames: (asset) =>
-          asset.names.some((n) => n.startsWith('session')) ? 'assets/terminal-[hash][extname]' : 'assets/[name]-[hash][extname]',
       },
     },
-  },
+  };
 });

@@ -1,8 +1,13 @@
 import type { Terminal } from '@xterm/xterm';
+import type { Engine } from './engine/types.ts';
 
 declare global {
   interface Window {
     /** For tests: each node's xterm.js Terminal (read its buffer with term.buffer.active.getLine(i)). */
-    __cnilab?: { terminals: Record<string, Terminal> };
+    __cnilab?: { terminals: Record<string, Terminal>; engine?: Engine };
+  }
+  interface ImportMetaEnv {
+    /** `page` for the static site (npm run build:web); otherwise the lab server's engine. */
+    readonly VITE_CNILAB_ENGINE?: string;
   }
 }

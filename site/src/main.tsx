@@ -1,5 +1,8 @@
 import { render } from 'preact';
-import { App } from './components/App.tsx';
+import { App, type AppProps } from './components/App.tsx';
+import { lazyWorkspace } from './editor/workspace.ts';
+import { EngineProvider } from './engine/context.tsx';
+import { loadEngine } from './engine/select.ts';
 import { initTheme } from './lib/theme.ts';
 import { initToken } from './lib/token.ts';
 import './styles/base.css';
@@ -20,5 +23,29 @@ window.addEventListener('hashchange', () => {
 });
 window.__cnilab ??= { terminals: {} };
 
+// `?code=tab`: the editor on a workspace kept in this tab, built in the page (Deploy builds; it
+// installs nothing: on the lab server `cnilab deploy` installs the workspace on disk).
+const codeInTab = new URLSearchParams(window.location.search).get('code') === 'tab';
+const props: AppProps = codeInTab
+  ? { codeWorkspace: (labId) => lazyWorkspace(() => import('./editor/memoryWorkspace.ts').then((m) => m.memoryWorkspace(labId))) }
+  : {};
+
 const root = document.getElementById('app');
-if (root) render(<App />, root);
+if (root) {
+  void loadEngine().then((engine) => {
+    window.__cnilab!.engine = engine;
+    // An engine that installs what the page builds (the page engine): the Code tab's Deploy puts
+    // the student's build on the nodes.
+    const install = engine.installBundles?.bind(engine);
+    if (install) {
+      props.codeWorkspace = (labId) =>
+        lazyWorkspace(() => import('./editor/memoryWorkspace.ts').then((m) => m.memoryWorkspace(labId, { install })));
+    }
+    render(
+      <EngineProvider engine={engine}>
+        <App {...props} />
+      </EngineProvider>,
+      root,
+    );
+  });
+}

@@ -8,16 +8,17 @@ import { referenceBundles, type Bundles } from '../cluster/nodeFiles.ts';
 import { workers, type Topology } from '../cluster/topology.ts';
 import { MODE_OVERHEAD, type Mode } from '../shared/cniSpec.ts';
 import { Pods } from '../runtime/pods.ts';
-import { BYHAND } from '../validators/labs/lab01.ts';
 import { kernelHasIpip, NO_IPIP } from '../validators/labs/lab07.ts';
 import type { CheckContext } from '../validators/types.ts';
 import type { Lab } from './catalog.ts';
 import { solutionOf } from './starters.ts';
 import { buildWorkspace, scaffold } from './workspace.ts';
+import { buildByHand, LabActionError, removeByHand } from './byHand.ts';
+
+export { buildByHand, LabActionError, removeByHand } from './byHand.ts';
 
 export type { LabEnv } from '../cluster/backend.ts';
 
-export class LabActionError extends Error {}
 
 export function checkContext(env: LabEnv): CheckContext {
   const pods = new Pods(env.driver);
@@ -56,35 +57,6 @@ async function ensurePodsEverywhere(env: LabEnv, mode: Mode) {
   const mtu = env.topology.mtu - MODE_OVERHEAD[mode];
   for (const p of await new Pods(env.driver).list()) await ensurePod(env, p.node, p.name, mtu);
   for (const w of workers(env.topology)) await ensurePod(env, w.name, 'web', mtu);
-}
-
-/** The by-hand topology of lab 01, built the way the lab text builds it. */
-async function buildByHand(env: LabEnv, ctx: CheckContext) {
-  await removeByHand(env, ctx);
-  const [[a, aAddr], [b, bAddr]] = BYHAND.pods;
-  const script = [
-    `ip link add ${BYHAND.bridge} type bridge`,
-    `ip addr add ${BYHAND.bridgeAddr} dev ${BYHAND.bridge}`,
-    `ip link set ${BYHAND.bridge} up`,
-    ...[
-      [a, aAddr, 'a'],
-      [b, bAddr, 'b'],
-    ].flatMap(([ns, addr, x]) => [
-      `ip netns add ${ns}`,
-      `ip link add veth-lab1${x} type veth peer name eth0 netns ${ns}`,
-      `ip link set veth-lab1${x} master ${BYHAND.bridge} up`,
-      `ip -n ${ns} link set lo up`,
-      `ip -n ${ns} addr add ${addr} dev eth0`,
-      `ip -n ${ns} link set eth0 up`,
-    ]),
-  ].join(' && ');
-  const r = await env.driver.exec('node1', ['sh', '-c', script]);
-  if (r.code !== 0) throw new LabActionError(`could not build lab 01's namespaces on node1: ${r.stderr.trim()}`);
-}
-
-async function removeByHand(env: LabEnv, ctx: CheckContext) {
-  const [[a], [b]] = BYHAND.pods;
-  await env.driver.exec('node1', ['sh', '-c', `ip netns del ${a} 2>/dev/null; ip netns del ${b} 2>/dev/null; ip link del ${BYHAND.bridge} 2>/dev/null; true`]);
 }
 
 async function removeAllPods(env: LabEnv) {

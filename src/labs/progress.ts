@@ -2,15 +2,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../shared/paths.ts';
+import { revealHints, type Progress } from './progressCore.ts';
 
-export interface Progress {
-  /** lab id → when it first passed */
-  passed: Record<string, string>;
-  /** lab id → how many hints were shown */
-  hints: Record<string, number>;
-  /** the lab the workspace was last started for */
-  current?: string;
-}
+export { revealHints, type Progress } from './progressCore.ts';
+
 
 /** One file per cluster: `.cnilab/progress.json` for the default cluster, `progress-<name>.json` for others. */
 export const progressFile = (cluster = process.env.SIMPLECNI_CLUSTER ?? 'lab') =>
@@ -43,10 +38,7 @@ export function markPassed(labIds: string[]): void {
 /** The hints of a lab revealed so far; with `revealNext`, one more first (up to all of them). */
 export function revealedHints(lab: { id: string; hints: string[] }, revealNext: boolean): { hints: string[]; remaining: number } {
   const p = readProgress();
-  const shown = Math.min((p.hints[lab.id] ?? 0) + (revealNext ? 1 : 0), lab.hints.length);
-  if (revealNext) {
-    p.hints[lab.id] = shown;
-    writeProgress(p);
-  }
-  return { hints: lab.hints.slice(0, shown), remaining: lab.hints.length - shown };
+  const r = revealHints(p, lab, revealNext);
+  if (revealNext) writeProgress(p);
+  return r;
 }

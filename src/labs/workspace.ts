@@ -5,16 +5,13 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../shared/paths.ts';
 import type { Lab } from './catalog.ts';
+import { ENTRIES } from './pageBuild.ts';
 import { writeStarter, type Region } from './starters.ts';
 
-export const defaultWorkspace = () => process.env.SIMPLECNI_WORKSPACE ?? path.join(repoRoot(), 'workspace');
+export { ENTRIES };
 
-/** Entry points of the three executables, relative to a source root. */
-export const ENTRIES = {
-  simplecni: 'src/plugin/bin.ts',
-  'simplecni-ipam': 'src/plugin/ipam/bin.ts',
-  'simplecni-node': 'src/node/bin.ts',
-} as const;
+
+export const defaultWorkspace = () => process.env.SIMPLECNI_WORKSPACE ?? path.join(repoRoot(), 'workspace');
 
 export function scaffold(lab: Lab, dir: string): Region[] {
   fs.rmSync(path.join(dir, 'src'), { recursive: true, force: true });

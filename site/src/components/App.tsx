@@ -1,25 +1,31 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, errorMessage, onAuthFailure, type ApiLab, type ApiLabs } from '../lib/api.ts';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useEngine } from '../engine/context.tsx';
+import { EngineError, errorMessage } from '../engine/errors.ts';
+import type { ApiLab, EngineLabs } from '../engine/types.ts';
 import { labHref, navigate, useRoute } from '../lib/router.ts';
 import { readStored, writeStored } from '../lib/storage.ts';
 import { useTheme } from '../lib/theme.ts';
-import { forgetToken, getToken } from '../lib/token.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { IconMoon, IconSidebar, IconSun } from './Icons.tsx';
 import { LabPage } from './LabPage.tsx';
 import { ErrorPage, NoTokenPage } from './Pages.tsx';
 import { Sidebar } from './Sidebar.tsx';
+import { EngineBadge } from './EngineBadge.tsx';
+import { WorkMenu } from './WorkMenu.tsx';
 import { Split } from './Split.tsx';
 import { TerminalPanel } from './TerminalPanel.tsx';
 import { TopologyPanel } from './TopologyPanel.tsx';
+import type { CodeWorkspace } from '../editor/workspace.ts';
+import { WorkTabs } from '../editor/WorkTabs.tsx';
 
-type LabsState = { status: 'loading' } | { status: 'ok'; data: ApiLabs } | { status: 'error'; error: ApiError | Error };
+type LabsState = { status: 'loading' } | { status: 'ok'; data: EngineLabs } | { status: 'error'; error: EngineError | Error };
 
-function defaultLab(data: ApiLabs): ApiLab | undefined {
+function defaultLab(data: EngineLabs): ApiLab | undefined {
   return data.labs.find((l) => l.id === data.current) ?? data.labs.find((l) => !l.passed) ?? data.labs[0];
 }
 
 const isNarrow = () => window.matchMedia('(max-width: 900px)').matches;
+const isCompact = () => window.matchMedia('(max-width: 1439px)').matches;
 
 function ThemeToggle() {
   const [theme, setTheme] = useTheme();
@@ -47,20 +53,29 @@ function NotFound({ id, labs }: { id: string; labs: ApiLab[] }) {
   );
 }
 
-export function App() {
-  const [hasToken] = useState(() => !!getToken());
+export interface AppProps {
+  /** The student's files for a lab, when the engine has them (then a Code tab shows beside the terminals). */
+  codeWorkspace?: (labId: string) => CodeWorkspace | null;
+}
+
+export function App({ codeWorkspace }: AppProps = {}) {
+  const engine = useEngine();
+  const [hasToken] = useState(() => engine.hasAccess());
   const [refused, setRefused] = useState(false);
   const [labs, setLabs] = useState<LabsState>({ status: 'loading' });
   const [topoVersion, setTopoVersion] = useState(0);
-  // On narrow screens the lab list is a drawer: closed until asked for.
-  const [sidebarOpen, setSidebarOpen] = useState(() => readStored('local', 'cnilab.sidebar') !== 'closed' && !isNarrow());
+  // On narrow screens the lab list is a drawer: closed until asked for. Elsewhere, closed means a
+  // rail of lab numbers; below 1440 px it starts as the rail, so the terminal keeps 80 columns.
+  const [sidebarOpen, setSidebarOpen] = useState(() => {
+    const stored = readStored('local', 'cnilab.sidebar');
+    return !isNarrow() && (stored === 'open' || (stored === null && !isCompact()));
+  });
   const [topoCollapsed, setTopoCollapsed] = useState(() => readStored('local', 'cnilab.topology') === 'collapsed');
   const route = useRoute();
 
   useEffect(
     () =>
-      onAuthFailure(() => {
-        forgetToken();
+      engine.onAccessRefused(() => {
         setRefused(true);
       }),
     [],
@@ -68,7 +83,7 @@ export function App() {
 
   const loadLabs = useCallback((quiet = false) => {
     if (!quiet) setLabs({ status: 'loading' });
-    api.labs().then(
+    engine.labs().then(
       (data) => setLabs({ status: 'ok', data }),
       (e: unknown) => {
         if (!quiet) setLabs({ status: 'error', error: e instanceof Error ? e : new Error(String(e)) });
@@ -90,6 +105,8 @@ export function App() {
   const labId = route.name === 'lab' ? route.id : undefined;
   const data = labs.status === 'ok' ? labs.data : null;
   const lab = data && labId ? data.labs.find((l) => l.id === labId) : undefined;
+
+  const workspace = useMemo(() => (lab && codeWorkspace ? codeWorkspace(lab.id) : null), [lab?.id, codeWorkspace]);
 
   useEffect(() => {
     document.title = lab ? `${lab.id} · ${lab.title} — SimpleCNI Lab` : 'SimpleCNI Lab';
@@ -118,9 +135,9 @@ export function App() {
   if (labs.status === 'error') {
     const e = labs.error;
     const title =
-      e instanceof ApiError && e.kind === 'network'
+      e instanceof EngineError && e.kind === 'network'
         ? 'The lab server is not answering'
-        : e instanceof ApiError && e.kind === 'forbidden'
+        : e instanceof EngineError && e.kind === 'forbidden'
           ? 'The lab server refused this page'
           : 'The labs could not be loaded';
     return <ErrorPage title={title} message={errorMessage(e)} onRetry={() => loadLabs()} />;
@@ -144,7 +161,7 @@ export function App() {
           <IconSidebar size={18} />
         </button>
         <a class="brand" href="#/">
-          <img src="/favicon.svg" alt="" width={22} height={22} />
+          <img src={`${import.meta.env.BASE_URL}favicon.svg`} alt="" width={22} height={22} />
           <span>SimpleCNI Lab</span>
         </a>
         {lab && (
@@ -159,20 +176,22 @@ export function App() {
             <span class="hide-narrow"> · {data.backend}</span>
           </span>
         )}
+        <EngineBadge />
+        <WorkMenu />
         <ThemeToggle />
       </header>
       <div class="app-body">
         {sidebarOpen && <div class="drawer-backdrop" onClick={() => setSidebarOpen(false)} aria-hidden="true" />}
-        {sidebarOpen && (
+        {(sidebarOpen || data) && (
           <aside
             id="sidebar"
-            class="app-sidebar"
+            class={`app-sidebar${sidebarOpen ? '' : ' is-rail'}`}
             onKeyDown={(e) => {
               if (e.key === 'Escape' && isNarrow()) setSidebarOpen(false);
             }}
           >
             {data ? (
-              <Sidebar labs={data.labs} activeId={labId} workspaceLab={data.current} onNavigate={() => isNarrow() && setSidebarOpen(false)} />
+              <Sidebar labs={data.labs} activeId={labId} workspaceLab={data.current} rail={!sidebarOpen} onNavigate={() => isNarrow() && setSidebarOpen(false)} />
             ) : (
               <div class="sidebar-skeleton" aria-busy="true">
                 {Array.from({ length: 8 }, (_, i) => (
@@ -194,6 +213,8 @@ export function App() {
               initial={0.47}
               min={0.28}
               max={0.72}
+              firstMinPx={440}
+              secondMinPx={690}
               label="Resize the lab text and the terminals"
               first={
                 <ErrorBoundary label="The lab">
@@ -205,21 +226,32 @@ export function App() {
                 </ErrorBoundary>
               }
               second={
-                <Split
-                  id="right"
-                  direction="column"
-                  initial={0.5}
-                  min={0.15}
-                  max={0.85}
-                  collapsedFirst={topoCollapsed}
-                  label="Resize the topology and the terminals"
-                  class="right-pane"
-                  first={
-                    <ErrorBoundary label="The topology">
-                      <TopologyPanel version={topoVersion} collapsed={topoCollapsed} onToggle={toggleTopo} />
-                    </ErrorBoundary>
+                <WorkTabs
+                  workspace={workspace}
+                  onDeployed={onChanged}
+                  cluster={
+                    !engine.topology ? (
+                      <TerminalPanel terminals={data.terminals} />
+                    ) : (
+                      <Split
+                        id="right"
+                        direction="column"
+                        initial={0.57}
+                        min={0.15}
+                        max={0.85}
+                        secondMinPx={300}
+                        collapsedFirst={topoCollapsed}
+                        label="Resize the topology and the terminals"
+                        class="right-pane"
+                        first={
+                          <ErrorBoundary label="The topology">
+                            <TopologyPanel version={topoVersion} collapsed={topoCollapsed} onToggle={toggleTopo} />
+                          </ErrorBoundary>
+                        }
+                        second={<TerminalPanel terminals={data.terminals} />}
+                      />
+                    )
                   }
-                  second={<TerminalPanel nodes={data.nodes} />}
                 />
               }
             />

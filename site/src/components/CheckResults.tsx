@@ -1,5 +1,5 @@
 // The results of one Check run, filled in line by line as the NDJSON stream arrives.
-import type { ApiCheckResult, ApiLab } from '../lib/api.ts';
+import type { ApiCheckResult, ApiLab } from '../engine/types.ts';
 import { labHref } from '../lib/router.ts';
 import { InlineText } from './InlineText.tsx';
 import { IconArrowRight, IconCheck, IconCode, IconSpinner, IconX } from './Icons.tsx';

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { ApiHints } from '../lib/api.ts';
+import type { ApiHints } from '../engine/types.ts';
 import { InlineText } from './InlineText.tsx';
 import { IconBulb, IconChevron } from './Icons.tsx';
 

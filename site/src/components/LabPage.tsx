@@ -1,6 +1,8 @@
 // A lab: toolbar (Check, Hint, Reset, Solution), the check results and hints, then the lab text.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, errorMessage, type ApiCheckResult, type ApiDone, type ApiHints, type ApiLab, type ApiSolution } from '../lib/api.ts';
+import { useEngine } from '../engine/context.tsx';
+import { errorMessage, isAborted, EngineError } from '../engine/errors.ts';
+import type { ApiCheckResult, ApiDone, ApiHints, ApiLab, ApiSolution } from '../engine/types.ts';
 import { labHref } from '../lib/router.ts';
 import { CheckResults, type CheckRun } from './CheckResults.tsx';
 import { CodeBlock } from './CodeBlock.tsx';
@@ -72,6 +74,7 @@ export function LabPage({
   onPassed: (id: string) => void;
   onChanged: () => void;
 }) {
+  const engine = useEngine();
   const [run, setRun] = useState<CheckRun>({ status: 'idle' });
   const [showResults, setShowResults] = useState(true);
   const [hints, setHints] = useState<ApiHints | null>(null);
@@ -92,9 +95,9 @@ export function LabPage({
 
   useEffect(() => {
     let live = true;
-    api.hints(lab.id).then(
+    engine.hints(lab.id).then(
       (h) => live && setHints(h),
-      (e: unknown) => live && !(e instanceof ApiError && e.kind === 'not-found') && setHintError(errorMessage(e)),
+      (e: unknown) => live && !(e instanceof EngineError && e.kind === 'not-found') && setHintError(errorMessage(e)),
     );
     return () => {
       live = false;
@@ -112,7 +115,7 @@ export function LabPage({
     setShowResults(true);
     setRun({ status: 'running', results: {}, order: [] });
     try {
-      const done = await api.check(
+      const done = await engine.check(
         lab.id,
         (ev) => {
           if (ev.type !== 'check') return;
@@ -129,7 +132,7 @@ export function LabPage({
       setRun({ status: 'done', results: { ...results }, order: [...order], passed: done.passed, at: new Date() });
       if (done.passed) onPassed(lab.id);
     } catch (e) {
-      if (e instanceof ApiError && e.kind === 'aborted') return;
+      if (isAborted(e)) return;
       setRun({ status: 'error', results: { ...results }, order: [...order], error: errorMessage(e), at: new Date() });
     } finally {
       if (!ctrl.signal.aborted) onChanged();
@@ -140,7 +143,7 @@ export function LabPage({
     setHintBusy(true);
     setHintError(null);
     try {
-      setHints(await api.nextHint(lab.id));
+      setHints(await engine.nextHint(lab.id));
     } catch (e) {
       setHintError(errorMessage(e));
     } finally {
@@ -151,7 +154,7 @@ export function LabPage({
   const openSolution = () => {
     setSolutionOpen(true);
     setSolution({ status: 'loading' });
-    api.solution(lab.id).then(
+    engine.solution(lab.id).then(
       (s) => setSolution({ status: 'ok', value: s }),
       (e: unknown) => setSolution({ status: 'error', message: errorMessage(e) }),
     );
@@ -160,10 +163,10 @@ export function LabPage({
   const doReset = async () => {
     setReset({ status: 'loading' });
     try {
-      const done = await api.reset(lab.id);
+      const done = await engine.reset(lab.id);
       setReset({ status: 'ok', value: done });
       setRun({ status: 'idle' });
-      api.hints(lab.id).then(setHints, () => undefined);
+      engine.hints(lab.id).then(setHints, () => undefined);
     } catch (e) {
       setReset({ status: 'error', message: errorMessage(e) });
     } finally {
@@ -177,6 +180,7 @@ export function LabPage({
     setReset({ status: 'idle' });
   };
 
+  const note = engine.labNote?.(lab.id);
   const shownHints = hints?.hints.length ?? 0;
   const totalHints = Math.max(lab.hintCount, shownHints + (hints?.remaining ?? 0));
   const hintsLeft = hints ? hints.remaining > 0 : lab.hintCount > 0;
@@ -194,8 +198,8 @@ export function LabPage({
             <IconClock size={13} /> {lab.minutes} min
           </span>
           {passed && (
-            <span class="chip chip-ok" data-passed="true">
-              <IconCheck size={12} /> Passed
+            <span class="chip chip-ok" data-passed="true" title="Every check of this lab passed">
+              <IconCheck size={12} /> <span class="btn-label">Passed</span>
             </span>
           )}
         </div>
@@ -210,17 +214,18 @@ export function LabPage({
           >
             {hintBusy ? <IconSpinner size={15} /> : <IconBulb size={15} />}
             <span>
-              Hint{totalHints > 0 && <span class="btn-count">{shownHints}/{totalHints}</span>}
+              <span class="btn-label">Hint</span>
+              {totalHints > 0 && <span class="btn-count">{shownHints}/{totalHints}</span>}
             </span>
           </button>
           <button type="button" class="btn" onClick={() => setResetOpen(true)} data-action="reset" title="Put the lab back to its start">
             <IconUndo size={15} />
-            <span>Reset</span>
+            <span class="btn-label">Reset</span>
           </button>
           {passed && (
-            <button type="button" class="btn" onClick={openSolution} data-action="solution">
+            <button type="button" class="btn" onClick={openSolution} data-action="solution" title="Show the reference solution">
               <IconCode size={15} />
-              <span>Solution</span>
+              <span class="btn-label">Solution</span>
             </button>
           )}
           <button type="button" class="btn btn-primary btn-check" onClick={runCheck} disabled={running} data-action="check">
@@ -246,6 +251,11 @@ export function LabPage({
 
       <div class="lab-scroll" ref={scrollRef} tabIndex={-1}>
         <div class="lab-text">
+          {note && (
+            <div class={`alert ${note.runs ? 'alert-info' : 'alert-warn'} lab-note`} role="note" {...(note.runs ? { 'data-lab-note': lab.id } : { 'data-unsupported': lab.id })}>
+              <IconAlert size={15} /> <InlineText text={note.text} />
+            </div>
+          )}
           {lab.kernel.length > 0 && (
             <div class="alert alert-info alert-compact">
               <IconAlert size={15} /> This lab needs a kernel with {lab.kernel.map((k) => (k === 'ipip' ? 'IP-in-IP (CONFIG_NET_IPIP)' : k)).join(', ')}.

@@ -6,7 +6,7 @@ import { IconAlert, IconKey } from './Icons.tsx';
 function Brand() {
   return (
     <div class="brand brand-page">
-      <img src="/favicon.svg" alt="" width={28} height={28} />
+      <img src={`${import.meta.env.BASE_URL}favicon.svg`} alt="" width={28} height={28} />
       <span>SimpleCNI Lab</span>
     </div>
   );

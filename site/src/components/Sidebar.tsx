@@ -1,12 +1,25 @@
-import type { ApiLab } from '../lib/api.ts';
+import type { ApiLab } from '../engine/types.ts';
 import { labHref } from '../lib/router.ts';
 import { IconCheck } from './Icons.tsx';
 
-export function Sidebar({ labs, activeId, workspaceLab, onNavigate }: { labs: ApiLab[]; activeId: string | undefined; workspaceLab: string | undefined; onNavigate?: () => void }) {
+/** The lab list; `rail`: only the lab numbers (the titles stay for screen readers and as tooltips). */
+export function Sidebar({
+  labs,
+  activeId,
+  workspaceLab,
+  rail = false,
+  onNavigate,
+}: {
+  labs: ApiLab[];
+  activeId: string | undefined;
+  workspaceLab: string | undefined;
+  rail?: boolean;
+  onNavigate?: () => void;
+}) {
   const done = labs.filter((l) => l.passed).length;
   const pct = labs.length ? Math.round((done / labs.length) * 100) : 0;
   return (
-    <nav class="sidebar" aria-label="Labs">
+    <nav class={`sidebar${rail ? ' is-rail' : ''}`} aria-label="Labs">
       <div class="sidebar-head">
         <h2 class="sidebar-title">Labs</h2>
         <span class="sidebar-progress-text">
@@ -35,12 +48,13 @@ export function Sidebar({ labs, activeId, workspaceLab, onNavigate }: { labs: Ap
                 aria-current={active ? 'page' : undefined}
                 data-lab={l.id}
                 data-passed={String(l.passed)}
+                title={rail ? `${l.id} · ${l.title}${l.passed ? ' (passed)' : ''}` : undefined}
                 onClick={onNavigate}
               >
                 <span class="lab-num" aria-hidden="true">
                   {l.passed ? <IconCheck size={13} /> : l.id}
                 </span>
-                <span class="lab-link-text">
+                <span class={`lab-link-text${rail ? ' sr-only' : ''}`}>
                   <span class="lab-link-title">{l.title}</span>
                   <span class="lab-link-meta">
                     Lab {l.id} · {l.minutes} min

@@ -1,7 +1,9 @@
 // Two panes with a draggable (and keyboard-movable) separator. The first pane's share is
-// remembered in localStorage. Below the CSS breakpoint the panes stack and the separator hides.
+// remembered in localStorage. Until the user moves it, the share follows the width: the second
+// pane gets at least `secondMinPx` (e.g. room for an 80-column terminal) while the first keeps
+// `firstMinPx`. Below the CSS breakpoint the panes stack and the separator hides.
 import type { ComponentChildren } from 'preact';
-import { useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { readStored, writeStored } from '../lib/storage.ts';
 
 export function Split({
@@ -14,6 +16,8 @@ export function Split({
   second,
   label,
   collapsedFirst,
+  firstMinPx,
+  secondMinPx,
   class: cls,
 }: {
   id: string;
@@ -25,18 +29,44 @@ export function Split({
   second: ComponentChildren;
   label: string;
   collapsedFirst?: boolean;
+  firstMinPx?: number;
+  secondMinPx?: number;
   class?: string;
 }) {
   const key = `cnilab.split.${id}`;
-  const [ratio, setRatio] = useState<number>(() => {
-    const v = Number(readStored('local', key));
-    return Number.isFinite(v) && v >= min && v <= max ? v : initial;
-  });
+  const clamp = (r: number) => Math.min(max, Math.max(min, r));
+  const stored = (): number | null => {
+    const raw = readStored('local', key);
+    const v = raw === null ? NaN : Number(raw);
+    return Number.isFinite(v) && v >= min && v <= max ? v : null;
+  };
+  /** The share before the user chose one, for a box `w` pixels long. */
+  const auto = (w: number) => {
+    let r = initial;
+    if (w > 0 && secondMinPx) r = Math.min(r, 1 - secondMinPx / w);
+    if (w > 0 && firstMinPx) r = Math.max(r, firstMinPx / w);
+    return clamp(r);
+  };
+  const [ratio, setRatio] = useState<number>(() => stored() ?? initial);
   const [dragging, setDragging] = useState(false);
   const box = useRef<HTMLDivElement>(null);
 
+  // Follow the box's size while the share is not the user's.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el || (!firstMinPx && !secondMinPx)) return;
+    const size = () => (direction === 'row' ? el.clientWidth : el.clientHeight);
+    const follow = () => {
+      if (stored() === null) setRatio(auto(size()));
+    };
+    follow();
+    const ro = new ResizeObserver(follow);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [firstMinPx, secondMinPx, direction]);
+
   const commit = (r: number) => {
-    const v = Math.min(max, Math.max(min, r));
+    const v = clamp(r);
     setRatio(v);
     writeStored('local', key, v.toFixed(4));
   };
@@ -97,7 +127,10 @@ export function Split({
           aria-valuenow={Math.round(ratio * 100)}
           onPointerDown={onPointerDown}
           onKeyDown={onKeyDown}
-          onDblClick={() => commit(initial)}
+          onDblClick={() => {
+            writeStored('local', key, null);
+            setRatio(auto(direction === 'row' ? (box.current?.clientWidth ?? 0) : (box.current?.clientHeight ?? 0)));
+          }}
           title="Drag to resize (double-click to reset)"
         />
       )}

@@ -1,6 +1,9 @@
-// One tab per node, each an xterm.js terminal on /api/term?node=<name>. Every Terminal is created
-// once and kept: switching tabs only hides/shows it (and re-fits it). xterm is a lazy chunk.
+// One tab per terminal the engine offers (each node; "your machine" when the server has one), each
+// an xterm.js terminal on the engine's session. Every Terminal is created once and kept: switching
+// tabs only hides/shows it (and re-fits it). xterm is a lazy chunk.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEngine } from '../engine/context.tsx';
+import type { TerminalInfo } from '../engine/types.ts';
 import type { ConnState, TermSession } from '../terminal/session.ts';
 import { useTheme } from '../lib/theme.ts';
 import { IconRefresh, IconTerminal } from './Icons.tsx';
@@ -97,7 +100,10 @@ function Overlay({ node, state, session }: { node: string; state: ConnState | un
   );
 }
 
-export function TerminalPanel({ nodes }: { nodes: string[] }) {
+export function TerminalPanel({ terminals }: { terminals: TerminalInfo[] }) {
+  const engine = useEngine();
+  const nodes = terminals.map((t) => t.id);
+  const labelOf = (id: string) => terminals.find((t) => t.id === id)?.label ?? id;
   const [active, setActive] = useState<string | undefined>(nodes[0]);
   const [mod, setMod] = useState<SessionModule | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -130,7 +136,7 @@ export function TerminalPanel({ nodes }: { nodes: string[] }) {
     const onState = (node: string, s: ConnState) => setStates((prev) => ({ ...prev, [node]: s }));
     for (const node of nodes) {
       const host = hosts.current[node];
-      if (host && !sessions.current.has(node)) sessions.current.set(node, new mod.TermSession(node, host, theme, onState));
+      if (host && !sessions.current.has(node)) sessions.current.set(node, new mod.TermSession(node, host, theme, engine, onState));
     }
     for (const [node, s] of sessions.current) {
       if (!nodes.includes(node)) {
@@ -214,7 +220,8 @@ export function TerminalPanel({ nodes }: { nodes: string[] }) {
       <div class="panel-bar term-bar">
         <div class="term-tabs" role="tablist" aria-label="Node terminals">
           <IconTerminal size={15} class="panel-bar-icon" />
-          {nodes.map((node, i) => {
+          {terminals.map((t, i) => {
+            const node = t.id;
             const s = states[node];
             const selected = node === active;
             return (
@@ -226,17 +233,18 @@ export function TerminalPanel({ nodes }: { nodes: string[] }) {
                 type="button"
                 role="tab"
                 id={`term-tab-${node}`}
-                class={`term-tab${selected ? ' is-active' : ''}`}
+                class={`term-tab${selected ? ' is-active' : ''}${t.kind === 'workstation' ? ' is-workstation' : ''}`}
                 aria-selected={selected}
                 aria-controls={`term-panel-${node}`}
                 tabIndex={selected ? 0 : -1}
                 data-node={node}
+                data-kind={t.kind}
                 onClick={() => select(node, true)}
                 onKeyDown={(e) => onTabKey(e, i)}
-                title={`${node}: ${statusText(s)}`}
+                title={`${t.label}: ${statusText(s)}`}
               >
                 <span class={`status-dot ${statusClass(s)}`} aria-hidden="true" />
-                {node}
+                {t.label}
                 <span class="sr-only">, {statusText(s)}</span>
               </button>
             );
@@ -245,7 +253,7 @@ export function TerminalPanel({ nodes }: { nodes: string[] }) {
         <div class="term-status" aria-live="polite">
           {active && (
             <span class={`term-status-text ${statusClass(activeState)}`}>
-              {active} · {statusText(activeState)}
+              {labelOf(active)} · {statusText(activeState)}
             </span>
           )}
           {active && activeState?.status === 'open' && (
@@ -264,7 +272,7 @@ export function TerminalPanel({ nodes }: { nodes: string[] }) {
                     host.replaceChildren();
                     sessions.current.set(
                       active,
-                      new mod.TermSession(active, host, theme, (node, st) => setStates((prev) => ({ ...prev, [node]: st }))),
+                      new mod.TermSession(active, host, theme, engine, (node, st) => setStates((prev) => ({ ...prev, [node]: st }))),
                     );
                   }
                 }
@@ -305,7 +313,7 @@ export function TerminalPanel({ nodes }: { nodes: string[] }) {
                 hosts.current[node] = el;
               }}
             />
-            {node === active && <Overlay node={node} state={states[node]} session={sessions.current.get(node)} />}
+            {node === active && <Overlay node={labelOf(node)} state={states[node]} session={sessions.current.get(node)} />}
           </div>
         ))}
       </div>

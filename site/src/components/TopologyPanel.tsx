@@ -2,7 +2,9 @@
 // changes (after each check, after a reset); draws it for the width it has; can open full-size.
 import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { api, errorMessage, type ApiTopology } from '../lib/api.ts';
+import { useEngine } from '../engine/context.tsx';
+import { errorMessage } from '../engine/errors.ts';
+import type { ApiTopology } from '../engine/types.ts';
 import { traceStops } from '../lib/tracePath.ts';
 import { useTrace, type TraceState } from '../lib/useTrace.ts';
 import { drawTopology, type TopologyDecoration } from './TopologyView.tsx';
@@ -145,13 +147,15 @@ export function TopologyPanel({
   const [tick, setTick] = useState(0);
   const ctrl = useRef<AbortController | null>(null);
   const trace = useTrace();
+  const engine = useEngine();
 
   useEffect(() => {
     ctrl.current?.abort();
     const c = new AbortController();
     ctrl.current = c;
     setLoading(true);
-    api.topology(c.signal).then(
+    if (!engine.topology) return;
+    engine.topology(c.signal).then(
       (t) => {
         if (c.signal.aborted) return;
         setTopo(t);

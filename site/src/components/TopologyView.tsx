@@ -3,7 +3,7 @@
 // the bridge by their host veth) and its routes to the other nodes' pod subnets.
 // Sizes are in CSS pixels: the layout is recomputed for the width it gets, so text stays readable.
 import type { VNode } from 'preact';
-import type { ApiNode, ApiTopology } from '../lib/api.ts';
+import type { ApiNode, ApiTopology } from '../engine/types.ts';
 
 const PAD = 14;
 const GAP = 14;

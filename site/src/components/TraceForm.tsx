@@ -1,7 +1,7 @@
 // "Trace a ping": pick where the ping starts (a pod or a node) and where it goes (a pod, a node or
 // an address you type), then Trace.
 import { useState } from 'preact/hooks';
-import type { ApiTopology } from '../lib/api.ts';
+import type { ApiTopology } from '../engine/types.ts';
 import { isIPv4, traceEndpoints } from '../lib/tracePath.ts';
 import { IconPlay, IconX } from './Icons.tsx';
 

@@ -1,6 +1,6 @@
 // A traced ping, in words: the verdict, then every hop in order, grouped request / reply, each
 // with where it happened, what kind of decision it was and the decision itself.
-import type { ApiTrace, ApiTraceHop } from '../lib/api.ts';
+import type { ApiTrace, ApiTraceHop } from '../engine/types.ts';
 import type { Direction } from '../lib/tracePath.ts';
 import { IconCheck, IconChevron, IconX } from './Icons.tsx';
 

@@ -1,6 +1,6 @@
 // Where each hop of a packet trace happened on the topology picture, and the hops grouped into
 // the stops the picture marks (consecutive hops at the same place are one stop).
-import type { ApiTopology, ApiTrace, ApiTraceHop } from './api.ts';
+import type { ApiTopology, ApiTrace, ApiTraceHop } from '../engine/types.ts';
 
 export type Direction = ApiTraceHop['direction'];
 

@@ -1,7 +1,9 @@
 // The state of the topology panel's packet trace: run one, the result or why it failed, which
 // hop is selected and which direction the picture shows.
 import { useRef, useState } from 'preact/hooks';
-import { api, errorMessage, type ApiTrace } from './api.ts';
+import { useEngine } from '../engine/context.tsx';
+import { errorMessage } from '../engine/errors.ts';
+import type { ApiTrace } from '../engine/types.ts';
 import type { Direction } from './tracePath.ts';
 
 export interface TraceState {
@@ -23,6 +25,7 @@ export function useTrace(): TraceState {
   const [activeHop, setActiveHop] = useState<number | null>(null);
   const [shown, setShown] = useState<Direction>('request');
   const ctrl = useRef<AbortController | null>(null);
+  const engine = useEngine();
 
   const run = (from: string, to: string) => {
     ctrl.current?.abort();
@@ -30,7 +33,12 @@ export function useTrace(): TraceState {
     ctrl.current = c;
     setBusy(true);
     setError(null);
-    api.trace(from, to, c.signal).then(
+    if (!engine.trace) {
+      setError('This engine cannot trace packets.');
+      setBusy(false);
+      return;
+    }
+    engine.trace(from, to, c.signal).then(
       (t) => {
         if (c.signal.aborted) return;
         setTrace(t);

@@ -1,25 +1,13 @@
-// One node's terminal: an xterm.js Terminal + FitAddon attached to /api/term?node=<name> over a
-// WebSocket (subprotocol cnilab.<token>, JSON text frames per src/server/api.ts). The Terminal
-// lives as long as the page: hidden tabs keep it, drops reconnect with backoff.
+// One terminal tab: an xterm.js Terminal + FitAddon wired to a TerminalConnection from the engine
+// (a WebSocket PTY on the lab server, or a shell in the tab). The Terminal lives as long as the
+// page: hidden tabs keep it.
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
-import type { TermClientMessage, TermServerMessage } from '../lib/api.ts';
-import { termUrl } from '../lib/api.ts';
-import { getToken } from '../lib/token.ts';
+import type { ConnState, Engine, TerminalConnection } from '../engine/types.ts';
 import type { Theme } from '../lib/theme.ts';
 
-export type ConnState =
-  | { status: 'connecting' }
-  | { status: 'open' }
-  | { status: 'reconnecting'; attempt: number; retryAt: number; reason: string }
-  | { status: 'exited'; code: number }
-  | { status: 'failed'; message: string };
-
-/** Same limits as LIMITS in src/server/api.ts (a value, so not imported into the browser bundle). */
-const MAX_COLS = 500;
-const MAX_ROWS = 200;
-const MAX_INPUT_CHUNK = 8 * 1024;
+export type { ConnState };
 
 const lightTheme: ITheme = {
   background: '#ffffff',
@@ -73,13 +61,6 @@ export function xtermTheme(theme: Theme): ITheme {
   return theme === 'dark' ? darkTheme : lightTheme;
 }
 
-const DIM = '\x1b[2m';
-const RED = '\x1b[31m';
-const RESET = '\x1b[0m';
-
-/** Close codes after which retrying cannot help (policy / auth). */
-const FATAL_CLOSE = new Set([1008, 4001, 4003, 4401, 4403, 4404]);
-
 export function registry(): { terminals: Record<string, Terminal> } {
   if (!window.__cnilab) window.__cnilab = { terminals: {} };
   return window.__cnilab;
@@ -88,19 +69,15 @@ export function registry(): { terminals: Record<string, Terminal> } {
 export class TermSession {
   readonly term: Terminal;
   private readonly fitAddon = new FitAddon();
-  private ws: WebSocket | null = null;
-  private timer = 0;
-  private attempt = 0;
+  private readonly conn: TerminalConnection;
   private disposed = false;
-  private everOpened = false;
-  private lostNoticeShown = false;
-  private lastError = '';
   state: ConnState = { status: 'connecting' };
 
   constructor(
     readonly node: string,
     host: HTMLElement,
     theme: Theme,
+    engine: Engine,
     private readonly onState: (node: string, s: ConnState) => void,
   ) {
     this.term = new Terminal({
@@ -116,134 +93,34 @@ export class TermSession {
     });
     this.term.loadAddon(this.fitAddon);
     this.term.open(host);
-    this.term.onData((d) => this.onInput(d));
-    this.term.onResize(() => this.sendResize());
     registry().terminals[node] = this.term;
-    window.addEventListener('online', this.retrySoon);
-    document.addEventListener('visibilitychange', this.retrySoon);
+    this.conn = engine.openTerminal(node, {
+      output: (d) => {
+        if (!this.disposed) this.term.write(d);
+      },
+      state: (st) => {
+        if (this.disposed) return;
+        this.state = st;
+        this.onState(this.node, st);
+        if (st.status === 'open') {
+          this.fit();
+          this.conn?.resize(this.term.cols, this.term.rows);
+        }
+      },
+    });
+    this.term.onData((d) => this.conn.input(d));
+    this.term.onResize(({ cols, rows }) => this.conn.resize(cols, rows));
     this.fit();
-    this.connect();
+    this.conn.resize(this.term.cols, this.term.rows);
   }
-
-  private setState(s: ConnState): void {
-    this.state = s;
-    this.onState(this.node, s);
-  }
-
-  private readonly retrySoon = (): void => {
-    if (this.state.status === 'reconnecting' && document.visibilityState === 'visible') this.retryNow();
-  };
 
   retryNow(): void {
-    if (this.disposed || this.ws) return;
-    window.clearTimeout(this.timer);
-    this.connect();
+    this.conn.retryNow();
   }
 
   /** After an exit: a fresh shell. */
   restart(): void {
-    if (this.disposed) return;
-    this.attempt = 0;
-    this.lostNoticeShown = false;
-    this.term.write('\r\n');
-    this.connect();
-  }
-
-  private connect(): void {
-    if (this.disposed) return;
-    const token = getToken();
-    if (!token) {
-      this.setState({ status: 'failed', message: 'This page has no access token: open the URL that npm start printed.' });
-      return;
-    }
-    if (this.state.status !== 'reconnecting') this.setState({ status: 'connecting' });
-    let ws: WebSocket;
-    try {
-      ws = new WebSocket(termUrl(this.node), [`cnilab.${token}`]);
-    } catch (e) {
-      this.scheduleReconnect(e instanceof Error ? e.message : String(e));
-      return;
-    }
-    this.ws = ws;
-    ws.onopen = () => {
-      if (this.ws !== ws) return;
-      this.attempt = 0;
-      if (this.everOpened && this.lostNoticeShown) this.term.write(`${DIM}── reconnected to ${this.node} ──${RESET}\r\n`);
-      this.everOpened = true;
-      this.lostNoticeShown = false;
-      this.lastError = '';
-      this.setState({ status: 'open' });
-      this.fit();
-      this.sendResize();
-    };
-    ws.onmessage = (ev: MessageEvent) => {
-      if (this.ws !== ws || typeof ev.data !== 'string') return;
-      let msg: TermServerMessage;
-      try {
-        msg = JSON.parse(ev.data) as TermServerMessage;
-      } catch {
-        return;
-      }
-      if (msg.type === 'output') {
-        this.term.write(msg.data);
-      } else if (msg.type === 'exit') {
-        this.term.write(`\r\n${DIM}[shell on ${this.node} exited with code ${msg.code} — press Enter for a new shell]${RESET}\r\n`);
-        this.setState({ status: 'exited', code: msg.code });
-        this.ws = null;
-        ws.close();
-      } else if (msg.type === 'error') {
-        if (msg.message !== this.lastError) this.term.write(`\r\n${RED}[${this.node}] ${msg.message}${RESET}\r\n`);
-        this.lastError = msg.message;
-      }
-    };
-    ws.onclose = (ev: CloseEvent) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      if (this.disposed || this.state.status === 'exited') return;
-      if (FATAL_CLOSE.has(ev.code)) {
-        const why = ev.reason || (ev.code === 1008 ? 'the server refused the connection (token or origin)' : `closed with code ${ev.code}`);
-        this.term.write(`\r\n${RED}[${this.node}] ${why}${RESET}\r\n`);
-        this.setState({ status: 'failed', message: why });
-        return;
-      }
-      this.scheduleReconnect(ev.reason || (this.everOpened ? 'connection lost' : 'cannot connect'));
-    };
-  }
-
-  private scheduleReconnect(reason: string): void {
-    if (this.disposed) return;
-    if (this.everOpened && !this.lostNoticeShown) {
-      this.term.write(`\r\n${DIM}[connection to ${this.node} lost — reconnecting…]${RESET}\r\n`);
-      this.lostNoticeShown = true;
-    }
-    this.attempt += 1;
-    const base = Math.min(10_000, 500 * 2 ** (this.attempt - 1));
-    const delay = Math.round(base * (0.85 + Math.random() * 0.3));
-    this.setState({ status: 'reconnecting', attempt: this.attempt, retryAt: Date.now() + delay, reason });
-    window.clearTimeout(this.timer);
-    this.timer = window.setTimeout(() => this.connect(), delay);
-  }
-
-  private send(msg: TermClientMessage): void {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
-  }
-
-  private onInput(data: string): void {
-    const s = this.state.status;
-    if (s === 'open') {
-      for (let i = 0; i < data.length; i += MAX_INPUT_CHUNK) this.send({ type: 'input', data: data.slice(i, i + MAX_INPUT_CHUNK) });
-    } else if (s === 'exited' && data.includes('\r')) {
-      this.restart();
-    } else if ((s === 'reconnecting' || s === 'failed') && data.includes('\r')) {
-      this.attempt = 0;
-      this.retryNow();
-    }
-  }
-
-  private sendResize(): void {
-    const cols = Math.max(1, Math.min(MAX_COLS, this.term.cols));
-    const rows = Math.max(1, Math.min(MAX_ROWS, this.term.rows));
-    this.send({ type: 'resize', cols, rows });
+    this.conn.restart();
   }
 
   /** Fits the terminal to its element (no-op while the element has no size). */
@@ -268,12 +145,7 @@ export class TermSession {
 
   dispose(): void {
     this.disposed = true;
-    window.clearTimeout(this.timer);
-    window.removeEventListener('online', this.retrySoon);
-    document.removeEventListener('visibilitychange', this.retrySoon);
-    const ws = this.ws;
-    this.ws = null;
-    ws?.close();
+    this.conn.close();
     const reg = registry();
     if (reg.terminals[this.node] === this.term) delete reg.terminals[this.node];
     this.term.dispose();

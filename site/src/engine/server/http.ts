@@ -1,5 +1,5 @@
-// The lab server's API (types from src/server/api.ts). Every call carries the token; every
-// failure becomes an ApiError with a message a student can act on.
+// The server engine's transport: the lab server's HTTP API (types from src/server/api.ts). Every call
+// carries the token; every failure becomes an EngineError with a message a student can act on.
 import type {
   ApiCheckDone,
   ApiCheckResult,
@@ -10,40 +10,14 @@ import type {
   ApiSolution,
   ApiTopology,
   ApiTrace,
-} from '../../../src/server/api.ts';
-import { getToken } from './token.ts';
+} from '../../../../src/server/api.ts';
+import { getToken } from '../../lib/token.ts';
+import { EngineError } from '../errors.ts';
+import type { CheckEvent } from '../types.ts';
 
-export type {
-  ApiCheckDone,
-  ApiCheckResult,
-  ApiDone,
-  ApiHints,
-  ApiLab,
-  ApiLabs,
-  ApiNode,
-  ApiSolution,
-  ApiTopology,
-  ApiTrace,
-  ApiTraceHop,
-  TermClientMessage,
-  TermServerMessage,
-} from '../../../src/server/api.ts';
+export type { TermClientMessage, TermServerMessage } from '../../../../src/server/api.ts';
 
-export type ApiErrorKind = 'no-token' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'server' | 'network' | 'bad-response' | 'aborted';
-
-export class ApiError extends Error {
-  constructor(
-    readonly kind: ApiErrorKind,
-    readonly status: number,
-    message: string,
-    readonly detail?: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-type AuthListener = (err: ApiError) => void;
+type AuthListener = (err: EngineError) => void;
 const authListeners = new Set<AuthListener>();
 
 /** Called when the server refuses the token (401): the whole app switches to the "open the URL again" page. */
@@ -52,10 +26,10 @@ export function onAuthFailure(l: AuthListener): () => void {
   return () => authListeners.delete(l);
 }
 
-function describe(status: number, path: string, serverMessage: string | undefined): ApiError {
+function describe(status: number, path: string, serverMessage: string | undefined): EngineError {
   const said = serverMessage ? ` The server said: ${serverMessage}` : '';
   if (status === 401) {
-    return new ApiError(
+    return new EngineError(
       'unauthorized',
       status,
       'The lab server did not accept this page’s access token. The token changes every time the server starts: open the URL that `npm start` printed again.',
@@ -63,22 +37,22 @@ function describe(status: number, path: string, serverMessage: string | undefine
     );
   }
   if (status === 403) {
-    return new ApiError(
+    return new EngineError(
       'forbidden',
       status,
       `The lab server refused the request (403). Open the site at the exact address \`npm start\` printed (http://127.0.0.1:…), not through another host name or port.${said}`,
       serverMessage,
     );
   }
-  if (status === 404) return new ApiError('not-found', status, serverMessage ?? `Not found: ${path}`, serverMessage);
-  if (status === 409) return new ApiError('conflict', status, serverMessage ?? 'The lab server is busy with another operation. Try again in a moment.', serverMessage);
+  if (status === 404) return new EngineError('not-found', status, serverMessage ?? `Not found: ${path}`, serverMessage);
+  if (status === 409) return new EngineError('conflict', status, serverMessage ?? 'The lab server is busy with another operation. Try again in a moment.', serverMessage);
   if (status >= 500) {
-    return new ApiError('server', status, serverMessage ? `The lab server failed: ${serverMessage}` : `The lab server failed (HTTP ${status}). Its terminal shows the details.`, serverMessage);
+    return new EngineError('server', status, serverMessage ? `The lab server failed: ${serverMessage}` : `The lab server failed (HTTP ${status}). Its terminal shows the details.`, serverMessage);
   }
-  return new ApiError('bad-response', status, serverMessage ?? `Unexpected answer from the lab server (HTTP ${status}).`, serverMessage);
+  return new EngineError('bad-response', status, serverMessage ?? `Unexpected answer from the lab server (HTTP ${status}).`, serverMessage);
 }
 
-async function errorFrom(res: Response, path: string): Promise<ApiError> {
+async function errorFrom(res: Response, path: string): Promise<EngineError> {
   let message: string | undefined;
   try {
     const text = (await res.text()).trim();
@@ -101,7 +75,7 @@ async function errorFrom(res: Response, path: string): Promise<ApiError> {
 
 async function send(method: 'GET' | 'POST', path: string, signal?: AbortSignal): Promise<Response> {
   const token = getToken();
-  if (!token) throw new ApiError('no-token', 0, 'This page has no access token: open the URL that `npm start` printed.');
+  if (!token) throw new EngineError('no-token', 0, 'This page has no access token: open the URL that `npm start` printed.');
   let res: Response;
   try {
     res = await fetch(path, {
@@ -112,8 +86,8 @@ async function send(method: 'GET' | 'POST', path: string, signal?: AbortSignal):
       signal: signal ?? null,
     });
   } catch (e) {
-    if (e instanceof DOMException && e.name === 'AbortError') throw new ApiError('aborted', 0, 'Cancelled.');
-    throw new ApiError(
+    if (e instanceof DOMException && e.name === 'AbortError') throw new EngineError('aborted', 0, 'Cancelled.');
+    throw new EngineError(
       'network',
       0,
       `Cannot reach the lab server at ${window.location.host}. Is \`npm start\` still running in your terminal?`,
@@ -129,15 +103,11 @@ async function json<T>(method: 'GET' | 'POST', path: string, signal?: AbortSigna
   try {
     return (await res.json()) as T;
   } catch {
-    throw new ApiError('bad-response', res.status, `The lab server sent something that is not JSON for ${path}.`);
+    throw new EngineError('bad-response', res.status, `The lab server sent something that is not JSON for ${path}.`);
   }
 }
 
 const lab = (id: string) => `/api/labs/${encodeURIComponent(id)}`;
-
-export type CheckEvent =
-  | { type: 'check'; result: ApiCheckResult }
-  | { type: 'done'; done: ApiCheckDone };
 
 /**
  * POST /api/labs/:id/check: NDJSON, one line per finished check then a `done` line.
@@ -155,7 +125,7 @@ async function check(id: string, onEvent: (e: CheckEvent) => void, signal?: Abor
     try {
       msg = JSON.parse(text) as typeof msg;
     } catch {
-      throw new ApiError('bad-response', res.status, `The check stream sent a line that is not JSON: ${text.slice(0, 120)}`);
+      throw new EngineError('bad-response', res.status, `The check stream sent a line that is not JSON: ${text.slice(0, 120)}`);
     }
     if (msg.type === 'check' && msg.result) {
       results.push(msg.result);
@@ -165,7 +135,7 @@ async function check(id: string, onEvent: (e: CheckEvent) => void, signal?: Abor
       onEvent({ type: 'done', done });
     } else if (msg.type === 'error') {
       const m = typeof msg.message === 'string' ? msg.message : typeof msg.error === 'string' ? msg.error : 'the check failed';
-      throw new ApiError('server', res.status, `The checks could not run: ${m}`, m);
+      throw new EngineError('server', res.status, `The checks could not run: ${m}`, m);
     }
   };
 
@@ -188,12 +158,12 @@ async function check(id: string, onEvent: (e: CheckEvent) => void, signal?: Abor
       for (const line of (await res.text()).split('\n')) handle(line);
     }
   } catch (e) {
-    if (e instanceof ApiError) throw e;
-    if (e instanceof DOMException && e.name === 'AbortError') throw new ApiError('aborted', 0, 'Cancelled.');
-    throw new ApiError('network', 0, 'The connection to the lab server broke while the checks were running. Run them again.', String(e));
+    if (e instanceof EngineError) throw e;
+    if (e instanceof DOMException && e.name === 'AbortError') throw new EngineError('aborted', 0, 'Cancelled.');
+    throw new EngineError('network', 0, 'The connection to the lab server broke while the checks were running. Run them again.', String(e));
   }
   if (!done) {
-    throw new ApiError('bad-response', res.status, `The check stream ended before its last line (${results.length} check(s) received). Run the checks again.`);
+    throw new EngineError('bad-response', res.status, `The check stream ended before its last line (${results.length} check(s) received). Run the checks again.`);
   }
   return done;
 }
@@ -208,14 +178,9 @@ export const api = {
   nextHint: (id: string) => json<ApiHints>('POST', `${lab(id)}/hint`),
   solution: (id: string) => json<ApiSolution>('GET', `${lab(id)}/solution`),
   reset: (id: string) => json<ApiDone>('POST', `${lab(id)}/reset`),
+  solve: (id: string) => json<ApiDone>('POST', `${lab(id)}/solve`),
   check,
 };
-
-export function errorMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
 
 /** The terminal WebSocket URL for a node, same origin as the page. */
 export function termUrl(node: string): string {

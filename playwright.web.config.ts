@@ -1,0 +1,34 @@
+// Browser tests of the static site (site/dist-web, the page engine): served by the same plain
+// static file server as `npm run web`, no lab server, no cluster on this machine. Debian's chromium.
+import { defineConfig } from '@playwright/test';
+
+const PORT = 5192;
+
+export default defineConfig({
+  testDir: 'test/web',
+  timeout: 90_000,
+  workers: 1,
+  retries: 0,
+  // A cold load parses the shell library and builds the cluster: give it room on a busy machine.
+  expect: { timeout: 20_000 },
+  reporter: [['list']],
+  outputDir: 'test-results/web',
+  webServer: {
+    command: `node scripts/web.mjs --port ${PORT}`,
+    url: `http://127.0.0.1:${PORT}/`,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}/`,
+    browserName: 'chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+});

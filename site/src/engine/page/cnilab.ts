@@ -1,0 +1,136 @@
+// `cnilab` in a node's shell in the tab: the student's loop with the same words the lab texts use.
+// It goes through the page engine, so the terminal and the buttons do the same thing.
+import type { Lab } from '../../../../src/labs/catalogParse.ts';
+import { formatHuman } from '../../../../src/validators/report.ts';
+import { errorMessage } from '../errors.ts';
+import type { Engine } from '../types.ts';
+import type { MachineProgram, SimMachine } from '../../../../src/sim/machine/machine.ts';
+import type { Pods } from '../../../../src/runtime/pods.ts';
+
+export interface CnilabDeps {
+  engine: Engine;
+  catalog: Lab[];
+  /** The lab open in the page, when no lab is named. */
+  currentLab(): string | undefined;
+  supported(lab: Lab): string | undefined;
+  pods: Pods;
+  machine: SimMachine;
+}
+
+const USAGE = `usage: cnilab <command> [lab]
+  check [lab]        run the lab's checks (the lab open in the page when none is named)
+  hint [lab]         reveal the next hint
+  reset [lab]        put the lab back to its start
+  solve [lab]        bring the nodes to the lab's end state (the reference solution)
+  trace FROM TO      follow a ping hop by hop (FROM/TO: node1, node1/web, an address)
+  pod add|del|list   pods through the CNI plugin (pod add NODE NAME)
+  exec NODE[/POD] -- CMD   run a command on a node or in a pod
+`;
+
+export function cnilabProgram(d: CnilabDeps): MachineProgram {
+  const labArg = (a: string | undefined): Lab | string => {
+    const id = a ?? d.currentLab();
+    if (!id) return 'name a lab, e.g. cnilab check 01';
+    const norm = /^\d$/.test(id) ? `0${id}` : id;
+    return d.catalog.find((l) => l.id === norm || l.dir === id) ?? `no lab "${id}"; labs are ${d.catalog.map((l) => l.id).join(', ')}`;
+  };
+  return async ({ argv }) => {
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: (s: string) => (stdout += s), stderr: (s: string) => (stderr += s) };
+    const code = await run(argv, io);
+    return { code, stdout, stderr };
+  };
+
+  async function run(argv: string[], io: { stdout(s: string): void; stderr(s: string): void }): Promise<number> {
+    const [, sub, ...rest] = argv;
+    const err = (m: string, code = 1) => {
+      io.stderr(`cnilab: ${m}\n`);
+      return code;
+    };
+    try {
+      switch (sub) {
+        case undefined:
+        case 'help':
+        case '--help':
+        case '-h':
+          io.stdout(USAGE);
+          return sub === undefined ? 1 : 0;
+        case 'check': {
+          const lab = labArg(rest.find((a) => !a.startsWith('-')));
+          if (typeof lab === 'string') return err(lab);
+          const why = d.supported(lab);
+          if (why) return err(why);
+          const done = await d.engine.check(lab.id, () => undefined);
+          if (rest.includes('--json')) io.stdout(JSON.stringify(done, null, 2) + '\n');
+          else io.stdout(formatHuman({ lab: lab.id, passed: done.passed, checks: done.checks }, lab.title) + '\n');
+          return done.passed ? 0 : 1;
+        }
+        case 'hint': {
+          const lab = labArg(rest[0]);
+          if (typeof lab === 'string') return err(lab);
+          const h = await d.engine.nextHint(lab.id);
+          if (h.hints.length === 0) io.stdout(`Lab ${lab.id} has no hints.\n`);
+          else io.stdout(`Hint ${h.hints.length} of ${h.hints.length + h.remaining} for lab ${lab.id}: ${h.hints[h.hints.length - 1]}\n`);
+          return 0;
+        }
+        case 'reset':
+        case 'solve': {
+          const lab = labArg(rest[0]);
+          if (typeof lab === 'string') return err(lab);
+          const r = sub === 'reset' ? await d.engine.reset(lab.id) : await d.engine.solve!(lab.id);
+          for (const line of r.done) io.stdout(`✓ ${line}\n`);
+          if (r.done.length === 0) io.stdout('Nothing needed changing.\n');
+          return 0;
+        }
+        case 'trace': {
+          const [from, to] = rest;
+          if (!from || !to) return err('usage: cnilab trace FROM TO   (e.g. cnilab trace node1 node2)', 2);
+          const t = await d.engine.trace!(from, to);
+          for (const h of t.hops) io.stdout(`${h.direction === 'reply' ? '←' : '→'} ${h.where.padEnd(12)} ${h.step.padEnd(8)} ${h.detail}\n`);
+          io.stdout(`${t.ok ? '✓' : '✗'} ${t.summary}\n`);
+          return t.ok ? 0 : 1;
+        }
+        case 'pod': {
+          const [verb, node, name] = rest;
+          if (verb === 'list' || verb === 'ls') {
+            const all = await d.pods.list(node);
+            if (all.length === 0) io.stdout('no pods\n');
+            for (const p of all) io.stdout(`${p.node}/${p.name}\t${p.address ?? '(no address)'}\n`);
+            return 0;
+          }
+          if ((verb === 'add' || verb === 'del') && node && name) {
+            if (verb === 'add') {
+              const p = await d.pods.add(node, name);
+              io.stdout(`pod ${node}/${name}: ${p.address ?? 'no address'}\n`);
+            } else {
+              const r = await d.pods.del(node, name);
+              io.stdout(r.existed ? `pod ${node}/${name} deleted\n` : `no pod ${node}/${name}: nothing to delete\n`);
+            }
+            return 0;
+          }
+          return err('usage: cnilab pod add NODE NAME | cnilab pod del NODE NAME | cnilab pod list [NODE]', 2);
+        }
+        case 'exec': {
+          const sep = rest.indexOf('--');
+          const where = rest[0];
+          const cmd = sep >= 0 ? rest.slice(sep + 1) : rest.slice(1);
+          if (!where || cmd.length === 0) return err('usage: cnilab exec NODE[/POD] -- COMMAND…', 2);
+          const [node, pod] = where.split('/') as [string, string | undefined];
+          const r = await d.machine.exec(node, cmd, pod ? { netns: `/run/simplecni-lab/pods/${node}/${pod}` } : {});
+          io.stdout(r.stdout);
+          io.stderr(r.stderr);
+          return r.code;
+        }
+        case 'deploy':
+        case 'start':
+        case 'cni':
+          return err(`"cnilab ${sub}" works on a workspace on your disk. In this tab, open the Code tab beside the terminals: it holds the lab's starter, and its Deploy builds it and installs it on every node.`);
+        default:
+          return err(`unknown command "${sub}"\n${USAGE}`, 2);
+      }
+    } catch (e) {
+      return err(errorMessage(e));
+    }
+  }
+}

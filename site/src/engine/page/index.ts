@@ -1,0 +1,293 @@
+// The page engine: the whole course in this tab. The cluster is a SimMachine (src/sim/machine:
+// the simulated kernel's World plus, per node, a file system and a just-bash shell whose ip,
+// bridge, ping… answer from that World); `cnilab` is a command of every node's shell; checks are
+// the validators (src/validators) over the machine's node driver; hints, solve and reset are
+// src/labs'; everything the student does is kept in IndexedDB.
+//
+// The machine runs on the main thread: a simulated command is a short function of the world, and
+// the shell is asynchronous (it awaits between commands, ping waits its real second between
+// probes), so typing and rendering stay responsive during a check or a 20-ping loop; a Worker
+// would add a copy of the world on every command and a second copy of the shell for the checks.
+import type { LabEnv } from '../../../../src/labs/actions.ts';
+import { buildByHand, removeByHand } from '../../../../src/labs/byHand.ts';
+import type { Lab } from '../../../../src/labs/catalogParse.ts';
+import { revealHints } from '../../../../src/labs/progressCore.ts';
+import { regionsIn } from '../../../../src/labs/starterCore.ts';
+import { Pods } from '../../../../src/runtime/pods.ts';
+import { collectTopology } from '../../../../src/server/topology.ts';
+import { toApiLab } from '../../../../src/server/api.ts';
+import { traceInWorld } from '../../../../src/cluster/traceWorld.ts';
+import { workers } from '../../../../src/cluster/topologyModel.ts';
+import { MachineDriver } from '../../../../src/sim/machine/driver.ts';
+import { SimMachine } from '../../../../src/sim/machine/machine.ts';
+import { nodeEnv } from '../../../../src/sim/machine/nodeFiles.ts';
+import { runLabChecks } from '../../../../src/validators/registry.ts';
+import type { CheckContext } from '../../../../src/validators/types.ts';
+import { EngineError } from '../errors.ts';
+import type { ApiCheckDone, ApiCheckResult, ApiDone, ApiSolution, Engine, EngineLabs, TerminalInfo } from '../types.ts';
+import { cnilabProgram } from './cnilab.ts';
+import { catalog, labNote, topology } from './labs.ts';
+import { hostedBundle, installBundles } from '../../../../src/sim/machine/hosted.ts';
+import { CNI_PROGRAMS, MACHINE_PATHS } from '../../../../src/sim/machine/nodeFiles.ts';
+import { mktemp } from '../../../../src/sim/machine/extraCommands.ts';
+import pluginBundle from '../../../../dist/simplecni.cjs?raw';
+import ipamBundle from '../../../../dist/simplecni-ipam.cjs?raw';
+import nodeBundle from '../../../../dist/simplecni-node.cjs?raw';
+import { MachineShell } from './shell.ts';
+import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
+import { PageTerminal } from './terminal.ts';
+
+/** Lets the page render and take keystrokes between two steps of a long run. */
+export const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+async function freshState(): Promise<{ state: PageState; machine: SimMachine }> {
+  const machine = await SimMachine.create(topology);
+  return { machine, state: { format: 1, progress: { passed: {}, hints: {} }, files: {}, checks: {}, cluster: await machine.snapshot(), history: {} } };
+}
+
+/** The saved machine, or a fresh one when there is none or it cannot be read back. */
+async function restore(saved: PageState | undefined): Promise<{ state: PageState; machine: SimMachine }> {
+  if (saved) {
+    try {
+      return { state: saved, machine: await SimMachine.restore(saved.cluster) };
+    } catch (e) {
+      console.warn(`The saved cluster could not be restored (${(e as Error).message}); starting a fresh one.`);
+      const fresh = await freshState();
+      return { machine: fresh.machine, state: { ...saved, cluster: fresh.state.cluster } };
+    }
+  }
+  return freshState();
+}
+
+function labOf(id: string): Lab {
+  const norm = /^\d$/.test(id) ? `0${id}` : id;
+  const lab = catalog.find((l) => l.id === norm);
+  if (!lab) throw new EngineError('not-found', 404, `There is no lab “${id}”; labs are ${catalog.map((l) => l.id).join(', ')}.`);
+  return lab;
+}
+
+/** The solution regions of every lab, read from the plugin's and node agent's sources (loaded on first use). */
+const sources = import.meta.glob<string>(['../../../../src/plugin/**/*.ts', '../../../../src/node/**/*.ts'], { query: '?raw', import: 'default' });
+
+async function solutionRegions(labId: string) {
+  const out: ApiSolution['regions'] = [];
+  for (const [p, load] of Object.entries(sources)) {
+    const file = p.replace(/^(\.\.\/)+/, '');
+    for (const r of regionsIn(await load(), file)) {
+      if (r.lab === labId) out.push({ file: r.file, line: r.line, description: r.description, code: r.solution.join('\n') });
+    }
+  }
+  return out;
+}
+
+export async function createPageEngine(): Promise<Engine> {
+  const restored = await restore(await loadState());
+  let state = restored.state;
+  const machine = restored.machine;
+  let saving: Promise<void> = Promise.resolve();
+  let dirty = false;
+  /** Set once the state was replaced (import, start over): the page reloads, nothing more is written. */
+  let frozen = false;
+  /** Writes the state (with a fresh snapshot of the machine) once the current changes settle. */
+  const save = () => {
+    if (dirty || frozen) return;
+    dirty = true;
+    setTimeout(() => {
+      dirty = false;
+      saving = saving.then(async () => {
+        if (frozen) return;
+        state.cluster = await machine.snapshot();
+        await saveState(state);
+      });
+    }, 0);
+  };
+  machine.onChange(save);
+
+  const driver = new MachineDriver(machine);
+  const env: LabEnv = {
+    topology,
+    driver,
+    // The parts of a backend the lab actions use on a lab the tab supports.
+    backend: {
+      readState: () => ({ mode: machine.mode, complete: true }),
+    } as unknown as LabEnv['backend'],
+  };
+  const ctx = (): CheckContext => {
+    const pods = new Pods(driver);
+    return { driver, runtime: pods.runtime, pods, mode: machine.mode };
+  };
+  // The reference plugin, its IPAM plugin and the node agent, built from src/ (dist/*.cjs) and run
+  // by the plugin host on every node.
+  // A restored cluster keeps what was deployed on it (the student's build, perhaps): bind it again.
+  const deployed = CNI_PROGRAMS.every((n) => machine.syncFs('node1').existsSync(`${MACHINE_PATHS.binDir}/${n}.cjs`));
+  if (deployed) for (const n of CNI_PROGRAMS) machine.registerProgram(`${MACHINE_PATHS.binDir}/${n}`, hostedBundle());
+  else installBundles(machine, { simplecni: pluginBundle, 'simplecni-ipam': ipamBundle, 'simplecni-node': nodeBundle });
+  machine.registerCommand('mktemp', mktemp);
+
+  const guard = (lab: Lab) => {
+    const note = labNote(lab);
+    if (note && !note.runs) throw new EngineError('unsupported', 0, note.text);
+  };
+
+  async function check(id: string, onEvent: (e: { type: 'check'; result: ApiCheckResult } | { type: 'done'; done: ApiCheckDone }) => void, signal?: AbortSignal): Promise<ApiCheckDone> {
+    const lab = labOf(id);
+    guard(lab);
+    const report = await runLabChecks(lab, ctx(), (result) => {
+      if (!signal?.aborted) onEvent({ type: 'check', result });
+    });
+    if (signal?.aborted) throw new EngineError('aborted', 0, 'Cancelled.');
+    const done: ApiCheckDone = { type: 'done', lab: lab.id, passed: report.passed, checks: report.checks };
+    if (report.passed && !(lab.id in state.progress.passed)) state.progress.passed[lab.id] = new Date().toISOString();
+    state.checks[lab.id] = done;
+    save();
+    onEvent({ type: 'done', done });
+    return done;
+  }
+
+  async function reset(id: string): Promise<ApiDone> {
+    const lab = labOf(id);
+    guard(lab);
+    const done: string[] = [];
+    if (lab.id === '01') {
+      await removeByHand(env, ctx());
+      done.push('lab 01 namespaces and bridge removed from node1');
+    }
+    if (lab.id >= '04') {
+      const pods = new Pods(driver);
+      for (const p of await pods.list()) await pods.del(p.node, p.name);
+      done.push('all pods deleted');
+    }
+    if (lab.id === '04') {
+      // A fresh node does not forward: lab 04's ADD is what turns it on.
+      for (const w of workers(topology)) await driver.exec(w.name, ['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
+      done.push('ip_forward off on every node');
+    }
+    delete state.checks[lab.id];
+    if (state.files[lab.id]) {
+      delete state.files[lab.id];
+      done.push(`your files for lab ${lab.id} are back to the starter`);
+    }
+    save();
+    return { lab: lab.id, done };
+  }
+
+  async function solve(id: string): Promise<ApiDone> {
+    const lab = labOf(id);
+    guard(lab);
+    const done: string[] = [];
+    if (lab.id === '01') {
+      await buildByHand(env, ctx());
+      done.push('lab1br, lab1-a and lab1-b built on node1');
+    }
+    if (lab.id === '04' || lab.id === '05') {
+      const pods = new Pods(driver);
+      const web = (await pods.list('node1')).find((p) => p.name === 'web');
+      if (!web?.address) {
+        if (web) await pods.del('node1', 'web');
+        await pods.add('node1', 'web');
+      }
+      done.push('pod web on node1');
+    }
+    save();
+    return { lab: lab.id, done };
+  }
+
+  const engine: Engine = {
+    info: {
+      kind: 'page',
+      label: 'in this tab',
+      kernel: 'simulated kernel',
+      description: 'Terminals, checks and the cluster run in this browser tab, on a simulated Linux kernel. Nothing is sent to a server.',
+    },
+    hasAccess: () => true,
+    onAccessRefused: () => () => undefined,
+    async labs(): Promise<EngineLabs> {
+      const terminals: TerminalInfo[] = topology.nodes.map((n) => ({ id: n.name, label: n.name, kind: 'node' }));
+      return {
+        labs: catalog.map((l) => toApiLab(l, l.id in state.progress.passed)),
+        ...(state.progress.current ? { current: state.progress.current } : {}),
+        nodes: topology.nodes.map((n) => n.name),
+        cluster: 'this tab',
+        backend: 'sim',
+        terminals,
+      };
+    },
+    openTerminal(id, sink) {
+      const node = topology.nodes.find((n) => n.name === id);
+      if (!node) {
+        queueMicrotask(() => sink.state({ status: 'failed', message: `There is no node “${id}” in this cluster.` }));
+        return { input() {}, resize() {}, retryNow() {}, restart() {}, close() {} };
+      }
+      const nodeShell = new MachineShell(machine, id, nodeEnv(node));
+      const history = (state.history[id] ??= []);
+      const banner = `SimpleCNI Lab · ${id} (${node.role}) · simulated kernel in this tab\nType help for the commands here; your work is kept in this browser.\n`;
+      return new PageTerminal(id, nodeShell, sink, history, save, banner);
+    },
+    check,
+    async hints(id) {
+      const lab = labOf(id);
+      return { lab: lab.id, ...revealHints(state.progress, lab, false) };
+    },
+    async nextHint(id) {
+      const lab = labOf(id);
+      const r = revealHints(state.progress, lab, true);
+      save();
+      return { lab: lab.id, ...r };
+    },
+    async solution(id) {
+      const lab = labOf(id);
+      const available = lab.id in state.progress.passed;
+      return { lab: lab.id, available, regions: available ? await solutionRegions(lab.id) : [] };
+    },
+    reset,
+    solve,
+    async installBundles(bundles) {
+      installBundles(machine, bundles);
+      save();
+      return `Deployed ${Object.keys(bundles).join(', ')} on every node (the nodes now run your build).`;
+    },
+    labNote: (id) => {
+      const lab = catalog.find((l) => l.id === id);
+      return lab && labNote(lab);
+    },
+    topology: () => collectTopology(driver, machine.mode),
+    trace: async (from, to) => traceInWorld(machine.world, topology, await new Pods(driver).list(), from, to),
+    work: {
+      exportWork: async () => JSON.stringify(toExport(state), null, 2),
+      async importWork(text) {
+        let w;
+        try {
+          w = fromExport(text);
+        } catch (e) {
+          throw new EngineError('bad-response', 0, (e as Error).message);
+        }
+        frozen = true;
+        await saving;
+        state = { format: 1, progress: w.progress, files: w.files, checks: w.checks, cluster: w.cluster, history: state.history };
+        await saveState(state);
+      },
+      async startOver() {
+        frozen = true;
+        await saving;
+        state = (await freshState()).state;
+        await clearState();
+      },
+    },
+  };
+
+  machine.registerCommand(
+    'cnilab',
+    cnilabProgram({
+      engine,
+      catalog,
+      currentLab: () => /#\/lab\/(\d\d)/.exec(window.location.hash)?.[1],
+      supported: (lab) => {
+        const note = labNote(lab);
+        return note && !note.runs ? note.text : undefined;
+      },
+      pods: new Pods(driver),
+      machine,
+    }),
+  );
+  return engine;
+}

@@ -1,0 +1,29 @@
+// The course as the page sees it: labs/labs.yaml parsed in the tab, vm/topology.json, and what
+// each lab needs that the tab has or lacks.
+import labsYaml from '../../../../labs/labs.yaml?raw';
+import topologyJson from '../../../../vm/topology.json';
+import { parseCatalog, type Lab } from '../../../../src/labs/catalogParse.ts';
+import { validateTopology, type Topology } from '../../../../src/cluster/topology.ts';
+
+export const catalog: Lab[] = parseCatalog(labsYaml, 'labs/labs.yaml');
+export const topology: Topology = validateTopology(topologyJson as unknown as Topology, 'vm/topology.json');
+
+/** What the tab cannot do of a lab: `runs` false when the lab cannot be done here at all. */
+export function labNote(lab: Lab): { text: string; runs: boolean } | undefined {
+  if (lab.id === '09') {
+    return { runs: false, text: 'Lab 09 starts real containers with containerd, which only a real node has. Read it here; do its steps on namespaces (npm start) or the VMs.' };
+  }
+  if (lab.id >= '06' && lab.id !== '09') {
+    return {
+      runs: false,
+      text: `Lab ${lab.id} switches the cluster's cross-node data plane (cnilab cluster mode), which the tab does not do yet. Read it here; do its steps with npm start (namespaces) or on the VMs.`,
+    };
+  }
+  if (lab.id === '03') {
+    return {
+      runs: true,
+      text: 'In this tab, commands ended with & run one after the other, not at the same time: the race of the seed’s counter (the loop with &) cannot show here. Everything else in this lab runs as written; to see the race, use npm start.',
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,147 @@
+// Builds a student's workspace from files held in memory (no file system, no node: imports), so the
+// page can deploy what the editor holds. Same esbuild settings as scripts/build.mjs and
+// `cnilab deploy`, run by esbuild-wasm: the same bundles, built where there is no disk or native
+// binary. The caller hands in the esbuild API (esbuild-wasm, initialised for its platform).
+import type * as esbuildTypes from 'esbuild-wasm';
+
+/** Entry points of the three executables, relative to a source root (as `cnilab start` lays them out). */
+export const ENTRIES = {
+  simplecni: 'src/plugin/bin.ts',
+  'simplecni-ipam': 'src/plugin/ipam/bin.ts',
+  'simplecni-node': 'src/node/bin.ts',
+} as const;
+
+export type BundleName = keyof typeof ENTRIES;
+
+/** One build error, at a workspace path; line and column are 1-based (as editors show them). */
+export interface BuildError {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export type BuildResult =
+  | { ok: true; /** bundle name → CommonJS source (what dist/<name>.cjs holds) */ bundles: Partial<Record<BundleName, string>> }
+  | { ok: false; errors: BuildError[] };
+
+/** The slice of the esbuild API this needs (esbuild-wasm's, or native esbuild's in Node). */
+export type EsbuildApi = Pick<typeof esbuildTypes, 'build'>;
+
+export interface BuildPluginOptions {
+  /** esbuild (esbuild-wasm in the page), ready to build. */
+  esbuild: EsbuildApi;
+  /** Which bundles to build; default all three, as `cnilab deploy` does. */
+  entries?: readonly BundleName[];
+  /** npm packages the workspace imports (bare specifier → its CommonJS main file's text), e.g. ipaddr.js. */
+  packages?: Record<string, string>;
+}
+
+/** Modules Node.js provides: left as require() calls, as platform 'node' does. */
+const NODE_BUILTINS = new Set([
+  'assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'fs/promises', 'net', 'os', 'path', 'process',
+  'readline', 'stream', 'string_decoder', 'timers', 'tty', 'url', 'util', 'worker_threads', 'zlib',
+]);
+
+const WS = 'workspace';
+const PKG = 'package';
+
+/** Joins a relative import onto the importing file's folder: src/plugin/ipam/bin.ts + ../errors.ts → src/plugin/errors.ts. */
+function joinPath(importer: string, spec: string): string {
+  const parts = importer.split('/').slice(0, -1);
+  for (const seg of spec.split('/')) {
+    if (seg === '..') parts.pop();
+    else if (seg !== '.' && seg !== '') parts.push(seg);
+  }
+  return parts.join('/');
+}
+
+/** The workspace file an import names, trying what TypeScript's resolution would (.ts for .js, index.ts). */
+function findFile(files: Record<string, string>, base: string): string | undefined {
+  const candidates = [base, base.replace(/\.js$/, '.ts'), `${base}.ts`, `${base}/index.ts`];
+  return candidates.find((c) => Object.hasOwn(files, c));
+}
+
+/** An esbuild plugin that serves imports from the in-memory workspace and package map. */
+function memoryFiles(files: Record<string, string>, packages: Record<string, string>): esbuildTypes.Plugin {
+  return {
+    name: 'workspace-in-memory',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        const spec = args.path;
+        // esbuild hands entry points over as "./src/…".
+        if (args.kind === 'entry-point') return { path: spec.replace(/^\.\//, ''), namespace: WS };
+        if (spec.startsWith('node:') || NODE_BUILTINS.has(spec)) return { path: spec, external: true };
+        if (spec.startsWith('.')) {
+          const base = joinPath(args.namespace === WS ? args.importer : '', spec);
+          const found = findFile(files, base);
+          if (found) return { path: found, namespace: WS };
+          return { errors: [{ text: `cannot find "${spec}" (looked for ${base} in the workspace)` }] };
+        }
+        if (Object.hasOwn(packages, spec)) return { path: spec, namespace: PKG };
+        return { errors: [{ text: `cannot find package "${spec}": the workspace can import Node.js modules and ${Object.keys(packages).join(', ') || 'no npm packages'}` }] };
+      });
+      build.onLoad({ filter: /.*/, namespace: WS }, (args) => ({ contents: files[args.path]!, loader: 'ts' }));
+      build.onLoad({ filter: /.*/, namespace: PKG }, (args) => ({ contents: packages[args.path]!, loader: 'js' }));
+    },
+  };
+}
+
+const isBuildFailure = (e: unknown): e is esbuildTypes.BuildFailure =>
+  typeof e === 'object' && e !== null && Array.isArray((e as { errors?: unknown }).errors);
+
+function toBuildError(m: esbuildTypes.Message): BuildError {
+  const loc = m.location;
+  return {
+    // esbuild names a file "<namespace>:<path>"; the student knows it by its workspace path.
+    file: loc ? loc.file.replace(/^(workspace|package):/, '') : '',
+    line: loc?.line ?? 0,
+    column: loc ? loc.column + 1 : 0,
+    message: m.text,
+  };
+}
+
+/**
+ * Builds the workspace `files` (workspace path → TypeScript text, e.g. "src/plugin/plugin.ts") into
+ * the CommonJS bundles scripts/build.mjs makes. Errors come back as values, never thrown: a
+ * student's syntax error is `{ ok: false, errors: [{ file, line, column, message }] }`.
+ */
+export async function buildPlugin(files: Record<string, string>, opts: BuildPluginOptions): Promise<BuildResult> {
+  const names = opts.entries ?? (Object.keys(ENTRIES) as BundleName[]);
+  const missing = names.filter((n) => !Object.hasOwn(files, ENTRIES[n]));
+  if (missing.length) {
+    return { ok: false, errors: missing.map((n) => ({ file: ENTRIES[n], line: 0, column: 0, message: `the workspace has no ${ENTRIES[n]} (the entry point of ${n})` })) };
+  }
+  // One build for all entries: the bundles share most files, so they are parsed once.
+  try {
+    const out = await opts.esbuild.build({
+      entryPoints: Object.fromEntries(names.map((n) => [n, ENTRIES[n]])),
+      outdir: 'out',
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node18',
+      minify: true,
+      legalComments: 'none',
+      logLevel: 'silent',
+      write: false,
+      plugins: [memoryFiles(files, opts.packages ?? {})],
+    });
+    const bundles: Partial<Record<BundleName, string>> = {};
+    for (const f of out.outputFiles) {
+      const name = /([^/\\]+)\.js$/.exec(f.path)?.[1] as BundleName | undefined;
+      if (name && names.includes(name)) bundles[name] = f.text;
+    }
+    return { ok: true, bundles };
+  } catch (e) {
+    if (!isBuildFailure(e)) throw e;
+    const errors: BuildError[] = [];
+    for (const err of e.errors.map(toBuildError)) {
+      if (!errors.some((x) => x.file === err.file && x.line === err.line && x.column === err.column && x.message === err.message)) errors.push(err);
+    }
+    return { ok: false, errors };
+  }
+}
+
+/** "src/plugin/plugin.ts:12:5: Expected ";" but found "x"" — the form compilers print. */
+export const formatBuildError = (e: BuildError): string => (e.line ? `${e.file}:${e.line}:${e.column}: ${e.message}` : `${e.file}: ${e.message}`);
