@@ -141,6 +141,19 @@ describe('the plugin host on the simulated kernel', () => {
     expect(r.stderr).toMatch(/^RangeError: out of range\n\s+at /);
   });
 
+  it('`node <bundle>.cjs` typed on a node runs in the plugin host too: it sees the node\'s /proc/sys, and none of this machine\'s /proc', async () => {
+    const dir = fs.mkdtempSync(path.join(hosted.backend.layout.stateDir, 'byhand-'));
+    const script = path.join(dir, 'look.cjs');
+    fs.writeFileSync(script, "const fs = require('fs'); process.stdout.write(fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() + ' ' + fs.existsSync('/proc/self/status'));\n");
+    const look = async (value: string) => {
+      expect((await hosted.driver.exec(NODE, ['sysctl', '-qw', `net.ipv4.ip_forward=${value}`])).code).toBe(0);
+      return hosted.driver.exec(NODE, ['sh', '-c', `node ${script}`]);
+    };
+    expect((await look('0')).stdout).toBe('0 false');
+    expect((await look('1')).stdout).toBe('1 false');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it("a node's terminal gets shims that run the plugin host, also where an older kit wrote shims that ran Node.js", async () => {
     const shim = path.join(proc.driver.paths('node2').binDir, 'simplecni');
     fs.writeFileSync(shim, `#!/bin/sh\nexec ${process.execPath} ${shim}.cjs "$@"\n`);

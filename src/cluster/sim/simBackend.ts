@@ -142,6 +142,10 @@ export class SimBackend implements ClusterBackend {
       const shim = `#!/bin/sh\n# ${prog} of the simulated kernel\nexec ${process.execPath} ${simBundle()} ${prog} "$@"\n`;
       writeIfChanged(path.join(this.layout.binDir, prog), shim, 0o755);
     }
+    // `node <bundle>.cjs` typed on a node runs the bundle in the plugin host, as the node's shims do:
+    // a plugin started by hand meets the node's simulated kernel (its /proc/sys), never this machine's.
+    const node = `#!/bin/sh\n# node on a simulated node: a bundled program (.cjs) runs in the plugin host, on the node's kernel\ncase "$1" in *.cjs) exec ${process.execPath} ${simHostBundle()} "$@" ;; esac\nexec ${process.execPath} "$@"\n`;
+    writeIfChanged(path.join(this.layout.binDir, 'node'), node, 0o755);
     // Tools the simulated kernel does not model must not answer from the real machine's network.
     for (const [prog, instead] of Object.entries(UNMODELLED)) {
       const shim = `#!/bin/sh\necho "${prog}: not modelled by the simulated kernel (it would show this machine's own network, not the node's); use ${instead}" >&2\nexit 127\n`;
