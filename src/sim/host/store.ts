@@ -43,15 +43,20 @@ const LOCK_OPTS = { realpath: false, stale: 5000, retries: { retries: 400, minTi
 export async function updateWorld<T>(file: string, fn: (world: World) => T): Promise<T> {
   const release = await lockfile.lock(file, LOCK_OPTS);
   try {
-    const world = readWorld(file);
-    pruneCaptures(world);
-    const before = JSON.stringify(world);
-    const out = fn(world);
-    if (JSON.stringify(world) !== before) writeWorld(file, world);
-    return out;
+    return changeLocked(file, fn);
   } finally {
     await release();
   }
+}
+
+/** fn on a fresh read of the world, saved when fn changed it; the caller holds the lock. */
+function changeLocked<T>(file: string, fn: (world: World) => T): T {
+  const world = readWorld(file);
+  pruneCaptures(world);
+  const before = JSON.stringify(world);
+  const out = fn(world);
+  if (JSON.stringify(world) !== before) writeWorld(file, world);
+  return out;
 }
 
 /**
@@ -61,12 +66,7 @@ export async function updateWorld<T>(file: string, fn: (world: World) => T): Pro
 export function updateWorldSync<T>(file: string, fn: (world: World) => T): T {
   const release = lockSync(file);
   try {
-    const world = readWorld(file);
-    pruneCaptures(world);
-    const before = JSON.stringify(world);
-    const out = fn(world);
-    if (JSON.stringify(world) !== before) writeWorld(file, world);
-    return out;
+    return changeLocked(file, fn);
   } finally {
     release();
   }
