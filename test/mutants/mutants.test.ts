@@ -20,8 +20,8 @@ const clusters: Cluster<ClusterBackend>[] = [];
 
 async function mutate(backend: Backend, env: LabEnv) {
   const ipip = await kernelHasIpip(checkContext(env));
-  const na: Record<string, string> = { '09': 'n/a: needs a containerd container (containerd.test.ts)' };
-  if (!ipip) na['07'] = 'n/a: kernel lacks IP-in-IP';
+  const na: Record<string, string> = { '09': 'n/a ctrd' }; // needs a containerd container: containerd.test.ts runs these
+  if (!ipip) na['07'] = 'n/a ipip'; // the kernel lacks IP-in-IP
   const table = breakagesFor(backend).filter((b) => !(b.lab in na));
   await solveAll(env, Object.keys(na));
   const outcomes: BreakageOutcome[] = await runBreakages(env, table, logOutcome(backend));
