@@ -6,6 +6,10 @@ import { errorMessage } from '../errors.ts';
 import type { Engine } from '../types.ts';
 import type { MachineProgram, SimMachine } from '../../../../src/sim/machine/machine.ts';
 import type { Pods } from '../../../../src/runtime/pods.ts';
+import type { LabEnv } from '../../../../src/cluster/backend.ts';
+import { applyDataplane, DataplaneError, describeDataplane } from '../../../../src/cluster/dataplane.ts';
+import { setMode } from '../../../../src/labs/solve.ts';
+import { MODES, type Mode } from '../../../../src/shared/cniSpec.ts';
 
 export interface CnilabDeps {
   engine: Engine;
@@ -15,6 +19,8 @@ export interface CnilabDeps {
   supported(lab: Lab): string | undefined;
   pods: Pods;
   machine: SimMachine;
+  /** The cluster as solve and reset see it (its mode is the machine's). */
+  env: LabEnv;
 }
 
 const USAGE = `usage: cnilab <command> [lab]
@@ -24,6 +30,7 @@ const USAGE = `usage: cnilab <command> [lab]
   solve [lab]        bring the nodes to the lab's end state (the reference solution)
   trace FROM TO      follow a ping hop by hop (FROM/TO: node1, node1/web, an address)
   pod add|del|list   pods through the CNI plugin (pod add NODE NAME)
+  cluster mode MODE [--dry-run]   switch every node's cross-node data plane (${MODES.join(', ')})
   exec NODE[/POD] -- CMD   run a command on a node or in a pod
 `;
 
@@ -110,6 +117,34 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
             return 0;
           }
           return err('usage: cnilab pod add NODE NAME | cnilab pod del NODE NAME | cnilab pod list [NODE]', 2);
+        }
+        case 'cluster': {
+          const [verb, ...args] = rest;
+          const m = args.find((a) => !a.startsWith('-'));
+          if (verb !== 'mode' || !m) {
+            return err(`usage: cnilab cluster mode MODE [--dry-run]   (MODE: ${MODES.join(', ')}). In this tab the cluster is always up: "cluster up", "down" and "status" are for a cluster on your machine.`, 2);
+          }
+          if (!(MODES as readonly string[]).includes(m)) return err(`unknown mode "${m}"\n  → choose one of ${MODES.join(', ')}`);
+          const mode = m as Mode;
+          const line = (l: { level: 'info' | 'warn'; text: string }) => (l.level === 'warn' ? io.stderr(`! ${l.text}\n`) : io.stdout(`${l.text}\n`));
+          if (args.includes('--dry-run')) {
+            for (const l of describeDataplane(await applyDataplane(d.env.driver, { mode, dryRun: true }), true)) line(l);
+            return 0;
+          }
+          const previous = d.machine.mode;
+          let applied;
+          try {
+            applied = await setMode(d.env, mode);
+          } catch (e) {
+            if (!(e instanceof DataplaneError)) throw e;
+            // Put back what the nodes that did switch had, so the cluster stays in one mode.
+            await applyDataplane(d.env.driver, { mode: previous }).catch(() => {});
+            return err(`could not switch to mode ${mode}: ${e.message}\n  → the cluster stays in mode ${previous}`);
+          }
+          io.stdout(`✓ mode ${previous} → ${mode} on every node (pod MTU ${applied[0]?.podMtu ?? '?'} for new pods)\n`);
+          for (const l of describeDataplane(applied, false)) line(l);
+          io.stdout('Pods created before keep their interface MTU; re-create them to get the new one.\n');
+          return 0;
         }
         case 'exec': {
           const sep = rest.indexOf('--');
