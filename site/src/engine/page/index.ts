@@ -107,6 +107,10 @@ export async function createPageEngine(): Promise<Engine> {
   machine.onChange(save);
 
   const driver = new MachineDriver(machine);
+  // For tests and the benchmark, beside the engine: the cluster's node driver (the shared
+  // breakages change the nodes through it, as they do on the other backends).
+  window.__cnilab ??= { terminals: {} };
+  window.__cnilab.driver = driver;
   // The reference plugin, its IPAM plugin and the node agent, built from src/ (dist/*.cjs): what
   // `solve` deploys, as the lab server deploys dist/ on its nodes.
   const referenceBundles: Bundles = { simplecni: pluginBundle, 'simplecni-ipam': ipamBundle, 'simplecni-node': nodeBundle };
