@@ -6,30 +6,34 @@ import { expect, test, type Page } from '@playwright/test';
 import type { NodeDriver } from '../../src/cluster/driver.ts';
 import type { LabEnv } from '../../src/labs/actions.ts';
 import { breakagesFor } from '../helpers/breakages.ts';
+import type { Engine } from '../../site/src/engine/types.ts';
 import { onlyOwnOrigin } from './helpers.ts';
+
+/** What the page puts on window for tests: its engine and the cluster's node driver. */
+type PageGlobals = { __cnilab: { engine: Engine; driver: NodeDriver } };
 
 const ORIGIN = 'http://127.0.0.1:5192';
 
 /** A LabEnv in this test whose driver runs every command on the page's machine. */
 async function pageEnv(page: Page): Promise<LabEnv> {
   const { topology, paths } = await page.evaluate(() => {
-    const d = window.__cnilab!.driver!;
+    const d = (globalThis as unknown as PageGlobals).__cnilab.driver;
     return { topology: d.topology, paths: Object.fromEntries(d.topology.nodes.filter((n) => n.role === 'worker').map((n) => [n.name, d.paths(n.name)])) };
   });
   const driver = {
     backend: 'sim',
     topology,
     paths: (node: string) => paths[node]!,
-    exec: (node: string, argv: readonly string[], opts?: object) => page.evaluate(([n, a, o]) => window.__cnilab!.driver!.exec(n, a, o), [node, [...argv], opts ?? {}] as const),
+    exec: (node: string, argv: readonly string[], opts?: object) => page.evaluate(([n, a, o]) => (globalThis as unknown as PageGlobals).__cnilab.driver.exec(n, a, o), [node, [...argv], opts ?? {}] as const),
     execPod: (node: string, pod: string, argv: readonly string[], opts?: object) =>
-      page.evaluate(([n, p, a, o]) => window.__cnilab!.driver!.execPod(n, p, a, o), [node, pod, [...argv], opts ?? {}] as const),
+      page.evaluate(([n, p, a, o]) => (globalThis as unknown as PageGlobals).__cnilab.driver.execPod(n, p, a, o), [node, pod, [...argv], opts ?? {}] as const),
   } as unknown as NodeDriver;
   // State breakages change the nodes through the driver only: no backend is needed.
   return { topology, driver, backend: undefined as unknown as LabEnv['backend'] };
 }
 
 type Checked = { passed: boolean; checks: { id: string; passed: boolean; found: string }[] };
-const checkInPage = (page: Page, lab: string): Promise<Checked> => page.evaluate((id) => window.__cnilab!.engine!.check(id, () => undefined), lab);
+const checkInPage = (page: Page, lab: string): Promise<Checked> => page.evaluate((id) => (globalThis as unknown as PageGlobals).__cnilab.engine.check(id, () => undefined), lab);
 
 test('the shared state breakages make exactly their checks fail in the tab', async ({ page }) => {
   test.setTimeout(600_000);
@@ -38,7 +42,7 @@ test('the shared state breakages make exactly their checks fail in the tab', asy
   await expect(page.locator('#term-panel-node1 .xterm')).toBeVisible();
   // The solution bot's end state: every lab the page runs solved in order.
   await page.evaluate(async () => {
-    const engine = window.__cnilab!.engine!;
+    const engine = (globalThis as unknown as PageGlobals).__cnilab.engine;
     for (const l of (await engine.labs()).labs) if (!engine.labNote?.(l.id) || engine.labNote(l.id)!.runs) await engine.solve!(l.id);
   });
   const env = await pageEnv(page);
@@ -52,7 +56,7 @@ test('the shared state breakages make exactly their checks fail in the tab', asy
     if (b.lab !== lab) {
       lab = b.lab;
       // Labs 06 and 07 run in other modes than the end state's: solved first, as runBreakages does.
-      if (!(await checkInPage(page, lab)).passed) await page.evaluate((id) => window.__cnilab!.engine!.solve!(id), lab);
+      if (!(await checkInPage(page, lab)).passed) await page.evaluate((id) => (globalThis as unknown as PageGlobals).__cnilab.engine.solve!(id), lab);
       const before = await checkInPage(page, lab);
       expect(before.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.found}`), `lab ${lab} passes before its breakages`).toEqual([]);
     }
