@@ -101,8 +101,8 @@ export function compareSourcePaths(a: string, b: string): number {
   return as.length - bs.length;
 }
 
-/** True for a path a workspace holds: a .ts file under one of WORKSPACE_DIRS. */
-export const isWorkspaceSource = (p: string): boolean => p.endsWith('.ts') && WORKSPACE_DIRS.some((d) => p.startsWith(d + '/'));
+/** True for a path a workspace holds: a .ts file under one of WORKSPACE_DIRS, or one of its files. */
+export const isWorkspaceSource = (p: string): boolean => p.endsWith('.ts') && WORKSPACE_DIRS.some((d) => p === d || p.startsWith(d + '/'));
 
 export interface Starter {
   /** Workspace path (e.g. src/plugin/plugin.ts) → the text the student starts from, in workspace order. */
