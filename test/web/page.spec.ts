@@ -140,6 +140,9 @@ test('lab 06 in the tab: reset clears the data plane; cnilab cluster mode plans 
   await expect(page.locator('[data-check="hostgw-routes"]')).toHaveAttribute('data-state', 'fail');
 
   expect(await run(page, 'node1', 'cnilab cluster mode bogus')).toContain('unknown mode "bogus"');
+  // The lab's other node commands: the router's routes, and where node2's shell is.
+  expect(await run(page, 'node1', 'cnilab exec router -- ip route')).toContain('192.168.57.0/24');
+  expect(await run(page, 'node1', 'cnilab shell node2')).toContain('open the node2 tab');
   const plan = await run(page, 'node1', 'cnilab cluster mode host-gw --dry-run');
   expect(plan).toContain('node1: would run');
   expect(plan).toMatch(/ip route replace 10\.244\.2\.0\/24 via 192\.168\./);

@@ -32,6 +32,7 @@ const USAGE = `usage: cnilab <command> [lab]
   pod add|del|list   pods through the CNI plugin (pod add NODE NAME)
   cluster mode MODE [--dry-run]   switch every node's cross-node data plane (${MODES.join(', ')})
   exec NODE[/POD] -- CMD   run a command on a node or in a pod
+  shell NODE         where NODE's shell is in this tab (its own terminal)
 `;
 
 export function cnilabProgram(d: CnilabDeps): MachineProgram {
@@ -41,15 +42,15 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
     const norm = /^\d$/.test(id) ? `0${id}` : id;
     return d.catalog.find((l) => l.id === norm || l.dir === id) ?? `no lab "${id}"; labs are ${d.catalog.map((l) => l.id).join(', ')}`;
   };
-  return async ({ argv }) => {
+  return async ({ argv, node }) => {
     let stdout = '';
     let stderr = '';
     const io = { stdout: (s: string) => (stdout += s), stderr: (s: string) => (stderr += s) };
-    const code = await run(argv, io);
+    const code = await run(argv, io, node);
     return { code, stdout, stderr };
   };
 
-  async function run(argv: string[], io: { stdout(s: string): void; stderr(s: string): void }): Promise<number> {
+  async function run(argv: string[], io: { stdout(s: string): void; stderr(s: string): void }, here: string): Promise<number> {
     const [, sub, ...rest] = argv;
     const err = (m: string, code = 1) => {
       io.stderr(`cnilab: ${m}\n`);
@@ -156,6 +157,14 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           io.stdout(r.stdout);
           io.stderr(r.stderr);
           return r.code;
+        }
+        case 'shell': {
+          const target = rest[0];
+          if (!target) return err('usage: cnilab shell NODE', 2);
+          if (!d.machine.topology.nodes.some((n) => n.name === target)) return err(`there is no node "${target}"; nodes are ${d.machine.topology.nodes.map((n) => n.name).join(', ')}`);
+          if (target === here) io.stdout(`You are on ${here} already: this terminal is its shell.\n`);
+          else io.stdout(`In this tab every node has a terminal of its own: open the ${target} tab above the terminal (this one is ${here}'s). For one command, cnilab exec ${target} -- COMMAND.\n`);
+          return 0;
         }
         case 'deploy':
         case 'start':
