@@ -75,6 +75,21 @@ export default defineConfig(({ mode }) => {
             if (id.endsWith('/terminal/session.ts')) return 'assets/terminal-[hash].js';
             return 'assets/[name]-[hash].js';
           },
+          // In the static site, the parts of the page engine's code in chunks of their own, so the
+          // benchmark (bench/page.ts) can weigh each: the shell language (just-bash), the kernel
+          // model (src/sim/core) and the CNI programs the nodes run (dist/*.cjs as text).
+          ...(page
+            ? {
+                manualChunks: (id: string) =>
+                  id.includes('/node_modules/just-bash/')
+                    ? 'shell'
+                    : id.includes('/src/sim/core/')
+                      ? 'kernel'
+                      : /\/dist\/simplecni[^/]*\.cjs\?raw$/.test(id)
+                        ? 'cni-programs'
+                        : undefined,
+              }
+            : {}),
           assetFileNames: (asset) =>
             asset.names.some((n) => n.startsWith('session')) ? 'assets/terminal-[hash][extname]' : 'assets/[name]-[hash][extname]',
         },

@@ -1,10 +1,11 @@
 import type { Terminal } from '@xterm/xterm';
 import type { Engine } from './engine/types.ts';
+import type { NodeDriver } from '../../src/cluster/driver.ts';
 
 declare global {
   interface Window {
     /** For tests: each node's xterm.js Terminal (read its buffer with term.buffer.active.getLine(i)). */
-    __cnilab?: { terminals: Record<string, Terminal>; engine?: Engine };
+    __cnilab?: { terminals: Record<string, Terminal>; engine?: Engine; driver?: NodeDriver };
   }
   interface ImportMetaEnv {
     /** `page` for the static site (npm run build:web); otherwise the lab server's engine. */

@@ -16,6 +16,30 @@ export interface NodeApply {
 
 export class DataplaneError extends Error {}
 
+/** A line of what `cnilab cluster mode` prints of a node's apply: `warn` lines go to stderr with a "!". */
+export interface DataplaneLine {
+  level: 'info' | 'warn';
+  text: string;
+}
+
+const plain = (s: string) => s;
+
+/**
+ * What `cnilab cluster mode` prints of each node's apply: a heading, the commands (all of them on
+ * a dry run, those it ran otherwise), and the pod subnets the node cannot reach. `style` colours a
+ * terminal's text (the CLI's picocolors); plain by default.
+ */
+export function describeDataplane(nodes: NodeApply[], dryRun: boolean, style: { bold(s: string): string; dim(s: string): string } = { bold: plain, dim: plain }): DataplaneLine[] {
+  const out: DataplaneLine[] = [];
+  for (const n of nodes) {
+    const head = dryRun ? `${n.node}: would run ${n.commands.length} command(s)` : `${n.node}: ${n.applied ? `${n.applied} change(s)` : 'already in place'}`;
+    out.push({ level: 'info', text: `${style.bold(head)} ${style.dim(`(mode ${n.mode}, uplink ${n.uplink}, pod MTU ${n.podMtu})`)}` });
+    if (dryRun || n.applied) for (const c of n.commands) out.push({ level: 'info', text: `  ${style.dim(dryRun ? '' : '+ ')}${c}` });
+    for (const u of n.unreachable) out.push({ level: 'warn', text: `${n.node}: ${u.why}` });
+  }
+  return out;
+}
+
 export async function applyDataplane(driver: NodeDriver, opts: { mode?: string; dryRun?: boolean } = {}): Promise<NodeApply[]> {
   // One node at a time: the output reads in order, and each node is quick.
   const out: NodeApply[] = [];

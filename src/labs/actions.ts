@@ -1,115 +1,23 @@
-// What `solve` and `reset` do to the nodes, lab by lab: the reference solution's end state
-// (an instructor's "everyone catch up to lab 6", and the solution bot's step), and each lab's
-// starting point.
-import { applyDataplane } from '../cluster/dataplane.ts';
-import type { NodeDriver } from '../cluster/driver.ts';
+// What `solve` and `reset` do to the nodes, lab by lab, on a machine with the kit on disk: the
+// reference solution's end state (the steps themselves are platform-free, in solve.ts, which the
+// page engine runs too), and each lab's starting point with the lab's starter built from disk.
 import type { LabEnv } from '../cluster/backend.ts';
 import { referenceBundles, type Bundles } from '../cluster/nodeFiles.ts';
-import { workers, type Topology } from '../cluster/topology.ts';
-import { MODE_OVERHEAD, type Mode } from '../shared/cniSpec.ts';
-import { Pods } from '../runtime/pods.ts';
-import { kernelHasIpip, NO_IPIP } from '../validators/labs/lab07.ts';
-import type { CheckContext } from '../validators/types.ts';
+import { workers } from '../cluster/topology.ts';
 import type { Lab } from './catalog.ts';
 import { solutionOf } from './starters.ts';
 import { buildWorkspace, scaffold } from './workspace.ts';
-import { buildByHand, LabActionError, removeByHand } from './byHand.ts';
+import { LabActionError, removeByHand } from './byHand.ts';
+import { checkContext, clearDataplane, deploy, removeAllPods, solveLab as solveLabWith } from './solve.ts';
 
 export { buildByHand, LabActionError, removeByHand } from './byHand.ts';
+export { checkContext, clearDataplane, deploy, ensurePod, ensurePodsEverywhere, setMode } from './solve.ts';
 
 export type { LabEnv } from '../cluster/backend.ts';
 
-
-export function checkContext(env: LabEnv): CheckContext {
-  const pods = new Pods(env.driver);
-  return {
-    driver: env.driver,
-    runtime: pods.runtime,
-    pods,
-    mode: env.backend.readState()?.mode ?? 'host-gw',
-  };
-}
-
-/** Switches every node to a mode and records it, as `cnilab cluster mode` does. */
-export async function setMode(env: LabEnv, mode: Mode) {
-  await applyDataplane(env.driver, { mode });
-  for (const n of workers(env.topology)) await env.backend.installNodeFiles(n, mode);
-  env.backend.writeState({ ...env.backend.readState()!, mode });
-}
-
-export async function deploy(env: LabEnv, bundles: Bundles) {
-  await env.backend.installBundles(bundles);
-}
-
-/** A pod named `pod` on `node`, re-created if its MTU is not `mtu`. */
-async function ensurePod(env: LabEnv, node: string, pod: string, mtu?: number) {
-  const pods = new Pods(env.driver);
-  const existing = (await pods.list(node)).find((p) => p.name === pod);
-  if (existing?.address && mtu !== undefined) {
-    const r = await env.driver.execPod(node, pod, ['ip', '-j', 'link', 'show', 'dev', 'eth0']);
-    if (r.code === 0 && (JSON.parse(r.stdout) as { mtu: number }[])[0]?.mtu === mtu) return;
-  } else if (existing?.address) return;
-  if (existing) await pods.del(node, pod);
-  await pods.add(node, pod);
-}
-
-async function ensurePodsEverywhere(env: LabEnv, mode: Mode) {
-  const mtu = env.topology.mtu - MODE_OVERHEAD[mode];
-  for (const p of await new Pods(env.driver).list()) await ensurePod(env, p.node, p.name, mtu);
-  for (const w of workers(env.topology)) await ensurePod(env, w.name, 'web', mtu);
-}
-
-async function removeAllPods(env: LabEnv) {
-  const pods = new Pods(env.driver);
-  for (const p of await pods.list()) await pods.del(p.node, p.name);
-}
-
 /** Brings the nodes to the state a lab's checks want, with the reference solution (or other bundles: a starter's, in tests). */
 export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles = referenceBundles()): Promise<string[]> {
-  const done: string[] = [];
-  const ctx = checkContext(env);
-  if (!env.backend.readState()?.complete) {
-    await env.backend.up({ mode: 'host-gw' });
-    await applyDataplane(env.driver, { mode: 'host-gw' });
-    done.push('cluster up');
-  }
-  if (lab.id >= '02') {
-    await deploy(env, bundles);
-    done.push('reference plugin deployed on every node');
-  }
-  switch (lab.id) {
-    case '01':
-      await buildByHand(env, ctx);
-      done.push('lab1br, lab1-a and lab1-b built on node1');
-      break;
-    case '04':
-    case '05':
-      await ensurePod(env, 'node1', 'web');
-      done.push('pod web on node1');
-      break;
-    case '06':
-      await setMode(env, 'host-gw');
-      await ensurePodsEverywhere(env, 'host-gw');
-      done.push('mode host-gw; pod web on every node');
-      break;
-    case '07':
-      if (!(await kernelHasIpip(ctx))) throw new LabActionError(NO_IPIP);
-      await setMode(env, 'ipip');
-      await ensurePodsEverywhere(env, 'ipip');
-      done.push('mode ipip; pod web on every node');
-      break;
-    case '08':
-    case '10':
-      await setMode(env, 'vxlan');
-      await ensurePodsEverywhere(env, 'vxlan');
-      done.push('mode vxlan; every pod at MTU 1450; pod web on every node');
-      break;
-    case '09':
-      throw new LabActionError(
-        'lab 09 has no automatic solve: its end state is a container started by containerd on node1. Follow the lab’s steps (labs/09-containers/lab.mdx).',
-      );
-  }
-  return done;
+  return solveLabWith(env, lab, bundles);
 }
 
 /** A lab's starting point on the nodes: what the lab builds is removed, the mode is the one it starts from. */
@@ -133,18 +41,8 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
   }
   await deploy(env, bundles);
   if (lab.id >= '06') {
-    // The lab builds the cross-node data plane: start it from none (the node agent owns these routes).
-    for (const w of workers(env.topology)) {
-      await env.driver.exec(w.name, [
-        'sh',
-        '-c',
-        `ip link del flannel.1 2>/dev/null; ip addr flush dev tunl0 2>/dev/null; ip link set tunl0 down 2>/dev/null; ` +
-          `ip route show root ${env.topology.clusterCidr} | grep -v "proto kernel" | while read dst rest; do ip route del "$dst"; done; true`,
-      ]);
-    }
-    for (const n of workers(env.topology)) await env.backend.installNodeFiles(n, 'host-gw');
-    env.backend.writeState({ ...env.backend.readState()!, mode: 'host-gw' });
-    done.push('cross-node routes and tunnels removed (mode host-gw, not yet applied)');
+    // The lab builds the cross-node data plane: start it from none.
+    done.push(await clearDataplane(env));
   }
   done.push('plugin deployed on every node');
   return done;

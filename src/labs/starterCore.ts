@@ -101,7 +101,7 @@ export function compareSourcePaths(a: string, b: string): number {
   return as.length - bs.length;
 }
 
-/** True for a path a workspace holds: a .ts file under one of WORKSPACE_DIRS. */
+/** True for a path a workspace holds: a .ts file under one of WORKSPACE_DIRS, or one of its files. */
 export const isWorkspaceSource = (p: string): boolean => p.endsWith('.ts') && WORKSPACE_DIRS.some((d) => p === d || p.startsWith(d + '/'));
 
 export interface Starter {

@@ -141,6 +141,18 @@ describe("the machine's shell answers as the sim core", () => {
     expect((await m.exec('node1', 'echo a & echo b')).stderr).toBe(''); // a program's run (no terminal) gets no note
   });
 
+  it('timeout runs its command in the namespace the shell is in, and stops it with exit 124', async () => {
+    const m = await machine();
+    await m.exec('node1', 'ip netns add sa; ip -n sa link add only-in-sa type dummy');
+    const r = await m.exec('node1', 'ip netns exec sa timeout 5 ip -br link');
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toContain('only-in-sa');
+    const t = await m.exec('node1', 'ip netns exec sa timeout 0.3 tcpdump -l -n -i any icmp');
+    expect(t).toMatchObject({ code: 124 });
+    expect(t.stderr).not.toContain('aborted');
+    expect((await m.exec('node1', 'timeout x ip link')).code).toBe(125);
+  });
+
   it('tools the model lacks say what to use instead', async () => {
     const m = await machine();
     const r = await m.exec('node1', 'ifconfig');

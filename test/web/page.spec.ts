@@ -100,7 +100,7 @@ test('the solution bot: every lab the page runs, solved and checked in order; th
   const results = await page.evaluate(async () => {
     const engine = (globalThis as any).__cnilab.engine;
     const { labs } = await engine.labs();
-    const out: { id: string; note?: string; passed?: boolean }[] = [];
+    const out: { id: string; note?: string; passed?: boolean; failing?: string[] }[] = [];
     for (const l of labs) {
       const note = engine.labNote?.(l.id);
       if (note && !note.runs) {
@@ -109,18 +109,49 @@ test('the solution bot: every lab the page runs, solved and checked in order; th
       }
       await engine.solve(l.id);
       const done = await engine.check(l.id, () => undefined);
-      out.push({ id: l.id, passed: done.passed });
+      // The failing checks, with what they found: the assertion's message names them.
+      const failing = done.checks.filter((c: any) => !c.passed).map((c: any) => `${c.id}: ${c.found}`);
+      out.push({ id: l.id, passed: done.passed, failing });
     }
     return out;
   });
   const ran = results.filter((r) => r.note === undefined);
-  // Labs 00-05 run in the tab: the plugin and its IPAM plugin run there through the plugin host.
-  expect(ran.map((r) => r.id)).toEqual(['00', '01', '02', '03', '04', '05']);
-  for (const r of ran) expect(r, `lab ${r.id}`).toMatchObject({ passed: true });
+  // Labs 00-08 and 10 run in the tab: the plugin, its IPAM plugin and the node agent (the
+  // cross-node data plane of host-gw, ipip and vxlan) run there through the plugin host.
+  expect(ran.map((r) => r.id)).toEqual(['00', '01', '02', '03', '04', '05', '06', '07', '08', '10']);
+  for (const r of ran) expect(r, `lab ${r.id}`).toMatchObject({ passed: true, failing: [] });
+  // Only lab 09 is left out.
+  expect(results.filter((r) => r.note !== undefined).map((r) => r.id)).toEqual(['09']);
   // Lab 09 needs containerd: the page says so rather than pretending.
   expect(results.find((r) => r.id === '09')?.note).toContain('containerd');
   await page.locator('nav[aria-label="Labs"] [data-lab="09"]').click();
   await expect(page.locator('[data-unsupported="09"]')).toContainText('containerd');
+  expect(foreign).toEqual([]);
+});
+
+test('lab 06 in the tab: reset clears the data plane; cnilab cluster mode plans and applies it; Check passes', async ({ page }) => {
+  const foreign = onlyOwnOrigin(page, ORIGIN);
+  await page.goto('./#/lab/06');
+  await expect(page.locator('[data-unsupported="06"]')).toHaveCount(0);
+  expect(await run(page, 'node1', 'cnilab reset 06')).toContain('cross-node routes and tunnels removed');
+  expect(await run(page, 'node1', 'ip route show 10.244.2.0/24')).not.toContain('via');
+  for (const n of ['node1', 'node2', 'node3']) expect(await run(page, 'node1', `cnilab pod add ${n} web`)).toContain(`pod ${n}/web: 10.244.`);
+  await checkLab(page, false);
+  await expect(page.locator('[data-check="hostgw-routes"]')).toHaveAttribute('data-state', 'fail');
+
+  expect(await run(page, 'node1', 'cnilab cluster mode bogus')).toContain('unknown mode "bogus"');
+  // The lab's other node commands: the router's routes, and where node2's shell is.
+  expect(await run(page, 'node1', 'cnilab exec router -- ip route')).toContain('192.168.57.0/24');
+  expect(await run(page, 'node1', 'cnilab shell node2')).toContain('open the node2 tab');
+  const plan = await run(page, 'node1', 'cnilab cluster mode host-gw --dry-run');
+  expect(plan).toContain('node1: would run');
+  expect(plan).toMatch(/ip route replace 10\.244\.2\.0\/24 via 192\.168\./);
+  // A dry run changes nothing.
+  expect(await run(page, 'node1', 'ip route show 10.244.2.0/24')).not.toContain('via');
+  const applied = await run(page, 'node1', 'cnilab cluster mode host-gw');
+  expect(applied).toContain('mode host-gw → host-gw on every node (pod MTU 1500 for new pods)');
+  expect(await run(page, 'node1', 'ip route show 10.244.2.0/24')).toContain('via');
+  await checkLab(page, true);
   expect(foreign).toEqual([]);
 });
 

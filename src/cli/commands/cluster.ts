@@ -1,6 +1,6 @@
 // cnilab cluster up|down|status
 import pc from 'picocolors';
-import { applyDataplane, DataplaneError, type NodeApply } from '../../cluster/dataplane.ts';
+import { applyDataplane, DataplaneError, describeDataplane, type NodeApply } from '../../cluster/dataplane.ts';
 import { BackendUnavailableError } from '../../cluster/backend.ts';
 import { collectStatus } from '../../cluster/status.ts';
 import { workers } from '../../cluster/topology.ts';
@@ -77,12 +77,7 @@ export async function mode(newMode: string, opts: GlobalOptions & { json?: boole
 }
 
 function printDataplane(nodes: NodeApply[], dryRun: boolean) {
-  for (const n of nodes) {
-    const head = dryRun ? `${n.node}: would run ${n.commands.length} command(s)` : `${n.node}: ${n.applied ? `${n.applied} change(s)` : 'already in place'}`;
-    info(`${pc.bold(head)} ${pc.dim(`(mode ${n.mode}, uplink ${n.uplink}, pod MTU ${n.podMtu})`)}`);
-    if (dryRun || n.applied) for (const c of n.commands) info(`  ${pc.dim(dryRun ? '' : '+ ')}${c}`);
-    for (const u of n.unreachable) warn(`${n.node}: ${u.why}`);
-  }
+  for (const l of describeDataplane(nodes, dryRun, pc)) (l.level === 'warn' ? warn : info)(l.text);
 }
 
 export async function down(opts: GlobalOptions & { json?: boolean }): Promise<void> {

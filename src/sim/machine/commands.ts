@@ -84,6 +84,46 @@ async function spawnIn(ctx: CommandContext, argv: string[], ns: string): Promise
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
 }
 
+const DURATION = /^(\d+(?:\.\d+)?)([smhd]?)$/;
+const UNIT_MS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * timeout DURATION COMMAND…: as coreutils' (exit 124 when the time is up), run in the namespace
+ * the shell is in. just-bash's own timeout starts its command without the shell's exported
+ * variables, so `ip netns exec POD timeout 5 tcpdump …` would capture on the node instead.
+ */
+function timeoutCommand(h: MachineHooks): Command {
+  return defineCommand('timeout', async (args, ctx) => {
+    let i = 0;
+    while (i < args.length && args[i]!.startsWith('-') && args[i] !== '--') {
+      const a = args[i]!;
+      if (a === '-k' || a === '-s' || a === '--kill-after' || a === '--signal') i += 2;
+      else if (a === '--preserve-status' || a === '--foreground' || /^-[ks]./.test(a) || /^--(kill-after|signal)=/.test(a)) i += 1;
+      else return { stdout: '', stderr: `timeout: invalid option -- '${a}'\n`, exitCode: 125 };
+    }
+    if (args[i] === '--') i++;
+    const [duration, ...argv] = args.slice(i);
+    const d = duration === undefined ? null : DURATION.exec(duration);
+    if (!d) return { stdout: '', stderr: duration === undefined ? 'timeout: missing operand\n' : `timeout: invalid time interval '${duration}'\n`, exitCode: 125 };
+    if (argv.length === 0) return { stdout: '', stderr: 'timeout: missing operand\n', exitCode: 125 };
+    if (!ctx.exec) return { stdout: '', stderr: 'timeout: cannot run a command here\n', exitCode: 126 };
+    const ms = Number(d[1]) * UNIT_MS[d[2]!]!;
+    const stop = new AbortController();
+    const onOuter = () => stop.abort();
+    ctx.signal?.addEventListener('abort', onOuter, { once: true });
+    let timedOut = false;
+    const timer = ms > 0 ? setTimeout(() => ((timedOut = true), stop.abort()), ms) : undefined;
+    try {
+      const r = await ctx.exec(`export ${MACHINE_VARS.netns}=${shQuote(nsOf(h, ctx))}; ${argv.map(shQuote).join(' ')}`, { cwd: ctx.cwd, stdin: stdinText(ctx), signal: stop.signal });
+      if (timedOut) return { stdout: r.stdout, stderr: r.stderr.replace(/^bash: execution aborted\n?/m, ''), exitCode: 124 };
+      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      ctx.signal?.removeEventListener('abort', onOuter);
+    }
+  });
+}
+
 /** One of the model's one-shot programs (ip, bridge, sysctl, nft, nsenter, traceroute). */
 function simCommand(h: MachineHooks, name: string): Command {
   return defineCommand(name, async (args, ctx) => {
@@ -265,6 +305,7 @@ export function kernelCommands(h: MachineHooks): Command[] {
       .map((n) => simCommand(h, n)),
     pingCommand(h),
     tcpdumpCommand(h),
+    timeoutCommand(h),
     ...Object.entries(NOT_MODELLED).map(([n, i]) => notModelled(n, i)),
   ];
 }

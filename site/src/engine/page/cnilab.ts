@@ -6,6 +6,10 @@ import { errorMessage } from '../errors.ts';
 import type { Engine } from '../types.ts';
 import type { MachineProgram, SimMachine } from '../../../../src/sim/machine/machine.ts';
 import type { Pods } from '../../../../src/runtime/pods.ts';
+import type { LabEnv } from '../../../../src/cluster/backend.ts';
+import { applyDataplane, DataplaneError, describeDataplane } from '../../../../src/cluster/dataplane.ts';
+import { setMode } from '../../../../src/labs/solve.ts';
+import { MODES, type Mode } from '../../../../src/shared/cniSpec.ts';
 
 export interface CnilabDeps {
   engine: Engine;
@@ -15,6 +19,8 @@ export interface CnilabDeps {
   supported(lab: Lab): string | undefined;
   pods: Pods;
   machine: SimMachine;
+  /** The cluster as solve and reset see it (its mode is the machine's). */
+  env: LabEnv;
 }
 
 const USAGE = `usage: cnilab <command> [lab]
@@ -24,7 +30,9 @@ const USAGE = `usage: cnilab <command> [lab]
   solve [lab]        bring the nodes to the lab's end state (the reference solution)
   trace FROM TO      follow a ping hop by hop (FROM/TO: node1, node1/web, an address)
   pod add|del|list   pods through the CNI plugin (pod add NODE NAME)
+  cluster mode MODE [--dry-run]   switch every node's cross-node data plane (${MODES.join(', ')})
   exec NODE[/POD] -- CMD   run a command on a node or in a pod
+  shell NODE         where NODE's shell is in this tab (its own terminal)
 `;
 
 export function cnilabProgram(d: CnilabDeps): MachineProgram {
@@ -34,15 +42,15 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
     const norm = /^\d$/.test(id) ? `0${id}` : id;
     return d.catalog.find((l) => l.id === norm || l.dir === id) ?? `no lab "${id}"; labs are ${d.catalog.map((l) => l.id).join(', ')}`;
   };
-  return async ({ argv }) => {
+  return async ({ argv, node }) => {
     let stdout = '';
     let stderr = '';
     const io = { stdout: (s: string) => (stdout += s), stderr: (s: string) => (stderr += s) };
-    const code = await run(argv, io);
+    const code = await run(argv, io, node);
     return { code, stdout, stderr };
   };
 
-  async function run(argv: string[], io: { stdout(s: string): void; stderr(s: string): void }): Promise<number> {
+  async function run(argv: string[], io: { stdout(s: string): void; stderr(s: string): void }, here: string): Promise<number> {
     const [, sub, ...rest] = argv;
     const err = (m: string, code = 1) => {
       io.stderr(`cnilab: ${m}\n`);
@@ -111,6 +119,34 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           }
           return err('usage: cnilab pod add NODE NAME | cnilab pod del NODE NAME | cnilab pod list [NODE]', 2);
         }
+        case 'cluster': {
+          const [verb, ...args] = rest;
+          const m = args.find((a) => !a.startsWith('-'));
+          if (verb !== 'mode' || !m) {
+            return err(`usage: cnilab cluster mode MODE [--dry-run]   (MODE: ${MODES.join(', ')}). In this tab the cluster is always up: "cluster up", "down" and "status" are for a cluster on your machine.`, 2);
+          }
+          if (!(MODES as readonly string[]).includes(m)) return err(`unknown mode "${m}"\n  → choose one of ${MODES.join(', ')}`);
+          const mode = m as Mode;
+          const line = (l: { level: 'info' | 'warn'; text: string }) => (l.level === 'warn' ? io.stderr(`! ${l.text}\n`) : io.stdout(`${l.text}\n`));
+          if (args.includes('--dry-run')) {
+            for (const l of describeDataplane(await applyDataplane(d.env.driver, { mode, dryRun: true }), true)) line(l);
+            return 0;
+          }
+          const previous = d.machine.mode;
+          let applied;
+          try {
+            applied = await setMode(d.env, mode);
+          } catch (e) {
+            if (!(e instanceof DataplaneError)) throw e;
+            // Put back what the nodes that did switch had, so the cluster stays in one mode.
+            await applyDataplane(d.env.driver, { mode: previous }).catch(() => {});
+            return err(`could not switch to mode ${mode}: ${e.message}\n  → the cluster stays in mode ${previous}`);
+          }
+          io.stdout(`✓ mode ${previous} → ${mode} on every node (pod MTU ${applied[0]?.podMtu ?? '?'} for new pods)\n`);
+          for (const l of describeDataplane(applied, false)) line(l);
+          io.stdout('Pods created before keep their interface MTU; re-create them to get the new one.\n');
+          return 0;
+        }
         case 'exec': {
           const sep = rest.indexOf('--');
           const where = rest[0];
@@ -121,6 +157,14 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           io.stdout(r.stdout);
           io.stderr(r.stderr);
           return r.code;
+        }
+        case 'shell': {
+          const target = rest[0];
+          if (!target) return err('usage: cnilab shell NODE', 2);
+          if (!d.machine.topology.nodes.some((n) => n.name === target)) return err(`there is no node "${target}"; nodes are ${d.machine.topology.nodes.map((n) => n.name).join(', ')}`);
+          if (target === here) io.stdout(`You are on ${here} already: this terminal is its shell.\n`);
+          else io.stdout(`In this tab every node has a terminal of its own: open the ${target} tab above the terminal (this one is ${here}'s). For one command, cnilab exec ${target} -- COMMAND.\n`);
+          return 0;
         }
         case 'deploy':
         case 'start':

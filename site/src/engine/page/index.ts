@@ -8,8 +8,11 @@
 // the shell is asynchronous (it awaits between commands, ping waits its real second between
 // probes), so typing and rendering stay responsive during a check or a 20-ping loop; a Worker
 // would add a copy of the world on every command and a second copy of the shell for the checks.
-import type { LabEnv } from '../../../../src/labs/actions.ts';
-import { buildByHand, removeByHand } from '../../../../src/labs/byHand.ts';
+import type { ClusterBackend, ClusterState, LabEnv } from '../../../../src/cluster/backend.ts';
+import type { Bundles } from '../../../../src/cluster/nodeFiles.ts';
+import type { Mode } from '../../../../src/shared/cniSpec.ts';
+import { removeByHand } from '../../../../src/labs/byHand.ts';
+import { checkContext, clearDataplane, solveLab } from '../../../../src/labs/solve.ts';
 import type { Lab } from '../../../../src/labs/catalogParse.ts';
 import { revealHints } from '../../../../src/labs/progressCore.ts';
 import { regionsIn } from '../../../../src/labs/starterCore.ts';
@@ -104,24 +107,29 @@ export async function createPageEngine(): Promise<Engine> {
   machine.onChange(save);
 
   const driver = new MachineDriver(machine);
-  const env: LabEnv = {
-    topology,
-    driver,
-    // The parts of a backend the lab actions use on a lab the tab supports.
-    backend: {
-      readState: () => ({ mode: machine.mode, complete: true }),
-    } as unknown as LabEnv['backend'],
+  // For tests and the benchmark, beside the engine: the cluster's node driver (the shared
+  // breakages change the nodes through it, as they do on the other backends).
+  window.__cnilab ??= { terminals: {} };
+  window.__cnilab.driver = driver;
+  // The reference plugin, its IPAM plugin and the node agent, built from src/ (dist/*.cjs): what
+  // `solve` deploys, as the lab server deploys dist/ on its nodes.
+  const referenceBundles: Bundles = { simplecni: pluginBundle, 'simplecni-ipam': ipamBundle, 'simplecni-node': nodeBundle };
+  // The parts of a cluster backend that solve and reset use, over the machine: the cluster is
+  // always up, its mode is the machine's, and a node's files for a mode are the machine's own.
+  const backend: Pick<ClusterBackend, 'readState' | 'writeState' | 'installNodeFiles' | 'installBundles'> = {
+    readState: () => ({ name: 'this tab', backend: 'sim', mode: machine.mode, createdAt: '', complete: true }) as ClusterState,
+    writeState: (s) => machine.setMode(s.mode as Mode),
+    installNodeFiles: async (_node, mode) => machine.setMode(mode),
+    installBundles: async (bundles) => installBundles(machine, bundles),
   };
-  const ctx = (): CheckContext => {
-    const pods = new Pods(driver);
-    return { driver, runtime: pods.runtime, pods, mode: machine.mode };
-  };
+  const env: LabEnv = { topology, driver, backend: backend as ClusterBackend };
+  const ctx = (): CheckContext => checkContext(env);
   // The reference plugin, its IPAM plugin and the node agent, built from src/ (dist/*.cjs) and run
   // by the plugin host on every node.
   // A restored cluster keeps what was deployed on it (the student's build, perhaps): bind it again.
   const deployed = CNI_PROGRAMS.every((n) => machine.syncFs('node1').existsSync(`${MACHINE_PATHS.binDir}/${n}.cjs`));
   if (deployed) for (const n of CNI_PROGRAMS) machine.registerProgram(`${MACHINE_PATHS.binDir}/${n}`, hostedBundle());
-  else installBundles(machine, { simplecni: pluginBundle, 'simplecni-ipam': ipamBundle, 'simplecni-node': nodeBundle });
+  else installBundles(machine, referenceBundles);
   machine.registerCommand('mktemp', mktemp);
 
   const guard = (lab: Lab) => {
@@ -162,6 +170,7 @@ export async function createPageEngine(): Promise<Engine> {
       for (const w of workers(topology)) await driver.exec(w.name, ['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
       done.push('ip_forward off on every node');
     }
+    if (lab.id >= '06') done.push(await clearDataplane(env));
     delete state.checks[lab.id];
     if (state.files[lab.id]) {
       delete state.files[lab.id];
@@ -174,20 +183,8 @@ export async function createPageEngine(): Promise<Engine> {
   async function solve(id: string): Promise<ApiDone> {
     const lab = labOf(id);
     guard(lab);
-    const done: string[] = [];
-    if (lab.id === '01') {
-      await buildByHand(env, ctx());
-      done.push('lab1br, lab1-a and lab1-b built on node1');
-    }
-    if (lab.id === '04' || lab.id === '05') {
-      const pods = new Pods(driver);
-      const web = (await pods.list('node1')).find((p) => p.name === 'web');
-      if (!web?.address) {
-        if (web) await pods.del('node1', 'web');
-        await pods.add('node1', 'web');
-      }
-      done.push('pod web on node1');
-    }
+    // The server's solve, step for step, with the bundles shipped in this page.
+    const done = await solveLab(env, lab, referenceBundles);
     save();
     return { lab: lab.id, done };
   }
@@ -287,6 +284,7 @@ export async function createPageEngine(): Promise<Engine> {
       },
       pods: new Pods(driver),
       machine,
+      env,
     }),
   );
   return engine;

@@ -1,0 +1,142 @@
+// The course in a browser tab (the static site, the page engine), in Debian's chromium against
+// site/dist-web on the same plain static server as `npm run web`:
+//   - cold load of a lab page to a node1 prompt (fresh profile; goal ≤ 1.5 s);
+//   - the JavaScript loaded before that prompt, gzip, per part: the shell language (just-bash),
+//     the kernel model (src/sim/core), the CNI programs the nodes run, the terminal (xterm), and
+//     the site (everything else: Preact, the lab page, the page engine) — goal ≤ 600 kB gzip;
+//   - the compiler (esbuild-wasm) loaded on the first Deploy, reported on its own;
+//   - each lab's checks in the page, from the solution bot's state (goal ≤ 300 ms a lab);
+//   - Deploy of the student's workspace once the compiler is loaded (goal ≤ 1 s).
+// Needs site/dist-web (npm run build:web). Run: npx tsx bench/page.ts
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Page } from 'playwright-core';
+
+const GOALS = { loadMs: 1500, jsKb: 600, checkMs: 300, deployMs: 1000 };
+const PORT = 5193;
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+const DIST = path.join('site', 'dist-web');
+// As playwright.web.config.ts launches it.
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+if (!fs.existsSync(path.join(DIST, 'index.html'))) {
+  console.error('bench/page: site/dist-web is missing; run npm run build:web first.');
+  process.exit(2);
+}
+
+/** Which part of the page a built file is, by the chunk names the build gives them (site/vite.config.ts). */
+function partOf(file: string): string {
+  const base = path.basename(file);
+  if (base.startsWith('shell-')) return 'shell (just-bash)';
+  if (base.startsWith('kernel-')) return 'kernel model (src/sim/core)';
+  if (base.startsWith('cni-programs-')) return 'CNI programs (plugin, IPAM, node agent)';
+  if (base.startsWith('terminal-')) return 'terminal (xterm)';
+  if (base.startsWith('esbuild-') || base.startsWith('browser-') || base.startsWith('pageBuild-')) return 'compiler (esbuild-wasm)';
+  return 'site (Preact, lab page, page engine)';
+}
+
+const gzipKb = (urlPath: string) => {
+  const f = path.join(DIST, decodeURIComponent(urlPath));
+  return fs.existsSync(f) && fs.statSync(f).isFile() ? gzipSync(fs.readFileSync(f)).length / 1024 : 0;
+};
+
+/** node1's terminal shows its first prompt. */
+async function waitForPrompt(page: Page, node = 'node1') {
+  await page.waitForFunction((n) => {
+    const term = (globalThis as unknown as { __cnilab?: { terminals?: Record<string, { buffer: { active: { length: number; getLine(i: number): { translateToString(t: boolean): string } | undefined } } }> } }).__cnilab?.terminals?.[n];
+    if (!term) return false;
+    const b = term.buffer.active;
+    for (let i = 0; i < b.length; i++) if (b.getLine(i)?.translateToString(true).includes(`root@${n}:`)) return true;
+    return false;
+  }, node, { timeout: 60_000, polling: 10 });
+}
+
+const server = spawn(process.execPath, ['scripts/web.mjs', '--port', String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise<void>((resolve, reject) => {
+  server.stdout!.on('data', (d: Buffer) => d.toString().includes(ORIGIN) && resolve());
+  server.on('exit', (c) => reject(new Error(`the static server exited (${c})`)));
+});
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS, headless: true });
+let exitCode = 0;
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const loaded: string[] = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.origin === ORIGIN && /\.(js|wasm)$/.test(u.pathname)) loaded.push(u.pathname);
+  });
+
+  // Cold load: a fresh profile (nothing in IndexedDB, nothing cached), to node1's first prompt.
+  const t0 = performance.now();
+  await page.goto(`${ORIGIN}/#/lab/01`);
+  await waitForPrompt(page);
+  const loadMs = performance.now() - t0;
+  const beforePrompt = [...new Set(loaded)];
+
+  const byPart = new Map<string, number>();
+  for (const f of beforePrompt) byPart.set(partOf(f), (byPart.get(partOf(f)) ?? 0) + gzipKb(f));
+  const jsKb = [...byPart.values()].reduce((a, b) => a + b, 0);
+
+  // Each lab's checks, from the solution bot's state (every lab the page runs solved in order).
+  const checks = await page.evaluate(async () => {
+    const engine = (globalThis as unknown as { __cnilab: { engine: any } }).__cnilab.engine;
+    const out: { id: string; ms: number; passed: boolean }[] = [];
+    for (const l of (await engine.labs()).labs) {
+      const note = engine.labNote?.(l.id);
+      if (note && !note.runs) continue;
+      await engine.solve(l.id);
+      const t = performance.now();
+      const done = await engine.check(l.id, () => undefined);
+      out.push({ id: l.id, ms: performance.now() - t, passed: done.passed });
+    }
+    return out;
+  });
+
+  // Deploy: the first loads the compiler (esbuild-wasm) and builds; the second only builds.
+  await page.goto(`${ORIGIN}/#/lab/04`);
+  await waitForPrompt(page);
+  const beforeCode = new Set(loaded);
+  await page.locator('[data-action="open-code"]').click();
+  await page.locator('.cm-editor .cm-line').first().waitFor({ timeout: 60_000 });
+  const deploy = page.locator('[data-action="deploy"]');
+  const deployOnce = async () => {
+    const t = performance.now();
+    await deploy.click();
+    await page.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document;
+      return ['ok', 'error'].includes(doc.querySelector('[data-action="deploy"]')?.getAttribute('data-state') ?? '');
+    }, undefined, { timeout: 300_000, polling: 10 });
+    const state = await deploy.getAttribute('data-state');
+    if (state !== 'ok') console.error(`Deploy: ${await page.locator('.code-output').innerText().catch(() => '(no output)')}`);
+    return { ms: performance.now() - t, state };
+  };
+  const firstDeploy = await deployOnce();
+  const secondDeploy = await deployOnce();
+  const compiler = [...new Set(loaded)].filter((f) => !beforeCode.has(f) && partOf(f).startsWith('compiler'));
+  const compilerKb = compiler.reduce((a, f) => a + gzipKb(f), 0);
+
+  const mark = (ok: boolean) => (ok ? '✓' : '✗');
+  const kb = (x: number) => `${x.toFixed(0)} kB`;
+  console.log(`\nThe course in a browser tab (chromium, site/dist-web on a static server)\n`);
+  console.log(`${mark(loadMs <= GOALS.loadMs)} cold load of lab 01 to a node1 prompt   ${loadMs.toFixed(0)} ms (goal ≤ ${GOALS.loadMs} ms)`);
+  console.log(`${mark(jsKb <= GOALS.jsKb)} JavaScript before the first prompt     ${kb(jsKb)} gzip (goal ≤ ${GOALS.jsKb} kB), ${beforePrompt.length} files:`);
+  for (const [part, k] of [...byPart].sort((a, b) => b[1] - a[1])) console.log(`    ${part.padEnd(42)} ${kb(k).padStart(7)}`);
+  console.log(`  compiler loaded on the first Deploy    ${kb(compilerKb)} gzip (${compiler.map((f) => path.basename(f)).join(', ')})`);
+  const slowest = Math.max(...checks.map((c) => c.ms));
+  console.log(`${mark(slowest <= GOALS.checkMs && checks.every((c) => c.passed))} each lab's checks in the page          slowest ${slowest.toFixed(0)} ms (goal ≤ ${GOALS.checkMs} ms a lab):`);
+  console.log(`    ${checks.map((c) => `${c.id} ${c.ms.toFixed(0)} ms${c.passed ? '' : ' (FAILED)'}`).join(' · ')}`);
+  console.log(`  first Deploy (loads the compiler)      ${firstDeploy.ms.toFixed(0)} ms (${firstDeploy.state})`);
+  console.log(`${mark(secondDeploy.ms <= GOALS.deployMs && secondDeploy.state === 'ok')} Deploy once the compiler is loaded     ${secondDeploy.ms.toFixed(0)} ms (${secondDeploy.state}; goal ≤ ${GOALS.deployMs} ms)`);
+  if (!checks.every((c) => c.passed) || firstDeploy.state !== 'ok' || secondDeploy.state !== 'ok') exitCode = 1;
+  await context.close();
+} catch (err) {
+  console.error(`bench failed: ${(err as Error).stack}`);
+  exitCode = 1;
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+}
+process.exitCode = exitCode;

@@ -1,0 +1,128 @@
+// What `solve` does to the nodes, lab by lab (the reference solution's end state: an instructor's
+// "everyone catch up to lab 6", and the solution bot's step), and the parts of `reset` that need
+// no disk: platform-free, so the lab server, the CLI and the page engine run the same steps. The
+// bundles to deploy are passed in (read from dist/ on a machine, shipped with the static site in
+// the tab).
+import { applyDataplane, type NodeApply } from '../cluster/dataplane.ts';
+import type { LabEnv } from '../cluster/backend.ts';
+import type { Bundles } from '../cluster/nodeFiles.ts';
+import { workers } from '../cluster/topologyModel.ts';
+import { MODE_OVERHEAD, type Mode } from '../shared/cniSpec.ts';
+import { Pods } from '../runtime/pods.ts';
+import { kernelHasIpip, NO_IPIP } from '../validators/labs/lab07.ts';
+import type { CheckContext } from '../validators/types.ts';
+import type { Lab } from './catalogParse.ts';
+import { buildByHand, LabActionError } from './byHand.ts';
+
+export function checkContext(env: LabEnv): CheckContext {
+  const pods = new Pods(env.driver);
+  return {
+    driver: env.driver,
+    runtime: pods.runtime,
+    pods,
+    mode: env.backend.readState()?.mode ?? 'host-gw',
+  };
+}
+
+/** Switches every node to a mode and records it, as `cnilab cluster mode` does; what each node's agent did. */
+export async function setMode(env: LabEnv, mode: Mode): Promise<NodeApply[]> {
+  const applied = await applyDataplane(env.driver, { mode });
+  for (const n of workers(env.topology)) await env.backend.installNodeFiles(n, mode);
+  env.backend.writeState({ ...env.backend.readState()!, mode });
+  return applied;
+}
+
+export async function deploy(env: LabEnv, bundles: Bundles) {
+  await env.backend.installBundles(bundles);
+}
+
+/** A pod named `pod` on `node`, re-created if its MTU is not `mtu`. */
+export async function ensurePod(env: LabEnv, node: string, pod: string, mtu?: number) {
+  const pods = new Pods(env.driver);
+  const existing = (await pods.list(node)).find((p) => p.name === pod);
+  if (existing?.address && mtu !== undefined) {
+    const r = await env.driver.execPod(node, pod, ['ip', '-j', 'link', 'show', 'dev', 'eth0']);
+    if (r.code === 0 && (JSON.parse(r.stdout) as { mtu: number }[])[0]?.mtu === mtu) return;
+  } else if (existing?.address) return;
+  if (existing) await pods.del(node, pod);
+  await pods.add(node, pod);
+}
+
+/** Every pod at the mode's MTU, and a pod `web` on every worker. */
+export async function ensurePodsEverywhere(env: LabEnv, mode: Mode) {
+  const mtu = env.topology.mtu - MODE_OVERHEAD[mode];
+  for (const p of await new Pods(env.driver).list()) await ensurePod(env, p.node, p.name, mtu);
+  for (const w of workers(env.topology)) await ensurePod(env, w.name, 'web', mtu);
+}
+
+export async function removeAllPods(env: LabEnv) {
+  const pods = new Pods(env.driver);
+  for (const p of await pods.list()) await pods.del(p.node, p.name);
+}
+
+/** Brings the nodes to the state a lab's checks want, with `bundles` (the reference solution, or a starter's in tests). */
+export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise<string[]> {
+  const done: string[] = [];
+  const ctx = checkContext(env);
+  if (!env.backend.readState()?.complete) {
+    await env.backend.up({ mode: 'host-gw' });
+    await applyDataplane(env.driver, { mode: 'host-gw' });
+    done.push('cluster up');
+  }
+  if (lab.id >= '02') {
+    await deploy(env, bundles);
+    done.push('reference plugin deployed on every node');
+  }
+  switch (lab.id) {
+    case '01':
+      await buildByHand(env, ctx);
+      done.push('lab1br, lab1-a and lab1-b built on node1');
+      break;
+    case '04':
+    case '05':
+      await ensurePod(env, 'node1', 'web');
+      done.push('pod web on node1');
+      break;
+    case '06':
+      await setMode(env, 'host-gw');
+      await ensurePodsEverywhere(env, 'host-gw');
+      done.push('mode host-gw; pod web on every node');
+      break;
+    case '07':
+      if (!(await kernelHasIpip(ctx))) throw new LabActionError(NO_IPIP);
+      await setMode(env, 'ipip');
+      await ensurePodsEverywhere(env, 'ipip');
+      done.push('mode ipip; pod web on every node');
+      break;
+    case '08':
+    case '10':
+      await setMode(env, 'vxlan');
+      await ensurePodsEverywhere(env, 'vxlan');
+      done.push('mode vxlan; every pod at MTU 1450; pod web on every node');
+      break;
+    case '09':
+      throw new LabActionError(
+        'lab 09 has no automatic solve: its end state is a container started by containerd on node1. Follow the lab’s steps (labs/09-containers/lab.mdx).',
+      );
+  }
+  return done;
+}
+
+/**
+ * The cross-node data plane back to none, for the labs that build it (06 on): tunnels and the
+ * routes to other nodes' pod subnets removed (the node agent owns these), and the nodes' files
+ * and the cluster's state at mode host-gw, not yet applied.
+ */
+export async function clearDataplane(env: LabEnv): Promise<string> {
+  for (const w of workers(env.topology)) {
+    await env.driver.exec(w.name, [
+      'sh',
+      '-c',
+      `ip link del flannel.1 2>/dev/null; ip addr flush dev tunl0 2>/dev/null; ip link set tunl0 down 2>/dev/null; ` +
+        `ip route show root ${env.topology.clusterCidr} | grep -v "proto kernel" | while read dst rest; do ip route del "$dst"; done; true`,
+    ]);
+  }
+  for (const n of workers(env.topology)) await env.backend.installNodeFiles(n, 'host-gw');
+  env.backend.writeState({ ...env.backend.readState()!, mode: 'host-gw' });
+  return 'cross-node routes and tunnels removed (mode host-gw, not yet applied)';
+}
