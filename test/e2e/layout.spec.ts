@@ -108,8 +108,9 @@ for (const theme of ['light', 'dark'] as const) {
     });
     await page.locator('nav[aria-label="Labs"] [data-lab="04"]').click();
     await expect(page.getByRole('heading', { level: 1, name: /04 · Bridge and veth/ })).toBeVisible({ timeout: 30_000 });
-    // The Code tab sits beside the terminals; the node tabs keep their contract.
-    await expect(page.locator('[role="tab"][data-node]')).toHaveCount(4);
+    // The Code tab sits beside the terminals; the terminal tabs keep their contract (your machine and the four nodes).
+    await expect(page.locator('[role="tab"][data-node]')).toHaveCount(5);
+    await expect(page.locator('[role="tab"][data-node="workstation"]')).toHaveCount(1);
     await page.locator('[data-action="open-code"]').click();
     await expect(page.locator('.cm-editor .cm-line').first()).toBeVisible({ timeout: 30_000 });
 
