@@ -1,31 +1,12 @@
 // The lab site in a real browser against the real server and a real netns cluster: what a student
 // does in a lab, start to pass. Screenshots of the main views land in test-results/screenshots/.
 import { expect, test, type Page } from '@playwright/test';
+import { terminalText, typeInTerminal } from '../helpers/terminal.ts';
 
 const url = () => process.env.CNILAB_URL!;
 const origin = () => new URL(url()).origin;
 const token = () => new URL(url()).hash.replace('#token=', '');
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png` });
-
-/** The text of a node's terminal buffer, as xterm.js holds it. */
-function terminalText(page: Page, node: string): Promise<string> {
-  return page.evaluate((n) => {
-    // Runs in the page: globalThis is its window.
-    const term = (globalThis as unknown as { __cnilab?: { terminals?: Record<string, any> } }).__cnilab?.terminals?.[n];
-    if (!term) return '';
-    const buf = term.buffer.active;
-    const lines: string[] = [];
-    for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? '');
-    return lines.join('\n');
-  }, node);
-}
-
-async function typeInTerminal(page: Page, node: string, text: string) {
-  await page.locator(`[role="tab"][data-node="${node}"]`).click();
-  await page.locator(`#term-panel-${node} .xterm`).click();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-}
 
 test('a student takes lab 04 from failing checks to passing, and sees the pod in the topology', async ({ page }) => {
   // `cnilab serve` without --host listens on loopback only.

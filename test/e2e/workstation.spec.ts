@@ -1,28 +1,10 @@
 // The lab text's `$ cnilab …` lines have a terminal to run in: "your machine", beside the node
 // tabs, a shell in the kit's folder with cnilab on PATH and the cluster chosen. cnilab typed in a
 // node's shell says where to run it instead of checking the wrong namespace.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { terminalText, typeInTerminal as typeIn } from '../helpers/terminal.ts';
 
 const url = () => process.env.CNILAB_URL!;
-
-/** The text of a terminal's buffer, as xterm.js holds it. */
-function terminalText(page: Page, id: string): Promise<string> {
-  return page.evaluate((n) => {
-    const term = (globalThis as unknown as { __cnilab?: { terminals?: Record<string, any> } }).__cnilab?.terminals?.[n];
-    if (!term) return '';
-    const buf = term.buffer.active;
-    const lines: string[] = [];
-    for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? '');
-    return lines.join('\n');
-  }, id);
-}
-
-async function typeIn(page: Page, id: string, text: string) {
-  await page.locator(`[role="tab"][data-node="${id}"]`).click();
-  await page.locator(`#term-panel-${id} .xterm`).click();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-}
 
 test('the "your machine" terminal runs cnilab against the cluster; a node terminal points to it', async ({ page }) => {
   test.setTimeout(240_000);

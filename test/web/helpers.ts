@@ -1,18 +1,9 @@
 // Driving the static site's page engine in a real browser: a node's terminal typed into, the
 // terminal's text read back, and every request checked to stay on the site's own origin.
 import { expect, type Page } from '@playwright/test';
+import { terminalText } from '../helpers/terminal.ts';
 
-/** The text of a terminal, as xterm.js holds it. */
-export function terminalText(page: Page, node: string): Promise<string> {
-  return page.evaluate((n) => {
-    const term = (globalThis as unknown as { __cnilab?: { terminals?: Record<string, any> } }).__cnilab?.terminals?.[n];
-    if (!term) return '';
-    const buf = term.buffer.active;
-    const lines: string[] = [];
-    for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? '');
-    return lines.join('\n');
-  }, node);
-}
+export { terminalText };
 
 const prompts = (text: string, node: string) => text.split(`root@${node}:`).length - 1;
 
