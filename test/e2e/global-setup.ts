@@ -10,7 +10,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!fs.existsSync('site/dist/index.html')) throw new Error('site/dist is missing: run `npm run build:site` (npm test does it)');
   const cluster = `sce${Math.random().toString(36).slice(2, 6)}`;
   const progress = `/tmp/${cluster}-progress.json`;
-  const server = await startServeProcess(cluster, { SIMPLECNI_PROGRESS: progress, SIMPLECNI_WORKSPACE: `/tmp/${cluster}-workspace` });
+  // A fresh HOME: the workstation terminal runs the user's own shell, and the machine's ~/.bashrc
+  // (which may wait a minute on a pyenv lock) is not what these tests are about.
+  const home = `/tmp/${cluster}-home`;
+  fs.mkdirSync(home);
+  const server = await startServeProcess(cluster, { SIMPLECNI_PROGRESS: progress, SIMPLECNI_WORKSPACE: `/tmp/${cluster}-workspace`, HOME: home });
   const url = server.url;
   process.env.CNILAB_URL = url;
   process.env.CNILAB_CLUSTER = cluster;
@@ -18,6 +22,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await server.stop();
     const down = spawnSync(process.execPath, ['dist/cnilab.mjs', '--cluster', cluster, 'cluster', 'down'], { encoding: 'utf8' });
     fs.rmSync(progress, { force: true });
+    fs.rmSync(home, { recursive: true, force: true });
     fs.rmSync(`/tmp/${cluster}-workspace`, { recursive: true, force: true });
     if (down.status !== 0) throw new Error(`cnilab cluster down ${cluster} failed: ${down.stderr}`);
     auditLeftovers([cluster], 'the browser tests');

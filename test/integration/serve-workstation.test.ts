@@ -28,7 +28,9 @@ describe('cnilab serve: the workstation terminal, cnilab on a node, a second ser
     c = await startTestCluster('host-gw');
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sct-serve-'));
     fs.writeFileSync(path.join(tmp, 'index.html'), '<!doctype html><title>SimpleCNI Lab</title>');
-    env = { SIMPLECNI_SITE_DIR: tmp, SIMPLECNI_PROGRESS: path.join(tmp, 'progress.json') };
+    // HOME is a fresh folder: the workstation shell is the user's own, and this machine's ~/.bashrc
+    // (a pyenv rehash waiting a minute on a stale lock) is not what this test is about.
+    env = { SIMPLECNI_SITE_DIR: tmp, SIMPLECNI_PROGRESS: path.join(tmp, 'progress.json'), HOME: tmp };
     serve = await startServeProcess(c.name, env);
     const u = new URL(serve.url);
     port = Number(u.port);
