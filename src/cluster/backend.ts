@@ -45,6 +45,27 @@ export interface DownResult {
   busy: { ns: string; pids: number[] }[];
 }
 
+/** A container that a real container runtime (containerd, through ctr) started on a node's CNI network. */
+export interface RuntimeContainer {
+  node: string;
+  /** What the runtime passed as CNI_CONTAINERID ("<containerd namespace>-<id>"), which owns the lease. */
+  cniContainerId: string;
+  /** Its eth0 address on the node's pod subnet (no prefix length). */
+  address: string;
+}
+
+/**
+ * Real containers on the nodes (lab 09's end state): a private containerd per node, driven by ctr
+ * with --cni. Only backends whose nodes can run containerd have one (the netns backend); on the
+ * others, a lab that needs it says so.
+ */
+export interface ContainerHost {
+  /** Starts the node's containerd if needed, imports the kit's image and runs `name` detached on the node's CNI network. */
+  runOnNetwork(node: string, name: string): Promise<RuntimeContainer>;
+  /** Ends every containerd the cluster started (by PID) with their containers, removes their state; the containers that held leases. Safe after a failure. */
+  stopAll(): Promise<RuntimeContainer[]>;
+}
+
 /** The backend can't run here (not Linux, not root, a tool missing): the message says what to do. */
 export class BackendUnavailableError extends Error {}
 
@@ -63,6 +84,8 @@ export interface ClusterBackend {
   installNodeFiles(node: WorkerNode, mode: Mode): Promise<void>;
   /** Installs plugin bundles (the reference's or a student's build) on every worker. */
   installBundles(bundles: Bundles): Promise<void>;
+  /** Real containers on the nodes; absent where containerd can't run (the simulated kernel, the VMs for now). */
+  readonly containers?: ContainerHost;
 }
 
 /** A cluster's state file; absent or unreadable is "not made". */

@@ -8,7 +8,7 @@ import type { Lab } from './catalog.ts';
 import { solutionOf } from './starters.ts';
 import { buildWorkspace, scaffold } from './workspace.ts';
 import { LabActionError, removeByHand } from './byHand.ts';
-import { checkContext, clearDataplane, deploy, removeAllPods, solveLab as solveLabWith } from './solve.ts';
+import { checkContext, clearDataplane, deploy, removeAllPods, solveLab as solveLabWith, stopContainers } from './solve.ts';
 
 export { buildByHand, LabActionError, removeByHand } from './byHand.ts';
 export { checkContext, clearDataplane, deploy, ensurePod, ensurePodsEverywhere, setMode } from './solve.ts';
@@ -24,6 +24,12 @@ export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles = referen
 export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Promise<string[]> {
   const done: string[] = [];
   const ctx = checkContext(env);
+  if (env.backend.containers) {
+    // Lab 09's containers go first, their leases freed with the reference plugin.
+    await deploy(env, referenceBundles());
+    const stopped = await stopContainers(env);
+    if (stopped) done.push(stopped);
+  }
   if (lab.id === '01') {
     await removeByHand(env, ctx);
     done.push('lab 01 namespaces and bridge removed from node1');

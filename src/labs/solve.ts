@@ -101,11 +101,50 @@ export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise
       done.push('mode vxlan; every pod at MTU 1450; pod web on every node');
       break;
     case '09':
-      throw new LabActionError(
-        'lab 09 has no automatic solve: its end state is a container started by containerd on node1. Follow the lab’s steps (labs/09-containers/lab.mdx).',
-      );
+      done.push(...(await runContainers(env)));
+      break;
   }
   return done;
+}
+
+/** Lab 09's end state: a pod web on node1, and a containerd container on every worker's SimpleCNI network that the pod reaches. */
+async function runContainers(env: LabEnv): Promise<string[]> {
+  const host = env.backend.containers;
+  if (!host) {
+    throw new LabActionError(
+      `lab 09 has no automatic solve on the ${env.driver.backend} backend: its end state is a container started by containerd, which runs here only on the netns backend. Follow the lab’s steps (labs/09-containers/lab.mdx).`,
+    );
+  }
+  await ensurePod(env, 'node1', 'web');
+  const done = ['pod web on node1'];
+  try {
+    for (const w of workers(env.topology)) {
+      const c = await host.runOnNetwork(w.name, 'web1');
+      done.push(`containerd on ${w.name} runs web1 at ${c.address} (CNI_CONTAINERID ${c.cniContainerId})`);
+      if (w.name !== 'node1') continue;
+      const r = await env.driver.execPod('node1', 'web', ['ping', '-c1', '-W2', c.address]);
+      if (r.code !== 0) throw new LabActionError(`pod web on node1 does not reach the container at ${c.address}: ${(r.stdout + r.stderr).trim()}`);
+    }
+  } catch (err) {
+    // Nothing half-made stays: the daemons end, the leases their containers held are freed.
+    await stopContainers(env).catch(() => {});
+    throw err instanceof LabActionError ? err : new LabActionError((err as Error).message);
+  }
+  return done;
+}
+
+/**
+ * Ends the containerds a solve started and their containers, and frees their leases with a DEL
+ * (ctr run -d never calls one), as the runtime would: empty CNI_NETNS, the namespace is gone.
+ * Uses whatever plugin is deployed: call it with the reference in place.
+ */
+export async function stopContainers(env: LabEnv): Promise<string | undefined> {
+  const host = env.backend.containers;
+  if (!host) return undefined;
+  const gone = await host.stopAll();
+  const runtime = new Pods(env.driver).runtime;
+  for (const c of gone) await runtime.del(c.node, { containerId: c.cniContainerId, netns: '', ifname: 'eth0' }).catch(() => {});
+  return gone.length > 0 ? `containerd stopped, ${gone.length} container lease${gone.length === 1 ? '' : 's'} freed` : undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ClusterBackend, ClusterState, Progress } from '../backend.ts';
 import type { Bundles } from '../nodeFiles.ts';
 import type { Topology, WorkerNode } from '../topology.ts';
 import { clusterDown, clusterUp, installBundles, installNodeFiles, readState, requireNetnsSupport, writeState } from './builder.ts';
+import { NetnsContainers } from './containerd.ts';
 import { NetnsLayout } from './layout.ts';
 import { NetnsDriver } from './netnsDriver.ts';
 
@@ -11,6 +12,7 @@ export class NetnsBackend implements ClusterBackend {
   readonly name = 'netns' as const;
   readonly layout: NetnsLayout;
   readonly driver: NetnsDriver;
+  readonly containers: NetnsContainers;
 
   constructor(
     readonly topology: Topology,
@@ -18,6 +20,7 @@ export class NetnsBackend implements ClusterBackend {
   ) {
     this.layout = new NetnsLayout(cluster);
     this.driver = new NetnsDriver(topology, this.layout);
+    this.containers = new NetnsContainers(topology, this.layout);
   }
 
   get cluster() {
@@ -35,7 +38,12 @@ export class NetnsBackend implements ClusterBackend {
   up(opts: { mode: Mode; progress?: Progress }) {
     return clusterUp(this.topology, this.layout, opts);
   }
-  down(opts: { progress?: Progress } = {}) {
+  async down(opts: { progress?: Progress } = {}) {
+    // The nodes' containerds first (lab 09's): their state lives in the cluster's state dir.
+    if (this.readState()) {
+      opts.progress?.('stopping the nodes\' containerd');
+      await this.containers.stopAll();
+    }
     return clusterDown(this.layout, opts);
   }
   async installNodeFiles(n: WorkerNode, mode: Mode) {
