@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { ClusterBackend } from '../../src/cluster/backend.ts';
 import type { SimBackend } from '../../src/cluster/sim/simBackend.ts';
 import { checkContext, solveLab } from '../../src/labs/actions.ts';
 import { loadCatalog } from '../../src/labs/catalog.ts';
@@ -36,6 +37,12 @@ describe('labs on the simulated kernel', () => {
       expect(r.checks.length).toBe(lab.checks.length);
     });
   }
+
+  it('lab 09: solve says containerd is not on the simulated kernel, and starts nothing', async () => {
+    const lab09 = loadCatalog().find((l) => l.id === '09')!;
+    expect((c.backend as ClusterBackend).containers).toBeUndefined();
+    await expect(solveLab(c.env, lab09)).rejects.toThrow(/lab 09 has no automatic solve on the sim backend: .*containerd.*netns backend/);
+  });
 
   // From the solution bot's end state (lab 10: vxlan, a pod on every node; lab 01's namespaces).
   it('every check fails on the broken state it exists to catch — that check, ran, named in found; the others of its lab pass', async () => {

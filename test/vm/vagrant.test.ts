@@ -126,10 +126,15 @@ describe.each(['host-gw', 'ipip', 'vxlan'] as const)('solution bot, starting in 
     await timed(`mode ${mode}`, () => setMode(env, mode));
   });
 
-  it('the reference solution passes every check of every lab (09 needs a container image: see containerd.test.ts)', async () => {
+  it('the reference solution passes every check of every lab (09: solved on the netns backend only, see labs.test.ts)', async () => {
     expect(await kernelHasIpip(checkContext(env)), 'the VM kernel has IPIP').toBe(true);
     for (const lab of catalog) {
-      if (lab.id === '09') continue;
+      if (lab.id === '09') {
+        // The VMs' containerd (the box's package) is not driven by `solve` yet: the lab says so.
+        await expect(solveLab(env, lab)).rejects.toThrow(/no automatic solve on the \w+ backend/);
+        console.warn(`\n*** ${mode}: lab 09 is not solved on the VMs: solve runs containerd on the netns backend only ***\n`);
+        continue;
+      }
       await timed(`${mode}: solve lab ${lab.id}`, () => solveLab(env, lab));
       const r = await timed(`${mode}: check lab ${lab.id}`, () => runLabChecks(lab, checkContext(env)));
       expect(r.checks.filter((x) => !x.passed).map((x) => `${lab.id}/${x.id}: expected ${x.expected}; found ${x.found}`)).toEqual([]);
