@@ -16,6 +16,9 @@ const NEEDS = [
   ['runc', 'runc'],
   ['/bin/busybox', 'busybox-static'],
   ['tcpdump', 'tcpdump'],
+  // cnitool, built from Debian's libcni source with Debian's Go (scripts/build-cnitool.sh).
+  ['/usr/lib/go/bin/go', 'golang-go'],
+  ['/usr/share/gocode/src/github.com/containernetworking/cni/libcni', 'golang-github-appc-cni-dev'],
   ['nft', 'nftables'],
   ['/usr/bin/chromium', 'chromium'],
   // Fonts for the browser tests' screenshots (chromium only recommends them).
