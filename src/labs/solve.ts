@@ -112,7 +112,7 @@ async function runContainers(env: LabEnv): Promise<string[]> {
   const host = env.backend.containers;
   if (!host) {
     throw new LabActionError(
-      `lab 09 has no automatic solve on the ${env.driver.backend} backend: its end state is a container started by containerd, which runs here only on the netns backend. Follow the lab’s steps (labs/09-containers/lab.mdx).`,
+      `lab 09 has no automatic solve on the ${env.driver.backend} backend: its end state is a container started by containerd, and solve starts containerd on the netns backend only. Follow the lab’s steps (labs/09-containers/lab.mdx).`,
     );
   }
   await ensurePod(env, 'node1', 'web');
