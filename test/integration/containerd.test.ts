@@ -17,6 +17,9 @@ import { breakagesFor, logOutcome, problemsOf, runBreakages } from '../helpers/b
 // exactly what it created.
 const OPT_BIN = '/opt/cni/bin';
 const SHIM = path.join(OPT_BIN, 'simplecni');
+// ctr's libcni caches each ADD in the machine's /var/lib/cni/results (ctr run -d never DELs it):
+// the test removes its own entries, and the dirs if it made them.
+const LIBCNI_DIRS = ['/var/lib/cni', '/var/lib/cni/results'];
 const SHIM_TEXT = `#!/bin/sh\n# SimpleCNI Lab test shim: runs the plugin installed on the node (/etc/cni/bin inside a netns node).\nexec /etc/cni/bin/simplecni "$@"\n`;
 
 describe('containerd ctr run --cni', () => {
@@ -25,6 +28,8 @@ describe('containerd ctr run --cni', () => {
   let dir: string;
   let ref: string;
   const created: string[] = [];
+
+  const libcniDirsMade = LIBCNI_DIRS.filter((d) => !fs.existsSync(d));
 
   beforeAll(async () => {
     await ensureContainerdPackages();
@@ -57,6 +62,8 @@ describe('containerd ctr run --cni', () => {
       else fs.rmdirSync(p); // only dirs this test created, now empty again
     }
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync('/var/lib/cni/results/simplecni-default-ctr2-eth0', { force: true });
+    for (const d of [...libcniDirsMade].reverse()) tryRmdir(d);
   });
 
   it('gives a container its address from SimpleCNI and frees it on --rm (DEL with an empty CNI_NETNS)', async () => {
@@ -124,3 +131,11 @@ describe('containerd ctr run --cni', () => {
     expect(fs.readdirSync(path.join(dataDir, 'simplecni')).filter((f) => /^\d/.test(f))).toEqual([]);
   });
 });
+
+function tryRmdir(d: string) {
+  try {
+    fs.rmdirSync(d); // only if empty: something else may have put files there meanwhile
+  } catch {
+    /* not empty or gone */
+  }
+}
