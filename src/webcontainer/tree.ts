@@ -86,6 +86,22 @@ export function containerTree(input: TreeInput): FileSystemTree {
   return tree;
 }
 
+/**
+ * esbuild-wasm's files a build in the container needs (package path → contents): mounted at
+ * node_modules/esbuild-wasm on the first deploy, not with the tree — its .wasm is 14 MB, the
+ * same asset the page's own Deploy loads, so the browser fetches it once.
+ */
+export const ESBUILD_WASM_FILES = ['package.json', 'lib/main.js', 'bin/esbuild', 'wasm_exec.js', 'wasm_exec_node.js', 'esbuild.wasm'] as const;
+
+export function esbuildWasmTree(files: Record<(typeof ESBUILD_WASM_FILES)[number], string | Uint8Array>): FileSystemTree {
+  const tree: FileSystemTree = {};
+  for (const f of ESBUILD_WASM_FILES) {
+    if (!(f in files)) throw new Error(`esbuild-wasm's ${f} is missing`);
+    put(tree, `node_modules/esbuild-wasm/${f}`, files[f]);
+  }
+  return tree;
+}
+
 /** Every file of a tree: path → contents, in a stable order. */
 export function* treeFiles(tree: FileSystemTree, prefix = ''): Generator<[string, string | Uint8Array]> {
   for (const name of Object.keys(tree).sort()) {
