@@ -26,6 +26,7 @@ import { runLabChecks } from '../../src/validators/registry.ts';
 import { containerCommands, containerEnv, nodePath } from '../../src/webcontainer/commands.ts';
 import { containerTree, ESBUILD_WASM_FILES, esbuildWasmTree, treeFiles, treeSize } from '../../src/webcontainer/tree.ts';
 import { kitFilesFromDisk, writeTree } from '../../src/webcontainer/treeFromDisk.ts';
+import { jsonIn } from '../../site/src/engine/webcontainer/process.ts';
 
 const NOBODY = 65534;
 const root = repoRoot();
@@ -94,6 +95,17 @@ describe('the WebContainer tree, run by plain Node.js as nobody with no native c
     expect(treeSize(tree).bytes).toBeLessThan(3 * 1024 * 1024);
   });
 
+  it('the page builds the same tree from its bundled files as the disk gives', async () => {
+    // The site's module (import.meta.glob: Vite's, which vitest runs), loaded by a path the type
+    // check of test/ does not follow (it is type-checked with the site).
+    const site = `../../site/src/engine/webcontainer/${'files.ts'}`;
+    const { pageContainerTree } = (await import(/* @vite-ignore */ site)) as { pageContainerTree(w: Record<string, string>): Promise<Parameters<typeof treeFiles>[0]> };
+    const page = [...treeFiles(await pageContainerTree({ 'src/plugin/x.ts': 'x' }))];
+    const disk = [...treeFiles(containerTree({ kit: kitFilesFromDisk(), workspace: { 'src/plugin/x.ts': 'x' } }))];
+    expect(page.map(([p]) => p)).toEqual(disk.map(([p]) => p));
+    expect(page).toEqual(disk);
+  });
+
   it('the guard does block native code (the control: native esbuild from the checkout)', () => {
     const probe = path.join(tmp, 'probe.log');
     const r = spawnSync(process.execPath, ['--import', path.join(guardSrc, 'register.mjs'), '-e', "import('esbuild').then(() => process.exit(0), (e) => { console.log(e.code); process.exit(3); })"], {
@@ -158,6 +170,17 @@ describe('the WebContainer tree, run by plain Node.js as nobody with no native c
     expect(installed).toContain('sourceMappingURL=data:'); // the workspace's build, not dist/'s minified one
     const again = lines(run(containerCommands.check('04'))).at(-1)!;
     expect(verdicts(again.checks!)).toEqual(verdicts(page.checks));
+
+    // The rest of what the engine runs, read with the engine's own parser.
+    const labs = jsonIn<{ id: string; passed: boolean }[]>(run(containerCommands.labs()).stdout);
+    expect(labs.find((l) => l.id === '04')?.passed).toBe(true);
+    const hint = jsonIn<{ lab: string; hints: string[]; remaining: number }>(run(containerCommands.hint('04')).stdout);
+    expect(hint.hints.length).toBe(1);
+    expect(jsonIn<{ lab: string; done: string[] }>(run(containerCommands.solve('01')).stdout)).toMatchObject({ lab: '01' });
+    const reset = run(containerCommands.reset('04'));
+    ok(reset);
+    expect(reset.stdout + reset.stderr).toMatch(/pods? deleted|ip_forward/);
+    expect(lines(run(containerCommands.check('04'))).at(-1)).toMatchObject({ type: 'done', passed: false });
 
     expect(fs.readFileSync(log, 'utf8')).toBe(''); // nothing reached native code
   }, 300_000);

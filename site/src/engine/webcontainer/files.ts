@@ -17,16 +17,19 @@ const kit = import.meta.glob<string>(
     '../../../../src/plugin/**/*.ts',
     '../../../../src/node/**/*.ts',
     '../../../../src/shared/cniSpec.ts',
-    '../../../../node_modules/ipaddr.js/package.json',
-    '../../../../node_modules/ipaddr.js/lib/ipaddr.js',
   ],
   { query: '?raw', import: 'default' },
 );
+// import.meta.glob leaves node_modules out: the package's two files are imported by name.
+const ipaddr = {
+  'node_modules/ipaddr.js/package.json': () => import('../../../../node_modules/ipaddr.js/package.json?raw').then((m) => m.default),
+  'node_modules/ipaddr.js/lib/ipaddr.js': () => import('../../../../node_modules/ipaddr.js/lib/ipaddr.js?raw').then((m) => m.default),
+};
 
 /** The tree to mount, with the learner's workspace files. */
 export async function pageContainerTree(workspace?: TreeInput['workspace']): Promise<FileSystemTree> {
   const files: Record<string, string> = {};
-  await Promise.all(Object.entries(kit).map(async ([p, load]) => (files[p.replace(/^(\.\.\/)+/, '')] = await load())));
+  await Promise.all([...Object.entries(kit), ...Object.entries(ipaddr)].map(async ([p, load]) => (files[p.replace(/^(\.\.\/)+/, '')] = await load())));
   return containerTree({ kit: files, ...(workspace ? { workspace } : {}) });
 }
 
