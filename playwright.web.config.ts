@@ -1,8 +1,11 @@
 // Browser tests of the static site (site/dist-web, the page engine): served by the same plain
 // static file server as `npm run web`, no lab server, no cluster on this machine. Debian's chromium.
+// Two servers: without the cross-origin isolation headers (the page engine, every spec but one), and
+// with them (the WebContainer engine is tried, and falls back offline: engine-choice.spec.ts).
 import { defineConfig } from '@playwright/test';
 
 const PORT = 5192;
+export const ISOLATED_PORT = 5193;
 
 export default defineConfig({
   testDir: 'test/web',
@@ -13,13 +16,22 @@ export default defineConfig({
   expect: { timeout: 20_000 },
   reporter: [['list']],
   outputDir: 'test-results/web',
-  webServer: {
-    command: `node scripts/web.mjs --port ${PORT}`,
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      command: `node scripts/web.mjs --port ${PORT} --no-isolation`,
+      url: `http://127.0.0.1:${PORT}/`,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: `node scripts/web.mjs --port ${ISOLATED_PORT}`,
+      url: `http://127.0.0.1:${ISOLATED_PORT}/`,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
   use: {
     baseURL: `http://127.0.0.1:${PORT}/`,
     browserName: 'chromium',

@@ -53,7 +53,8 @@ async function waitForPrompt(page: Page, node = 'node1') {
   }, node, { timeout: 60_000, polling: 10 });
 }
 
-const server = spawn(process.execPath, ['scripts/web.mjs', '--port', String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+// Without the isolation headers: the page engine's figures, no WebContainer attempt first.
+const server = spawn(process.execPath, ['scripts/web.mjs', '--port', String(PORT), '--no-isolation'], { stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise<void>((resolve, reject) => {
   server.stdout!.on('data', (d: Buffer) => d.toString().includes(ORIGIN) && resolve());
   server.on('exit', (c) => reject(new Error(`the static server exited (${c})`)));

@@ -20,7 +20,8 @@ await Promise.all([
     target: 'node20',
     // Native or optional-native packages load from node_modules at run time: esbuild (for
     // `cnilab deploy`; typescript, its type check), the PTY addon and ws (optional bufferutil) for `cnilab serve`.
-    external: ['esbuild', 'typescript', '@lydell/node-pty', 'ws'],
+    // esbuild-wasm stands in for esbuild where no native binary runs (a WebContainer).
+    external: ['esbuild', 'esbuild-wasm', 'typescript', '@lydell/node-pty', 'ws'],
     // Bundled CJS dependencies call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   }),

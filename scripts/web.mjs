@@ -2,7 +2,10 @@
 // `npm run web`: the course as a static site, nothing else. Builds site/dist-web if it is missing
 // (npm run build:web), then serves it with a plain static file server on 127.0.0.1 — no lab
 // server, no API, no root. Everything the labs need runs in the browser tab.
-//   node scripts/web.mjs [--port 5180] [--rebuild]
+// The pages are cross-origin isolated (COOP same-origin, COEP require-corp): what the WebContainer
+// engine needs; --no-isolation leaves the two headers out (the page engine only, as on a host that
+// cannot set headers).
+//   node scripts/web.mjs [--port 5180] [--rebuild] [--no-isolation]
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -27,6 +30,10 @@ if (args.includes('--rebuild') || !existsSync(join(dir, 'index.html'))) {
     process.exit(r.status ?? 1);
   }
 }
+
+const isolated = !args.includes('--no-isolation');
+/** Cross-origin isolation: the WebContainer engine's runtime needs it (SharedArrayBuffer). */
+const ISOLATION = isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -67,6 +74,7 @@ const server = createServer((req, res) => {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'cache-control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
+    ...ISOLATION,
   });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
@@ -78,6 +86,11 @@ server.on('error', (e) => {
 });
 server.listen(port, '127.0.0.1', () => {
   console.log(`SimpleCNI Lab in your browser (the labs run in the tab, nothing else): http://127.0.0.1:${port}/`);
+  console.log(
+    isolated
+      ? 'Cross-origin isolated: the page tries the WebContainer engine (StackBlitz’s runtime, needs the network), else runs the labs itself.'
+      : 'Not cross-origin isolated (--no-isolation): the labs run on the page engine.',
+  );
   console.log('Ctrl-C stops this file server; your work stays in the browser.');
 });
 for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => server.close(() => process.exit(0)));

@@ -41,6 +41,21 @@ if (root) {
       props.codeWorkspace = (labId) =>
         lazyWorkspace(() => import('./editor/memoryWorkspace.ts').then((m) => m.memoryWorkspace(labId, { install })));
     }
+    // An engine that builds and installs the files itself (the WebContainer engine: `cnilab deploy` in it).
+    const deploy = engine.deploy?.bind(engine);
+    if (deploy) {
+      props.codeWorkspace = (labId) =>
+        lazyWorkspace(() =>
+          import('./editor/memoryWorkspace.ts').then((m) =>
+            m.memoryWorkspace(labId, {
+              deploy: async (files) => {
+                const r = await deploy(labId, Object.entries(files).map(([path, text]) => ({ path, text })));
+                return r.ok ? { ok: true, message: r.done.join(' ') } : { ok: false, errors: [], message: [...r.errors, ...r.done].join('\n') };
+              },
+            }),
+          ),
+        );
+    }
     render(
       <EngineProvider engine={engine}>
         <App {...props} />

@@ -167,6 +167,7 @@ Real machines:
     .description('run a lab\'s checks against the nodes\' real state: exit 0 iff all pass')
     .option('--all', 'every lab')
     .option('--json', 'machine-readable output')
+    .option('--jsonl', 'machine-readable, streamed: one JSON line per check as it finishes, then {"type":"done",…}')
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--watch', 'deploy and check again on every save in your workspace')
     .option('--dir <dir>', 'workspace directory for --watch (default: ./workspace)')
@@ -222,7 +223,8 @@ Real machines:
   program
     .command('shell <node>')
     .description('an interactive shell on a node')
-    .action(async (node, _o, c: Command) => (await import('./commands/exec.ts')).shell(node, globals(c)));
+    .option('--env-json', 'print the environment the node\'s shell gets, as JSON, instead of opening it (sim backend: for a terminal that starts its own shell)')
+    .action(async (node, o, c: Command) => (await import('./commands/exec.ts')).shell(node, { ...globals(c), ...o }));
 
   for (const c of program.commands) addLineOptions(c, c.commands.length > 0);
   return program;

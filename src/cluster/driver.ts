@@ -20,6 +20,11 @@ export interface NodeDriver {
   nodeExecArgv(node: string, argv: readonly string[]): string[];
   /** argv that opens an interactive shell on the node (for `cnilab shell` and the site's terminals). */
   shellArgv(node: string): string[];
+  /**
+   * The environment of the node's shell, for a terminal that starts its own shell process (a
+   * WebContainer's jsh); only drivers whose node shells are local processes have it.
+   */
+  shellEnv?(node: string): Record<string, string>;
   /** argv prefix that runs a command inside a pod on the node. */
   podExecArgv(node: string, pod: string, argv: readonly string[]): string[];
   /** The node's CNI file locations, as seen on the node. */

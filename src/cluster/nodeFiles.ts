@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Mode } from '../plugin/config.ts';
 import { bundleShim } from '../shared/bundleShim.ts';
+import { scriptForm } from '../shared/scriptForm.ts';
 import { ipamBundle, nodeBundle, pluginBundle } from '../shared/paths.ts';
 import { CLUSTER_FILE_NAME, CONF_FILE_NAME, renderClusterFile, renderConflist, renderIpamFile, type NodePaths } from './nodeConfig.ts';
 import type { Topology, WorkerNode } from './topology.ts';
@@ -55,7 +56,8 @@ export function installBundle(hostBinDir: string, nodeBinDir: string, name: stri
   fs.mkdirSync(hostBinDir, { recursive: true });
   fs.copyFileSync(bundle, path.join(hostBinDir, `${name}.cjs.tmp`));
   fs.renameSync(path.join(hostBinDir, `${name}.cjs.tmp`), path.join(hostBinDir, `${name}.cjs`));
-  writeIfChanged(path.join(hostBinDir, name), bundleShim(name, process.execPath, `${nodeBinDir}/${name}.cjs`, launcher), 0o755);
+  // A launcher means a local node (the sim's): its shims take this machine's form; a remote node's are sh.
+  writeIfChanged(path.join(hostBinDir, name), bundleShim(name, process.execPath, `${nodeBinDir}/${name}.cjs`, launcher, launcher ? scriptForm() : 'sh'), 0o755);
 }
 
 export { bundleShim };

@@ -13,10 +13,18 @@ export interface TypeProblem {
 
 export const formatProblem = (p: TypeProblem) => `${p.file}:${p.line}:${p.col} ${p.message}`;
 
+/** Thrown when the TypeScript compiler is not installed here (a WebContainer's tree leaves its 23 MB out). */
+export class NoTypeScriptError extends Error {}
+
 /** The type errors of the workspace in `dir` (empty: it type-checks); files named relative to `from`. */
 export async function typecheckWorkspace(dir: string, from = dir): Promise<TypeProblem[]> {
   // The compiler is a build tool of the kit, loaded only when a student deploys.
-  const ts = (await import('typescript')).default;
+  let ts: typeof import('typescript');
+  try {
+    ts = (await import('typescript')).default;
+  } catch (err) {
+    throw new NoTypeScriptError(`the TypeScript compiler is not installed here (${(err as Error).message.split('\n')[0]})`);
+  }
   const configFile = path.join(dir, 'tsconfig.json');
   const read = ts.readConfigFile(configFile, ts.sys.readFile);
   if (read.error) return [problemOf(ts, from, read.error)];

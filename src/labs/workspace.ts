@@ -41,13 +41,34 @@ export function hasWorkspace(dir: string): boolean {
 }
 
 /**
+ * esbuild, loaded only when a student deploys: the native one where its binary runs, else
+ * esbuild-wasm (the same builds, in WebAssembly: a WebContainer runs no native binary). Tried in
+ * that order, by whether it loads and answers, not by guessing the platform.
+ */
+export async function loadEsbuild(): Promise<Pick<typeof import('esbuild'), 'build'> & { flavour: 'native' | 'wasm' }> {
+  let nativeError: Error;
+  try {
+    const native = await import('esbuild');
+    await native.transform('');
+    return { build: native.build, flavour: 'native' };
+  } catch (err) {
+    nativeError = err as Error;
+  }
+  try {
+    const wasm = await import('esbuild-wasm');
+    return { build: wasm.build as typeof import('esbuild').build, flavour: 'wasm' };
+  } catch (err) {
+    throw new Error(`cannot load esbuild to build your code: native esbuild: ${nativeError.message.split('\n')[0]}; esbuild-wasm: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/**
  * Builds the workspace's three executables like the reference, but readable: not minified, with an
  * inline source map whose sources are the workspace's own files, so a stack trace on a node (the
  * shim runs Node with --enable-source-maps) names the student's TypeScript, line and column.
  */
 export async function buildWorkspace(dir: string): Promise<Record<keyof typeof ENTRIES, string>> {
-  // esbuild is a build tool of the kit, loaded only when a student deploys.
-  const { build } = await import('esbuild');
+  const { build } = await loadEsbuild();
   const out = path.join(dir, 'dist');
   const files = {} as Record<keyof typeof ENTRIES, string>;
   for (const [name, entry] of Object.entries(ENTRIES) as [keyof typeof ENTRIES, string][]) {

@@ -45,6 +45,8 @@ export function EngineBadge() {
               See the kit’s {REPO_DOCS} (“Getting started”). Lab 09 needs containerd, which only a real node has.
             </p>
           </>
+        ) : info.details ? (
+          info.details.map((d) => <p key={d}>{d}</p>)
         ) : (
           <p class="muted">The lab server runs the terminals and checks on the cluster it was started with.</p>
         )}

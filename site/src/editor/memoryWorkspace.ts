@@ -10,6 +10,8 @@ import type { CodeWorkspace, DeployResult } from './workspace.ts';
 export interface MemoryWorkspaceOptions {
   /** Installs the built bundles on the nodes (as `cnilab deploy` does); returns the line to show. */
   install?: (bundles: Partial<Record<BundleName, string>>) => Promise<string>;
+  /** The engine builds and installs the files itself (the WebContainer: esbuild-wasm inside it); replaces the page's build. */
+  deploy?: (files: Record<string, string>) => Promise<DeployResult>;
   /** localStorage key prefix for the edits (default: cnilab.code.<lab>.); null keeps them in memory only. */
   storageKey?: string | null;
 }
@@ -33,6 +35,7 @@ export function memoryWorkspace(labId: string, opts: MemoryWorkspaceOptions = {}
     },
     starter: async (path) => starter[path],
     async deploy(all): Promise<DeployResult> {
+      if (opts.deploy) return opts.deploy(all);
       const built = await buildInPage(all);
       if (!built.ok) return built;
       const names = Object.keys(built.bundles).join(', ');

@@ -1,6 +1,7 @@
 // The engine interface: everything a lab page needs from "where the labs run". Components use only
 // this (through useEngine()); they never know whether a lab server or the tab itself answers.
-// Implementations: server/ (the lab server's HTTP + WebSocket API) and page/ (all in the tab).
+// Implementations: server/ (the lab server's HTTP + WebSocket API), page/ (all in the tab) and
+// webcontainer/ (the kit itself on StackBlitz's Node.js runtime in the tab).
 import type {
   ApiCheckDone,
   ApiCheckResult,
@@ -30,13 +31,15 @@ export type {
 
 /** Which engine runs, for the badge in the top bar. */
 export interface EngineInfo {
-  kind: 'server' | 'page';
+  kind: 'server' | 'page' | 'webcontainer';
   /** Short badge text: "lab server", "in this tab". */
   label: string;
   /** One sentence: where terminals and checks run. */
   description: string;
   /** Where the kernel is: "simulated kernel", or the cluster's backend. */
   kernel: string;
+  /** More to say about it (whose runtime, what it needs), a paragraph each. */
+  details?: string[];
 }
 
 /** One terminal tab: a node's shell, or the student's own machine ("workstation"). */

@@ -56,7 +56,7 @@ export async function exec(target: string, rawArgv: string[], opts: GlobalOption
   if (code !== 0) throw new ExitError(code);
 }
 
-export async function shell(node: string, opts: GlobalOptions): Promise<void> {
+export async function shell(node: string, opts: GlobalOptions & { envJson?: boolean }): Promise<void> {
   const ctx = await openContext(opts);
   try {
     nodeByName(ctx.topology, node);
@@ -64,6 +64,11 @@ export async function shell(node: string, opts: GlobalOptions): Promise<void> {
     fail((err as Error).message);
   }
   await requireRunningCluster(ctx);
+  if (opts.envJson) {
+    if (!ctx.driver.shellEnv) fail(`a ${ctx.driver.backend} node's shell is not a process on this machine: there is no environment to print`, 'open it with: cnilab shell ' + node);
+    process.stdout.write(JSON.stringify(ctx.driver.shellEnv(node)) + '\n');
+    return;
+  }
   process.stderr.write(`Shell on ${node}: its own interfaces, routes and /etc/cni. Type exit to leave.\n`);
   const code = await runInteractive(ctx.driver.shellArgv(node));
   if (code !== 0) throw new ExitError(code);

@@ -1,5 +1,6 @@
 // Names and paths of one simulated cluster. It needs no root: everything is files under one
 // directory — the kernel's state, the programs' shims, each node's /etc/cni and leases.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NodePaths } from '../nodeConfig.ts';
@@ -9,7 +10,18 @@ import { validateClusterName } from '../netns/layout.ts';
 export function simRoot(): string {
   if (process.env.SIMPLECNI_SIM_ROOT) return path.resolve(process.env.SIMPLECNI_SIM_ROOT);
   const uid = process.getuid?.();
-  return uid === 0 ? '/run/simplecni-lab-sim' : path.join(os.tmpdir(), `simplecni-lab-sim-${uid ?? os.userInfo().username}`);
+  // /run where root can write it (a tmpfs, gone at reboot); else, or where there is no /run (a
+  // WebContainer), the temp dir — by what the machine has, not by its name.
+  return uid === 0 && writable('/run') ? '/run/simplecni-lab-sim' : path.join(os.tmpdir(), `simplecni-lab-sim-${uid ?? os.userInfo().username}`);
+}
+
+function writable(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export class SimLayout {
@@ -46,6 +58,11 @@ export class SimLayout {
   }
   podNetnsPath(node: string, pod: string) {
     return path.join(this.podNetnsDir(node), pod);
+  }
+  /** What a node's shell exports besides the driver's environment (its bashrc says the same). */
+  shellVars(node: string): Record<string, string> {
+    const paths = this.nodePaths(node);
+    return { SIMPLECNI_CLUSTER_FILE: paths.clusterFile, CNI_PATH: paths.binDir };
   }
   nodePaths(node: string): NodePaths {
     const etc = this.etcDir(node);

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import type { Mode } from '../../plugin/config.ts';
 import { ipamBundle, nodeBundle, pluginBundle, simBundle, simHostBundle } from '../../shared/paths.ts';
 import { SIM_PROGRAMS } from '../../sim/core/commands.ts';
+import { failingScript, nodeRunner } from '../../shared/bundleShim.ts';
+import { scriptForm } from '../../shared/scriptForm.ts';
 import { initWorld } from '../../sim/host/store.ts';
 import { BackendUnavailableError, readStateFile, writeStateFile, type ClusterBackend, type ClusterState, type DownResult, type Progress, type UpResult } from '../backend.ts';
 import { installBundle, installNodeFiles, writeIfChanged, type Bundles } from '../nodeFiles.ts';
@@ -120,8 +122,7 @@ export class SimBackend implements ClusterBackend {
       extraDirs: [this.layout.podNetnsDir(n.name)],
       launcher: simHostBundle(),
       bashrc: [
-        `export SIMPLECNI_CLUSTER_FILE=${paths.clusterFile}`,
-        `export CNI_PATH=${paths.binDir}`,
+        ...Object.entries(this.layout.shellVars(n.name)).map(([k, v]) => `export ${k}=${v}`),
         'cd ~', // the node's home, as on every backend (the prompt reads node1:~#)
         `echo "Simulated node ${n.name}: ip, bridge, ping, tcpdump… answer from the simulated kernel. This node's /etc/cni is ${this.layout.etcDir(n.name)}"`,
       ],
@@ -138,18 +139,23 @@ export class SimBackend implements ClusterBackend {
   /** One shim per program of the simulated kernel, first on every sim node's PATH. */
   private _installPrograms() {
     fs.mkdirSync(this.layout.binDir, { recursive: true });
+    const form = scriptForm();
+    const node = process.execPath;
     for (const prog of SIM_PROGRAMS) {
-      const shim = `#!/bin/sh\n# ${prog} of the simulated kernel\nexec ${process.execPath} ${simBundle()} ${prog} "$@"\n`;
-      writeIfChanged(path.join(this.layout.binDir, prog), shim, 0o755);
+      writeIfChanged(path.join(this.layout.binDir, prog), nodeRunner(form, `${prog} of the simulated kernel`, node, simBundle(), [prog]), 0o755);
     }
     // `node <bundle>.cjs` typed on a node runs the bundle in the plugin host, as the node's shims do:
     // a plugin started by hand meets the node's simulated kernel (its /proc/sys), never this machine's.
-    const node = `#!/bin/sh\n# node on a simulated node: a bundled program (.cjs) runs in the plugin host, on the node's kernel\ncase "$1" in *.cjs) exec ${process.execPath} ${simHostBundle()} "$@" ;; esac\nexec ${process.execPath} "$@"\n`;
-    writeIfChanged(path.join(this.layout.binDir, 'node'), node, 0o755);
+    const why = 'node on a simulated node: a bundled program (.cjs) runs in the plugin host, on the node\'s kernel';
+    const nodeShim =
+      form === 'sh'
+        ? `#!/bin/sh\n# ${why}\ncase "$1" in *.cjs) exec ${node} ${simHostBundle()} "$@" ;; esac\nexec ${node} "$@"\n`
+        : `#!${node}\n// ${why}\nconst args = process.argv.slice(2);\nif (args[0]?.endsWith('.cjs')) {\n  process.argv.splice(1, 1, ${JSON.stringify(simHostBundle())});\n  import(${JSON.stringify(`file://${simHostBundle()}`)});\n} else {\n  import('node:child_process').then((cp) => {\n    process.exitCode = cp.spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;\n  });\n}\n`;
+    writeIfChanged(path.join(this.layout.binDir, 'node'), nodeShim, 0o755);
     // Tools the simulated kernel does not model must not answer from the real machine's network.
     for (const [prog, instead] of Object.entries(UNMODELLED)) {
-      const shim = `#!/bin/sh\necho "${prog}: not modelled by the simulated kernel (it would show this machine's own network, not the node's); use ${instead}" >&2\nexit 127\n`;
-      writeIfChanged(path.join(this.layout.binDir, prog), shim, 0o755);
+      const message = `${prog}: not modelled by the simulated kernel (it would show this machine's own network, not the node's); use ${instead}`;
+      writeIfChanged(path.join(this.layout.binDir, prog), failingScript(form, node, message, 127), 0o755);
     }
   }
 }

@@ -14,6 +14,7 @@ import { SIM_ENV } from '../../sim/host/env.ts';
 import { runSimChain } from '../../sim/host/chain.ts';
 import { updateWorld } from '../../sim/host/store.ts';
 import { bundleShim } from '../../shared/bundleShim.ts';
+import { scriptForm } from '../../shared/scriptForm.ts';
 import { pluginLookupOf, pluginNotFound } from '../cniPath.ts';
 import type { NodeDriver } from '../driver.ts';
 import type { NodePaths } from '../nodeConfig.ts';
@@ -47,6 +48,12 @@ export class SimDriver implements NodeDriver {
       [SIM_ENV.node]: n,
       SIMPLECNI_NODE: n,
     };
+  }
+
+  shellEnv(node: string): Record<string, string> {
+    const n = nodeByName(this.topology, node).name;
+    relaunchBundles(this.topology, this.layout);
+    return { ...this.env(n), ...(workers(this.topology).some((w) => w.name === n) ? this.layout.shellVars(n) : {}) };
   }
 
   private _envArgv(env: Record<string, string>, argv: readonly string[]): string[] {
@@ -177,7 +184,7 @@ export function relaunchBundles(topology: Topology, layout: SimLayout) {
       const name = f.replace(/\.cjs$/, '');
       const shim = path.join(bin, name);
       if (name === f || !fs.existsSync(shim) || bundleOf([shim]) !== path.join(bin, f)) continue;
-      writeIfChanged(shim, bundleShim(name, process.execPath, path.join(bin, f), simHostBundle()), 0o755);
+      writeIfChanged(shim, bundleShim(name, process.execPath, path.join(bin, f), simHostBundle(), scriptForm()), 0o755);
     }
   }
 }
