@@ -36,10 +36,17 @@ if (root) {
     window.__cnilab!.engine = engine;
     // An engine that installs what the page builds (the page engine): the Code tab's Deploy puts
     // the student's build on the nodes.
+    // An engine that keeps the student's files keeps the editor's edits too (in its saved state
+    // and its export).
     const install = engine.installBundles?.bind(engine);
     if (install) {
+      const { files, saveFile } = engine;
       props.codeWorkspace = (labId) =>
-        lazyWorkspace(() => import('./editor/memoryWorkspace.ts').then((m) => m.memoryWorkspace(labId, { install })));
+        lazyWorkspace(() =>
+          import('./editor/memoryWorkspace.ts').then((m) =>
+            m.memoryWorkspace(labId, { install, ...(files && saveFile ? { store: { load: () => files(labId), save: (f) => saveFile(labId, f) } } : {}) }),
+          ),
+        );
     }
     render(
       <EngineProvider engine={engine}>
