@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { App, type AppProps } from './components/App.tsx';
+import { preloadLabText } from './components/LabContent.tsx';
 import { lazyWorkspace } from './editor/workspace.ts';
 import { EngineProvider } from './engine/context.tsx';
 import { loadEngine } from './engine/select.ts';
@@ -40,7 +41,8 @@ if (root) {
     // and its export).
     const install = engine.installBundles?.bind(engine);
     if (install) {
-      const { files, saveFile } = engine;
+      const files = engine.files?.bind(engine);
+      const saveFile = engine.saveFile?.bind(engine);
       props.codeWorkspace = (labId) =>
         lazyWorkspace(() =>
           import('./editor/memoryWorkspace.ts').then((m) =>
@@ -55,4 +57,9 @@ if (root) {
       root,
     );
   });
+  // What the first paint needs besides the engine, fetched while the engine starts: the terminal
+  // and the open lab's text.
+  void import('./terminal/session.ts').catch(() => undefined);
+  const labInUrl = /#\/lab\/(\d\d)/.exec(window.location.hash)?.[1];
+  if (labInUrl) preloadLabText(labInUrl);
 }
