@@ -2,7 +2,8 @@
 // static file server as `npm run web`, no lab server, no cluster on this machine. Debian's chromium.
 import { defineConfig } from '@playwright/test';
 
-const PORT = 5192;
+// CNILAB_WEB_PORT: another port when 5192 is taken (the specs' own-origin checks read it too).
+const PORT = Number(process.env.CNILAB_WEB_PORT ?? 5192);
 
 export default defineConfig({
   testDir: 'test/web',

@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { deriveStarter, isWorkspaceSource } from '../../src/labs/starterCore.ts';
 import { checkLab, onlyOwnOrigin, run } from './helpers.ts';
 
-const ORIGIN = 'http://127.0.0.1:5192';
+const ORIGIN = `http://127.0.0.1:${process.env.CNILAB_WEB_PORT ?? 5192}`;
 
 /** The reference sources a workspace holds, by workspace path (as the page bundles them). */
 function referenceSources(): Record<string, string> {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { onlyOwnOrigin, run } from './helpers.ts';
 
-const ORIGIN = 'http://127.0.0.1:5192';
+const ORIGIN = `http://127.0.0.1:${process.env.CNILAB_WEB_PORT ?? 5192}`;
 
 /** The page engine's saved record in IndexedDB (idb-keyval's default store), as the next load reads it. */
 function savedState(page: Page): Promise<any> {
@@ -34,6 +34,7 @@ const openCode = async (page: Page) => {
 const MARK = '// my notes: the bridge comes first';
 
 test('the editor’s files survive a reload, go into the export, and come back with import after start over', async ({ page }) => {
+  test.setTimeout(180_000); // four cold loads of the page
   const foreign = onlyOwnOrigin(page, ORIGIN);
   await page.goto('./#/lab/04');
   await openCode(page);
@@ -57,8 +58,7 @@ test('the editor’s files survive a reload, go into the export, and come back w
   expect(kept(exported).startsWith(`${MARK}\n`)).toBe(true);
 
   await page.locator('[data-action="start-over"]').click();
-  await page.locator('[data-action="confirm-start-over"]').click();
-  await page.waitForEvent('load');
+  await Promise.all([page.waitForEvent('load'), page.locator('[data-action="confirm-start-over"]').click()]);
   await openCode(page);
   await expect(page.locator('.cm-editor')).toHaveAttribute('data-file', file);
   await expect(page.locator('.cm-content')).not.toContainText(MARK);
@@ -69,8 +69,7 @@ test('the editor’s files survive a reload, go into the export, and come back w
   await page.locator('[data-import-file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
   await expect(page.getByRole('alert')).toContainText('files of lab 04');
 
-  await page.locator('[data-import-file]').setInputFiles(out);
-  await page.waitForEvent('load');
+  await Promise.all([page.waitForEvent('load'), page.locator('[data-import-file]').setInputFiles(out)]);
   await openCode(page);
   await expect(page.locator('.cm-editor')).toHaveAttribute('data-file', file);
   await expect(page.locator('.cm-content')).toContainText(MARK);
