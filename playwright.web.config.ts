@@ -4,8 +4,10 @@
 // with them (the WebContainer engine is tried, and falls back offline: engine-choice.spec.ts).
 import { defineConfig } from '@playwright/test';
 
-const PORT = 5192;
-export const ISOLATED_PORT = 5193;
+// CNILAB_WEB_PORT: another port when 5192 is taken (the specs' own-origin checks read it too); the
+// isolated server is the next port.
+const PORT = Number(process.env.CNILAB_WEB_PORT ?? 5192);
+export const ISOLATED_PORT = PORT + 1;
 
 export default defineConfig({
   testDir: 'test/web',

@@ -15,7 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
 
 const GOALS = { loadMs: 1500, jsKb: 600, checkMs: 300, deployMs: 1000 };
-const PORT = 5193;
+const PORT = Number(process.env.BENCH_PAGE_PORT ?? 5193); // another free port when 5193 is taken
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const DIST = path.join('site', 'dist-web');
 // As playwright.web.config.ts launches it.

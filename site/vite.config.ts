@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import preact from '@preact/preset-vite';
 import mdx from '@mdx-js/rollup';
+import { readFileSync } from 'node:fs';
+import { parseCatalog } from '../src/labs/catalogParse.ts';
 
 const siteDir = fileURLToPath(new URL('.', import.meta.url));
 const repoDir = fileURLToPath(new URL('..', import.meta.url));
@@ -31,6 +33,18 @@ export default defineConfig(({ mode }) => {
     resolve: page ? { alias: [...builtinAliases, { find: /^proper-lockfile$/, replacement: nodeBuiltins }] } : {},
     // The lab texts live in ../labs/*/lab.mdx and are compiled as they are, never copied.
     plugins: [
+      // `labs.yaml?catalog`: the lab list parsed when the site is built (the page engine gets data,
+      // not a YAML parser; a broken labs.yaml fails the build with parseCatalog's message).
+      {
+        name: 'labs-catalog',
+        enforce: 'pre',
+        load(id: string) {
+          const [file, query] = id.split('?');
+          if (query !== 'catalog' || !file) return null;
+          this.addWatchFile(file);
+          return `export default ${JSON.stringify(parseCatalog(readFileSync(file, 'utf8'), 'labs/labs.yaml'))};`;
+        },
+      },
       { enforce: 'pre', ...mdx({ jsxImportSource: 'preact' }) },
       preact({ prerender: { enabled: false }, devToolsEnabled: false }),
     ],

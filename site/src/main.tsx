@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { App, type AppProps } from './components/App.tsx';
+import { preloadLabText } from './components/LabContent.tsx';
 import { lazyWorkspace } from './editor/workspace.ts';
 import { EngineProvider } from './engine/context.tsx';
 import { loadEngine } from './engine/select.ts';
@@ -36,10 +37,18 @@ if (root) {
     window.__cnilab!.engine = engine;
     // An engine that installs what the page builds (the page engine): the Code tab's Deploy puts
     // the student's build on the nodes.
+    // An engine that keeps the student's files keeps the editor's edits too (in its saved state
+    // and its export).
     const install = engine.installBundles?.bind(engine);
     if (install) {
+      const files = engine.files?.bind(engine);
+      const saveFile = engine.saveFile?.bind(engine);
       props.codeWorkspace = (labId) =>
-        lazyWorkspace(() => import('./editor/memoryWorkspace.ts').then((m) => m.memoryWorkspace(labId, { install })));
+        lazyWorkspace(() =>
+          import('./editor/memoryWorkspace.ts').then((m) =>
+            m.memoryWorkspace(labId, { install, ...(files && saveFile ? { store: { load: () => files(labId), save: (f) => saveFile(labId, f) } } : {}) }),
+          ),
+        );
     }
     // An engine that builds and installs the files itself (the WebContainer engine: `cnilab deploy` in it).
     const deploy = engine.deploy?.bind(engine);
@@ -63,4 +72,9 @@ if (root) {
       root,
     );
   });
+  // What the first paint needs besides the engine, fetched while the engine starts: the terminal
+  // and the open lab's text.
+  void import('./terminal/session.ts').catch(() => undefined);
+  const labInUrl = /#\/lab\/(\d\d)/.exec(window.location.hash)?.[1];
+  if (labInUrl) preloadLabText(labInUrl);
 }

@@ -63,12 +63,13 @@ function findFile(files: Record<string, string>, base: string): string | undefin
 }
 
 /** An esbuild plugin that serves imports from the in-memory workspace and package map. */
-function memoryFiles(files: Record<string, string>, packages: Record<string, string>): esbuildTypes.Plugin {
+function memoryFiles(filesNow: () => Record<string, string>, packages: Record<string, string>): esbuildTypes.Plugin {
   return {
     name: 'workspace-in-memory',
     setup(build) {
       build.onResolve({ filter: /.*/ }, (args) => {
         const spec = args.path;
+        const files = filesNow();
         // esbuild hands entry points over as "./src/…".
         if (args.kind === 'entry-point') return { path: spec.replace(/^\.\//, ''), namespace: WS };
         if (spec.startsWith('node:') || NODE_BUILTINS.has(spec)) return { path: spec, external: true };
@@ -81,7 +82,7 @@ function memoryFiles(files: Record<string, string>, packages: Record<string, str
         if (Object.hasOwn(packages, spec)) return { path: spec, namespace: PKG };
         return { errors: [{ text: `cannot find package "${spec}": the workspace can import Node.js modules and ${Object.keys(packages).join(', ') || 'no npm packages'}` }] };
       });
-      build.onLoad({ filter: /.*/, namespace: WS }, (args) => ({ contents: files[args.path]!, loader: 'ts' }));
+      build.onLoad({ filter: /.*/, namespace: WS }, (args) => ({ contents: filesNow()[args.path]!, loader: 'ts' }));
       build.onLoad({ filter: /.*/, namespace: PKG }, (args) => ({ contents: packages[args.path]!, loader: 'js' }));
     },
   };
@@ -108,25 +109,65 @@ function toBuildError(m: esbuildTypes.Message): BuildError {
  */
 export async function buildPlugin(files: Record<string, string>, opts: BuildPluginOptions): Promise<BuildResult> {
   const names = opts.entries ?? (Object.keys(ENTRIES) as BundleName[]);
+  return runBuild(files, names, (o) => opts.esbuild.build({ ...o, plugins: [memoryFiles(() => files, opts.packages ?? {})] }));
+}
+
+/** The esbuild options of a deploy's build, but the plugin that serves the files. One build for all entries: the bundles share most files, so they are parsed once. */
+const buildOptions = (names: readonly BundleName[]) =>
+  ({
+    entryPoints: Object.fromEntries(names.map((n) => [n, ENTRIES[n]])),
+    outdir: 'out',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    write: false,
+  }) satisfies esbuildTypes.BuildOptions;
+
+/**
+ * buildPlugin's builds kept in an esbuild context: a Deploy after the first parses only the files
+ * that changed since the last one (esbuild keeps the others' syntax trees). Same bundles, same errors.
+ */
+export function incrementalBuilder(opts: { esbuild: Pick<typeof esbuildTypes, 'context'>; packages?: Record<string, string> }) {
+  const contexts = new Map<string, Promise<esbuildTypes.BuildContext<ReturnType<typeof buildOptions>>>>();
+  // The files of the build that runs now: the context's plugin serves them.
+  let current: Record<string, string> = {};
+  let queue: Promise<unknown> = Promise.resolve();
+  return (files: Record<string, string>, entries?: readonly BundleName[]): Promise<BuildResult> => {
+    const names = entries ?? (Object.keys(ENTRIES) as BundleName[]);
+    const key = names.join(',');
+    // One build at a time: they share `current`.
+    const run = queue.then(() =>
+      runBuild(files, names, async () => {
+        current = files;
+        let ctx = contexts.get(key);
+        if (!ctx) {
+          ctx = opts.esbuild.context({ ...buildOptions(names), plugins: [memoryFiles(() => current, opts.packages ?? {})] });
+          contexts.set(key, ctx);
+          ctx.catch(() => contexts.delete(key));
+        }
+        return (await ctx).rebuild();
+      }),
+    );
+    queue = run.catch(() => undefined);
+    return run;
+  };
+}
+
+async function runBuild(
+  files: Record<string, string>,
+  names: readonly BundleName[],
+  build: (o: ReturnType<typeof buildOptions>) => Promise<{ outputFiles?: esbuildTypes.OutputFile[] }>,
+): Promise<BuildResult> {
   const missing = names.filter((n) => !Object.hasOwn(files, ENTRIES[n]));
   if (missing.length) {
     return { ok: false, errors: missing.map((n) => ({ file: ENTRIES[n], line: 0, column: 0, message: `the workspace has no ${ENTRIES[n]} (the entry point of ${n})` })) };
   }
-  // One build for all entries: the bundles share most files, so they are parsed once.
   try {
-    const out = await opts.esbuild.build({
-      entryPoints: Object.fromEntries(names.map((n) => [n, ENTRIES[n]])),
-      outdir: 'out',
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node18',
-      minify: true,
-      legalComments: 'none',
-      logLevel: 'silent',
-      write: false,
-      plugins: [memoryFiles(files, opts.packages ?? {})],
-    });
+    const out = { outputFiles: (await build(buildOptions(names))).outputFiles ?? [] };
     const bundles: Partial<Record<BundleName, string>> = {};
     for (const f of out.outputFiles) {
       const name = /([^/\\]+)\.js$/.exec(f.path)?.[1] as BundleName | undefined;

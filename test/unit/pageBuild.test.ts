@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild-wasm';
-import { buildPlugin, ENTRIES, formatBuildError, type BundleName } from '../../src/labs/pageBuild.ts';
+import { buildPlugin, ENTRIES, formatBuildError, incrementalBuilder, type BundleName } from '../../src/labs/pageBuild.ts';
 import { deriveStarter } from '../../src/labs/starterCore.ts';
 import { referenceSources, writeStarter } from '../../src/labs/starters.ts';
 import { repoRoot } from '../../src/shared/paths.ts';
@@ -74,6 +74,26 @@ describe('buildPlugin (esbuild-wasm, in memory)', () => {
     if (!r.ok) throw new Error(r.errors.map(formatBuildError).join('\n'));
     expect(r.bundles.simplecni).toContain('TODO(lab 04)');
     expect(r.bundles.simplecni).not.toEqual(dist('simplecni'));
+  });
+});
+
+describe('incrementalBuilder (Deploy after Deploy in the page)', () => {
+  it('builds what buildPlugin builds, each time from the files it is given: an edit, a syntax error, the fix', async () => {
+    const build = incrementalBuilder({ esbuild, packages });
+    const once = await buildPlugin(reference, { esbuild, packages });
+    expect(await build(reference)).toEqual(once);
+    const file = 'src/plugin/result.ts';
+    const marked = reference[file]!.replace(/^/, 'console.error("edited in the page");\n');
+    const edited = await build({ ...reference, [file]: marked });
+    if (!edited.ok) throw new Error(edited.errors.map(formatBuildError).join('\n'));
+    expect(edited.bundles.simplecni).toContain('edited in the page');
+    const broken = await build({ ...reference, [file]: `const broken = 1 2;\n${reference[file]}` });
+    expect(broken).toMatchObject({ ok: false, errors: [{ file, line: 1, column: 18 }] });
+    // Back to the reference: the same bundles as the first build, nothing of the edit left.
+    expect(await build(reference)).toEqual(once);
+    // Other entries get a context of their own.
+    const ipam = await build(reference, ['simplecni-ipam']);
+    expect(ipam.ok && Object.keys(ipam.bundles)).toEqual(['simplecni-ipam']);
   });
 });
 

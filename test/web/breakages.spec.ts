@@ -12,7 +12,7 @@ import { onlyOwnOrigin } from './helpers.ts';
 /** What the page puts on window for tests: its engine and the cluster's node driver. */
 type PageGlobals = { __cnilab: { engine: Engine; driver: NodeDriver } };
 
-const ORIGIN = 'http://127.0.0.1:5192';
+const ORIGIN = `http://127.0.0.1:${process.env.CNILAB_WEB_PORT ?? 5192}`;
 
 /** A LabEnv in this test whose driver runs every command on the page's machine. */
 async function pageEnv(page: Page): Promise<LabEnv> {

@@ -6,7 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { run } from './helpers.ts';
 
-const ISOLATED = 'http://127.0.0.1:5193';
+const ISOLATED = `http://127.0.0.1:${Number(process.env.CNILAB_WEB_PORT ?? 5192) + 1}`; // the isolated server: the next port
 const PLAIN = 'http://127.0.0.1:5192';
 /** The engine's bound (BOOT_BOUND_MS in site/src/engine/webcontainer/choose.ts), plus the page's own start. */
 const BOUND_MS = 15_000;

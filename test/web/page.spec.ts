@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { checkLab, LAB01, onlyOwnOrigin, run, terminalText } from './helpers.ts';
 
-const ORIGIN = 'http://127.0.0.1:5192';
+const ORIGIN = `http://127.0.0.1:${process.env.CNILAB_WEB_PORT ?? 5192}`;
 const shot = (page: import('@playwright/test').Page, name: string) => page.screenshot({ path: `test-results/screenshots/web-${name}.png` });
 
 test('lab 01 typed in node1’s terminal in the tab passes its checks; a deleted address fails them', async ({ page }) => {

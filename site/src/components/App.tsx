@@ -106,7 +106,9 @@ export function App({ codeWorkspace }: AppProps = {}) {
   const data = labs.status === 'ok' ? labs.data : null;
   const lab = data && labId ? data.labs.find((l) => l.id === labId) : undefined;
 
-  const workspace = useMemo(() => (lab && codeWorkspace ? codeWorkspace(lab.id) : null), [lab?.id, codeWorkspace]);
+  // A reset of the lab may put its files back to the starter: the editor reads them again.
+  const [resets, setResets] = useState(0);
+  const workspace = useMemo(() => (lab && codeWorkspace ? codeWorkspace(lab.id) : null), [lab?.id, codeWorkspace, resets]);
 
   useEffect(() => {
     document.title = lab ? `${lab.id} · ${lab.title} — SimpleCNI Lab` : 'SimpleCNI Lab';
@@ -115,7 +117,8 @@ export function App({ codeWorkspace }: AppProps = {}) {
   const onPassed = useCallback((id: string) => {
     setLabs((s) => (s.status === 'ok' ? { status: 'ok', data: { ...s.data, labs: s.data.labs.map((l) => (l.id === id ? { ...l, passed: true } : l)) } } : s));
   }, []);
-  const onChanged = useCallback(() => {
+  const onChanged = useCallback((what?: 'reset') => {
+    if (what === 'reset') setResets((n) => n + 1);
     setTopoVersion((v) => v + 1);
     loadLabs(true);
   }, [loadLabs]);
@@ -228,7 +231,7 @@ export function App({ codeWorkspace }: AppProps = {}) {
               second={
                 <WorkTabs
                   workspace={workspace}
-                  onDeployed={onChanged}
+                  onDeployed={() => onChanged()}
                   cluster={
                     !engine.topology ? (
                       <TerminalPanel terminals={data.terminals} />

@@ -15,6 +15,12 @@ function loaderFor(dir: string): (() => Promise<MdxModule>) | undefined {
   return modules[`../../../labs/${dir}/lab.mdx`];
 }
 
+/** Starts fetching lab `id`'s text (while the engine starts), so the lab page has it sooner. */
+export function preloadLabText(id: string): void {
+  const key = Object.keys(modules).find((k) => k.startsWith(`../../../labs/${id}-`));
+  if (key) void modules[key]!().catch(() => undefined);
+}
+
 export function hasLabText(dir: string): boolean {
   return !!loaderFor(dir);
 }

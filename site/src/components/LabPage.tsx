@@ -72,7 +72,8 @@ export function LabPage({
   lab: ApiLab;
   labs: ApiLab[];
   onPassed: (id: string) => void;
-  onChanged: () => void;
+  /** After a check, a reset ('reset': the lab's files may be back to the starter too). */
+  onChanged: (what?: 'reset') => void;
 }) {
   const engine = useEngine();
   const [run, setRun] = useState<CheckRun>({ status: 'idle' });
@@ -170,7 +171,7 @@ export function LabPage({
     } catch (e) {
       setReset({ status: 'error', message: errorMessage(e) });
     } finally {
-      onChanged();
+      onChanged('reset');
     }
   };
 

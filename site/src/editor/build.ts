@@ -18,8 +18,18 @@ export function loadEsbuild(): Promise<Esbuild> {
   return ready;
 }
 
-/** Builds the workspace in the page into the bundles `cnilab deploy` installs (dist/<name>.cjs). */
+type Builder = (files: Record<string, string>, entries?: readonly BundleName[]) => Promise<BuildResult>;
+let builder: Promise<Builder> | undefined;
+
+/**
+ * Builds the workspace in the page into the bundles `cnilab deploy` installs (dist/<name>.cjs).
+ * One builder for the page's life: esbuild keeps what it parsed, so a Deploy after the first
+ * parses only the files the student changed.
+ */
 export async function buildInPage(files: Record<string, string>, entries?: readonly BundleName[]): Promise<BuildResult> {
-  const [esbuild, { buildPlugin }] = await Promise.all([loadEsbuild(), import('../../../src/labs/pageBuild.ts')]);
-  return buildPlugin(files, { esbuild, packages: { 'ipaddr.js': ipaddrSource }, ...(entries ? { entries } : {}) });
+  builder ??= Promise.all([loadEsbuild(), import('../../../src/labs/pageBuild.ts')]).then(([esbuild, { incrementalBuilder }]) =>
+    incrementalBuilder({ esbuild, packages: { 'ipaddr.js': ipaddrSource } }),
+  );
+  builder.catch(() => (builder = undefined));
+  return (await builder)(files, entries);
 }

@@ -1,25 +1,52 @@
-// A workspace held in the tab: a lab's starter (derived in the page), edits kept in
+// A workspace held in the tab: a lab's starter (derived in the page), the student's edits kept
+// by the engine when it keeps files (the page engine: IndexedDB, in its export) or else in
 // localStorage, Deploy built in the page. Installing the bundles is the engine's part: it passes
 // `install`; without one, Deploy only builds and says so.
 import { readStored, writeStored } from '../lib/storage.ts';
 import type { BundleName } from '../../../src/labs/pageBuild.ts';
+import type { WorkFile } from '../engine/types.ts';
 import { buildInPage } from './build.ts';
 import { starterOf } from './starter.ts';
 import type { CodeWorkspace, DeployResult } from './workspace.ts';
+
+/** Where the student's edits of a lab's files are kept. */
+export interface EditStore {
+  /** The files the student changed (others are the starter's). */
+  load(): Promise<WorkFile[]>;
+  save(file: WorkFile): Promise<void>;
+}
 
 export interface MemoryWorkspaceOptions {
   /** Installs the built bundles on the nodes (as `cnilab deploy` does); returns the line to show. */
   install?: (bundles: Partial<Record<BundleName, string>>) => Promise<string>;
   /** The engine builds and installs the files itself (the WebContainer: esbuild-wasm inside it); replaces the page's build. */
   deploy?: (files: Record<string, string>) => Promise<DeployResult>;
+  /** Where edits are kept; default: localStorage under `storageKey`. */
+  store?: EditStore;
   /** localStorage key prefix for the edits (default: cnilab.code.<lab>.); null keeps them in memory only. */
   storageKey?: string | null;
 }
 
-export function memoryWorkspace(labId: string, opts: MemoryWorkspaceOptions = {}): CodeWorkspace {
+/** Edits in localStorage, one key a file; a file back at its starter text has no key. */
+function localEdits(prefix: string | null, starter: Record<string, string>): EditStore {
+  return {
+    load: async () =>
+      prefix === null ? [] : Object.keys(starter).flatMap((path) => {
+        const text = readStored('local', prefix + path);
+        return text ? [{ path, text }] : [];
+      }),
+    save: async ({ path, text }) => {
+      if (prefix !== null) writeStored('local', prefix + path, text === starter[path] ? null : text);
+    },
+  };
+}
+
+export async function memoryWorkspace(labId: string, opts: MemoryWorkspaceOptions = {}): Promise<CodeWorkspace> {
   const starter = starterOf(labId).files;
-  const prefix = opts.storageKey === undefined ? `cnilab.code.${labId}.` : opts.storageKey;
-  const files = new Map(Object.entries(starter).map(([p, text]) => [p, (prefix !== null && readStored('local', prefix + p)) || text]));
+  const store = opts.store ?? localEdits(opts.storageKey === undefined ? `cnilab.code.${labId}.` : opts.storageKey, starter);
+  const files = new Map(Object.entries(starter));
+  // Only the starter's paths: a kept file the starter no longer has is not part of this workspace.
+  for (const f of await store.load()) if (files.has(f.path)) files.set(f.path, f.text);
   return {
     files: {
       list: async () => [...files.keys()],
@@ -30,7 +57,7 @@ export function memoryWorkspace(labId: string, opts: MemoryWorkspaceOptions = {}
       },
       write: async (path, text) => {
         files.set(path, text);
-        if (prefix !== null) writeStored('local', prefix + path, text === starter[path] ? null : text);
+        await store.save({ path, text });
       },
     },
     starter: async (path) => starter[path],

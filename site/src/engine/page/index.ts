@@ -89,6 +89,8 @@ export async function createPageEngine(): Promise<Engine> {
   const machine = restored.machine;
   let saving: Promise<void> = Promise.resolve();
   let dirty = false;
+  /** The machine changed since the last save (a file edit alone need not snapshot the cluster). */
+  let clusterChanged = false;
   /** Set once the state was replaced (import, start over): the page reloads, nothing more is written. */
   let frozen = false;
   /** Writes the state (with a fresh snapshot of the machine) once the current changes settle. */
@@ -99,12 +101,18 @@ export async function createPageEngine(): Promise<Engine> {
       dirty = false;
       saving = saving.then(async () => {
         if (frozen) return;
-        state.cluster = await machine.snapshot();
+        if (clusterChanged) {
+          clusterChanged = false;
+          state.cluster = await machine.snapshot();
+        }
         await saveState(state);
       });
     }, 0);
   };
-  machine.onChange(save);
+  machine.onChange(() => {
+    clusterChanged = true;
+    save();
+  });
 
   const driver = new MachineDriver(machine);
   // For tests and the benchmark, beside the engine: the cluster's node driver (the shared
@@ -215,7 +223,10 @@ export async function createPageEngine(): Promise<Engine> {
         queueMicrotask(() => sink.state({ status: 'failed', message: `There is no node “${id}” in this cluster.` }));
         return { input() {}, resize() {}, retryNow() {}, restart() {}, close() {} };
       }
-      const nodeShell = new MachineShell(machine, id, nodeEnv(node));
+      const nodeShell = new MachineShell(machine, id, nodeEnv(node), state.shells?.[id], (s) => {
+        (state.shells ??= {})[id] = s;
+        save();
+      });
       const history = (state.history[id] ??= []);
       const banner = `SimpleCNI Lab · ${id} (${node.role}) · simulated kernel in this tab\nType help for the commands here; your work is kept in this browser.\n`;
       return new PageTerminal(id, nodeShell, sink, history, save, banner);
@@ -238,6 +249,17 @@ export async function createPageEngine(): Promise<Engine> {
     },
     reset,
     solve,
+    // The editor's files: those the student changed, kept with the rest (IndexedDB, the export).
+    async files(id) {
+      return state.files[labOf(id).id] ?? [];
+    },
+    async saveFile(id, file) {
+      const kept = (state.files[labOf(id).id] ??= []);
+      const i = kept.findIndex((f) => f.path === file.path);
+      if (i >= 0) kept[i] = { path: file.path, text: file.text };
+      else kept.push({ path: file.path, text: file.text });
+      save();
+    },
     async installBundles(bundles) {
       installBundles(machine, bundles);
       save();

@@ -1,11 +1,12 @@
-// The course as the page sees it: labs/labs.yaml parsed in the tab, vm/topology.json, and what
-// each lab needs that the tab has or lacks.
-import labsYaml from '../../../../labs/labs.yaml?raw';
+// The course as the page sees it: labs/labs.yaml (parsed when the site is built, by the same
+// parseCatalog as the CLI: see site/vite.config.ts), vm/topology.json, and what each lab needs
+// that the tab has or lacks.
+import labsCatalog from '../../../../labs/labs.yaml?catalog';
 import topologyJson from '../../../../vm/topology.json';
-import { parseCatalog, type Lab } from '../../../../src/labs/catalogParse.ts';
+import type { Lab } from '../../../../src/labs/catalogParse.ts';
 import { validateTopology, type Topology } from '../../../../src/cluster/topology.ts';
 
-export const catalog: Lab[] = parseCatalog(labsYaml, 'labs/labs.yaml');
+export const catalog: Lab[] = labsCatalog;
 export const topology: Topology = validateTopology(topologyJson as unknown as Topology, 'vm/topology.json');
 
 /** What the tab cannot do of a lab: `runs` false when the lab cannot be done here at all. */

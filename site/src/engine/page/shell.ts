@@ -9,6 +9,12 @@ const SHELL_OWN = new Set(['PWD', 'OLDPWD', 'SHLVL', '_', '?', 'IFS', 'OPTIND', 
 
 export const SHELL_COMMANDS = ['cnilab', 'ip', 'bridge', 'ping', 'sysctl', 'nft', 'nsenter', 'traceroute', 'tcpdump', 'cat', 'ls', 'cd', 'echo', 'grep', 'sed', 'awk', 'jq', 'head', 'tail', 'wc', 'sort', 'mkdir', 'rm', 'cp', 'mv', 'touch', 'export', 'history', 'help', 'clear'];
 
+/** What a node's shell carries from line to line, kept with the student's state so a reload resumes it. */
+export interface ShellState {
+  cwd: string;
+  vars: Record<string, string>;
+}
+
 export class MachineShell implements NodeShell {
   private dir = '/root';
   private vars: Record<string, string> = {};
@@ -18,8 +24,15 @@ export class MachineShell implements NodeShell {
     private readonly machine: SimMachine,
     private readonly node: string,
     baseEnv: Record<string, string>,
+    kept?: ShellState,
+    private readonly onState?: (s: ShellState) => void,
   ) {
     this.base = baseEnv;
+    if (kept) {
+      // A directory removed since (or a cluster imported without it): start at home, as a login would.
+      if (this.machine.syncFs(node).existsSync(kept.cwd)) this.dir = kept.cwd;
+      this.vars = { ...kept.vars };
+    }
   }
 
   async run(line: string, write: (s: string, err?: boolean) => void, signal: AbortSignal): Promise<number> {
@@ -34,6 +47,7 @@ export class MachineShell implements NodeShell {
     const next: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.env)) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !SHELL_OWN.has(k) && !k.startsWith('BASH') && this.base[k] !== v) next[k] = v;
     this.vars = next;
+    this.onState?.({ cwd: this.dir, vars: { ...next } });
     return r.code;
   }
 

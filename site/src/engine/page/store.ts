@@ -5,6 +5,7 @@ import { del, get, set } from 'idb-keyval';
 import type { Progress } from '../../../../src/labs/progressCore.ts';
 import type { MachineSnapshot } from '../../../../src/sim/machine/machine.ts';
 import type { ApiCheckDone, WorkFile } from '../types.ts';
+import type { ShellState } from './shell.ts';
 
 export const STATE_FORMAT = 1;
 const KEY = 'cnilab.page.state';
@@ -19,6 +20,8 @@ export interface PageState {
   /** The simulated machine: the kernel's world and every node's files (pods included). */
   cluster: MachineSnapshot;
   history: Record<string, string[]>;
+  /** node → its terminal's working directory and variables (a reload carries on from there). */
+  shells?: Record<string, ShellState>;
 }
 
 export async function loadState(): Promise<PageState | undefined> {
@@ -75,5 +78,12 @@ export function fromExport(text: string): ExportedWork {
   if (!p || typeof p.passed !== 'object' || typeof p.hints !== 'object') throw new Error('This export has no readable progress.');
   const c = v.cluster;
   if (!c || c.version !== 1 || typeof c.world !== 'object' || typeof c.files !== 'object') throw new Error('This export has no readable cluster.');
-  return { kind: v.kind, format: v.format, exportedAt: String(v.exportedAt ?? ''), progress: p, files: v.files ?? {}, checks: v.checks ?? {}, cluster: c };
+  const files = v.files ?? {};
+  if (typeof files !== 'object' || Array.isArray(files)) throw new Error('This export\'s "files" is not a map of lab → files.');
+  for (const [lab, list] of Object.entries(files)) {
+    if (!Array.isArray(list) || !list.every((f) => f && typeof f.path === 'string' && typeof f.text === 'string')) {
+      throw new Error(`This export's files of lab ${lab} are not a list of { "path", "text" }.`);
+    }
+  }
+  return { kind: v.kind, format: v.format, exportedAt: String(v.exportedAt ?? ''), progress: p, files, checks: v.checks ?? {}, cluster: c };
 }
