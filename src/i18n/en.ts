@@ -21,7 +21,7 @@ export const en = {
   'check.summary.running': 'Checking… {done} of {total} done',
   'check.summary.error': 'The checks could not finish',
   'check.summary.allPass': 'All {total} checks pass',
-  'check.summary.someFail': '{failed} of {total} checks fail, {passed} pass',
+  'check.summary.someFail': '{failed} of {total} checks failed, {passed} passed',
   'check.hide': 'Hide the check results',
   'check.passedBanner': 'Lab {id} passed.',
   'check.passedBannerText': 'Every check is green: your plugin built exactly what the lab asks for.',

@@ -1,6 +1,7 @@
 import type { ApiLab } from '../engine/types.ts';
 import { labHref } from '../lib/router.ts';
 import { IconCheck } from './Icons.tsx';
+import { useT } from '../lib/lang.ts';
 
 /** The lab list; `rail`: only the lab numbers (the titles stay for screen readers and as tooltips). */
 export function Sidebar({
@@ -16,12 +17,13 @@ export function Sidebar({
   rail?: boolean;
   onNavigate?: () => void;
 }) {
+  const tr = useT();
   const done = labs.filter((l) => l.passed).length;
   const pct = labs.length ? Math.round((done / labs.length) * 100) : 0;
   return (
     <nav class={`sidebar${rail ? ' is-rail' : ''}`} aria-label="Labs">
       <div class="sidebar-head">
-        <h2 class="sidebar-title">Labs</h2>
+        <h2 class="sidebar-title">{tr('sidebar.labs')}</h2>
         <span class="sidebar-progress-text">
           {done} of {labs.length} passed
         </span>

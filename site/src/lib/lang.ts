@@ -68,3 +68,9 @@ export function useLang(): Lang {
 export function useT(): (id: MsgId, params?: Record<string, Text>) => string {
   return translator(useLang());
 }
+
+/**
+ * The same outside a component's hooks (drawing code, helpers): reads the current language when
+ * called; the tree re-renders on a switch because App follows useLang().
+ */
+export const tx = (id: MsgId, params?: Record<string, Text>): string => translator(current)(id, params);
