@@ -61,6 +61,9 @@ export const en = {
   'lab.staleLink': 'read the English page',
   'lab.noTranslation': 'This lab has no Chinese text yet; the English text follows.',
   'sidebar.labs': 'Labs',
+  'sidebar.progress': '{done} of {total} passed',
+  'sidebar.passed': 'passed',
+  'sidebar.inWorkspace': 'in workspace',
   'app.hideLabs': 'Hide the lab list',
   'app.showLabs': 'Show the lab list',
 
@@ -81,9 +84,16 @@ export const en = {
   'topo.noAddress': 'no address',
   'topo.podRoutes': '{n} pod route(s)',
   'topo.noPodRoutes': 'no pod routes',
+  'topo.noBridge': 'no bridge yet',
+  'topo.routesTitle': 'ROUTES TO OTHER PODS',
+  'topo.noneRoutes': 'none',
+  'topo.refreshing': 'refreshing…',
+  'topo.asOf': 'as of {time}',
 
   // trace
   'trace.title': 'Trace a ping',
+  'trace.run': 'Trace',
+  'trace.tracing': 'Tracing…',
   'trace.from': 'from',
   'trace.to': 'to',
   'trace.clear': 'Clear the trace',

@@ -25,7 +25,7 @@ export function Sidebar({
       <div class="sidebar-head">
         <h2 class="sidebar-title">{tr('sidebar.labs')}</h2>
         <span class="sidebar-progress-text">
-          {done} of {labs.length} passed
+          {tr('sidebar.progress', { done, total: labs.length })}
         </span>
       </div>
       <div
@@ -59,9 +59,9 @@ export function Sidebar({
                 <span class={`lab-link-text${rail ? ' sr-only' : ''}`}>
                   <span class="lab-link-title">{l.title}</span>
                   <span class="lab-link-meta">
-                    Lab {l.id} · {l.minutes} min
-                    {l.passed && <span class="lab-passed-text"> · passed</span>}
-                    {workspaceLab === l.id && <span class="lab-ws-tag"> · in workspace</span>}
+                    {tr('lab.badge', { id: l.id })} · {tr('lab.minutes', { n: l.minutes })}
+                    {l.passed && <span class="lab-passed-text"> · {tr('sidebar.passed')}</span>}
+                    {workspaceLab === l.id && <span class="lab-ws-tag"> · {tr('sidebar.inWorkspace')}</span>}
                   </span>
                 </span>
               </a>

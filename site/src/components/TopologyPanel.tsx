@@ -197,11 +197,11 @@ export function TopologyPanel({
             mode <strong>{topo.mode}</strong>
           </span>
         )}
-        {topo && !collapsed && <span class="panel-meta cq-wide">pods {topo.clusterCidr}</span>}
+        {topo && !collapsed && <span class="panel-meta cq-wide">{tx('topo.pods')} {topo.clusterCidr}</span>}
         <span class="panel-spacer" />
         {time && !collapsed && (
           <span class="panel-meta cq-mid" aria-live="polite">
-            {loading ? 'refreshing…' : `as of ${time}`}
+            {loading ? tx('topo.refreshing') : tx('topo.asOf', { time })}
           </span>
         )}
         <button type="button" class="icon-btn" onClick={refresh} aria-label={tx('topo.refresh')} title={tx('topo.refreshTitle')} disabled={loading}>

@@ -271,7 +271,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
       <g key="nobridge" class="bridge is-missing" data-bridge={`${name}/`} data-up="false">
         <rect class="bridge-box" x={x + ix} y={y0 + bridgeTop} width={iw} height={bh} rx={6} />
         <text class="t-note" x={x + ix + 8} y={y0 + bridgeTop + 17}>
-          no bridge yet
+          {tx('topo.noBridge')}
         </text>
       </g>
     ));
@@ -365,7 +365,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
   const routesTitleY = y;
   items.push((x, y0) => (
     <text key="rt" class="t-section" x={x + ix} y={y0 + routesTitleY}>
-      ROUTES TO OTHER PODS
+      {tx('topo.routesTitle')}
     </text>
   ));
   if (node.routes.length === 0) {
@@ -373,7 +373,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
     const ly = y;
     items.push((x, y0) => (
       <text key="noroutes" class="t-note" x={x + ix} y={y0 + ly}>
-        none
+        {tx('topo.noneRoutes')}
       </text>
     ));
   }

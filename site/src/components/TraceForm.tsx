@@ -116,7 +116,7 @@ export function TraceForm({
       )}
       <button type="submit" class="btn btn-primary btn-small" data-action="trace" disabled={busy || all.length === 0}>
         {busy ? <span class="spinner-dot" aria-hidden="true" /> : <IconPlay size={13} />}
-        {busy ? 'Tracing…' : 'Trace'}
+        {busy ? tx('trace.tracing') : tx('trace.run')}
       </button>
       {hasResult && !busy && (
         <button type="button" class="icon-btn trace-clear" onClick={onClear} aria-label={tx('trace.clear')} title={tx('trace.clearTitle')}>
