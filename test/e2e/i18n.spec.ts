@@ -1,4 +1,4 @@
-// The site in Chinese, in a real browser against the real server: the switch, a translated lab page,
+// The site in Chinese, in a real browser against the real server: the switch, translated lab pages,
 // an untranslated one (the English text with a note), a failed Check in Chinese (titles, found,
 // hint), the topology and trace labels. Screenshots in test-results/screenshots/zh-*.png.
 import { expect, test, type Page } from '@playwright/test';
@@ -22,11 +22,15 @@ test('a student switches to 简体中文: lab pages, a failed Check, topology an
   await expect(page.locator('nav[aria-label="Labs"] [data-lab="04"]')).toContainText('网桥与 veth：你的第一个 Pod');
   await shot(page, 'zh-lab-00');
 
-  // A lab without a Chinese page: its English text, with a note in Chinese; the frame in Chinese.
-  await page.locator('nav[aria-label="Labs"] [data-lab="04"]').click();
-  await expect(page.getByRole('heading', { level: 1, name: /04 · Bridge and veth/ })).toBeVisible();
+  // A lab without a Chinese page (lab 10): its English text, with a note in Chinese; the frame in Chinese.
+  await page.locator('nav[aria-label="Labs"] [data-lab="10"]').click();
+  await expect(page.getByRole('heading', { level: 1, name: /10 · MTU and overhead/ })).toBeVisible();
   await expect(page.locator('[data-translation="missing"]')).toHaveText('本实验还没有中文版，下面是英文原文。');
   await expect(page.locator('[data-action="check"]')).toHaveText('检查');
+
+  await page.locator('nav[aria-label="Labs"] [data-lab="04"]').click();
+  await expect(page.getByRole('heading', { level: 1, name: '04 · 网桥与 veth：你的第一个 Pod' })).toBeVisible();
+  await expect(page.locator('[data-translation]')).toHaveCount(0);
 
   // A failed Check: Chinese titles, expected / found / hint, the same data-* contracts.
   await page.locator('[data-action="check"]').click();
