@@ -9,7 +9,8 @@ import { zhCN } from '../../src/i18n/zh-CN.ts';
 import { labsZhCN } from '../../src/i18n/labs.zh-CN.ts';
 import { list, matchLang, msg, resolveLang, t } from '../../src/i18n/index.ts';
 import { localizeCheck } from '../../src/i18n/checks.ts';
-import { escapeHeadingIds, pageMismatches, translatedHash, sha256, ZH_PAGE } from '../../src/i18n/labPages.ts';
+import { escapeHeadingIds, pageMismatches, pageStatus, translatedHash, sha256, ZH_PAGE } from '../../src/i18n/labPages.ts';
+import * as os from 'node:os';
 import { loadCatalog, labsDir } from '../../src/labs/catalog.ts';
 import { fail } from '../../src/validators/types.ts';
 
@@ -91,6 +92,21 @@ describe('Chinese lab pages', () => {
       expect(zh).not.toContain('您');
     });
   }
+
+  it('i18n:status: a page whose English changed since its translation is stale', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sct-i18n-status-'));
+    try {
+      fs.mkdirSync(path.join(dir, '99-x'));
+      fs.writeFileSync(path.join(dir, '99-x', 'lab.mdx'), '# 99\n');
+      expect(pageStatus(dir, '99-x').state).toBe('none');
+      fs.writeFileSync(path.join(dir, '99-x', ZH_PAGE), `export const translation = { source: 'lab.mdx', sha256: '${sha256('# 99\n')}' };\n\n# 99\n`);
+      expect(pageStatus(dir, '99-x').state).toBe('current');
+      fs.writeFileSync(path.join(dir, '99-x', 'lab.mdx'), '# 99 · changed\n');
+      expect(pageStatus(dir, '99-x').state).toBe('stale');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('a changed command, a lost anchor or a missing heading is reported', () => {
     const en = '# T\n\n## One {#one}\n\n```console\n$ ip link\n```\n\n## Two {#two}\n';
