@@ -23,6 +23,8 @@ const NEEDS = [
   ['/usr/bin/chromium', 'chromium'],
   // Fonts for the browser tests' screenshots (chromium only recommends them).
   ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 'fonts-dejavu-core'],
+  // CJK glyphs for the Chinese site's screenshots (otherwise every character is a box).
+  ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', 'fonts-noto-cjk'],
   ...(bench ? [['iperf3', 'iperf3'], ['/usr/lib/cni/bridge', 'containernetworking-plugins'], ['/usr/lib/cni/host-local', 'containernetworking-plugins']] : []),
 ];
 

@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import preact from '@preact/preset-vite';
 import mdx from '@mdx-js/rollup';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { parseCatalog } from '../src/labs/catalogParse.ts';
+import { escapeHeadingIds } from '../src/i18n/headingId.ts';
 
 const siteDir = fileURLToPath(new URL('.', import.meta.url));
 const repoDir = fileURLToPath(new URL('..', import.meta.url));
@@ -24,12 +26,23 @@ const builtinAliases = ['fs', 'path', 'url', 'child_process', 'os', 'crypto', 'u
   { find: new RegExp(`^${m}$`), replacement: nodeBuiltins },
 ]);
 
+// Each English lab.mdx's SHA-256: a Chinese page that names another hash translates an older text.
+function englishHashes(): Record<string, string> {
+  const labs = `${repoDir}labs`;
+  const out: Record<string, string> = {};
+  for (const dir of readdirSync(labs)) {
+    const f = `${labs}/${dir}/lab.mdx`;
+    if (existsSync(f)) out[dir] = createHash('sha256').update(readFileSync(f)).digest('hex');
+  }
+  return out;
+}
+
 export default defineConfig(({ mode }) => {
   const page = mode === 'web';
   return {
     root: siteDir,
     base: page ? './' : '/',
-    define: { 'import.meta.env.VITE_CNILAB_ENGINE': JSON.stringify(page ? 'page' : 'server') },
+    define: { 'import.meta.env.VITE_CNILAB_ENGINE': JSON.stringify(page ? 'page' : 'server'), 'import.meta.env.VITE_LAB_SHA256': JSON.stringify(englishHashes()) },
     resolve: page ? { alias: [...builtinAliases, { find: /^proper-lockfile$/, replacement: nodeBuiltins }] } : {},
     // The lab texts live in ../labs/*/lab.mdx and are compiled as they are, never copied.
     plugins: [
@@ -45,6 +58,8 @@ export default defineConfig(({ mode }) => {
           return `export default ${JSON.stringify(parseCatalog(readFileSync(file, 'utf8'), 'labs/labs.yaml'))};`;
         },
       },
+      // Explicit heading anchors (`## Objectives {#objectives}`) as literal text for the heading component.
+      { name: 'lab-heading-ids', enforce: 'pre', transform: (code: string, id: string) => (id.endsWith('.mdx') ? escapeHeadingIds(code) : undefined) },
       { enforce: 'pre', ...mdx({ jsxImportSource: 'preact' }) },
       preact({ prerender: { enabled: false }, devToolsEnabled: false }),
     ],
@@ -86,6 +101,7 @@ export default defineConfig(({ mode }) => {
           chunkFileNames: (chunk) => {
             const id = chunk.facadeModuleId ?? '';
             if (id.endsWith('/lab.mdx')) return `assets/lab-${basename(dirname(id))}-[hash].js`;
+            if (id.endsWith('/lab.zh-CN.mdx')) return `assets/lab-${basename(dirname(id))}-zh-CN-[hash].js`;
             if (id.endsWith('/terminal/session.ts')) return 'assets/terminal-[hash].js';
             return 'assets/[name]-[hash].js';
           },

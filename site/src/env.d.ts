@@ -16,5 +16,7 @@ declare global {
   interface ImportMetaEnv {
     /** `page` for the static site (npm run build:web); otherwise the lab server's engine. */
     readonly VITE_CNILAB_ENGINE?: string;
+    /** Each lab folder's English lab.mdx SHA-256, computed at build time (vite.config.ts). */
+    readonly VITE_LAB_SHA256: Record<string, string>;
   }
 }

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { BACKENDS } from '../cluster/driver.ts';
 import type { GlobalOptions } from './context.ts';
+import { LangError, setCliLang } from './lang.ts';
 
 /** Options only some commands have, accepted anywhere on the line when the command has them. */
 const SHARED_FLAGS = ['json', 'yes'] as const;
@@ -23,6 +24,7 @@ function addLineOptions(c: Command, isGroup: boolean) {
   const opts = [
     new Option('--cluster <name>', 'which cluster (before or after the command)'),
     new Option('--topology <file>', 'cluster topology file (default: vm/topology.json)'),
+    new Option('--lang <lang>', 'language of the messages: en or zh-CN (default: from LC_ALL / LANG)'),
   ];
   for (const o of opts) c.addOption(isGroup ? o.hideHelp() : o);
   if (isGroup) {
@@ -47,6 +49,7 @@ export function buildProgram(): Command {
     .description('SimpleCNI Lab: build a real CNI plugin and watch it wire pods on real nodes.')
     .option('--cluster <name>', 'which cluster (several can exist side by side)', process.env.SIMPLECNI_CLUSTER ?? 'lab')
     .option('--topology <file>', 'cluster topology file (default: vm/topology.json)')
+    .option('--lang <lang>', 'language of the messages: en or zh-CN (default: from LC_ALL / LANG)')
     .addOption(new Option('--json', 'machine-readable output (commands that have it; also after the command)').hideHelp())
     .addOption(new Option('-y, --yes', 'do not ask (commands that have it; also after the command)').hideHelp())
     // exec passes everything after its target through to the node: that needs positional options.
@@ -72,6 +75,12 @@ Real machines:
   // Progress and other per-cluster files follow --cluster.
   program.hook('preAction', (_program, action) => {
     checkSharedFlags(action);
+    try {
+      setCliLang(globals(action).lang as string | undefined);
+    } catch (err) {
+      if (err instanceof LangError) action.error(`error: ${err.message}`);
+      throw err;
+    }
     process.env.SIMPLECNI_CLUSTER = globals(action).cluster as string;
   });
 

@@ -6,6 +6,7 @@
 // Requests from another Origin than the server's own are refused, and so is any Host header but
 // the server's own (DNS rebinding). Terminals: `/api/term?node=<id>` with an id from ApiLabs.terminals.
 
+import type { VerdictText } from '../validators/types.ts';
 import type { Lab } from '../labs/catalog.ts';
 
 /** A lab as the site sees it: its labs.yaml entry, with the hints counted rather than sent. */
@@ -48,6 +49,8 @@ export interface ApiCheckResult {
   expected: string;
   found: string;
   hint: string;
+  /** The texts as catalogue messages (src/i18n), so a page can show them in its language. */
+  msg?: VerdictText;
 }
 
 /** POST /api/labs/:id/check → NDJSON: one ApiCheckLine per finished check, then one ApiCheckDone. */

@@ -1,19 +1,23 @@
 // A lab report for people (✓/✗ with expected vs found and a hint), for tools (JSON) and for CI (JUnit).
 import pc from 'picocolors';
 import type { LabReport } from './registry.ts';
+import { translator, type Lang } from '../i18n/index.ts';
 
-export function formatHuman(r: LabReport, title: string): string {
-  const out = [`${pc.bold(`Lab ${r.lab} · ${title}`)}`];
+/** The report as the student reads it; `r` already in `lang` (localizeCheck), the frame here. */
+export function formatHuman(r: LabReport, title: string, lang: Lang = 'en'): string {
+  const tr = translator(lang);
+  const label = (id: 'check.expected' | 'check.found' | 'check.hint') => tr(id).padEnd(lang === 'en' ? 8 : 4);
+  const out = [`${pc.bold(tr('cli.labHeading', { id: r.lab, title }))}`];
   for (const c of r.checks) {
     out.push(`${c.passed ? pc.green('✓') : pc.red('✗')} ${c.title}`);
     if (!c.passed) {
-      out.push(`    ${pc.dim('expected')} ${c.expected}`);
-      out.push(`    ${pc.dim('found   ')} ${c.found}`);
-      if (c.hint) out.push(`    ${pc.yellow('hint')}     ${c.hint}`);
+      out.push(`    ${pc.dim(label('check.expected'))} ${c.expected}`);
+      out.push(`    ${pc.dim(label('check.found'))} ${c.found}`);
+      if (c.hint) out.push(`    ${pc.yellow(label('check.hint'))} ${c.hint}`);
     }
   }
   const n = r.checks.filter((c) => c.passed).length;
-  out.push(r.passed ? pc.green(`All ${n} checks pass.`) : `${n} of ${r.checks.length} checks pass.`);
+  out.push(r.passed ? pc.green(tr('check.allPass', { n })) : tr('check.somePass', { n, total: r.checks.length }));
   return out.join('\n');
 }
 

@@ -3,6 +3,7 @@
 import type { NodeDriver } from '../cluster/driver.ts';
 import type { CniRuntime } from '../runtime/cniRuntime.ts';
 import type { Pods } from '../runtime/pods.ts';
+import { isMsg, t, type Text } from '../i18n/index.ts';
 
 export interface Verdict {
   passed: boolean;
@@ -10,6 +11,15 @@ export interface Verdict {
   found: string;
   /** Shown when the check fails: where to look, not what to type. */
   hint: string;
+  /** The same three texts as catalogue messages, when the check gave them so (for other languages). */
+  msg?: VerdictText;
+}
+
+/** What a check says, as messages (src/i18n) or literal text; the English strings are made from it. */
+export interface VerdictText {
+  expected: Text;
+  found: Text;
+  hint: Text;
 }
 
 export interface CheckResult extends Verdict {
@@ -27,5 +37,9 @@ export interface CheckContext {
 
 export type CheckFn = (ctx: CheckContext) => Promise<Verdict>;
 
-export const pass = (expected: string, found = expected): Verdict => ({ passed: true, expected, found, hint: '' });
-export const fail = (expected: string, found: string, hint: string): Verdict => ({ passed: false, expected, found, hint });
+function verdict(passed: boolean, text: VerdictText): Verdict {
+  const english: Verdict = { passed, expected: t('en', text.expected), found: t('en', text.found), hint: t('en', text.hint) };
+  return isMsg(text.expected) || isMsg(text.found) || isMsg(text.hint) ? { ...english, msg: text } : english;
+}
+export const pass = (expected: Text, found: Text = expected): Verdict => verdict(true, { expected, found, hint: '' });
+export const fail = (expected: Text, found: Text, hint: Text): Verdict => verdict(false, { expected, found, hint });

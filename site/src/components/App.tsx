@@ -3,6 +3,9 @@ import { useEngine } from '../engine/context.tsx';
 import { EngineError, errorMessage } from '../engine/errors.ts';
 import type { ApiLab, EngineLabs } from '../engine/types.ts';
 import { labHref, navigate, useRoute } from '../lib/router.ts';
+import { useLang, useT } from '../lib/lang.ts';
+import { localizeLab } from '../../../src/i18n/labs.ts';
+import { LangSwitch } from './LangSwitch.tsx';
 import { readStored, writeStored } from '../lib/storage.ts';
 import { useTheme } from '../lib/theme.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
@@ -72,6 +75,7 @@ export function App({ codeWorkspace }: AppProps = {}) {
   });
   const [topoCollapsed, setTopoCollapsed] = useState(() => readStored('local', 'cnilab.topology') === 'collapsed');
   const route = useRoute();
+  const tr = useT();
 
   useEffect(
     () =>
@@ -103,7 +107,9 @@ export function App({ codeWorkspace }: AppProps = {}) {
   }, [labs, route]);
 
   const labId = route.name === 'lab' ? route.id : undefined;
-  const data = labs.status === 'ok' ? labs.data : null;
+  const lang = useLang();
+  // Lab titles, objectives and check titles in the chosen language (ids unchanged).
+  const data = useMemo(() => (labs.status === 'ok' ? { ...labs.data, labs: labs.data.labs.map((l) => localizeLab(l, lang)) } : null), [labs, lang]);
   const lab = data && labId ? data.labs.find((l) => l.id === labId) : undefined;
 
   // A reset of the lab may put its files back to the starter: the editor reads them again.
@@ -156,10 +162,10 @@ export function App({ codeWorkspace }: AppProps = {}) {
           type="button"
           class="icon-btn"
           onClick={toggleSidebar}
-          aria-label={sidebarOpen ? 'Hide the lab list' : 'Show the lab list'}
+          aria-label={sidebarOpen ? tr('app.hideLabs') : tr('app.showLabs')}
           aria-expanded={sidebarOpen}
           aria-controls="sidebar"
-          title={sidebarOpen ? 'Hide the lab list' : 'Show the lab list'}
+          title={sidebarOpen ? tr('app.hideLabs') : tr('app.showLabs')}
         >
           <IconSidebar size={18} />
         </button>
@@ -181,6 +187,7 @@ export function App({ codeWorkspace }: AppProps = {}) {
         )}
         <EngineBadge />
         <WorkMenu />
+        <LangSwitch />
         <ThemeToggle />
       </header>
       <div class="app-body">

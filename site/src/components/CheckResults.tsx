@@ -1,6 +1,8 @@
 // The results of one Check run, filled in line by line as the NDJSON stream arrives.
 import type { ApiCheckResult, ApiLab } from '../engine/types.ts';
 import { labHref } from '../lib/router.ts';
+import { useLang, useT } from '../lib/lang.ts';
+import { localizeCheck } from '../../../src/i18n/checks.ts';
 import { InlineText } from './InlineText.tsx';
 import { IconArrowRight, IconCheck, IconCode, IconSpinner, IconX } from './Icons.tsx';
 
@@ -8,7 +10,10 @@ export type CheckRun =
   | { status: 'idle' }
   | { status: 'running' | 'done' | 'error'; results: Record<string, ApiCheckResult>; order: string[]; passed?: boolean; error?: string; at?: Date };
 
-function Row({ id, title, result, running }: { id: string; title: string; result: ApiCheckResult | undefined; running: boolean }) {
+function Row({ lab, id, title, result: raw, running }: { lab: string; id: string; title: string; result: ApiCheckResult | undefined; running: boolean }) {
+  const lang = useLang();
+  const tr = useT();
+  const result = raw && localizeCheck(lab, raw, lang);
   if (!result) {
     return (
       <li class="check-row is-pending" data-check={id} data-state="pending">
@@ -18,7 +23,7 @@ function Row({ id, title, result, running }: { id: string; title: string; result
             <InlineText text={title} />
           </div>
         </div>
-        <span class="check-state">{running ? 'checking…' : 'not run'}</span>
+        <span class="check-state">{running ? tr('check.checking') : tr('check.notRun')}</span>
       </li>
     );
   }
@@ -34,7 +39,7 @@ function Row({ id, title, result, running }: { id: string; title: string; result
           <dl class="check-detail">
             {result.expected && (
               <>
-                <dt>Expected</dt>
+                <dt>{cap(tr('check.expected'))}</dt>
                 <dd>
                   <code class="check-value">{result.expected}</code>
                 </dd>
@@ -42,7 +47,7 @@ function Row({ id, title, result, running }: { id: string; title: string; result
             )}
             {result.found && (
               <>
-                <dt>Found</dt>
+                <dt>{cap(tr('check.found'))}</dt>
                 <dd>
                   <code class="check-value">{result.found}</code>
                 </dd>
@@ -50,7 +55,7 @@ function Row({ id, title, result, running }: { id: string; title: string; result
             )}
             {result.hint && (
               <>
-                <dt>Hint</dt>
+                <dt>{cap(tr('check.hint'))}</dt>
                 <dd class="check-hint">
                   <InlineText text={result.hint} />
                 </dd>
@@ -59,10 +64,12 @@ function Row({ id, title, result, running }: { id: string; title: string; result
           </dl>
         )}
       </div>
-      <span class="check-state">{ok ? 'pass' : 'fail'}</span>
+      <span class="check-state">{ok ? tr('check.pass') : tr('check.fail')}</span>
     </li>
   );
 }
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function CheckResults({
   lab,
@@ -88,12 +95,13 @@ export function CheckResults({
   const failedCount = got.filter((r) => !r.passed).length;
   const running = run.status === 'running';
   const allPassed = run.status === 'done' && run.passed;
+  const tr = useT();
 
   let summary: string;
-  if (running) summary = `Checking… ${got.length} of ${total} done`;
-  else if (run.status === 'error') summary = 'The checks could not finish';
-  else if (allPassed) summary = `All ${total} checks pass`;
-  else summary = `${failedCount} of ${total} check${total === 1 ? '' : 's'} fail${failedCount === 1 ? 's' : ''}, ${passedCount} pass${passedCount === 1 ? 'es' : ''}`;
+  if (running) summary = tr('check.summary.running', { done: got.length, total });
+  else if (run.status === 'error') summary = tr('check.summary.error');
+  else if (allPassed) summary = tr('check.summary.allPass', { total });
+  else summary = tr('check.summary.someFail', { failed: failedCount, total, passed: passedCount });
 
   return (
     <section
@@ -108,22 +116,22 @@ export function CheckResults({
           {summary}
         </h2>
         {run.at && !running && <span class="card-meta">{run.at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</span>}
-        <button type="button" class="icon-btn" aria-label="Hide the check results" title="Hide" onClick={onClose} disabled={running}>
+        <button type="button" class="icon-btn" aria-label={tr('check.hide')} title={tr('check.hide')} onClick={onClose} disabled={running}>
           <IconX size={16} />
         </button>
       </header>
       {allPassed && (
         <div class="success-banner" role="status">
           <div class="success-text">
-            <strong>Lab {lab.id} passed.</strong> Every check is green: your plugin built exactly what the lab asks for.
+            <strong>{tr('check.passedBanner', { id: lab.id })}</strong> {tr('check.passedBannerText')}
           </div>
           <div class="success-actions">
             <button type="button" class="btn btn-small" onClick={onSolution}>
-              <IconCode size={14} /> Show solution
+              <IconCode size={14} /> {tr('check.showSolution')}
             </button>
             {next && (
               <a class="btn btn-small btn-primary" href={labHref(next.id)} title={`Lab ${next.id} · ${next.title}`}>
-                Next: lab {next.id} <IconArrowRight size={14} />
+                {tr('check.nextLab', { id: next.id })} <IconArrowRight size={14} />
               </a>
             )}
           </div>
@@ -132,16 +140,16 @@ export function CheckResults({
       {run.status === 'error' && (
         <div class="alert alert-error" role="alert">
           <p>
-            <InlineText text={run.error ?? 'The checks failed.'} />
+            <InlineText text={run.error ?? tr('check.failedDefault')} />
           </p>
           <button type="button" class="btn btn-small" onClick={onRetry}>
-            Run the checks again
+            {tr('check.runAgain')}
           </button>
         </div>
       )}
       <ol class="check-list">
         {rows.map((r) => (
-          <Row key={r.id} id={r.id} title={r.title} result={run.results[r.id]} running={running} />
+          <Row key={r.id} lab={lab.id} id={r.id} title={r.title} result={run.results[r.id]} running={running} />
         ))}
       </ol>
     </section>

@@ -3,16 +3,22 @@ import type { ComponentChildren, FunctionComponent, VNode } from 'preact';
 import { toChildArray } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { CodeBlock } from './CodeBlock.tsx';
+import { HEADING_ID } from '../../../src/i18n/headingId.ts';
+import type { Lang } from '../../../src/i18n/index.ts';
+import { useLang, useT, withLang } from '../lib/lang.ts';
 
 type MdxComponents = Record<string, FunctionComponent<any>>;
 interface MdxModule {
   default: FunctionComponent<{ components?: MdxComponents }>;
+  /** A translated page: the English lab.mdx it translates, by hash. */
+  translation?: { source: string; sha256: string };
 }
 
 const modules = import.meta.glob<MdxModule>('../../../labs/*/lab.mdx');
+const zhModules = import.meta.glob<MdxModule>('../../../labs/*/lab.zh-CN.mdx');
 
-function loaderFor(dir: string): (() => Promise<MdxModule>) | undefined {
-  return modules[`../../../labs/${dir}/lab.mdx`];
+function loaderFor(dir: string, lang: Lang = 'en'): (() => Promise<MdxModule>) | undefined {
+  return lang === 'zh-CN' ? zhModules[`../../../labs/${dir}/lab.zh-CN.mdx`] : modules[`../../../labs/${dir}/lab.mdx`];
 }
 
 /** Starts fetching lab `id`'s text (while the engine starts), so the lab page has it sooner. */
@@ -56,12 +62,12 @@ function Pre({ children }: { children?: ComponentChildren }) {
 
 function heading(Tag: 'h2' | 'h3' | 'h4') {
   return function Heading({ children }: { children?: ComponentChildren }) {
-    const id = slug(textOf(children));
-    return (
-      <Tag id={id}>
-        {children}
-      </Tag>
-    );
+    // An explicit anchor (`{#objectives}`, the same in every language) arrives as trailing text.
+    const kids = toChildArray(children);
+    const last = kids[kids.length - 1];
+    const explicit = typeof last === 'string' ? HEADING_ID.exec(last)?.[1] : undefined;
+    if (explicit) kids[kids.length - 1] = (last as string).replace(HEADING_ID, '');
+    return <Tag id={explicit ?? slug(textOf(children))}>{kids}</Tag>;
   };
 }
 
@@ -86,28 +92,54 @@ const components: MdxComponents = { pre: Pre, h2: heading('h2'), h3: heading('h3
 
 const cache = new Map<string, MdxModule>();
 
+/** Above a translated page: a note when it is missing (English follows) or older than the English. */
+function TranslationNote({ dir, lang, shown, translation }: { dir: string; lang: Lang; shown: Lang; translation: MdxModule['translation'] }) {
+  const tr = useT();
+  if (lang === 'en') return null;
+  if (shown !== lang) {
+    return (
+      <p class="alert alert-info alert-compact" data-translation="missing" lang={lang}>
+        {tr('lab.noTranslation')}
+      </p>
+    );
+  }
+  if (translation?.sha256 === import.meta.env.VITE_LAB_SHA256[dir]) return null;
+  const [before, after] = tr('lab.staleNote', { link: '\u0000' }).split('\u0000');
+  return (
+    <p class="alert alert-info alert-compact" data-translation="stale" lang={lang}>
+      {before}
+      <a href={withLang(window.location.hash.split('?')[0] ?? '', 'en')}>{tr('lab.staleLink')}</a>
+      {after}
+    </p>
+  );
+}
+
 export function LabContent({ dir, onLoaded }: { dir: string; onLoaded?: () => void }) {
-  const [mod, setMod] = useState<MdxModule | null>(() => cache.get(dir) ?? null);
+  const lang = useLang();
+  // A lab without a Chinese page shows the English one (with a note), never an empty page.
+  const which: Lang = loaderFor(dir, lang) ? lang : 'en';
+  const key = `${which}:${dir}`;
+  const [mod, setMod] = useState<MdxModule | null>(() => cache.get(key) ?? null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     let live = true;
     setError(null);
-    const cached = cache.get(dir);
+    const cached = cache.get(key);
     if (cached) {
       setMod(cached);
       return;
     }
     setMod(null);
-    const load = loaderFor(dir);
+    const load = loaderFor(dir, which);
     if (!load) {
       setError(`This site has no text for lab folder “${dir}” (labs/${dir}/lab.mdx). Rebuild the site: npx vite build site`);
       return;
     }
     load().then(
       (m) => {
-        cache.set(dir, m);
+        cache.set(key, m);
         if (live) setMod(m);
       },
       (e: unknown) => {
@@ -117,7 +149,7 @@ export function LabContent({ dir, onLoaded }: { dir: string; onLoaded?: () => vo
     return () => {
       live = false;
     };
-  }, [dir, attempt]);
+  }, [key, attempt]);
 
   useEffect(() => {
     if (mod) onLoaded?.();
@@ -148,7 +180,8 @@ export function LabContent({ dir, onLoaded }: { dir: string; onLoaded?: () => vo
   }
   const Content = mod.default;
   return (
-    <article class="prose">
+    <article class="prose" lang={which}>
+      <TranslationNote dir={dir} lang={lang} shown={which} translation={mod.translation} />
       <Content components={components} />
     </article>
   );

@@ -11,6 +11,7 @@ import { HintsCard } from './HintsCard.tsx';
 import { InlineText } from './InlineText.tsx';
 import { LabContent } from './LabContent.tsx';
 import { IconAlert, IconArrowRight, IconBulb, IconCheck, IconClock, IconCode, IconPlay, IconSpinner, IconUndo } from './Icons.tsx';
+import { useT } from '../lib/lang.ts';
 
 type Async<T> = { status: 'idle' } | { status: 'loading' } | { status: 'ok'; value: T } | { status: 'error'; message: string };
 
@@ -76,6 +77,7 @@ export function LabPage({
   onChanged: (what?: 'reset') => void;
 }) {
   const engine = useEngine();
+  const tr = useT();
   const [run, setRun] = useState<CheckRun>({ status: 'idle' });
   const [showResults, setShowResults] = useState(true);
   const [hints, setHints] = useState<ApiHints | null>(null);
@@ -191,16 +193,16 @@ export function LabPage({
     <div class="lab-page" data-lab={lab.id}>
       <div class="lab-toolbar" role="toolbar" aria-label={`Lab ${lab.id} actions`}>
         <div class="lab-toolbar-title">
-          <span class="lab-badge">Lab {lab.id}</span>
+          <span class="lab-badge">{tr('lab.badge', { id: lab.id })}</span>
           <span class="lab-toolbar-name" title={lab.title}>
             {lab.title}
           </span>
-          <span class="lab-minutes" title="Estimated time">
-            <IconClock size={13} /> {lab.minutes} min
+          <span class="lab-minutes" title={tr('lab.estimatedTime')}>
+            <IconClock size={13} /> {tr('lab.minutes', { n: lab.minutes })}
           </span>
           {passed && (
-            <span class="chip chip-ok" data-passed="true" title="Every check of this lab passed">
-              <IconCheck size={12} /> <span class="btn-label">Passed</span>
+            <span class="chip chip-ok" data-passed="true" title={tr('lab.passedTitle')}>
+              <IconCheck size={12} /> <span class="btn-label">{tr('lab.passed')}</span>
             </span>
           )}
         </div>
@@ -210,28 +212,28 @@ export function LabPage({
             class="btn"
             onClick={nextHint}
             disabled={hintBusy || !hintsLeft}
-            title={hintsLeft ? 'Reveal the next hint' : 'Every hint is shown'}
+            title={hintsLeft ? tr('lab.hintNext') : tr('lab.hintAllShown')}
             data-action="hint"
           >
             {hintBusy ? <IconSpinner size={15} /> : <IconBulb size={15} />}
             <span>
-              <span class="btn-label">Hint</span>
+              <span class="btn-label">{tr('lab.hint')}</span>
               {totalHints > 0 && <span class="btn-count">{shownHints}/{totalHints}</span>}
             </span>
           </button>
-          <button type="button" class="btn" onClick={() => setResetOpen(true)} data-action="reset" title="Put the lab back to its start">
+          <button type="button" class="btn" onClick={() => setResetOpen(true)} data-action="reset" title={tr('lab.resetTitle')}>
             <IconUndo size={15} />
-            <span class="btn-label">Reset</span>
+            <span class="btn-label">{tr('lab.reset')}</span>
           </button>
           {passed && (
-            <button type="button" class="btn" onClick={openSolution} data-action="solution" title="Show the reference solution">
+            <button type="button" class="btn" onClick={openSolution} data-action="solution" title={tr('lab.solutionTitle')}>
               <IconCode size={15} />
-              <span class="btn-label">Solution</span>
+              <span class="btn-label">{tr('lab.solution')}</span>
             </button>
           )}
           <button type="button" class="btn btn-primary btn-check" onClick={runCheck} disabled={running} data-action="check">
             {running ? <IconSpinner size={15} /> : <IconPlay size={14} />}
-            <span>{running ? 'Checking…' : 'Check'}</span>
+            <span>{running ? tr('lab.checking') : tr('lab.check')}</span>
           </button>
         </div>
       </div>
@@ -266,7 +268,7 @@ export function LabPage({
           <nav class="lab-pager" aria-label="Lab navigation">
             {prev ? (
               <a class="pager-link" href={labHref(prev.id)}>
-                <span class="pager-dir">Previous</span>
+                <span class="pager-dir">{tr('lab.previous')}</span>
                 <span class="pager-title">
                   {prev.id} · {prev.title}
                 </span>
@@ -277,7 +279,7 @@ export function LabPage({
             {next && (
               <a class="pager-link pager-next" href={labHref(next.id)}>
                 <span class="pager-dir">
-                  Next <IconArrowRight size={13} />
+                  {tr('lab.next')} <IconArrowRight size={13} />
                 </span>
                 <span class="pager-title">
                   {next.id} · {next.title}

@@ -1,6 +1,7 @@
 import type { ApiLab } from '../engine/types.ts';
 import { labHref } from '../lib/router.ts';
 import { IconCheck } from './Icons.tsx';
+import { useT } from '../lib/lang.ts';
 
 /** The lab list; `rail`: only the lab numbers (the titles stay for screen readers and as tooltips). */
 export function Sidebar({
@@ -16,14 +17,15 @@ export function Sidebar({
   rail?: boolean;
   onNavigate?: () => void;
 }) {
+  const tr = useT();
   const done = labs.filter((l) => l.passed).length;
   const pct = labs.length ? Math.round((done / labs.length) * 100) : 0;
   return (
     <nav class={`sidebar${rail ? ' is-rail' : ''}`} aria-label="Labs">
       <div class="sidebar-head">
-        <h2 class="sidebar-title">Labs</h2>
+        <h2 class="sidebar-title">{tr('sidebar.labs')}</h2>
         <span class="sidebar-progress-text">
-          {done} of {labs.length} passed
+          {tr('sidebar.progress', { done, total: labs.length })}
         </span>
       </div>
       <div
@@ -57,9 +59,9 @@ export function Sidebar({
                 <span class={`lab-link-text${rail ? ' sr-only' : ''}`}>
                   <span class="lab-link-title">{l.title}</span>
                   <span class="lab-link-meta">
-                    Lab {l.id} · {l.minutes} min
-                    {l.passed && <span class="lab-passed-text"> · passed</span>}
-                    {workspaceLab === l.id && <span class="lab-ws-tag"> · in workspace</span>}
+                    {tr('lab.badge', { id: l.id })} · {tr('lab.minutes', { n: l.minutes })}
+                    {l.passed && <span class="lab-passed-text"> · {tr('sidebar.passed')}</span>}
+                    {workspaceLab === l.id && <span class="lab-ws-tag"> · {tr('sidebar.inWorkspace')}</span>}
                   </span>
                 </span>
               </a>

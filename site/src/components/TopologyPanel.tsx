@@ -13,6 +13,7 @@ import { IconChevron, IconExpand, IconNetwork, IconRefresh } from './Icons.tsx';
 import { TraceForm } from './TraceForm.tsx';
 import { traceOverlay } from './TraceOverlay.tsx';
 import { DirectionSwitch, HopStepper, TraceHops, TraceSummary } from './TraceResult.tsx';
+import { tx } from '../lib/lang.ts';
 
 function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
   const ref = useRef<T>(null);
@@ -102,12 +103,12 @@ function TopologyBody({
         </div>
       );
     }
-    return <div class="topo-msg muted">{loading ? 'Asking the nodes…' : 'No topology yet.'}</div>;
+    return <div class="topo-msg muted">{loading ? tx('topo.asking') : tx('topo.none')}</div>;
   }
   if (topo.nodes.length === 0) {
     return (
       <div class="empty-state">
-        <p>The cluster is not up: no node answered.</p>
+        <p>{tx('topo.notUp')}</p>
         <p>
           <code>npx cnilab cluster up</code>
         </p>
@@ -177,7 +178,7 @@ export function TopologyPanel({
   const time = updated?.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
   return (
-    <section class={`topo-panel${collapsed ? ' is-collapsed' : ''}`} aria-label="Cluster topology">
+    <section class={`topo-panel${collapsed ? ' is-collapsed' : ''}`} aria-label={tx('topo.cluster')}>
       <div class="panel-bar">
         <button
           type="button"
@@ -185,28 +186,28 @@ export function TopologyPanel({
           aria-expanded={!collapsed}
           aria-controls="topo-body"
           onClick={onToggle}
-          title={collapsed ? 'Show the topology' : 'Hide the topology'}
+          title={collapsed ? tx('topo.show') : tx('topo.hide')}
         >
           <IconChevron size={15} class={`chev${collapsed ? ' is-closed' : ''}`} />
           <IconNetwork size={15} class="panel-bar-icon" />
-          <span class="panel-title">Topology</span>
+          <span class="panel-title">{tx('topo.title')}</span>
         </button>
         {topo && (
-          <span class="chip chip-mode" data-mode={topo.mode} title="The cluster's cross-node data plane">
+          <span class="chip chip-mode" data-mode={topo.mode} title={tx('topo.modeTitle')}>
             mode <strong>{topo.mode}</strong>
           </span>
         )}
-        {topo && !collapsed && <span class="panel-meta cq-wide">pods {topo.clusterCidr}</span>}
+        {topo && !collapsed && <span class="panel-meta cq-wide">{tx('topo.pods')} {topo.clusterCidr}</span>}
         <span class="panel-spacer" />
         {time && !collapsed && (
           <span class="panel-meta cq-mid" aria-live="polite">
-            {loading ? 'refreshing…' : `as of ${time}`}
+            {loading ? tx('topo.refreshing') : tx('topo.asOf', { time })}
           </span>
         )}
-        <button type="button" class="icon-btn" onClick={refresh} aria-label="Refresh the topology" title="Refresh (ask the nodes again)" disabled={loading}>
+        <button type="button" class="icon-btn" onClick={refresh} aria-label={tx('topo.refresh')} title={tx('topo.refreshTitle')} disabled={loading}>
           <IconRefresh size={15} class={loading ? 'spin' : ''} />
         </button>
-        <button type="button" class="icon-btn" onClick={() => setExpanded(true)} aria-label="Open the topology full size" title="Open full size" disabled={!topo}>
+        <button type="button" class="icon-btn" onClick={() => setExpanded(true)} aria-label={tx('topo.open')} title={tx('topo.openTitle')} disabled={!topo}>
           <IconExpand size={15} />
         </button>
       </div>
@@ -215,7 +216,7 @@ export function TopologyPanel({
           <TopologyBody topo={topo} error={error} loading={loading} trace={trace} />
         </div>
       )}
-      <Dialog open={expanded} onClose={() => setExpanded(false)} title="Cluster topology" wide>
+      <Dialog open={expanded} onClose={() => setExpanded(false)} title={tx('topo.cluster')} wide>
         <div class="topo-dialog-meta">
           {topo && (
             <>

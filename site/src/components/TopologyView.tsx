@@ -4,6 +4,7 @@
 // Sizes are in CSS pixels: the layout is recomputed for the width it gets, so text stays readable.
 import type { VNode } from 'preact';
 import type { ApiNode, ApiTopology } from '../engine/types.ts';
+import { tx } from '../lib/lang.ts';
 
 const PAD = 14;
 const GAP = 14;
@@ -151,7 +152,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
     const subnet = node.podSubnet;
     items.push((x, y0) => (
       <text key="subnet" class="t-mono" x={x + ix} y={y0 + ly}>
-        <tspan class="t-dim">pods </tspan>
+        <tspan class="t-dim">{tx('topo.pods')} </tspan>
         {subnet}
       </text>
     ));
@@ -234,7 +235,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
   let bridgeMid: number;
   const podAnchors: BlockAnchors['pods'] = [];
   if (bridge) {
-    const addrLines = pack(bridge.addresses.length ? bridge.addresses : ['no address'], 10.5, iw - 16, ', ');
+    const addrLines = pack(bridge.addresses.length ? bridge.addresses : [tx('topo.noAddress')], 10.5, iw - 16, ', ');
     const bh = 22 + addrLines.length * 14;
     y += bh;
     bridgeBottom = y;
@@ -270,7 +271,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
       <g key="nobridge" class="bridge is-missing" data-bridge={`${name}/`} data-up="false">
         <rect class="bridge-box" x={x + ix} y={y0 + bridgeTop} width={iw} height={bh} rx={6} />
         <text class="t-note" x={x + ix + 8} y={y0 + bridgeTop + 17}>
-          no bridge yet
+          {tx('topo.noBridge')}
         </text>
       </g>
     ));
@@ -284,7 +285,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
     const boxW = iw - 26;
     const inner = boxW - 14;
     const pods = node.pods.map((p) => {
-      const addr = p.address ?? 'no address';
+      const addr = p.address ?? tx('topo.noAddress');
       const nameW = sansW(p.name, 11.5) + 8;
       const oneLine = nameW + monoW(addr, 10.5) <= inner;
       const sub = pack([p.hostVeth ?? '', p.mtu !== undefined ? `mtu ${p.mtu}` : ''], 9.5, inner);
@@ -364,7 +365,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
   const routesTitleY = y;
   items.push((x, y0) => (
     <text key="rt" class="t-section" x={x + ix} y={y0 + routesTitleY}>
-      ROUTES TO OTHER PODS
+      {tx('topo.routesTitle')}
     </text>
   ));
   if (node.routes.length === 0) {
@@ -372,7 +373,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
     const ly = y;
     items.push((x, y0) => (
       <text key="noroutes" class="t-note" x={x + ix} y={y0 + ly}>
-        none
+        {tx('topo.noneRoutes')}
       </text>
     ));
   }
@@ -579,7 +580,7 @@ export function drawTopology(topo: ApiTopology, avail: number, decorate?: Topolo
               </text>
             ))}
             <text class="t-note-xs" x={x + 10} y={y + 31 + r.underlay.length * 13}>
-              {r.routes.length ? `${r.routes.length} pod route(s)` : 'no pod routes'}
+              {r.routes.length ? tx('topo.podRoutes', { n: r.routes.length }) : tx('topo.noPodRoutes')}
             </text>
           </g>
         );

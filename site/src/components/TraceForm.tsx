@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import type { ApiTopology } from '../engine/types.ts';
 import { isIPv4, traceEndpoints } from '../lib/tracePath.ts';
 import { IconPlay, IconX } from './Icons.tsx';
+import { tx } from '../lib/lang.ts';
 
 const ADDRESS = '__address';
 
@@ -74,16 +75,16 @@ export function TraceForm({
   };
 
   return (
-    <form class="trace-form" onSubmit={submit} aria-label="Trace a ping">
-      <span class="trace-form-title">Trace a ping</span>
+    <form class="trace-form" onSubmit={submit} aria-label={tx('trace.title')}>
+      <span class="trace-form-title">{tx('trace.title')}</span>
       <label class="trace-field">
-        <span>from</span>
+        <span>{tx('trace.from')}</span>
         <select name="from" value={fromValue} onChange={(e) => setFrom(e.currentTarget.value)} disabled={busy}>
           <EndpointOptions topo={topo} />
         </select>
       </label>
       <label class="trace-field">
-        <span>to</span>
+        <span>{tx('trace.to')}</span>
         <select name="to" value={toValue} onChange={(e) => setTo(e.currentTarget.value)} disabled={busy}>
           <EndpointOptions topo={topo} />
           <optgroup label="Other">
@@ -115,10 +116,10 @@ export function TraceForm({
       )}
       <button type="submit" class="btn btn-primary btn-small" data-action="trace" disabled={busy || all.length === 0}>
         {busy ? <span class="spinner-dot" aria-hidden="true" /> : <IconPlay size={13} />}
-        {busy ? 'Tracing…' : 'Trace'}
+        {busy ? tx('trace.tracing') : tx('trace.run')}
       </button>
       {hasResult && !busy && (
-        <button type="button" class="icon-btn trace-clear" onClick={onClear} aria-label="Clear the trace" title="Clear the trace from the picture">
+        <button type="button" class="icon-btn trace-clear" onClick={onClear} aria-label={tx('trace.clear')} title={tx('trace.clearTitle')}>
           <IconX size={14} />
         </button>
       )}

@@ -1,5 +1,6 @@
 // Hash routes: #/lab/04. (The token also arrives in the hash; token.ts removes it first.)
 import { useEffect, useState } from 'preact/hooks';
+import { withLang } from './lang.ts';
 
 export type Route = { name: 'home' } | { name: 'lab'; id: string };
 
@@ -10,7 +11,7 @@ export function parseRoute(hash: string): Route {
 }
 
 export function labHref(id: string): string {
-  return `#/lab/${id}`;
+  return withLang(`#/lab/${id}`);
 }
 
 export function navigate(hash: string, replace = false): void {

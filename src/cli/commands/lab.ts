@@ -12,6 +12,10 @@ import { formatProblem, NoTypeScriptError, typecheckWorkspace, type TypeProblem 
 import { formatHuman, formatJunit } from '../../validators/report.ts';
 import { runLabChecks, type LabReport } from '../../validators/registry.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
+import { cliLang } from '../lang.ts';
+import { translator } from '../../i18n/index.ts';
+import { localizeCheck } from '../../i18n/checks.ts';
+import { localizeHint, localizeLab } from '../../i18n/labs.ts';
 import { cmd, ExitError, fail, info, ok, printJson, Progress, table } from '../output.ts';
 
 export interface LabOptions extends GlobalOptions {
@@ -58,7 +62,7 @@ async function confirm(question: string, opts: LabOptions): Promise<void> {
 }
 
 export async function labs(opts: LabOptions): Promise<void> {
-  const list = catalog();
+  const list = catalog().map((l) => localizeLab(l, cliLang()));
   const progress = readProgress();
   if (opts.json) return printJson(list.map((l) => ({ id: l.id, title: l.title, minutes: l.minutes, passed: l.id in progress.passed, current: progress.current === l.id })));
   const rows = [[pc.bold(''), pc.bold('lab'), pc.bold('title'), pc.bold('time'), pc.bold('needs')]];
@@ -149,36 +153,42 @@ export async function check(id: string | undefined, opts: LabOptions): Promise<v
   const targets = opts.all ? list : [id ? lab(id) : fail('which lab?', `for example ${cmd('cnilab check 04')}, or ${cmd('cnilab check --all')}`)];
   const e = await env(opts);
   const ctx = checkContext(e);
+  const lang = cliLang();
+  const tr = translator(lang);
   const progress = new Progress(opts.json || opts.jsonl || !process.stderr.isTTY);
   const reports: LabReport[] = [];
   // --jsonl: a line per check as it finishes, then the report (the lab server's check stream, as text).
   const line = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
   for (const l of targets) {
-    progress.step(`checking lab ${l.id} · ${l.title}`);
-    const r = await runLabChecks(l, ctx, opts.jsonl ? (result) => line({ type: 'check', result }) : undefined);
-    if (opts.jsonl) line({ type: 'done', lab: r.lab, passed: r.passed, checks: r.checks });
-    reports.push(r);
+    progress.step(tr('cli.checking', { id: l.id, title: localizeLab(l, lang).title }));
+    const r = await runLabChecks(l, ctx, opts.jsonl ? (result) => line({ type: 'check', result: localizeCheck(l.id, result, lang) }) : undefined);
+    const localized = { ...r, checks: r.checks.map((c) => localizeCheck(r.lab, c, lang)) };
+    if (opts.jsonl) line({ type: 'done', lab: r.lab, passed: r.passed, checks: localized.checks });
+    reports.push(localized);
   }
   progress.done();
   markPassed(reports.filter((r) => r.passed).map((r) => r.lab));
-  const titles = Object.fromEntries(list.map((l) => [l.id, l.title]));
+  const titles = Object.fromEntries(list.map((l) => [l.id, localizeLab(l, lang).title]));
   if (opts.junit) fs.writeFileSync(opts.junit, formatJunit(reports, titles));
   if (opts.json) printJson(opts.all ? reports : reports[0]);
   else if (!opts.jsonl) {
-    for (const r of reports) info(formatHuman(r, titles[r.lab]!) + '\n');
+    for (const r of reports) info(formatHuman(r, titles[r.lab]!, lang) + '\n');
     const failed = reports.filter((r) => !r.passed);
-    if (failed.length === 0 && !opts.all) info(`Solution unlocked: ${cmd(`cnilab solution ${reports[0]!.lab}`)}`);
-    else if (failed.length > 0 && !opts.all) info(`Stuck? ${cmd(`cnilab hint ${failed[0]!.lab}`)}`);
+    if (failed.length === 0 && !opts.all) info(tr('cli.solutionUnlocked', { command: cmd(`cnilab solution ${reports[0]!.lab}`) }));
+    else if (failed.length > 0 && !opts.all) info(tr('cli.stuck', { command: cmd(`cnilab hint ${failed[0]!.lab}`) }));
   }
   if (reports.some((r) => !r.passed)) throw new ExitError(1);
 }
 
 export async function hint(id: string, opts: LabOptions): Promise<void> {
   const l = lab(id);
-  const { hints, remaining } = revealedHints(l, true);
+  const { hints: english, remaining } = revealedHints(l, true);
+  const lang = cliLang();
+  const tr = translator(lang);
+  const hints = english.map((h, i) => localizeHint(l.id, i, h, lang));
   if (opts.json) return printJson({ lab: l.id, hints, remaining });
-  hints.forEach((h, i) => info(`${pc.yellow(`hint ${i + 1}/${l.hints.length}`)} ${h}`));
-  info(remaining > 0 ? pc.dim(`\n(${cmd(`cnilab hint ${l.id}`)} again for the next one)`) : pc.dim('\n(that was the last hint)'));
+  hints.forEach((h, i) => info(`${pc.yellow(tr('cli.hintCount', { i: i + 1, n: l.hints.length }))} ${h}`));
+  info(remaining > 0 ? pc.dim(`\n${tr('cli.hintAgain', { command: cmd(`cnilab hint ${l.id}`) })}`) : pc.dim(`\n${tr('cli.hintLast')}`));
 }
 
 export async function reset(id: string, opts: LabOptions): Promise<void> {

@@ -2,6 +2,7 @@
 import { underlayAddress, workers } from '../../cluster/topology.ts';
 import { callPlugin, short } from '../probe.ts';
 import { fail, pass, type CheckFn } from '../types.ts';
+import { list, msg } from '../../i18n/index.ts';
 
 export const checks: Record<string, CheckFn> = {
   'cluster-up': async ({ driver }) => {
@@ -9,10 +10,10 @@ export const checks: Record<string, CheckFn> = {
     // Ask the node's own network stack (a process that merely starts proves nothing on a simulated node).
     const answers = await Promise.all(names.map((n) => driver.exec(n, ['ip', 'link', 'show', 'lo'])));
     const missing = names.filter((_, i) => answers[i]!.code !== 0);
-    const expected = `nodes ${names.join(', ')} running`;
+    const expected = msg('v.cluster-up.expected', { names: names.join(', ') });
     return missing.length === 0
       ? pass(expected)
-      : fail(expected, `not reachable: ${missing.join(', ')}`, 'A node that does not answer was never built or was removed. Rebuilding the cluster brings it back.');
+      : fail(expected, msg('v.cluster-up.found', { names: missing.join(', ') }), msg('v.cluster-up.hint'));
   },
 
   underlay: async ({ driver }) => {
@@ -23,13 +24,13 @@ export const checks: Record<string, CheckFn> = {
       ...others.map((to) => driver.exec('node1', ['ping', '-c1', '-W1', '-q', underlayAddress(to)])),
     ]);
     let ok = pings.every((r) => r.code === 0);
-    const results = others.map((to, i) => `${to.name} ${pings[i]!.code === 0 ? 'answers' : 'does not answer'}`);
+    const results = others.map((to, i) => msg(pings[i]!.code === 0 ? 'v.underlay.answers' : 'v.underlay.noAnswer', { node: to.name }));
     const via = route.code === 0 ? (JSON.parse(route.stdout)[0]?.gateway as string | undefined) : undefined;
     if (!via) ok = false;
-    const found = `${results.join(', ')}; node1 reaches node3 ${via ? `via ${via}` : 'without a gateway'}`;
+    const found = msg('v.underlay.found', { results: list(results), how: via ? msg('v.underlay.via', { gw: via }) : msg('v.underlay.noGateway') });
     return ok
-      ? pass('node1 reaches every node; node3 through the router', found)
-      : fail('node1 reaches every node; node3 through the router', found, 'The underlay is the nodes’ own network. Look at each node’s address and default route, and at whether the router forwards.');
+      ? pass(msg('v.underlay.expected'), found)
+      : fail(msg('v.underlay.expected'), found, msg('v.underlay.hint'));
   },
 
   'plugin-installed': async (ctx) => {
@@ -41,7 +42,7 @@ export const checks: Record<string, CheckFn> = {
     );
     const bad = answers.flat();
     return bad.length === 0
-      ? pass('every worker answers VERSION with a list of supported versions')
-      : fail('every worker answers VERSION with a list of supported versions', bad.join('; '), 'Each node runs the plugin it finds in its own CNI bin dir. Is it there, and does it start?');
+      ? pass(msg('v.plugin-installed.expected'))
+      : fail(msg('v.plugin-installed.expected'), bad.join('; '), msg('v.plugin-installed.hint'));
   },
 };

@@ -1,0 +1,14 @@
+// The language of the CLI's messages to a person: --lang, then LC_ALL / LANG, else English.
+// Set once before a command runs; --json and --junit keep ids and English field names whatever it is.
+import { LangError, resolveLang, type Lang } from '../i18n/index.ts';
+
+let current: Lang = 'en';
+
+/** Resolves and remembers the language; a --lang we do not have is an error that lists the choices. */
+export function setCliLang(flag: string | undefined, env: Record<string, string | undefined> = process.env): Lang {
+  current = resolveLang(flag, env);
+  return current;
+}
+
+export const cliLang = (): Lang => current;
+export { LangError };

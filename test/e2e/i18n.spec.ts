@@ -1,0 +1,72 @@
+// The site in Chinese, in a real browser against the real server: the switch, translated lab pages,
+// an untranslated one (the English text with a note), a failed Check in Chinese (titles, found,
+// hint), the topology and trace labels. Screenshots in test-results/screenshots/zh-*.png.
+import { expect, test, type Page } from '@playwright/test';
+
+const url = () => process.env.CNILAB_URL!;
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png` });
+
+test('a student switches to 简体中文: lab pages, a failed Check, topology and trace speak Chinese', async ({ page }) => {
+  await page.goto(url());
+  await page.locator('.lang-switch').selectOption('zh-CN');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+
+  // A translated page: Chinese text, the English page's anchors, links that carry the language.
+  await page.locator('nav[aria-label="Labs"] [data-lab="00"]').click();
+  await expect(page.getByRole('heading', { level: 1, name: '00 · 准备与导览' })).toBeVisible();
+  await expect(page).toHaveURL(/#\/lab\/00\?lang=zh-CN$/);
+  await expect(page.locator('h2#objectives')).toHaveText('目标');
+  await expect(page.locator('h3[id="1-bring-the-cluster-up"]')).toHaveText('1. 启动集群');
+  await expect(page.locator('[data-translation]')).toHaveCount(0); // up to date: no note
+  await expect(page.locator('nav[aria-label="Labs"] [data-lab="04"]')).toHaveAttribute('href', '#/lab/04?lang=zh-CN');
+  await expect(page.locator('nav[aria-label="Labs"] [data-lab="04"]')).toContainText('网桥与 veth：你的第一个 Pod');
+  await shot(page, 'zh-lab-00');
+
+  // A lab without a Chinese page (lab 10): its English text, with a note in Chinese; the frame in Chinese.
+  await page.locator('nav[aria-label="Labs"] [data-lab="10"]').click();
+  await expect(page.getByRole('heading', { level: 1, name: /10 · MTU and overhead/ })).toBeVisible();
+  await expect(page.locator('[data-translation="missing"]')).toHaveText('本实验还没有中文版，下面是英文原文。');
+  await expect(page.locator('[data-action="check"]')).toHaveText('检查');
+
+  await page.locator('nav[aria-label="Labs"] [data-lab="04"]').click();
+  await expect(page.getByRole('heading', { level: 1, name: '04 · 网桥与 veth：你的第一个 Pod' })).toBeVisible();
+  await expect(page.locator('[data-translation]')).toHaveCount(0);
+
+  // A failed Check: Chinese titles, expected / found / hint, the same data-* contracts.
+  await page.locator('[data-action="check"]').click();
+  const results = page.locator('[data-status="done"]');
+  await expect(results).toBeVisible({ timeout: 30_000 });
+  await expect(results).toHaveAttribute('data-passed', 'false');
+  const wired = page.locator('[data-check="pod-wired"][data-state="fail"]');
+  await expect(wired).toContainText('node1 上的 Pod web 有一个 up 的 eth0，带着自己的地址，并接到了网桥上');
+  await expect(wired.locator('dt')).toHaveText(['预期', '实际', '提示']);
+  await expect(wired).toContainText('web 里的 eth0：是 veth，处于 up 状态');
+  await expect(wired).toContainText('node1 上没有 Pod “web”');
+  await expect(wired).toContainText('检查看的是 node1 上名为 web 的 Pod');
+  await expect(page.locator('#check-summary')).toContainText(/6 项检查中 \d 项未通过/);
+  await shot(page, 'zh-check-failing');
+
+  // The topology panel and a traced ping, labelled in Chinese.
+  await expect(page.locator('.topo-panel .panel-title')).toHaveText('拓扑');
+  await page.getByRole('button', { name: '刷新拓扑' }).click();
+  const form = page.getByRole('form', { name: '追踪一次 ping' });
+  await expect(form).toContainText('从');
+  await form.locator('select[name="from"]').selectOption('node1');
+  await form.locator('select[name="to"]').selectOption('node2');
+  await form.locator('[data-action="trace"]').click();
+  const summary = page.locator('.topo-panel .trace-summary');
+  await expect(summary).toBeVisible({ timeout: 30_000 });
+  await expect(summary).toContainText('收到应答');
+  await expect(page.locator('.topo-panel .trace-group[data-direction="request"] .trace-group-title')).toContainText('请求：node1 →');
+  await shot(page, 'zh-trace');
+
+  // Remembered: a link without ?lang= opens in Chinese after a reload; switching back is English.
+  await page.evaluate("history.replaceState(null, '', '#/lab/00')");
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: '00 · 准备与导览' })).toBeVisible();
+  await page.locator('.lang-switch').selectOption('en');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByRole('heading', { level: 1, name: '00 · Setup and tour' })).toBeVisible();
+  await expect(page.locator('h2#objectives')).toHaveText('Objectives');
+  await expect(page.locator('[data-action="check"]')).toHaveText('Check');
+});

@@ -1,0 +1,25 @@
+// The static site (page engine) in Chinese: a lab URL that carries ?lang=zh-CN opens the Chinese
+// page, and a failed Check in the tab shows Chinese titles, expected / found and hint.
+import { expect, test } from '@playwright/test';
+import { checkLab, onlyOwnOrigin } from './helpers.ts';
+
+const ORIGIN = 'http://127.0.0.1:5192';
+
+test('lab 04 in the tab in Chinese: its Chinese page, a failed Check in Chinese; lab 10 (untranslated) in English with a Chinese note', async ({ page }) => {
+  const foreign = onlyOwnOrigin(page, ORIGIN);
+  await page.goto('./#/lab/00?lang=zh-CN');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.getByRole('heading', { level: 1, name: '00 · 准备与导览' })).toBeVisible();
+  await page.locator('nav[aria-label="Labs"] [data-lab="10"]').click();
+  await expect(page.locator('[data-translation="missing"]')).toBeVisible();
+  await page.locator('nav[aria-label="Labs"] [data-lab="04"]').click();
+  await expect(page).toHaveURL(/#\/lab\/04\?lang=zh-CN$/);
+  await expect(page.getByRole('heading', { level: 1, name: '04 · 网桥与 veth：你的第一个 Pod' })).toBeVisible();
+  await checkLab(page, false);
+  const wired = page.locator('[data-check="pod-wired"][data-state="fail"]');
+  await expect(wired).toContainText('node1 上的 Pod web 有一个 up 的 eth0');
+  await expect(wired.locator('dt')).toHaveText(['预期', '实际', '提示']);
+  await expect(wired).toContainText('node1 上没有 Pod “web”');
+  await page.screenshot({ path: 'test-results/screenshots/web-zh-lab04-failing.png' });
+  expect(foreign).toEqual([]);
+});
