@@ -99,7 +99,7 @@ describe('remote command line', () => {
     const argv = conn.sshArgv().join(' ');
     expect(argv).toMatch(/-F \/x\/ssh_config/);
     expect(argv).toMatch(/ControlMaster=auto/);
-    expect(argv).toMatch(/ControlPath=\S+\/%C/);
+    expect(argv).toMatch(/ControlPath=\S+\/[0-9a-f]{8}-%C/);
     expect(argv).toMatch(/BatchMode=yes/);
     // A unix socket path is at most 108 bytes: the dir plus a 40-char hash must fit.
     expect(SshConnections.controlDir().length + 41).toBeLessThan(108);
