@@ -24,7 +24,7 @@ export interface GradeOptions {
   only?: Set<string>;
   onEvent?: (e: GradeEvent) => void;
   /** How a student's cluster is opened (tests may give another). */
-  open?: (s: StudentSpec, topology: Topology, workDir: string, timeoutS: number) => Promise<StudentTarget>;
+  open?: typeof openStudent;
 }
 
 export async function gradeClass(spec: ClassSpec, opts: GradeOptions): Promise<GradeReport> {
@@ -60,7 +60,7 @@ export async function gradeClass(spec: ClassSpec, opts: GradeOptions): Promise<G
 async function gradeStudent(s: StudentSpec, labs: Lab[], spec: ClassSpec, opts: GradeOptions, workDir: string): Promise<StudentGrade> {
   const started = Date.now();
   const done: LabGrade[] = [];
-  let target: StudentTarget | undefined;
+  let close: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), spec.timeoutS * 1000);
@@ -68,11 +68,16 @@ async function gradeStudent(s: StudentSpec, labs: Lab[], spec: ClassSpec, opts: 
   let status: StudentGrade['status'];
   let error: string | null = null;
   let hostname = s.cluster ?? path.basename(s.inventory ?? '');
+  let over = false;
   const work = (async () => {
-    target = await (opts.open ?? openStudent)(s, opts.topology, workDir, spec.timeoutS);
+    const target = await (opts.open ?? openStudent)(s, opts.topology, workDir, spec.timeoutS, (c) => {
+      close = c;
+    });
+    close = target.close;
     hostname = target.hostname;
     for (const lab of labs) {
       const g = await gradeLab(lab, target.ctx, spec.points[lab.id]!);
+      if (over) return; // abandoned at the timeout: its late results are not this student's grade
       done.push(g);
       opts.onEvent?.({ kind: 'lab', student: s.id, lab: lab.id, passed: g.checks.filter((c) => c.status === 'passed').length, total: g.checks.length });
     }
@@ -80,6 +85,7 @@ async function gradeStudent(s: StudentSpec, labs: Lab[], spec: ClassSpec, opts: 
   try {
     const r = await Promise.race([work.then(() => 'done' as const), timedOut]);
     if (r === 'timeout') {
+      over = true;
       status = 'error';
       error = `timed out after ${spec.timeoutS} s (the class file's "timeout"): the checks did not finish`;
       work.catch(() => {}); // it is abandoned; its ssh connections are closed below
@@ -91,7 +97,8 @@ async function gradeStudent(s: StudentSpec, labs: Lab[], spec: ClassSpec, opts: 
     error = err instanceof Unreachable ? err.message : `the grader failed on this student: ${(err as Error).message}`;
   } finally {
     clearTimeout(timer);
-    await (target as StudentTarget | undefined)?.close().catch(() => {});
+    // Closing the connections also ends the commands an abandoned run still waits on.
+    await (close as (() => Promise<void>) | undefined)?.().catch(() => {});
   }
   // Labs that did not run are listed all the same: a dead host is never missing from the report.
   const why = status === 'unreachable' ? 'unreachable' : 'timeout';

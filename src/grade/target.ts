@@ -9,6 +9,7 @@ import type { NodeDriver } from '../cluster/driver.ts';
 import { VM_PATHS } from '../cluster/nodeConfig.ts';
 import { InventoryError, needsSudo, parseInventory, renderSshConfig } from '../cluster/ssh/inventory.ts';
 import { SshConnections, type SshNode } from '../cluster/ssh/sshConnection.ts';
+import type { ExecOptions, ExecResult } from '../shared/exec.ts';
 import { SshDriver } from '../cluster/ssh/sshDriver.ts';
 import { workers, type Topology } from '../cluster/topology.ts';
 import { checkContext } from '../labs/solve.ts';
@@ -37,13 +38,30 @@ class GradeSshConnections extends SshConnections {
   ) {
     super(configFile);
   }
+  private _closed = false;
+
+  /** After the student's time is up: no new connection, no new command (an abandoned check stops at its next one). */
+  stop() {
+    this._closed = true;
+  }
+  override connect(node: SshNode): Promise<void> {
+    return this._closed ? Promise.reject(new Error('grading of this student stopped')) : super.connect(node);
+  }
+  override exec(node: SshNode, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    if (this._closed) return Promise.resolve({ code: 255, stdout: '', stderr: 'grading of this student stopped' });
+    return super.exec(node, argv, opts);
+  }
   override sshArgv(): string[] {
     return super.sshArgv().map((a) => (a.startsWith('ControlPath=') ? `ControlPath=${this._controlDir}/%C` : a.startsWith('ConnectTimeout=') ? `ConnectTimeout=${this._connectTimeoutS}` : a));
   }
 }
 
-export async function openStudent(s: StudentSpec, topology: Topology, workDir: string, timeoutS: number): Promise<StudentTarget> {
-  if (s.inventory) return openInventory(s, s.inventory, topology, workDir, timeoutS);
+/**
+ * Opens a student's cluster. `onClose` learns how to let go of it as soon as there is something
+ * to let go of: a student who times out while still connecting has ssh connections to close too.
+ */
+export async function openStudent(s: StudentSpec, topology: Topology, workDir: string, timeoutS: number, onClose: (close: () => Promise<void>) => void = () => {}): Promise<StudentTarget> {
+  if (s.inventory) return openInventory(s, s.inventory, topology, workDir, timeoutS, onClose);
   return openLocal(s.cluster!, topology);
 }
 
@@ -59,7 +77,7 @@ async function openLocal(cluster: string, topology: Topology): Promise<StudentTa
   return { hostname: `${cluster} (${backend.name})`, ctx: checkContext(env), close: async () => {} };
 }
 
-async function openInventory(s: StudentSpec, file: string, topology: Topology, workDir: string, timeoutS: number): Promise<StudentTarget> {
+async function openInventory(s: StudentSpec, file: string, topology: Topology, workDir: string, timeoutS: number, onClose: (close: () => Promise<void>) => void): Promise<StudentTarget> {
   let inv;
   try {
     inv = parseInventory(fs.readFileSync(file, 'utf8'), file, topology);
@@ -75,8 +93,10 @@ async function openInventory(s: StudentSpec, file: string, topology: Topology, w
   const nodes: Record<string, SshNode> = Object.fromEntries(Object.entries(inv.nodes).map(([n, h]) => [n, { alias: n, sudo: needsSudo(h) }]));
   const driver = new SshDriver('ssh', topology, connections, (n) => nodes[n]!);
   const close = async () => {
+    connections.stop();
     await Promise.all(Object.values(nodes).map((n) => connections.close(n)));
   };
+  onClose(close);
   try {
     await probe(driver, topology);
   } catch (err) {
