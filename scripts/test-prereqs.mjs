@@ -1,6 +1,7 @@
 // Makes sure the Debian packages the tests (or, with --bench, the benchmarks) need are installed.
 // As root it installs what is missing with apt-get; otherwise it says exactly what to install.
 import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 
 const bench = process.argv.includes('--bench');
 
@@ -25,6 +26,9 @@ const NEEDS = [
   ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 'fonts-dejavu-core'],
   // CJK glyphs for the Chinese site's screenshots (otherwise every character is a box).
   ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', 'fonts-noto-cjk'],
+  // The grading test's students: an sshd run only inside the test's own namespaces, reached through nc.
+  ['/usr/sbin/sshd', 'openssh-server'],
+  ['nc', 'netcat-openbsd'],
   ...(bench ? [['iperf3', 'iperf3'], ['/usr/lib/cni/bridge', 'containernetworking-plugins'], ['/usr/lib/cni/host-local', 'containernetworking-plugins']] : []),
 ];
 
@@ -54,10 +58,25 @@ const apt = (args) => {
   // Another apt may hold the dpkg lock for a while (e.g. unattended upgrades): wait for it.
   execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=120', ...args], { stdio: 'inherit', env });
 };
+// Packages with a daemon (openssh-server) must not start it on this machine: while they install,
+// a policy-rc.d refuses every service start (invoke-rc.d and deb-systemd-invoke ask it), and the
+// one there before (if any) is put back afterwards.
+const POLICY = '/usr/sbin/policy-rc.d';
+const before = fs.existsSync(POLICY) ? { text: fs.readFileSync(POLICY), mode: fs.statSync(POLICY).mode } : undefined;
+let failed = false;
 try {
+  fs.writeFileSync(POLICY, '#!/bin/sh\n# Written by scripts/test-prereqs.mjs while it installs packages: start no service.\nexit 101\n', { mode: 0o755 });
   apt(['update', '-qq']);
   apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
 } catch {
+  failed = true;
+} finally {
+  if (before) {
+    fs.writeFileSync(POLICY, before.text);
+    fs.chmodSync(POLICY, before.mode);
+  } else fs.rmSync(POLICY, { force: true });
+}
+if (failed) {
   console.error(`Could not install ${missing.join(', ')}. Install them by hand:\n  apt-get update && ${command}`);
   process.exit(1);
 }

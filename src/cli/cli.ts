@@ -205,6 +205,17 @@ Real machines:
     .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).solve(lab, labCmd(c)));
 
   program
+    .command('grade')
+    .description('grade a class: every lab\'s checks on every student\'s cluster, and the report (CSV, JSON, JUnit, HTML, feedback)')
+    .requiredOption('--class <file>', 'the class file (YAML or JSON): labs, points, timeout, students')
+    .option('--labs <ids>', 'only these labs of the class, e.g. 00,04')
+    .option('--jobs <n>', 'students graded at once', '8')
+    .option('--out <dir>', 'where the report goes (default: grades/<date-time>/)')
+    .option('--only-errors <grades.json>', 'grade again only the students unreachable or in error in that run, and merge them into a new report')
+    .addHelpText('after', '\nExit code: 0 all passed; otherwise bits: 2 some checks failed, 4 some students unreachable or in error (1: the class file or a flag is wrong).\nExample:\n  cnilab grade --class class.yaml --out grades/friday')
+    .action(async (_o, c: Command) => (await import('./commands/grade.ts')).grade(globals(c) as never));
+
+  program
     .command('serve')
     .description('the lab site: a terminal on every node, checks, the live topology (npm start runs this)')
     .option('--port <port>', 'port to listen on', '5177')

@@ -46,11 +46,18 @@ describe('inventory', () => {
     ['a bad port', 'nodes: { node1: { host: a, port: 99999 }, node2: b, node3: c, router: d }', /port must be a port number/],
     ['no host', 'nodes: { node1: { user: x }, node2: b, node3: c, router: d }', /nodes\.node1\.host is missing/],
     ['a host with a space (ssh_config injection)', 'nodes: { node1: "a ProxyCommand evil", node2: b, node3: c, router: d }', /without spaces/],
+    ['a ProxyCommand over two lines', 'nodes: { node1: { host: a, options: { ProxyCommand: "nc %h %p\\nHost x" } }, node2: b, node3: c, router: d }', /options\.ProxyCommand/],
+    ['another option with a space', 'nodes: { node1: { host: a, options: { User: "a b" } }, node2: b, node3: c, router: d }', /options\.User/],
     ['an unknown top-level key', 'nodes: { node1: a, node2: b, node3: c, router: d }\nnode5: x', /unknown key "node5"/],
   ])('%s is a clear error naming the file', (_what, text, msg) => {
     expect(() => parseInventory(text, 'bad.yaml', t)).toThrow(InventoryError);
     expect(() => parseInventory(text, 'bad.yaml', t)).toThrow(msg);
     expect(() => parseInventory(text, 'bad.yaml', t)).toThrow(/^bad\.yaml/);
+  });
+
+  it('takes a ProxyCommand as a command line (spaces, one line)', () => {
+    const inv = parseInventory('nodes: { node1: { host: a, options: { ProxyCommand: "ip netns exec lab nc %h %p" } }, node2: b, node3: c, router: d }', 'i.yaml', t);
+    expect(renderSshConfig(inv, '/k')).toContain('  ProxyCommand ip netns exec lab nc %h %p\n');
   });
 
   it('becomes an ssh config with one Host per node and the cluster\'s own known_hosts', () => {
@@ -92,7 +99,7 @@ describe('remote command line', () => {
     const argv = conn.sshArgv().join(' ');
     expect(argv).toMatch(/-F \/x\/ssh_config/);
     expect(argv).toMatch(/ControlMaster=auto/);
-    expect(argv).toMatch(/ControlPath=\S+\/%C/);
+    expect(argv).toMatch(/ControlPath=\S+\/[0-9a-f]{8}-%C/);
     expect(argv).toMatch(/BatchMode=yes/);
     // A unix socket path is at most 108 bytes: the dir plus a 40-char hash must fit.
     expect(SshConnections.controlDir().length + 41).toBeLessThan(108);

@@ -34,6 +34,8 @@ export class InventoryError extends Error {}
 const HOST_KEYS = ['host', 'user', 'port', 'identityFile', 'proxyJump', 'options'];
 const OPTION_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 const SAFE_VALUE = /^[^\s"'#\n]+$/;
+/** ProxyCommand is a command line (e.g. `ip netns exec lab nc %h %p`): spaces, but one line and no quotes. */
+const COMMAND_VALUE = /^[^"'#\n\r]+$/;
 
 export function parseInventory(text: string, file: string, t: Topology): Inventory {
   const where = (k: string) => `${file}: ${k}`;
@@ -86,7 +88,8 @@ function checkHost(h: Record<string, unknown>, at: string, where: (k: string) =>
     if (!isObject(h.options)) throw new InventoryError(where(`${at}.options must be a map of ssh_config options`));
     const options: Record<string, string | number> = {};
     for (const [k, v] of Object.entries(h.options)) {
-      if (!OPTION_NAME.test(k) || !(typeof v === 'number' || (typeof v === 'string' && SAFE_VALUE.test(v)))) {
+      const valueOk = typeof v === 'string' && (k.toLowerCase() === 'proxycommand' ? COMMAND_VALUE : SAFE_VALUE).test(v);
+      if (!OPTION_NAME.test(k) || !(typeof v === 'number' || valueOk)) {
         throw new InventoryError(where(`${at}.options.${k}: an ssh_config option name and a value without spaces`));
       }
       options[k] = v;

@@ -1,6 +1,7 @@
 // Reaching a machine over ssh with one persistent connection per node (OpenSSH's ControlMaster):
 // the first command pays the handshake (seconds on an emulated VM), every later one only a
 // round trip on the open connection, so a lab check that runs dozens of commands stays fast.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -45,7 +46,9 @@ export class SshConnections {
       'ssh',
       '-F', this.configFile,
       '-o', 'ControlMaster=auto',
-      '-o', `ControlPath=${SshConnections.controlDir()}/%C`,
+      // %C hashes host, port and user; the config's own hash keeps two clusters apart whose
+      // machines share an address behind different jump hosts (every student's VM is 192.168.56.11).
+      '-o', `ControlPath=${SshConnections.controlDir()}/${createHash('sha256').update(this.configFile).digest('hex').slice(0, 8)}-%C`,
       '-o', `ControlPersist=${PERSIST_S}`,
       '-o', 'BatchMode=yes',
       '-o', 'LogLevel=ERROR',
