@@ -3,7 +3,7 @@
 import { expect, test } from '@playwright/test';
 import { checkLab, onlyOwnOrigin } from './helpers.ts';
 
-const ORIGIN = 'http://127.0.0.1:5192';
+const ORIGIN = `http://127.0.0.1:${process.env.CNILAB_WEB_PORT ?? 5192}`;
 
 test('lab 04 in the tab in Chinese: its Chinese page, a failed Check in Chinese; lab 10 (untranslated) in English with a Chinese note', async ({ page }) => {
   const foreign = onlyOwnOrigin(page, ORIGIN);
