@@ -111,6 +111,7 @@ Real machines:
   pod
     .command('add <node> <pod>')
     .description('create the pod\'s netns and run CNI ADD through the node\'s config (as containerd would)')
+    .option('--label <key=value>', 'a label of the pod (repeat for more); NetworkPolicies select pods by labels', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'machine-readable output')
     .action(async (node, name, o, c: Command) => (await import('./commands/pod.ts')).add(node, name, { ...globals(c), ...o }));
   pod

@@ -5,6 +5,13 @@ import { workers } from '../cluster/topology.ts';
 import { CniRuntime, type Attachment } from './cniRuntime.ts';
 
 export const POD_IFNAME = 'eth0';
+/** Every pod of the kit lives in one Kubernetes namespace. */
+export const POD_NAMESPACE = 'default';
+
+/** What kubelet's runtimes pass in CNI_ARGS: the pod's identity (plugins that don't know a key ignore it). */
+export function podCniArgs(pod: string): string {
+  return `IgnoreUnknown=1;K8S_POD_NAMESPACE=${POD_NAMESPACE};K8S_POD_NAME=${pod};K8S_POD_INFRA_CONTAINER_ID=${pod}`;
+}
 
 export interface PodInfo {
   node: string;
@@ -12,6 +19,8 @@ export interface PodInfo {
   /** e.g. "10.244.1.2/24"; absent if the pod has no cached ADD result. */
   address?: string;
   netns: string;
+  /** The labels it was added with ({} when none). */
+  labels: Record<string, string>;
 }
 
 export class Pods {
@@ -22,14 +31,14 @@ export class Pods {
   }
 
   private _attachment(pod: string, netns: string): Attachment {
-    return { containerId: pod, netns, ifname: POD_IFNAME };
+    return { containerId: pod, netns, ifname: POD_IFNAME, args: podCniArgs(pod) };
   }
 
-  async add(node: string, pod: string): Promise<PodInfo> {
+  async add(node: string, pod: string, labels: Record<string, string> = {}): Promise<PodInfo> {
     const netns = await this._driver.createPodNetns(node, pod);
     try {
-      const result = await this.runtime.add(node, this._attachment(pod, netns));
-      const info: PodInfo = { node, name: pod, netns };
+      const result = await this.runtime.add(node, { ...this._attachment(pod, netns), labels });
+      const info: PodInfo = { node, name: pod, netns, labels };
       const address = result.ips?.[0]?.address;
       if (address) info.address = address;
       return info;
@@ -60,7 +69,7 @@ export class Pods {
     for (const n of nodes) {
       const cache = new Map((await this.runtime.listCache(n)).map((c) => [c.containerId, c]));
       for (const { pod, netns } of await this._driver.listPodNetns(n)) {
-        const info: PodInfo = { node: n, name: pod, netns };
+        const info: PodInfo = { node: n, name: pod, netns, labels: cache.get(pod)?.labels ?? {} };
         const address = cache.get(pod)?.result.ips?.[0]?.address;
         if (address) info.address = address;
         out.push(info);
