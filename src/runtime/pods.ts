@@ -30,6 +30,10 @@ export class Pods {
     this.runtime = new CniRuntime(_driver);
   }
 
+  get driver(): NodeDriver {
+    return this._driver;
+  }
+
   private _attachment(pod: string, netns: string): Attachment {
     return { containerId: pod, netns, ifname: POD_IFNAME, args: podCniArgs(pod) };
   }

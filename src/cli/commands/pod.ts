@@ -1,6 +1,7 @@
 // cnilab pod add|del|check|list: what a container runtime does for a pod's network.
 import pc from 'picocolors';
 import { validatePodName } from '../../cluster/podFiles.ts';
+import { resyncIfPolicies } from '../../cluster/policySync.ts';
 import { formatLabels, parseLabelArgs, type Labels } from '../../node/policy/labels.ts';
 import { workerByName } from '../../cluster/topology.ts';
 import { PluginError, RuntimeConfigError } from '../../runtime/cniRuntime.ts';
@@ -35,6 +36,15 @@ function failPlugin(err: unknown, node: string, what: string): never {
   fail(`${what}: ${(err as Error).message}`);
 }
 
+/** NetworkPolicies select pods by label: when a pod comes or goes, every node's sets follow. */
+async function resyncPolicies(pods: Pods) {
+  try {
+    await resyncIfPolicies(pods.driver);
+  } catch (err) {
+    fail(`the pod changed, but the NetworkPolicy rulesets could not follow: ${(err as Error).message}`, `run ${cmd('cnilab policy list')} and re-apply`);
+  }
+}
+
 export async function add(node: string, pod: string, opts: PodOptions): Promise<void> {
   let labels: Labels = {};
   try {
@@ -52,6 +62,7 @@ export async function add(node: string, pod: string, opts: PodOptions): Promise<
   } catch (err) {
     failPlugin(err, node, `could not add pod "${pod}"`);
   }
+  await resyncPolicies(pods);
   if (opts.json) return printJson(p);
   ok(`pod ${node}/${pod} is up: ${pc.bold(p.address ?? '(no address)')}  netns ${pc.dim(p.netns)}${Object.keys(labels).length ? `  labels ${formatLabels(labels)}` : ''}`);
   info(`  try ${cmd(`cnilab exec ${node}/${pod} -- ip addr`)}`);
@@ -65,6 +76,7 @@ export async function del(node: string, pod: string, opts: PodOptions): Promise<
   } catch (err) {
     failPlugin(err, node, `could not delete pod "${pod}"`);
   }
+  await resyncPolicies(pods);
   if (opts.json) return printJson({ node, name: pod, existed: r.existed });
   ok(r.existed ? `pod ${node}/${pod} deleted` : `pod ${node}/${pod} did not exist (DEL ran anyway, as runtimes do)`);
 }
