@@ -7,7 +7,7 @@ import { startListener, tcpProbe, type Listener } from '../../src/validators/tcp
 import { cnilab, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { uniqueName } from '../helpers/names.ts';
 
-const POLICY = 'test/fixtures/policy-db.yaml';
+const POLICY = 'labs/11-network-policy/db-from-frontend.yaml';
 
 async function kernelHasIpip(): Promise<boolean> {
   const ns = uniqueName();

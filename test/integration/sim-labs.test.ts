@@ -14,7 +14,9 @@ import { breakagesFor, logOutcome, problemsOf, runBreakages, solveAll } from '..
 import { startSimCluster, type Cluster } from '../helpers/cluster.ts';
 import { expectStarterFailsThenSolved, LABS_WITH_CODE } from '../helpers/starters.ts';
 
-const labs = loadCatalog().filter((l) => l.id !== '09'); // 09 is containerd's: a real runtime on a real kernel
+// 09 is containerd's: a real runtime on a real kernel. 11 needs nftables filtering and TCP, which the
+// simulated kernel does not model yet.
+const labs = loadCatalog().filter((l) => l.id !== '09' && l.id !== '11');
 
 describe('labs on the simulated kernel', () => {
   let c: Cluster<SimBackend>;

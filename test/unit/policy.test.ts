@@ -1,7 +1,10 @@
 // NetworkPolicy semantics against Kubernetes' documented examples
 // (kubernetes.io/docs/concepts/services-networking/network-policies/), and the refusal of
 // everything outside SimpleCNI's subset.
+import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { LAB11_POLICY } from '../../src/validators/labs/lab11.ts';
 import { parseLabelArgs } from '../../src/node/policy/labels.ts';
 import { ingressVerdict, parsePolicy, type Flow, type Policy, type PodRef } from '../../src/node/policy/model.ts';
 import { renderRuleset } from '../../src/node/policy/render.ts';
@@ -115,6 +118,14 @@ describe('rendering to nftables', () => {
   it('a node with no selected pod gets no table at all', () => {
     expect(renderRuleset([docExample], pods, 'node2')).not.toContain('chain');
     expect(renderRuleset([], pods, 'node1')).toMatch(/delete table inet simplecni-policy\n$/);
+  });
+});
+
+describe('lab 11', () => {
+  it('its YAML file is the policy its checks and solve use', () => {
+    const text = fs.readFileSync('labs/11-network-policy/db-from-frontend.yaml', 'utf8');
+    expect(parse(text)).toEqual(LAB11_POLICY);
+    expect(parsePolicy(LAB11_POLICY).name).toBe('db-from-frontend');
   });
 });
 

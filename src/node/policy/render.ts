@@ -47,12 +47,14 @@ function ruleLines(p: Policy, i: number, r: IngressRule): string[] {
   const froms: (string | undefined)[] = r.from.length ? r.from.map((peer, j) => peerMatch(p, i, j, peer)) : [undefined];
   const ports: (string | undefined)[] = r.ports.length ? r.ports.map(portMatch) : [undefined];
   const out: string[] = [];
+  // @lab 11 begin: one accept per (from, port) pair, only to the pods the policy selects, its comment naming policy and rule
   for (const [j, f] of froms.entries()) {
     for (const [k, pt] of ports.entries()) {
       const what = [r.from.length ? `from[${j}]` : 'from anywhere', r.ports.length ? `ports[${k}]` : 'any port'].join(' ');
       out.push(`\t\t${[`ip daddr @${selSet(p)}`, f, pt, 'counter accept'].filter(Boolean).join(' ')} comment "policy ${p.name} ingress[${i}] ${what}"`);
     }
   }
+  // @lab 11 end
   return out;
 }
 
@@ -81,6 +83,7 @@ export function renderRuleset(policies: readonly Policy[], pods: readonly PodRef
       }),
     );
   }
+  // @lab 11 begin: the forward chain (replies first, then pods selected by a policy go to ingress) and the ingress chain ending in a drop
   body.push(
     '\tchain forward {',
     '\t\ttype filter hook forward priority filter; policy accept;',
@@ -92,5 +95,6 @@ export function renderRuleset(policies: readonly Policy[], pods: readonly PodRef
     '\t\tcounter drop comment "selected by a policy, allowed by none"',
     '\t}',
   );
+  // @lab 11 end
   return `${head.join('\n')}\n${`table ${POLICY_FAMILY} ${POLICY_TABLE} {`}\n${body.join('\n')}\n}\n`;
 }
