@@ -305,7 +305,9 @@ const describeFailing = (r: Record<string, CheckResult>) => failing(r).map((c) =
 
 /** The solution bot's end state, whatever came before: every lab solved in order (those `skip` names aside). */
 export async function solveAll(env: LabEnv, skip: string[] = []) {
-  for (const l of loadCatalog()) if (l.id !== '09' && !skip.includes(l.id)) await solveLab(env, l);
+  // 11 filters with nftables, which the simulated kernel does not model yet.
+  const unsupported = env.driver.backend === 'sim' ? ['09', '11'] : ['09'];
+  for (const l of loadCatalog()) if (!unsupported.includes(l.id) && !skip.includes(l.id)) await solveLab(env, l);
 }
 
 /**

@@ -29,15 +29,15 @@ describe('lab 11 on a real cluster', () => {
     await solveLab(c.env, lab);
     const r = await runLabChecks(lab, checkContext(c.env));
     expect(r.checks.filter((x) => !x.passed).map((x) => `${x.id}: ${x.found}`)).toEqual([]);
-  });
+  }, 300_000);
 
   it('every check fails on its breakage, named in found; the others pass', async () => {
     const outcomes = await runBreakages(c.env, breakagesFor('netns').filter((b) => b.lab === '11'), logOutcome('netns'));
     expect(outcomes).toHaveLength(5);
     expect(problemsOf(outcomes)).toEqual([]);
-  });
+  }, 600_000);
 
   it('the starter fails the checks; solved, it passes them', async () => {
     await expectStarterFailsThenSolved(c.env, '11', work);
-  });
+  }, 600_000);
 });

@@ -47,7 +47,7 @@ describe('labs on the simulated kernel', () => {
     console.log(`breakages on sim: ${outcomes.length} applied, each killed its check`);
   }, 3_600_000); // every breakage runs its lab's checks twice (broken, mended): long on a busy machine
 
-  it.each(LABS_WITH_CODE)("lab %s: its starter fails its checks; with the lab's own TODOs solved it passes them", (id) =>
+  it.each(LABS_WITH_CODE.filter((id) => labs.some((l) => l.id === id)))("lab %s: its starter fails its checks; with the lab's own TODOs solved it passes them", (id) =>
     expectStarterFailsThenSolved(c.env, id, work),
   600_000,
   );
