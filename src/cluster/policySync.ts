@@ -26,7 +26,7 @@ export async function readPolicies(driver: NodeDriver): Promise<unknown[]> {
 
 /** Every pod with an address, as policies see it. */
 export async function podRefs(driver: NodeDriver): Promise<PodRef[]> {
-  return (await new Pods(driver).list()).filter((p) => p.address).map((p) => ({ node: p.node, name: p.name, ip: p.address!.split('/')[0]!, labels: p.labels }));
+  return (await new Pods(driver).list()).filter((p) => p.address).map((p) => ({ node: p.node, name: p.name, ip: p.address!.split('/')[0]!, labels: p.labels ?? {} }));
 }
 
 async function writeNodeFile(driver: NodeDriver, node: string, file: string, content: string) {

@@ -56,7 +56,7 @@ export async function ensureLabelledPods(env: LabEnv, want: readonly [string, st
   const have = await pods.list();
   for (const [node, pod, labels] of want) {
     const p = have.find((x) => x.node === node && x.name === pod);
-    const same = p?.address && JSON.stringify(Object.entries(p.labels).sort()) === JSON.stringify(Object.entries(labels).sort());
+    const same = p?.address && JSON.stringify(Object.entries(p.labels ?? {}).sort()) === JSON.stringify(Object.entries(labels).sort());
     if (same) continue;
     if (p) await pods.del(node, pod);
     await pods.add(node, pod, labels);

@@ -19,8 +19,8 @@ export interface PodInfo {
   /** e.g. "10.244.1.2/24"; absent if the pod has no cached ADD result. */
   address?: string;
   netns: string;
-  /** The labels it was added with ({} when none). */
-  labels: Record<string, string>;
+  /** The labels it was added with (absent when none: the JSON of an unlabelled pod is as before). */
+  labels?: Record<string, string>;
 }
 
 export class Pods {
@@ -42,7 +42,8 @@ export class Pods {
     const netns = await this._driver.createPodNetns(node, pod);
     try {
       const result = await this.runtime.add(node, { ...this._attachment(pod, netns), labels });
-      const info: PodInfo = { node, name: pod, netns, labels };
+      const info: PodInfo = { node, name: pod, netns };
+      if (Object.keys(labels).length > 0) info.labels = labels;
       const address = result.ips?.[0]?.address;
       if (address) info.address = address;
       return info;
@@ -73,7 +74,9 @@ export class Pods {
     for (const n of nodes) {
       const cache = new Map((await this.runtime.listCache(n)).map((c) => [c.containerId, c]));
       for (const { pod, netns } of await this._driver.listPodNetns(n)) {
-        const info: PodInfo = { node: n, name: pod, netns, labels: cache.get(pod)?.labels ?? {} };
+        const info: PodInfo = { node: n, name: pod, netns };
+        const labels = cache.get(pod)?.labels;
+        if (labels && Object.keys(labels).length > 0) info.labels = labels;
         const address = cache.get(pod)?.result.ips?.[0]?.address;
         if (address) info.address = address;
         out.push(info);

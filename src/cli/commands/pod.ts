@@ -102,6 +102,6 @@ export async function list(node: string | undefined, opts: PodOptions): Promise<
   if (opts.json) return printJson(all);
   if (all.length === 0) return info(`no pods${node ? ` on ${node}` : ''} yet — add one with ${cmd('cnilab pod add node1 web')}`);
   const rows = [[pc.bold('node'), pc.bold('pod'), pc.bold('address'), pc.bold('labels'), pc.bold('netns')]];
-  for (const p of all) rows.push([p.node, p.name, p.address ?? pc.yellow('(no ADD result)'), formatLabels(p.labels) || pc.dim('-'), pc.dim(p.netns)]);
+  for (const p of all) rows.push([p.node, p.name, p.address ?? pc.yellow('(no ADD result)'), formatLabels(p.labels ?? {}) || pc.dim('-'), pc.dim(p.netns)]);
   info(table(rows));
 }

@@ -35,7 +35,7 @@ async function labPods(ctx: CheckContext): Promise<Record<string, PodInfo> | Ver
   const missing: string[] = [];
   for (const [node, name, labels] of LAB11_PODS) {
     const p = all.find((x) => x.node === node && x.name === name && x.address);
-    const wrong = p && Object.entries(labels).some(([k, v]) => p.labels[k] !== v);
+    const wrong = p && Object.entries(labels).some(([k, v]) => p.labels?.[k] !== v);
     if (!p || wrong) missing.push(`${node}/${name}${Object.keys(labels).length ? ` with ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}` : ''}`);
     else out[`${node}/${name}`] = p;
   }
