@@ -52,8 +52,8 @@ fi
 NODEJS="$(command -v node || command -v nodejs)" || die "no node binary after installing nodejs"
 
 # ---- kernel modules the labs use (ipip creates tunl0 when it loads) ---------------------------------
-printf '%s\n' ipip vxlan bridge veth | write_if_changed /etc/modules-load.d/simplecni-lab.conf 644
-for m in ipip vxlan bridge veth; do modprobe "$m" 2>/dev/null || say "warning: no kernel module $m (mode ipip needs ipip, vxlan needs vxlan)"; done
+printf '%s\n' ipip vxlan bridge veth br_netfilter | write_if_changed /etc/modules-load.d/simplecni-lab.conf 644
+for m in ipip vxlan bridge veth br_netfilter; do modprobe "$m" 2>/dev/null || say "warning: no kernel module $m (mode ipip needs ipip, vxlan needs vxlan, lab 11's NetworkPolicy needs br_netfilter)"; done
 
 # ---- underlay: the router forwards; workers reach the other segments via the router ------------------
 mkdir -p /etc/simplecni

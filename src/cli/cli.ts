@@ -120,6 +120,7 @@ Real machines:
   pod
     .command('add <node> <pod>')
     .description('create the pod\'s netns and run CNI ADD through the node\'s config (as containerd would)')
+    .option('--label <key=value>', 'a label of the pod (repeat for more); NetworkPolicies select pods by labels', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'machine-readable output')
     .action(async (node, name, o, c: Command) => (await import('./commands/pod.ts')).add(node, name, { ...globals(c), ...o }));
   pod
@@ -137,6 +138,25 @@ Real machines:
     .description('pods with their node, address and netns path')
     .option('--json', 'machine-readable output')
     .action(async (node, o, c: Command) => (await import('./commands/pod.ts')).list(node, { ...globals(c), ...o }));
+
+  const policy = program.command('policy').description('Kubernetes NetworkPolicy (ingress): rendered into nftables on every node by simplecni-node');
+  policy
+    .command('apply <file>')
+    .description('add or replace the NetworkPolicies of a YAML file, then render them on every node')
+    .option('--dry-run', 'print each node\'s ruleset; change nothing')
+    .option('--json', 'machine-readable output')
+    .action(async (file, o, c: Command) => (await import('./commands/policy.ts')).apply(file, { ...globals(c), ...o }));
+  policy
+    .command('list')
+    .description('the NetworkPolicies in force')
+    .option('--json', 'machine-readable output')
+    .action(async (o, c: Command) => (await import('./commands/policy.ts')).list({ ...globals(c), ...o }));
+  policy
+    .command('delete <name>')
+    .description('remove a NetworkPolicy and render the rest')
+    .option('--dry-run', 'print each node\'s ruleset; change nothing')
+    .option('--json', 'machine-readable output')
+    .action(async (name, o, c: Command) => (await import('./commands/policy.ts')).del(name, { ...globals(c), ...o }));
 
   program
     .command('cni <command>')

@@ -8,6 +8,7 @@ import type { Lab } from './catalog.ts';
 import { solutionOf } from './starters.ts';
 import { buildWorkspace, scaffold } from './workspace.ts';
 import { LabActionError, removeByHand } from './byHand.ts';
+import { syncPolicies } from '../cluster/policySync.ts';
 import { checkContext, clearDataplane, deploy, removeAllPods, solveLab as solveLabWith, stopContainers } from './solve.ts';
 
 export { buildByHand, LabActionError, removeByHand } from './byHand.ts';
@@ -39,6 +40,11 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
     await deploy(env, referenceBundles());
     await removeAllPods(env);
     done.push('all pods deleted');
+  }
+  if (lab.id === '11') {
+    // The lab renders policies: it starts from none (the reference agent removes every node's table).
+    await syncPolicies(env.driver, []);
+    done.push('no NetworkPolicy: every node\'s table inet simplecni-policy removed');
   }
   if (lab.id === '04') {
     // A fresh node does not forward: lab 04's ADD is what turns it on.

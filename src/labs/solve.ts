@@ -10,6 +10,8 @@ import { workers } from '../cluster/topologyModel.ts';
 import { MODE_OVERHEAD, type Mode } from '../shared/cniSpec.ts';
 import { Pods } from '../runtime/pods.ts';
 import { kernelHasIpip, NO_IPIP } from '../validators/labs/lab07.ts';
+import { LAB11_PODS, LAB11_POLICY } from '../validators/labs/lab11.ts';
+import { syncPolicies } from '../cluster/policySync.ts';
 import type { CheckContext } from '../validators/types.ts';
 import type { Lab } from './catalogParse.ts';
 import { buildByHand, LabActionError } from './byHand.ts';
@@ -46,6 +48,19 @@ export async function ensurePod(env: LabEnv, node: string, pod: string, mtu?: nu
   } else if (existing?.address) return;
   if (existing) await pods.del(node, pod);
   await pods.add(node, pod);
+}
+
+/** Pods with exactly these labels (re-created where the labels differ). */
+export async function ensureLabelledPods(env: LabEnv, want: readonly [string, string, Record<string, string>][]) {
+  const pods = new Pods(env.driver);
+  const have = await pods.list();
+  for (const [node, pod, labels] of want) {
+    const p = have.find((x) => x.node === node && x.name === pod);
+    const same = p?.address && JSON.stringify(Object.entries(p.labels ?? {}).sort()) === JSON.stringify(Object.entries(labels).sort());
+    if (same) continue;
+    if (p) await pods.del(node, pod);
+    await pods.add(node, pod, labels);
+  }
 }
 
 /** Every pod at the mode's MTU, and a pod `web` on every worker. */
@@ -99,6 +114,13 @@ export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise
       await setMode(env, 'vxlan');
       await ensurePodsEverywhere(env, 'vxlan');
       done.push('mode vxlan; every pod at MTU 1450; pod web on every node');
+      break;
+    case '11':
+      await setMode(env, 'vxlan');
+      await ensurePodsEverywhere(env, 'vxlan');
+      await ensureLabelledPods(env, LAB11_PODS);
+      await syncPolicies(env.driver, [LAB11_POLICY]);
+      done.push('mode vxlan; pods db (role=db) on node1 and front (role=frontend) on node2; policy db-from-frontend applied');
       break;
     case '09':
       done.push(...(await runContainers(env)));

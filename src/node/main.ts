@@ -1,21 +1,28 @@
 // simplecni-node: what flanneld or calico-node do, statically. Reads the cluster file and programs
 // this node's routes (and tunnel devices) to every other node's pod subnet for the chosen mode.
 //   simplecni-node apply [--mode M] [--node NAME] [--cluster-file F] [--dry-run] [--json]
+//   simplecni-node policy [--node NAME] [--policy-file F] [--cluster-file F] [--dry-run] [--json]
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import ipaddr from 'ipaddr.js';
 import { MODES, type Mode } from '../plugin/config.ts';
 import { runCommand } from '../plugin/kernel/iprouteHost.ts';
 import { ClusterFileError, parseClusterFile, type ClusterFile } from './clusterFile.ts';
+import { applyPolicy } from './policyAgent.ts';
+import { POLICY_FILE_NAME } from './policy/policyFile.ts';
 import { calcCommands, calcDesired, commandLine, IPIP_DEV, VXLAN_DEV, type Command, type Current, type Self } from './dataplane.ts';
 
 export const DEFAULT_CLUSTER_FILE = '/etc/cni/simplecni-cluster.json';
+export const DEFAULT_POLICY_FILE = `/etc/cni/${POLICY_FILE_NAME}`;
 
 const USAGE = `usage: simplecni-node apply [--mode host-gw|ipip|ipip-crosssubnet|vxlan] [--node NAME]
                             [--cluster-file FILE] [--dry-run] [--json]
 Programs this node's routes to the other nodes' pod subnets, as listed in the cluster file
 (default ${DEFAULT_CLUSTER_FILE}). Idempotent: running it again changes nothing.
---dry-run prints the exact commands without running them.`;
+--dry-run prints the exact commands without running them.
+       simplecni-node policy [--node NAME] [--policy-file FILE] [--dry-run] [--json]
+Renders the NetworkPolicies of the policy file (default ${DEFAULT_POLICY_FILE}) into this node's
+nftables table inet simplecni-policy, replaced in one transaction. --dry-run prints the ruleset.`;
 
 class UsageError extends Error {}
 
@@ -61,6 +68,30 @@ function explainFailure(c: Command, stderr: string): string {
   return stderr.trim();
 }
 
+async function readClusterFile(file: string): Promise<ClusterFile> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the cluster file "${file}": ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  return parseClusterFile(text, file);
+}
+
+async function policy(values: { node?: string; 'cluster-file'?: string; 'policy-file'?: string; 'dry-run'?: boolean; json?: boolean }): Promise<number> {
+  try {
+    const node = values.node ?? findSelf(await readClusterFile(values['cluster-file']!), await readCurrent()).node.name;
+    const r = await applyPolicy({ file: values['policy-file']!, node, dryRun: values['dry-run'] ?? false });
+    if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else if (r.dryRun) process.stdout.write(r.ruleset);
+    else process.stdout.write(r.policies.length ? `${node}: ✓ ${r.policies.length} policy(ies) isolate ${r.isolated.join(', ')}: table inet simplecni-policy replaced\n` : `${node}: no policy selects a pod here: table inet simplecni-policy removed\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`simplecni-node: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let opts;
   try {
@@ -71,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
         mode: { type: 'string' },
         node: { type: 'string' },
         'cluster-file': { type: 'string', default: process.env.SIMPLECNI_CLUSTER_FILE || DEFAULT_CLUSTER_FILE },
+        'policy-file': { type: 'string', default: process.env.SIMPLECNI_POLICY_FILE || DEFAULT_POLICY_FILE },
         'dry-run': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -85,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (positionals[0] === 'policy' && positionals.length === 1) return policy(values);
   if (positionals[0] !== 'apply' || positionals.length > 1) {
     process.stderr.write(`${USAGE}\n`);
     return 2;

@@ -24,6 +24,8 @@ export interface Attachment {
   netns: string;
   ifname: string;
   args?: string;
+  /** Recorded with the cached result. */
+  labels?: Record<string, string>;
 }
 
 export interface PluginResult {
@@ -40,6 +42,10 @@ export interface CacheEntry {
   ifName: string;
   networkName: string;
   netns: string;
+  /** CNI_ARGS as pairs, as libcni caches them. */
+  cniArgs?: [string, string][];
+  /** The pod's labels (the kit's addition: the node agent's policy rendering selects pods by them). */
+  labels?: Record<string, string>;
   result: PluginResult;
 }
 
@@ -190,6 +196,8 @@ export class CniRuntime {
 
   private async _writeCache(node: string, list: NetworkList, att: Attachment, result: PluginResult) {
     const entry: CacheEntry = { kind: 'cniCacheV1', containerId: att.containerId, ifName: att.ifname, networkName: list.name, netns: att.netns, result };
+    if (att.args) entry.cniArgs = parseCniArgs(att.args);
+    if (att.labels && Object.keys(att.labels).length > 0) entry.labels = att.labels;
     const file = this._cacheFile(node, list.name, att);
     const r = await this._driver.exec(node, ['sh', '-c', 'mkdir -p "$(dirname "$0")" && cat > "$0.tmp" && mv "$0.tmp" "$0"', file], {
       input: JSON.stringify(entry),
@@ -221,6 +229,14 @@ export class CniRuntime {
         }
       });
   }
+}
+
+/** `K=V;K2=V2` (CNI_ARGS) → pairs. */
+export function parseCniArgs(args: string): [string, string][] {
+  return args
+    .split(';')
+    .filter((kv) => kv.includes('='))
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string]);
 }
 
 /** Turns a .conflist or a single .conf into a list, choosing the version (`cniVersions`: the highest we speak). */

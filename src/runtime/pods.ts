@@ -5,6 +5,13 @@ import { workers } from '../cluster/topology.ts';
 import { CniRuntime, type Attachment } from './cniRuntime.ts';
 
 export const POD_IFNAME = 'eth0';
+/** Every pod of the kit lives in one Kubernetes namespace. */
+export const POD_NAMESPACE = 'default';
+
+/** What kubelet's runtimes pass in CNI_ARGS: the pod's identity (plugins that don't know a key ignore it). */
+export function podCniArgs(pod: string): string {
+  return `IgnoreUnknown=1;K8S_POD_NAMESPACE=${POD_NAMESPACE};K8S_POD_NAME=${pod};K8S_POD_INFRA_CONTAINER_ID=${pod}`;
+}
 
 export interface PodInfo {
   node: string;
@@ -12,6 +19,8 @@ export interface PodInfo {
   /** e.g. "10.244.1.2/24"; absent if the pod has no cached ADD result. */
   address?: string;
   netns: string;
+  /** The labels it was added with (absent when none: the JSON of an unlabelled pod is as before). */
+  labels?: Record<string, string>;
 }
 
 export class Pods {
@@ -21,15 +30,20 @@ export class Pods {
     this.runtime = new CniRuntime(_driver);
   }
 
-  private _attachment(pod: string, netns: string): Attachment {
-    return { containerId: pod, netns, ifname: POD_IFNAME };
+  get driver(): NodeDriver {
+    return this._driver;
   }
 
-  async add(node: string, pod: string): Promise<PodInfo> {
+  private _attachment(pod: string, netns: string): Attachment {
+    return { containerId: pod, netns, ifname: POD_IFNAME, args: podCniArgs(pod) };
+  }
+
+  async add(node: string, pod: string, labels: Record<string, string> = {}): Promise<PodInfo> {
     const netns = await this._driver.createPodNetns(node, pod);
     try {
-      const result = await this.runtime.add(node, this._attachment(pod, netns));
+      const result = await this.runtime.add(node, { ...this._attachment(pod, netns), labels });
       const info: PodInfo = { node, name: pod, netns };
+      if (Object.keys(labels).length > 0) info.labels = labels;
       const address = result.ips?.[0]?.address;
       if (address) info.address = address;
       return info;
@@ -61,6 +75,8 @@ export class Pods {
       const cache = new Map((await this.runtime.listCache(n)).map((c) => [c.containerId, c]));
       for (const { pod, netns } of await this._driver.listPodNetns(n)) {
         const info: PodInfo = { node: n, name: pod, netns };
+        const labels = cache.get(pod)?.labels;
+        if (labels && Object.keys(labels).length > 0) info.labels = labels;
         const address = cache.get(pod)?.result.ips?.[0]?.address;
         if (address) info.address = address;
         out.push(info);

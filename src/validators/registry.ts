@@ -12,9 +12,10 @@ import { checks as lab07 } from './labs/lab07.ts';
 import { checks as lab08 } from './labs/lab08.ts';
 import { checks as lab09 } from './labs/lab09.ts';
 import { checks as lab10 } from './labs/lab10.ts';
+import { checks as lab11 } from './labs/lab11.ts';
 import type { CheckContext, CheckFn, CheckResult } from './types.ts';
 
-export const CHECKS: Record<string, CheckFn> = { ...lab00, ...lab01, ...lab02, ...lab03, ...lab04, ...lab05, ...lab06, ...lab07, ...lab08, ...lab09, ...lab10 };
+export const CHECKS: Record<string, CheckFn> = { ...lab00, ...lab01, ...lab02, ...lab03, ...lab04, ...lab05, ...lab06, ...lab07, ...lab08, ...lab09, ...lab10, ...lab11 };
 
 export interface LabReport {
   lab: string;

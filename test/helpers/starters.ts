@@ -7,6 +7,7 @@ import { findLab, loadCatalog } from '../../src/labs/catalog.ts';
 import { solutionOf } from '../../src/labs/starters.ts';
 import { buildWorkspace, scaffold } from '../../src/labs/workspace.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
+import { referenceBundles } from '../../src/cluster/nodeFiles.ts';
 
 const catalog = loadCatalog();
 
@@ -27,7 +28,8 @@ export async function expectStarterFailsThenSolved(env: LabEnv, id: string, work
   const unsolved = await runLabChecks(l, checkContext(env));
   expect(unsolved.passed, `the starter of lab ${id} must not pass`).toBe(false);
   const next = String(Number(id) + 1).padStart(2, '0');
-  const solvedBundles = await starterBundles(work, next);
+  // The last lab's TODOs solved is the reference solution itself.
+  const solvedBundles = catalog.some((x) => x.id === next) ? await starterBundles(work, next) : referenceBundles();
   await resetLabNodes(env, l, solvedBundles);
   await solveLab(env, l, solvedBundles);
   const solved = await runLabChecks(l, checkContext(env));

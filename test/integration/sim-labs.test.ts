@@ -15,7 +15,9 @@ import { breakagesFor, logOutcome, problemsOf, runBreakages, solveAll } from '..
 import { startSimCluster, type Cluster } from '../helpers/cluster.ts';
 import { expectStarterFailsThenSolved, LABS_WITH_CODE } from '../helpers/starters.ts';
 
-const labs = loadCatalog().filter((l) => l.id !== '09'); // 09 is containerd's: a real runtime on a real kernel
+// 09 is containerd's: a real runtime on a real kernel. 11 needs nftables filtering and TCP, which the
+// simulated kernel does not model yet.
+const labs = loadCatalog().filter((l) => l.id !== '09' && l.id !== '11');
 
 describe('labs on the simulated kernel', () => {
   let c: Cluster<SimBackend>;
@@ -52,7 +54,7 @@ describe('labs on the simulated kernel', () => {
     console.log(`breakages on sim: ${outcomes.length} applied, each killed its check`);
   }, 3_600_000); // every breakage runs its lab's checks twice (broken, mended): long on a busy machine
 
-  it.each(LABS_WITH_CODE)("lab %s: its starter fails its checks; with the lab's own TODOs solved it passes them", (id) =>
+  it.each(LABS_WITH_CODE.filter((id) => labs.some((l) => l.id === id)))("lab %s: its starter fails its checks; with the lab's own TODOs solved it passes them", (id) =>
     expectStarterFailsThenSolved(c.env, id, work),
   600_000,
   );

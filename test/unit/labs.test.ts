@@ -13,8 +13,8 @@ import { CHECKS } from '../../src/validators/registry.ts';
 const catalog = loadCatalog();
 
 describe('labs/labs.yaml', () => {
-  it('lists 00..10 in order, each with its folder', () => {
-    expect(catalog.map((l) => l.id)).toEqual(['00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10']);
+  it('lists 00..11 in order, each with its folder', () => {
+    expect(catalog.map((l) => l.id)).toEqual(['00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11']);
     const dirs = fs.readdirSync(labsDir()).filter((d) => fs.statSync(path.join(labsDir(), d)).isDirectory());
     expect(dirs.sort()).toEqual(catalog.map((l) => l.dir).sort());
   });
@@ -76,7 +76,7 @@ describe('starters', () => {
   it('every region belongs to a listed lab, and every lab with code has a region', () => {
     const ids = new Set(catalog.map((l) => l.id));
     expect(allRegions().filter((r) => !ids.has(r.lab))).toEqual([]);
-    expect([...new Set(allRegions().map((r) => r.lab))].sort()).toEqual(['02', '03', '04', '05', '06', '07', '08']);
+    expect([...new Set(allRegions().map((r) => r.lab))].sort()).toEqual(['02', '03', '04', '05', '06', '07', '08', '11']);
   });
 
   it('every lab\'s starter type-checks, and its TODOs point at the starter\'s own lines', () => {

@@ -1,6 +1,8 @@
 // cnilab pod add|del|check|list: what a container runtime does for a pod's network.
 import pc from 'picocolors';
 import { validatePodName } from '../../cluster/podFiles.ts';
+import { resyncIfPolicies } from '../../cluster/policySync.ts';
+import { formatLabels, parseLabelArgs, type Labels } from '../../node/policy/labels.ts';
 import { workerByName } from '../../cluster/topology.ts';
 import { PluginError, RuntimeConfigError } from '../../runtime/cniRuntime.ts';
 import { Pods } from '../../runtime/pods.ts';
@@ -9,6 +11,7 @@ import { cmd, fail, info, ok, printJson, table } from '../output.ts';
 
 export interface PodOptions extends GlobalOptions {
   json?: boolean;
+  label?: string[];
 }
 
 async function open(opts: PodOptions, node?: string, pod?: string): Promise<{ ctx: ClusterContext; pods: Pods }> {
@@ -33,19 +36,35 @@ function failPlugin(err: unknown, node: string, what: string): never {
   fail(`${what}: ${(err as Error).message}`);
 }
 
+/** NetworkPolicies select pods by label: when a pod comes or goes, every node's sets follow. */
+async function resyncPolicies(pods: Pods) {
+  try {
+    await resyncIfPolicies(pods.driver);
+  } catch (err) {
+    fail(`the pod changed, but the NetworkPolicy rulesets could not follow: ${(err as Error).message}`, `run ${cmd('cnilab policy list')} and re-apply`);
+  }
+}
+
 export async function add(node: string, pod: string, opts: PodOptions): Promise<void> {
+  let labels: Labels = {};
+  try {
+    labels = parseLabelArgs(opts.label ?? []);
+  } catch (err) {
+    fail((err as Error).message);
+  }
   const { pods } = await open(opts, node, pod);
   if ((await pods.list(node)).some((p) => p.name === pod)) {
     fail(`pod "${pod}" already exists on ${node}`, `remove it first with ${cmd(`cnilab pod del ${node} ${pod}`)}`);
   }
   let p;
   try {
-    p = await pods.add(node, pod);
+    p = await pods.add(node, pod, labels);
   } catch (err) {
     failPlugin(err, node, `could not add pod "${pod}"`);
   }
+  await resyncPolicies(pods);
   if (opts.json) return printJson(p);
-  ok(`pod ${node}/${pod} is up: ${pc.bold(p.address ?? '(no address)')}  netns ${pc.dim(p.netns)}`);
+  ok(`pod ${node}/${pod} is up: ${pc.bold(p.address ?? '(no address)')}  netns ${pc.dim(p.netns)}${Object.keys(labels).length ? `  labels ${formatLabels(labels)}` : ''}`);
   info(`  try ${cmd(`cnilab exec ${node}/${pod} -- ip addr`)}`);
 }
 
@@ -57,6 +76,7 @@ export async function del(node: string, pod: string, opts: PodOptions): Promise<
   } catch (err) {
     failPlugin(err, node, `could not delete pod "${pod}"`);
   }
+  await resyncPolicies(pods);
   if (opts.json) return printJson({ node, name: pod, existed: r.existed });
   ok(r.existed ? `pod ${node}/${pod} deleted` : `pod ${node}/${pod} did not exist (DEL ran anyway, as runtimes do)`);
 }
@@ -81,7 +101,7 @@ export async function list(node: string | undefined, opts: PodOptions): Promise<
   const all = await pods.list(node);
   if (opts.json) return printJson(all);
   if (all.length === 0) return info(`no pods${node ? ` on ${node}` : ''} yet — add one with ${cmd('cnilab pod add node1 web')}`);
-  const rows = [[pc.bold('node'), pc.bold('pod'), pc.bold('address'), pc.bold('netns')]];
-  for (const p of all) rows.push([p.node, p.name, p.address ?? pc.yellow('(no ADD result)'), pc.dim(p.netns)]);
+  const rows = [[pc.bold('node'), pc.bold('pod'), pc.bold('address'), pc.bold('labels'), pc.bold('netns')]];
+  for (const p of all) rows.push([p.node, p.name, p.address ?? pc.yellow('(no ADD result)'), formatLabels(p.labels ?? {}) || pc.dim('-'), pc.dim(p.netns)]);
   info(table(rows));
 }

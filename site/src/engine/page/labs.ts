@@ -14,6 +14,9 @@ export function labNote(lab: Lab): { text: string; runs: boolean } | undefined {
   if (lab.id === '09') {
     return { runs: false, text: 'Lab 09 starts real containers with containerd, which only a real node has. Read it here; do its steps on namespaces (npm start) or the VMs.' };
   }
+  if (lab.id === '11') {
+    return { runs: false, text: 'Lab 11 filters real TCP connections with nftables, which the simulated kernel in this tab does not model yet. Read it here; do its steps on namespaces (npm start) or the VMs.' };
+  }
   if (lab.id === '03') {
     return {
       runs: true,

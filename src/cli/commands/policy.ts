@@ -1,0 +1,114 @@
+// cnilab policy apply|list|delete: Kubernetes NetworkPolicy objects, enforced by every node's agent.
+import * as fs from 'node:fs';
+import pc from 'picocolors';
+import { parseAllDocuments } from 'yaml';
+import { readPolicies, syncPolicies } from '../../cluster/policySync.ts';
+import type { PolicyApply } from '../../node/policyAgent.ts';
+import { formatLabels } from '../../node/policy/labels.ts';
+import { parsePolicy, PolicyError, type Policy } from '../../node/policy/model.ts';
+import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
+import { cmd, fail, info, ok, printJson, table } from '../output.ts';
+
+export interface PolicyOptions extends GlobalOptions {
+  json?: boolean;
+  dryRun?: boolean;
+}
+
+/** The NetworkPolicy objects of a YAML (or JSON) file: one or more documents, each checked. */
+export function readPolicyFile(file: string): unknown[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    fail(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const docs = parseAllDocuments(text);
+  const out: unknown[] = [];
+  for (const [i, d] of docs.entries()) {
+    if (d.errors.length) fail(`${file}: document ${i + 1} is not valid YAML: ${d.errors[0]!.message}`);
+    const v = d.toJS() as unknown;
+    if (v === null || v === undefined) continue;
+    try {
+      parsePolicy(v, `${file}: document ${i + 1}`);
+    } catch (err) {
+      if (err instanceof PolicyError) fail(`${file}: ${err.message}`, 'nothing was applied');
+      throw err;
+    }
+    out.push(v);
+  }
+  if (out.length === 0) fail(`${file} holds no NetworkPolicy`);
+  return out;
+}
+
+const nameOf = (raw: unknown) => (raw as { metadata: { name: string } }).metadata.name;
+
+function report(nodes: PolicyApply[], opts: PolicyOptions, what: string) {
+  if (opts.json) return printJson({ dryRun: opts.dryRun ?? false, nodes });
+  if (opts.dryRun) {
+    for (const n of nodes) info(`${pc.bold(`# ${n.node}`)}\n${n.ruleset}`);
+    return;
+  }
+  ok(what);
+  for (const n of nodes) {
+    info(n.policies.length ? `  ${n.node}: ${n.isolated.join(', ')} isolated by ${n.policies.join(', ')}` : `  ${n.node}: no pod selected: no table`);
+  }
+  info(`  read it: ${cmd('cnilab exec node1 -- nft list table inet simplecni-policy')}`);
+}
+
+async function context(opts: PolicyOptions) {
+  const ctx = await openContext(opts);
+  await requireRunningCluster(ctx);
+  return ctx;
+}
+
+async function sync(opts: PolicyOptions, policies: unknown[], what: string) {
+  const ctx = await context(opts);
+  let nodes;
+  try {
+    nodes = await syncPolicies(ctx.driver, policies, { dryRun: opts.dryRun });
+  } catch (err) {
+    fail(`policy not applied: ${(err as Error).message}`);
+  }
+  report(nodes, opts, what);
+}
+
+export async function apply(file: string, opts: PolicyOptions): Promise<void> {
+  const added = readPolicyFile(file);
+  const ctx = await context(opts);
+  const names = new Set(added.map(nameOf));
+  const current = (await readPolicies(ctx.driver)).filter((p) => !names.has(nameOf(p)));
+  await sync(opts, [...current, ...added], `applied ${[...names].join(', ')}`);
+}
+
+export async function del(name: string, opts: PolicyOptions): Promise<void> {
+  const ctx = await context(opts);
+  const current = await readPolicies(ctx.driver);
+  if (!current.some((p) => nameOf(p) === name)) {
+    fail(`no NetworkPolicy "${name}"`, current.length ? `policies: ${current.map(nameOf).join(', ')}` : 'no policy is applied');
+  }
+  await sync(opts, current.filter((p) => nameOf(p) !== name), `deleted ${name}`);
+}
+
+function describe(p: Policy): string {
+  if (p.ingress.length === 0) return 'deny all ingress';
+  return p.ingress
+    .map((r) => {
+      const from = r.from.length ? r.from.map((f) => ('podSelector' in f ? `pods {${formatLabels(f.podSelector)}}` : `${f.ipBlock.cidr}${f.ipBlock.except.length ? ` except ${f.ipBlock.except.join(',')}` : ''}`)).join(' or ') : 'anywhere';
+      const ports = r.ports.length ? r.ports.map((x) => `${x.protocol}${x.port ? `/${x.port}` : ''}`).join(',') : 'any port';
+      return `from ${from} to ${ports}`;
+    })
+    .join('; ');
+}
+
+export async function list(opts: PolicyOptions): Promise<void> {
+  const ctx = await context(opts);
+  const raw = await readPolicies(ctx.driver);
+  if (opts.json) return printJson(raw);
+  if (raw.length === 0) return info(`no NetworkPolicy: every pod accepts everything — apply one with ${cmd('cnilab policy apply FILE')}`);
+  const rows = [[pc.bold('name'), pc.bold('selects'), pc.bold('allows')]];
+  for (const r of raw) {
+    const p = parsePolicy(r);
+    rows.push([p.name, Object.keys(p.podSelector).length ? formatLabels(p.podSelector) : '(every pod)', describe(p)]);
+  }
+  info(table(rows));
+}
