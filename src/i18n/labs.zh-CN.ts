@@ -167,4 +167,24 @@ export const labsZhCN: Record<string, LabTextZh> = {
       'ping -M do -s N 发送 N 字节的载荷，外加 28 字节的 ICMP 头和 IP 头。',
     ],
   },
+  '11': {
+    title: 'NetworkPolicy：从一条策略到一个被丢弃的包',
+    objectives: [
+      '掌握 Kubernetes 的规则：没有被任何策略选中的 Pod 接受一切流量；被选中的 Pod 只接受规则允许的流量',
+      '像 Calico 的 Felix 用 ipset 那样，在每个节点上把 NetworkPolicy 渲染成带 Pod 地址集合的 nftables 规则',
+      '看清回包为什么能通过（conntrack），以及同一网桥上的流量如何经过过滤器',
+    ],
+    checks: {
+      'policy-ruleset': 'node1 的 table inet simplecni-policy：一条挂在 forward 钩子上、先放行回包的链，一个包含 db 的集合，以策略命名的规则',
+      'policy-allowed': 'node2 上的 front（role=frontend）能连上 node1 上 db 的 TCP 6379 端口并收到应答',
+      'policy-denied': 'db 拒绝 front 访问其他端口，也拒绝 node2 上和 db 同一网桥上未打标签的 Pod',
+      'policy-replies': 'db 自己发起的到 front 的连接能收到回包（conntrack）',
+      'policy-open': 'node1 上的 web 没有被任何策略选中，仍然接受所有来访',
+    },
+    hints: [
+      '`cnilab policy apply labs/11-network-policy/db-from-frontend.yaml --dry-run` 会打印每个节点的规则集，而不改变任何东西。',
+      '发往某节点上 Pod 的每个包都要经过该节点转发：要么从别的节点路由进来，要么从同一网桥上的 Pod 桥接过来。',
+      '一个没有规则放行的 Pod 发来的应答，仍然属于 db 自己打开的连接：conntrack 把它称为 established。',
+    ],
+  },
 };

@@ -22,9 +22,9 @@ test('a student switches to 简体中文: lab pages, a failed Check, topology an
   await expect(page.locator('nav[aria-label="Labs"] [data-lab="04"]')).toContainText('网桥与 veth：你的第一个 Pod');
   await shot(page, 'zh-lab-00');
 
-  // A lab without a Chinese page (lab 10): its English text, with a note in Chinese; the frame in Chinese.
-  await page.locator('nav[aria-label="Labs"] [data-lab="10"]').click();
-  await expect(page.getByRole('heading', { level: 1, name: /10 · MTU and overhead/ })).toBeVisible();
+  // A lab without a Chinese page (lab 11): its English text, with a note in Chinese; the frame in Chinese.
+  await page.locator('nav[aria-label="Labs"] [data-lab="11"]').click();
+  await expect(page.getByRole('heading', { level: 1, name: /11 · NetworkPolicy/ })).toBeVisible();
   await expect(page.locator('[data-translation="missing"]')).toHaveText('本实验还没有中文版，下面是英文原文。');
   await expect(page.locator('[data-action="check"]')).toHaveText('检查');
 

@@ -5,12 +5,12 @@ import { checkLab, onlyOwnOrigin } from './helpers.ts';
 
 const ORIGIN = `http://127.0.0.1:${process.env.CNILAB_WEB_PORT ?? 5192}`;
 
-test('lab 04 in the tab in Chinese: its Chinese page, a failed Check in Chinese; lab 10 (untranslated) in English with a Chinese note', async ({ page }) => {
+test('lab 04 in the tab in Chinese: its Chinese page, a failed Check in Chinese; lab 11 (untranslated) in English with a Chinese note', async ({ page }) => {
   const foreign = onlyOwnOrigin(page, ORIGIN);
   await page.goto('./#/lab/00?lang=zh-CN');
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await expect(page.getByRole('heading', { level: 1, name: '00 · 准备与导览' })).toBeVisible();
-  await page.locator('nav[aria-label="Labs"] [data-lab="10"]').click();
+  await page.locator('nav[aria-label="Labs"] [data-lab="11"]').click();
   await expect(page.locator('[data-translation="missing"]')).toBeVisible();
   await page.locator('nav[aria-label="Labs"] [data-lab="04"]').click();
   await expect(page).toHaveURL(/#\/lab\/04\?lang=zh-CN$/);
