@@ -1,23 +1,41 @@
-// The lab texts, tested like code: each lab's `console` blocks typed in lab order on a fresh cluster
-// (netns, then the simulated kernel), each output compared with what the text shows under the
-// normalisations of src/labs/textRunner.ts. A text that drifts from the kit fails here.
+// The lab texts, tested like code: every lab's `console` blocks typed in lab order on one fresh
+// cluster per backend (netns, then the simulated kernel), each output compared with what the text
+// shows under the normalisations of src/labs/textRunner.ts. Where a text needs the student's code,
+// the text says how a runner gets there (`{/* lab-text: run cnilab solve 03 --yes */}`): the kit's
+// reference stands in, the comparison stays the same. A text that drifts from the kit fails here.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findLab, labsDir, loadCatalog } from '../../src/labs/catalog.ts';
-import { describeDrifts, runText, SKIP, STUDENT_LOOP, type Place } from '../../src/labs/textRunner.ts';
+import { describeDrifts, failed, runText, WALK_SKIP, type StepOutcome } from '../../src/labs/textRunner.ts';
 import { execCommand } from '../../src/shared/exec.ts';
 import { uniqueName } from '../helpers/names.ts';
+import { TextShells } from '../helpers/textShells.ts';
 
-/** The labs whose every command runs without the student writing code first, in lab order. */
-const LABS = ['00', '01'];
 const catalog = loadCatalog();
-/** Not yet the same on the sim: its node has no file system of its own (the node shell's banner names where its /etc/cni is). */
-const SIM_SKIP: [RegExp, string][] = [[/\/etc\/cni/, "a simulated node's /etc/cni is a directory of the cluster's state"]];
+const LABS = catalog.map((l) => l.id).filter((id) => id <= '10');
+
+/**
+ * Lab 09 is not typed by this runner, on either backend, and the walk says so: its text acts on the
+ * machine itself (apt-get install, a containerd daemon under /run/ctr-lab, a shim in /opt/cni/bin,
+ * `kill`), which a test must not do as printed. What covers it: test/integration/containerd.test.ts
+ * (a private containerd, `ctr run --cni` on a netns node, the lab's checks on that state). On the
+ * sim there is no containerd at all: lab 09 needs a real kernel.
+ */
+const NOT_TYPED: Record<string, string> = {
+  '09':
+    'its text installs packages and runs a containerd daemon on this machine (apt-get, /run/ctr-lab, /opt/cni/bin); a test does not type that. Covered by test/integration/containerd.test.ts on netns; the sim has no containerd (lab 09 needs a real kernel).',
+};
+
+/**
+ * Drifts known and not yet fixed, each with why: `<backend> <lab>:<line>`. The walk fails on any
+ * drift not listed here, and on any listed one that no longer happens (so this list only shrinks).
+ */
+const KNOWN: Record<string, string> = {};
 
 for (const backend of ['netns', 'sim'] as const) {
-  describe(`lab texts as printed, on a fresh ${backend} cluster`, () => {
+  describe(`lab texts as printed, labs ${LABS[0]}–${LABS.at(-1)} in order on one fresh ${backend} cluster`, () => {
     const cluster = uniqueName();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sct-texts-'));
     // `cnilab` on PATH as the student has it, the cluster chosen by the environment.
@@ -26,20 +44,17 @@ for (const backend of ['netns', 'sim'] as const) {
     fs.symlinkSync(path.resolve('bin/cnilab'), path.join(bin, 'cnilab'));
     const env = {
       PATH: `${bin}:${process.env.PATH}`,
+      HOME: process.env.HOME ?? os.homedir(),
       NO_COLOR: '1',
       SIMPLECNI_CLUSTER: cluster,
       SIMPLECNI_BACKEND: backend,
       SIMPLECNI_SIM_ROOT: path.join(tmp, 'sim'),
       SIMPLECNI_WORKSPACE: path.join(tmp, 'workspace'),
     };
-    const exec = async (place: Place, command: string) => {
-      // A node's shell is `cnilab shell`'s: the node's home, the node's network, its /etc/cni.
-      const script = `{\n${command}\n} 2>&1`;
-      const argv = place.kind === 'workstation' ? ['bash', '-c', script] : ['cnilab', 'exec', place.node, '--', 'bash', '-c', `cd ~ && ${script}`];
-      const r = await execCommand(argv, { env, input: '' });
-      return { code: r.code, output: r.stdout + r.stderr };
-    };
+    const shells = new TextShells(env, process.cwd());
+    const aliases = { [`${cluster}-`]: '', [cluster]: 'lab' };
     afterAll(async () => {
+      await shells.closeAll();
       await execCommand(['bin/cnilab', 'cluster', 'down'], { env });
       fs.rmSync(tmp, { recursive: true, force: true });
     });
@@ -48,26 +63,40 @@ for (const backend of ['netns', 'sim'] as const) {
       it(`lab ${id}: every command shows what the text shows`, async () => {
         const lab = findLab(catalog, id);
         const file = path.join('labs', lab.dir, 'lab.mdx');
-        const outcomes = await runText(fs.readFileSync(path.join(labsDir(), lab.dir, 'lab.mdx'), 'utf8'), exec, { skip: [...SKIP, ...(backend === 'sim' ? SIM_SKIP : [])], aliases: { [`${cluster}-`]: '', [cluster]: 'lab' } });
-        expect(outcomes.filter((o) => !o.skipped).length).toBeGreaterThan(5);
-        expect(describeDrifts(file, outcomes)).toEqual([]);
-      }, 600_000);
+        if (NOT_TYPED[id]) {
+          console.log(`[${backend}] lab ${id}: NOT TYPED: ${NOT_TYPED[id]}`);
+          expect(fs.readFileSync('test/integration/containerd.test.ts', 'utf8')).toMatch(/ctr run --cni/);
+          return;
+        }
+        const started = Date.now();
+        const outcomes: StepOutcome[] = [];
+        await runText(fs.readFileSync(path.join(labsDir(), lab.dir, 'lab.mdx'), 'utf8'), (place, command) => shells.run(place, command), {
+          skip: WALK_SKIP,
+          aliases,
+          onStep: (o) => outcomes.push(o),
+        });
+        const typed = outcomes.filter((o) => !o.skipped);
+        const drifts = outcomes.filter(failed).map((o) => `${backend} ${id}:${o.step.line}`);
+        console.log(
+          `[${backend}] lab ${id}: ${typed.length} typed, ${outcomes.length - typed.length} not typed, ${drifts.length} drifted (${Math.round((Date.now() - started) / 1000)} s)` +
+            outcomes
+              .filter((o) => o.skipped)
+              .map((o) => `\n    not typed ${file}:${o.step.line} ${o.step.command.split('\n')[0]}: ${o.skipped}`)
+              .join(''),
+        );
+        const report = describeDrifts(file, outcomes.filter((o) => !KNOWN[`${backend} ${id}:${o.step.line}`]));
+        if (report.length > 0) console.log(report.join('\n'));
+        expect(typed.length).toBeGreaterThan(3);
+        expect(report).toEqual([]);
+        const fixed = Object.keys(KNOWN).filter((k) => k.startsWith(`${backend} ${id}:`) && !drifts.includes(k));
+        expect(fixed, 'listed as known drifts but matching the text now: remove them from KNOWN').toEqual([]);
+      }, 1_200_000);
     }
-
-    it("lab 04's opening, before any code is written: start's TODO lines, then the starter's error", async () => {
-      const lab = findLab(catalog, '04');
-      const text = fs.readFileSync(path.join(labsDir(), lab.dir, 'lab.mdx'), 'utf8');
-      // start and deploy run here: the starter is what the text shows failing.
-      const outcomes = await runText(text, exec, { blocks: 1, skip: SKIP.filter(([re]) => re !== STUDENT_LOOP), aliases: { [`${cluster}-`]: '', [cluster]: 'lab' } });
-      expect(outcomes.map((o) => o.step.command)).toEqual(['cnilab start 04', 'cnilab deploy', 'cnilab pod add node1 web']);
-      expect(describeDrifts(path.join('labs', lab.dir, 'lab.mdx'), outcomes)).toEqual([]);
-      await exec({ kind: 'workstation' }, 'cnilab pod del node1 web');
-    }, 300_000);
 
     it("a node's shell starts in the node's home (the texts' node1:~#); tools the sim does not model say so", async () => {
       const shell = await execCommand(['cnilab', 'shell', 'node1'], { env, input: 'pwd\nexit\n' });
-      expect(shell.stdout.split('\n')).toContain(os.homedir());
-      const ifconfig = await exec({ kind: 'node', node: 'node1', cwd: '~' }, 'ifconfig');
+      expect(shell.stdout.split('\n')).toContain(env.HOME);
+      const ifconfig = await shells.run({ kind: 'node', node: 'node1', cwd: '~' }, 'ifconfig');
       if (backend === 'sim') {
         expect(ifconfig.code).toBe(127);
         expect(ifconfig.output).toMatch(/ifconfig: not modelled by the simulated kernel .*use ip addr/);

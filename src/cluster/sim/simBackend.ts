@@ -11,6 +11,7 @@ import { installBundle, installNodeFiles, writeIfChanged, type Bundles } from '.
 import { workers, type Topology, type WorkerNode } from '../topology.ts';
 import { SimLayout } from './layout.ts';
 import { buildUnderlayWorld, clusterNamespaces } from './underlayWorld.ts';
+import { nodeViewAvailable } from './nodeView.ts';
 import { relaunchBundles, SimDriver } from './simDriver.ts';
 
 /** Network tools a sim node has no model of, and what answers instead. */
@@ -123,7 +124,9 @@ export class SimBackend implements ClusterBackend {
         `export SIMPLECNI_CLUSTER_FILE=${paths.clusterFile}`,
         `export CNI_PATH=${paths.binDir}`,
         'cd ~', // the node's home, as on every backend (the prompt reads node1:~#)
-        `echo "Simulated node ${n.name}: ip, bridge, ping, tcpdump… answer from the simulated kernel. This node's /etc/cni is ${this.layout.etcDir(n.name)}"`,
+        nodeViewAvailable()
+          ? `echo "Simulated node ${n.name}: ip, bridge, ping, tcpdump… answer from the simulated kernel; /etc/cni and /run/simplecni-lab are the node's own."`
+          : `echo "Simulated node ${n.name}: ip, bridge, ping, tcpdump… answer from the simulated kernel. This node's /etc/cni is ${this.layout.etcDir(n.name)}"`,
       ],
     });
   }
