@@ -52,7 +52,9 @@ for (const backend of ['netns', 'sim'] as const) {
       SIMPLECNI_WORKSPACE: path.join(tmp, 'workspace'),
     };
     const shells = new TextShells(env, process.cwd());
-    const aliases = { [`${cluster}-`]: '', [cluster]: 'lab' };
+    // The cluster's name reads as the texts' default, "lab"; on the sim, the cluster's state
+    // directory reads as what a node sees there (src/cluster/sim/nodeView.ts): /run/simplecni-lab.
+    const aliases = { ...(backend === 'sim' ? { [env.SIMPLECNI_SIM_ROOT]: '/run/simplecni-lab' } : {}), [`${cluster}-`]: '', [cluster]: 'lab' };
     afterAll(async () => {
       await shells.closeAll();
       await execCommand(['bin/cnilab', 'cluster', 'down'], { env });
