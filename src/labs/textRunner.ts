@@ -214,6 +214,8 @@ export async function runText(
     aliases?: Record<string, string>;
     /** Only the first N console blocks (a lab's opening, before the student writes code). */
     blocks?: number;
+    /** Start at the first block that opens at or after this line (the part after the student's code). */
+    from?: number;
     /** Told of each outcome as it comes (a walk through every lab is long: show where it is). */
     onStep?: (o: StepOutcome) => void;
   } = {},
@@ -226,7 +228,9 @@ export async function runText(
     opts.onStep?.(o);
   };
   let standIn = false;
-  for (const block of parseConsoleBlocks(text).slice(0, opts.blocks)) {
+  for (const block of parseConsoleBlocks(text)
+    .slice(0, opts.blocks)
+    .filter((b) => b.line >= (opts.from ?? 0))) {
     for (const command of block.run) {
       standIn = true;
       const r = await exec({ kind: 'workstation' }, command);

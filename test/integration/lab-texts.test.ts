@@ -54,7 +54,12 @@ for (const backend of ['netns', 'sim'] as const) {
     const shells = new TextShells(env, process.cwd());
     // The cluster's name reads as the texts' default, "lab"; on the sim, the cluster's state
     // directory reads as what a node sees there (src/cluster/sim/nodeView.ts): /run/simplecni-lab.
-    const aliases = { ...(backend === 'sim' ? { [env.SIMPLECNI_SIM_ROOT]: '/run/simplecni-lab' } : {}), [`${cluster}-`]: '', [cluster]: 'lab' };
+    // A node's /etc/cni, which the node's view mounts there, reads as /etc/cni.
+    const simAliases = Object.fromEntries([
+      ...['node1', 'node2', 'node3'].map((n) => [path.join(env.SIMPLECNI_SIM_ROOT, cluster, 'nodes', n, 'etc', 'cni'), '/etc/cni']),
+      [env.SIMPLECNI_SIM_ROOT, '/run/simplecni-lab'],
+    ]);
+    const aliases = { ...(backend === 'sim' ? simAliases : {}), [`${cluster}-`]: '', [cluster]: 'lab' };
     afterAll(async () => {
       await shells.closeAll();
       await execCommand(['bin/cnilab', 'cluster', 'down'], { env });
