@@ -69,7 +69,8 @@ export function parseConsoleBlocks(text: string): ConsoleBlock[] {
       let command = m[3] ?? '';
       const line = i + 1;
       // A command continued over several lines with a trailing backslash.
-      while (command.endsWith('\\') && i + 1 < lines.length) command = `${command.slice(0, -1)}\n${lines[++i]!.replace(/^> ?/, '')}`;
+      // (The backslash-newline is kept: the shell reads it as one line, as the student's does.)
+      while (command.endsWith('\\') && i + 1 < lines.length) command = `${command}\n${lines[++i]!.replace(/^> ?/, '')}`;
       // A here-document: its lines, up to the terminator, are part of the command.
       const doc = /<<-?\s*(['"]?)([A-Za-z_]+)\1/.exec(command);
       if (doc) while (i + 1 < lines.length && lines[i]!.trim() !== doc[2]) command = `${command}\n${lines[++i]!}`;
@@ -96,6 +97,7 @@ export function textSteps(text: string, filter: { node?: string } = {}): TextSte
  * - timings (ping's time=, time 0ms, rtt, "(12 ms)")  → <t>
  * - neighbour states, which age with time (REACHABLE, STALE, DELAY, PROBE) → <nud>
  * - a port whose cable's far end is down: LOWERLAYERDOWN or DOWN, as kernels differ → DOWN
+ * - a veth's peer namespace, by name or by id as iproute2 finds it named (link-netns node1 / link-netnsid 0) → link-netns <peer>
  * - the neighbour table and the bridge fdb list in hash order: their lines are compared unordered
  * - `ls` in columns (a terminal) or one name a line (a pipe): a text line of names 2+ spaces apart
  *   also matches those names on consecutive lines
@@ -114,6 +116,7 @@ export const NORMALISATIONS: readonly [RegExp, string][] = [
   [/\bbackend (?:netns|sim|vagrant|ssh)\b/g, 'backend <backend>'],
   [/\b(?:REACHABLE|STALE|DELAY|PROBE)\b/g, '<nud>'],
   [/\bLOWERLAYERDOWN\b/g, 'DOWN'],
+  [/\blink-netns(?:id)? \S+/g, 'link-netns <peer>'],
   [/[ \t]+/g, ' '],
 ];
 
@@ -212,6 +215,11 @@ export async function runText(
     skip?: readonly [RegExp, string][];
     /** Names in the output to read as the text's (the cluster's name → "lab", the text's default). */
     aliases?: Record<string, string>;
+    /**
+     * The other way, in the commands typed: the texts assume the default cluster "lab", so a path
+     * such as /run/simplecni-lab/lab/ is typed with the cluster's own name.
+     */
+    commandAliases?: Record<string, string>;
     /** Only the first N console blocks (a lab's opening, before the student writes code). */
     blocks?: number;
     /** Start at the first block that opens at or after this line (the part after the student's code). */
@@ -222,6 +230,7 @@ export async function runText(
 ): Promise<StepOutcome[]> {
   const skip = opts.skip ?? SKIP;
   const alias = (s: string) => Object.entries(opts.aliases ?? {}).reduce((acc, [from, to]) => acc.split(from).join(to), s);
+  const typed = (s: string) => Object.entries(opts.commandAliases ?? {}).reduce((acc, [from, to]) => acc.split(from).join(to), s);
   const out: StepOutcome[] = [];
   const push = (o: StepOutcome) => {
     out.push(o);
@@ -243,7 +252,7 @@ export async function runText(
         push({ step, block: block.line, skipped: why });
         continue;
       }
-      const r = await exec(step.place, step.command);
+      const r = await exec(step.place, typed(step.command));
       const output = alias(r.output);
       const drift = compareOutput(step.expected, output, { unordered: UNORDERED.test(step.command) });
       push({ step, block: block.line, code: r.code, output, ...(drift ? { drift } : {}) });

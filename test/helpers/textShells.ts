@@ -46,7 +46,8 @@ export class TextShells {
     const mark = `__lab_text_done_${++this.n}__`;
     sh.buffer = '';
     // A command that ends the shell (`exit`) ends the student's `cnilab shell`: the next opens another.
-    sh.child.stdin.write(`{\n${command}\n} < /dev/null 2>&1; echo; echo "${mark}$?"\n`);
+    // The command's status is given back to the shell, so the text's next `echo $?` reads it.
+    sh.child.stdin.write(`{\n${command}\n} < /dev/null 2>&1; __lab_text_status=$?; echo; echo "${mark}$__lab_text_status"; (exit $__lab_text_status)\n`);
     const done = new RegExp(`\\n?${mark}(\\d+)\\n`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -76,10 +76,14 @@ for (const backend of ['netns', 'sim'] as const) {
           return;
         }
         const started = Date.now();
+        // `cnilab start NN` asks before it replaces the workspace of the lab before; the student
+        // answers y. This runner has no terminal to answer on: it removes the workspace instead.
+        fs.rmSync(env.SIMPLECNI_WORKSPACE, { recursive: true, force: true });
         const outcomes: StepOutcome[] = [];
         await runText(fs.readFileSync(path.join(labsDir(), lab.dir, 'lab.mdx'), 'utf8'), (place, command) => shells.run(place, command), {
           skip: WALK_SKIP,
           aliases,
+          commandAliases: { '/run/simplecni-lab/lab/': `/run/simplecni-lab/${cluster}/` },
           onStep: (o) => outcomes.push(o),
         });
         const typed = outcomes.filter((o) => !o.skipped);
