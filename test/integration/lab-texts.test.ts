@@ -105,7 +105,8 @@ for (const backend of ['netns', 'sim'] as const) {
         if (report.length > 0) console.log(report.join('\n'));
         expect(typed.length).toBeGreaterThan(3);
         expect(report).toEqual([]);
-        const fixed = Object.keys(KNOWN).filter((k) => k.startsWith(`${backend} ${id}:`) && !drifts.includes(k));
+        // A drift that comes and goes (a race the text shows one outcome of) is listed with "varies:".
+        const fixed = Object.keys(KNOWN).filter((k) => k.startsWith(`${backend} ${id}:`) && !KNOWN[k]!.startsWith('varies:') && !drifts.includes(k));
         expect(fixed, 'listed as known drifts but matching the text now: remove them from KNOWN').toEqual([]);
       }, 1_200_000);
     }
