@@ -97,6 +97,7 @@ export function textSteps(text: string, filter: { node?: string } = {}): TextSte
  * - timings (ping's time=, time 0ms, rtt, "(12 ms)")  → <t>
  * - neighbour states, which age with time (REACHABLE, STALE, DELAY, PROBE) → <nud>
  * - a port whose cable's far end is down: LOWERLAYERDOWN or DOWN, as kernels differ → DOWN
+ * - ping's ICMP id (its process's number), as tcpdump prints it      → id <n>
  * - a veth's peer namespace, by name or by id as iproute2 finds it named (link-netns node1 / link-netnsid 0) → link-netns <peer>
  * - the neighbour table and the bridge fdb list in hash order: their lines are compared unordered
  * - `ls` in columns (a terminal) or one name a line (a pipe): a text line of names 2+ spaces apart
@@ -117,6 +118,7 @@ export const NORMALISATIONS: readonly [RegExp, string][] = [
   [/\b(?:REACHABLE|STALE|DELAY|PROBE)\b/g, '<nud>'],
   [/\bLOWERLAYERDOWN\b/g, 'DOWN'],
   [/\blink-netns(?:id)? \S+/g, 'link-netns <peer>'],
+  [/\bid \d+, seq\b/g, 'id <n>, seq'],
   [/[ \t]+/g, ' '],
 ];
 
@@ -202,6 +204,7 @@ export const SKIP: readonly [RegExp, string][] = [
  */
 export const WALK_SKIP: readonly [RegExp, string][] = [
   [/^cnilab (solve|reset|solution|hint)\b/, 'asks the student to confirm, or shows the solution: not part of the walk'],
+  [/\btcpdump\b/, 'waits for packets that the text sends from a second terminal: a walk types one command at a time'],
   ...SKIP.slice(1),
 ];
 const DEPLOY = /^cnilab deploy\b/;
