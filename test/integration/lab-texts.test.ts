@@ -3,7 +3,7 @@
 // shows under the normalisations of src/labs/textRunner.ts. Where a text needs the student's code,
 // the text says how a runner gets there (`{/* lab-text: run cnilab solve 03 --yes */}`): the kit's
 // reference stands in, the comparison stays the same. A text that drifts from the kit fails here.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -119,11 +119,14 @@ const KNOWN: Record<string, string> = {
 for (const backend of ['netns', 'sim'] as const) {
   describe(`lab texts as printed, labs ${LABS[0]}–${LABS.at(-1)} in order on one fresh ${backend} cluster`, () => {
     const cluster = uniqueName();
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sct-texts-'));
+    // Made when the walk starts (a walk filtered out leaves nothing behind), removed after it.
+    const tmp = path.join(os.tmpdir(), `sct-texts-${cluster}`);
     // `cnilab` on PATH as the student has it, the cluster chosen by the environment.
     const bin = path.join(tmp, 'bin');
-    fs.mkdirSync(bin);
-    fs.symlinkSync(path.resolve('bin/cnilab'), path.join(bin, 'cnilab'));
+    beforeAll(() => {
+      fs.mkdirSync(bin, { recursive: true });
+      fs.symlinkSync(path.resolve('bin/cnilab'), path.join(bin, 'cnilab'));
+    });
     const env = {
       PATH: `${bin}:${process.env.PATH}`,
       HOME: process.env.HOME ?? os.homedir(),
