@@ -18,7 +18,22 @@ export interface ConsoleBlock {
   /** 1-based line of the opening fence. */
   line: number;
   steps: TextStep[];
+  /**
+   * Commands the text asks a runner to type before this block, from a comment just above it:
+   * `{/* lab-text: run cnilab solve 03 --yes *\/}`. The convention for a block that needs the
+   * student's code: the kit's reference stands in for it, and the student's `cnilab deploy` from
+   * there to the lab's end is not typed (it would put the starter back).
+   */
+  run: string[];
 }
+
+/**
+ * `{/* lab-text: paste into node1 *\/}` just above a ```sh block: the text asks the student to paste
+ * the block into that node's shell, so a runner types it there (nothing to compare).
+ */
+const PASTE = /^\{\/\*\s*lab-text:\s*paste into ([a-z][a-z0-9-]*)\s*\*\/\}\s*$/;
+/** A runner's directive in a lab text (an MDX comment, invisible on the page). */
+const DIRECTIVE = /^\{\/\*\s*lab-text:\s*run\s+(.+?)\s*\*\/\}\s*$/;
 
 const PROMPT = /^(?:\$|([a-z][a-z0-9-]*):(\S*)#)(?: (.*))?$/;
 
@@ -27,8 +42,23 @@ export function parseConsoleBlocks(text: string): ConsoleBlock[] {
   const lines = text.split('\n');
   const blocks: ConsoleBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
+    const paste = /^```(?:sh|bash)\s*$/.test(lines[i]!) ? PASTE.exec(lines.slice(0, i).reverse().find((l) => l.trim() !== '') ?? '') : null;
+    if (paste) {
+      // A script the text asks the student to paste into a node's shell: typed there, as one command.
+      const start = i;
+      const body: string[] = [];
+      for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) body.push(lines[i]!);
+      blocks.push({ line: start + 1, run: [], steps: [{ line: start + 2, place: { kind: 'node', node: paste[1]!, cwd: '~' }, command: body.join('\n'), expected: [] }] });
+      continue;
+    }
     if (!/^```console\s*$/.test(lines[i]!)) continue;
-    const block: ConsoleBlock = { line: i + 1, steps: [] };
+    // Directives: the comment lines just above the fence (blank lines between allowed).
+    const run: string[] = [];
+    for (let k = i - 1; k >= 0 && (lines[k]!.trim() === '' || DIRECTIVE.test(lines[k]!)); k--) {
+      const d = DIRECTIVE.exec(lines[k]!);
+      if (d) run.unshift(d[1]!);
+    }
+    const block: ConsoleBlock = { line: i + 1, steps: [], run };
     for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) {
       const m = PROMPT.exec(lines[i]!);
       if (!m) {
@@ -39,7 +69,11 @@ export function parseConsoleBlocks(text: string): ConsoleBlock[] {
       let command = m[3] ?? '';
       const line = i + 1;
       // A command continued over several lines with a trailing backslash.
-      while (command.endsWith('\\') && i + 1 < lines.length) command = `${command.slice(0, -1)}\n${lines[++i]!.replace(/^> ?/, '')}`;
+      // (The backslash-newline is kept: the shell reads it as one line, as the student's does.)
+      while (command.endsWith('\\') && i + 1 < lines.length) command = `${command}\n${lines[++i]!.replace(/^> ?/, '')}`;
+      // A here-document: its lines, up to the terminator, are part of the command.
+      const doc = /<<-?\s*(['"]?)([A-Za-z_]+)\1/.exec(command);
+      if (doc) while (i + 1 < lines.length && lines[i]!.trim() !== doc[2]) command = `${command}\n${lines[++i]!}`;
       block.steps.push({ line, place, command, expected: [] });
     }
     blocks.push(block);
@@ -63,6 +97,8 @@ export function textSteps(text: string, filter: { node?: string } = {}): TextSte
  * - timings (ping's time=, time 0ms, rtt, "(12 ms)")  → <t>
  * - neighbour states, which age with time (REACHABLE, STALE, DELAY, PROBE) → <nud>
  * - a port whose cable's far end is down: LOWERLAYERDOWN or DOWN, as kernels differ → DOWN
+ * - ping's ICMP id (its process's number), as tcpdump prints it      → id <n>
+ * - a veth's peer namespace, by name or by id as iproute2 finds it named (link-netns node1 / link-netnsid 0) → link-netns <peer>
  * - the neighbour table and the bridge fdb list in hash order: their lines are compared unordered
  * - `ls` in columns (a terminal) or one name a line (a pipe): a text line of names 2+ spaces apart
  *   also matches those names on consecutive lines
@@ -81,6 +117,8 @@ export const NORMALISATIONS: readonly [RegExp, string][] = [
   [/\bbackend (?:netns|sim|vagrant|ssh)\b/g, 'backend <backend>'],
   [/\b(?:REACHABLE|STALE|DELAY|PROBE)\b/g, '<nud>'],
   [/\bLOWERLAYERDOWN\b/g, 'DOWN'],
+  [/\blink-netns(?:id)? \S+/g, 'link-netns <peer>'],
+  [/\bid \d+, seq\b/g, 'id <n>, seq'],
   [/[ \t]+/g, ' '],
 ];
 
@@ -135,6 +173,10 @@ export function compareOutput(expected: readonly string[], output: string, opts:
 
 export interface StepOutcome {
   step: TextStep;
+  /** The opening line of the step's console block. */
+  block: number;
+  /** A command of a `lab-text: run` directive, typed before the block: its exit code must be 0. */
+  directive?: boolean;
   /** Why the step was not run (see `SKIP`), else undefined. */
   skipped?: string;
   code?: number;
@@ -155,6 +197,19 @@ export const SKIP: readonly [RegExp, string][] = [
   [/^npm run bench\b|^modprobe\b|\/run\/ctr-lab|containerd|^kill\b/, 'acts on the machine, not on the cluster'],
 ];
 
+/**
+ * For a walk through a whole lab: `cnilab start` and `cnilab deploy` are typed (the text shows the
+ * starter's TODOs and failures), until a `lab-text: run` directive stands the reference in for the
+ * student's code; from there the student's deploys are not typed.
+ */
+export const WALK_SKIP: readonly [RegExp, string][] = [
+  [/^cnilab (solve|reset|solution|hint)\b/, 'asks the student to confirm, or shows the solution: not part of the walk'],
+  [/\btcpdump\b/, 'waits for packets that the text sends from a second terminal: a walk types one command at a time'],
+  ...SKIP.slice(1),
+];
+const DEPLOY = /^cnilab deploy\b/;
+const STANDS_IN = "the student's deploy: the reference, installed by the text's lab-text directive, stands in for the student's code";
+
 /** Runs a text's steps in order through `exec`, comparing each output with the text's. */
 export async function runText(
   text: string,
@@ -163,31 +218,76 @@ export async function runText(
     skip?: readonly [RegExp, string][];
     /** Names in the output to read as the text's (the cluster's name → "lab", the text's default). */
     aliases?: Record<string, string>;
+    /**
+     * The other way, in the commands typed: the texts assume the default cluster "lab", so a path
+     * such as /run/simplecni-lab/lab/ is typed with the cluster's own name.
+     */
+    commandAliases?: Record<string, string>;
     /** Only the first N console blocks (a lab's opening, before the student writes code). */
     blocks?: number;
+    /** Start at the first block that opens at or after this line (the part after the student's code). */
+    from?: number;
+    /** Told of each outcome as it comes (a walk through every lab is long: show where it is). */
+    onStep?: (o: StepOutcome) => void;
   } = {},
 ): Promise<StepOutcome[]> {
   const skip = opts.skip ?? SKIP;
   const alias = (s: string) => Object.entries(opts.aliases ?? {}).reduce((acc, [from, to]) => acc.split(from).join(to), s);
+  const typed = (s: string) => Object.entries(opts.commandAliases ?? {}).reduce((acc, [from, to]) => acc.split(from).join(to), s);
   const out: StepOutcome[] = [];
-  const steps = parseConsoleBlocks(text).slice(0, opts.blocks).flatMap((b) => b.steps);
-  for (const step of steps) {
-    const why = skip.find(([re]) => re.test(step.command))?.[1];
-    if (why) {
-      out.push({ step, skipped: why });
-      continue;
+  const push = (o: StepOutcome) => {
+    out.push(o);
+    opts.onStep?.(o);
+  };
+  let standIn = false;
+  for (const block of parseConsoleBlocks(text)
+    .slice(0, opts.blocks)
+    .filter((b) => b.line >= (opts.from ?? 0))) {
+    for (const command of block.run) {
+      standIn = true;
+      const r = await exec({ kind: 'workstation' }, command);
+      const step: TextStep = { line: block.line, place: { kind: 'workstation' }, command, expected: [] };
+      push({ step, block: block.line, directive: true, code: r.code, output: alias(r.output) });
     }
-    const r = await exec(step.place, step.command);
-    const output = alias(r.output);
-    const drift = compareOutput(step.expected, output, { unordered: UNORDERED.test(step.command) });
-    out.push({ step, code: r.code, output, ...(drift ? { drift } : {}) });
+    for (const step of block.steps) {
+      const why = standIn && DEPLOY.test(step.command) ? STANDS_IN : skip.find(([re]) => re.test(step.command))?.[1];
+      if (why) {
+        push({ step, block: block.line, skipped: why });
+        continue;
+      }
+      const r = await exec(step.place, typed(step.command));
+      const output = alias(r.output);
+      const drift = compareOutput(step.expected, output, { unordered: UNORDERED.test(step.command) });
+      push({ step, block: block.line, code: r.code, output, ...(drift ? { drift } : {}) });
+    }
   }
   return out;
 }
 
-/** One readable line per drift: where in the text, the command, the line that did not show. */
+/** A directive that failed, or a step whose output drifted. */
+export const failed = (o: StepOutcome) => Boolean(o.drift) || (o.directive === true && o.code !== 0);
+
+/**
+ * One readable entry per failure: where in the text (the block and the command's line), the
+ * command, the text's lines and the output, both normalised as they were compared.
+ */
 export function describeDrifts(file: string, outcomes: readonly StepOutcome[]): string[] {
-  return outcomes
-    .filter((o) => o.drift)
-    .map((o) => `${file}:${o.step.line}: ${o.step.command}\n    text shows: ${o.drift!.expected}\n    output was: ${o.drift!.actual.slice(0, 6).join(' ⏎ ') || '(nothing)'}`);
+  return outcomes.filter(failed).map((o) => {
+    const head = `${file}:${o.step.line} (block at line ${o.block}): ${o.step.command.split('\n')[0]}`;
+    if (!o.drift) return `${head}\n    the lab-text directive failed (exit ${o.code}):\n${indent(o.output ?? '')}`;
+    return [
+      head,
+      `    first text line not found: ${normalise(o.drift.expected)}`,
+      '    text shows (normalised):',
+      indent(o.step.expected.map(normalise).filter((l) => l !== '').join('\n')),
+      '    output was (normalised, from where the search stopped):',
+      indent(o.drift.actual.slice(0, 20).join('\n') || '(nothing)'),
+    ].join('\n');
+  });
 }
+
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `      | ${l}`)
+    .join('\n');

@@ -1,45 +1,152 @@
-// The lab texts, tested like code: each lab's `console` blocks typed in lab order on a fresh cluster
-// (netns, then the simulated kernel), each output compared with what the text shows under the
-// normalisations of src/labs/textRunner.ts. A text that drifts from the kit fails here.
-import { afterAll, describe, expect, it } from 'vitest';
+// The lab texts, tested like code: every lab's `console` blocks typed in lab order on one fresh
+// cluster per backend (netns, then the simulated kernel), each output compared with what the text
+// shows under the normalisations of src/labs/textRunner.ts. Where a text needs the student's code,
+// the text says how a runner gets there (`{/* lab-text: run cnilab solve 03 --yes */}`): the kit's
+// reference stands in, the comparison stays the same. A text that drifts from the kit fails here.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findLab, labsDir, loadCatalog } from '../../src/labs/catalog.ts';
-import { describeDrifts, runText, SKIP, STUDENT_LOOP, type Place } from '../../src/labs/textRunner.ts';
+import { describeDrifts, failed, runText, WALK_SKIP, type StepOutcome } from '../../src/labs/textRunner.ts';
 import { execCommand } from '../../src/shared/exec.ts';
 import { uniqueName } from '../helpers/names.ts';
+import { TextShells } from '../helpers/textShells.ts';
 
-/** The labs whose every command runs without the student writing code first, in lab order. */
-const LABS = ['00', '01'];
 const catalog = loadCatalog();
-/** Not yet the same on the sim: its node has no file system of its own (the node shell's banner names where its /etc/cni is). */
-const SIM_SKIP: [RegExp, string][] = [[/\/etc\/cni/, "a simulated node's /etc/cni is a directory of the cluster's state"]];
+const LABS = catalog.map((l) => l.id).filter((id) => id <= '10');
+
+/**
+ * Lab 09 is not typed by this runner, on either backend, and the walk says so: its text acts on the
+ * machine itself (apt-get install, a containerd daemon under /run/ctr-lab, a shim in /opt/cni/bin,
+ * `kill`), which a test must not do as printed. What covers it: test/integration/containerd.test.ts
+ * (a private containerd, `ctr run --cni` on a netns node, the lab's checks on that state). On the
+ * sim there is no containerd at all: lab 09 needs a real kernel.
+ */
+const NOT_TYPED: Record<string, string> = {
+  '09':
+    'its text installs packages and runs a containerd daemon on this machine (apt-get, /run/ctr-lab, /opt/cni/bin); a test does not type that. Covered by test/integration/containerd.test.ts on netns; the sim has no containerd (lab 09 needs a real kernel).',
+};
+
+/**
+ * Drifts known and not yet fixed, each with why: `<backend> <lab>:<line>`. The walk fails on any
+ * drift not listed here, and on any listed one that no longer happens (so this list only shrinks).
+ */
+const KNOWN: Record<string, string> = {
+  "netns 03:102": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
+  "netns 03:234": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
+  "netns 04:74": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 04:120": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 04:134": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 04:143": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 04:162": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 04:164": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 04:202": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:62": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:83": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:110": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:112": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:136": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:138": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:148": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:158": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:177": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:200": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:203": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 05:206": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "netns 06:104": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): node1 web 10.244.1.2/24 /run/simplecni-lab/lab/nodes/node1/netns/web",
+  "netns 07:22": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
+  "netns 07:125": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
+  "netns 07:148": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
+  "netns 07:159": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
+  "netns 07:165": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
+  "netns 07:179": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
+  "netns 07:192": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
+  "netns 07:204": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
+  "netns 07:206": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
+  "netns 07:214": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
+  "netns 08:144": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 5: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN mode DEFAULT group defaul",
+  "netns 08:173": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 64 bytes from 10.244.3.2: icmp_seq=1 ttl=62 time=<t>",
+  "netns 08:175": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 64 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=<t>",
+  "netns 08:239": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 168 2 0 15 0 0",
+  "netns 10:134": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 1480 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=<t>",
+  "netns 10:150": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 3: simplecni0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP mode DEFAULT group default ql",
+  "netns 10:171": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 10.244.3.2 via 10.244.1.1 dev eth0 src 10.244.1.2 uid 0",
+  "netns 10:187": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 1430 bytes from 10.244.3.2: icmp_seq=1 ttl=62 time=<t>",
+  "sim 03:234": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
+  "sim 04:74": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 04:120": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 04:134": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 04:143": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 04:162": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 04:164": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 04:202": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:62": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:83": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:110": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:112": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:136": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:138": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:148": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:158": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:177": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:185": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:200": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 05:203": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
+  "sim 06:104": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): node1 web 10.244.1.2/24 /run/simplecni-lab/lab/nodes/node1/netns/web",
+  "sim 07:22": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): tunl0@NONE DOWN 0.0.0.0 <NOARP>",
+  "sim 07:125": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): node1: 4 change(s) (mode ipip, uplink eth1, pod MTU 1480)",
+  "sim 07:139": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): ✗ could not switch to mode ipip: node1: `ip link add name tunl0 type ipip` failed: this kernel lacks IP-in-IP ",
+  "sim 07:148": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 2: eth0@if<n>: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1480 qdisc noqueue state UP mode DEFAULT group default ql",
+  "sim 07:165": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 2: tunl0@NONE: <NOARP,UP,LOWER_UP> mtu 1480 qdisc noqueue state UNKNOWN group default qlen 1000",
+  "sim 07:192": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 64 bytes from 10.244.3.2: icmp_seq=1 ttl=62 time=<t>",
+  "sim 07:204": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 1460 bytes from 10.244.3.2: icmp_seq=1 ttl=62 time=<t>",
+  "sim 08:109": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): node1: would run 9 command(s) (mode vxlan, uplink eth1, pod MTU 1450)",
+  "sim 08:130": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): ✓ mode host-gw → vxlan on every node (pod MTU 1450 for new pods)",
+  "sim 08:144": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 5: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN mode DEFAULT group defaul",
+  "sim 08:160": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess",
+  "sim 08:173": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 64 bytes from 10.244.3.2: icmp_seq=1 ttl=62 time=<t>",
+  "sim 08:175": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 64 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=<t>",
+  "sim 08:222": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 10.244.3.0 INCOMPLETE",
+  "sim 08:239": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 168 2 0 15 0 0",
+  "sim 10:134": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 1480 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=<t>",
+  "sim 10:150": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 3: simplecni0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP mode DEFAULT group default ql",
+  "sim 10:168": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): ping: local error: message too long, mtu=1450",
+  "sim 10:171": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 10.244.3.2 via 10.244.1.1 dev eth0 src 10.244.1.2 uid 0",
+  "sim 10:187": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 1430 bytes from 10.244.3.2: icmp_seq=1 ttl=62 time=<t>",
+};
 
 for (const backend of ['netns', 'sim'] as const) {
-  describe(`lab texts as printed, on a fresh ${backend} cluster`, () => {
+  describe(`lab texts as printed, labs ${LABS[0]}–${LABS.at(-1)} in order on one fresh ${backend} cluster`, () => {
     const cluster = uniqueName();
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sct-texts-'));
+    // Made when the walk starts (a walk filtered out leaves nothing behind), removed after it.
+    const tmp = path.join(os.tmpdir(), `sct-texts-${cluster}`);
     // `cnilab` on PATH as the student has it, the cluster chosen by the environment.
     const bin = path.join(tmp, 'bin');
-    fs.mkdirSync(bin);
-    fs.symlinkSync(path.resolve('bin/cnilab'), path.join(bin, 'cnilab'));
+    beforeAll(() => {
+      fs.mkdirSync(bin, { recursive: true });
+      fs.symlinkSync(path.resolve('bin/cnilab'), path.join(bin, 'cnilab'));
+    });
     const env = {
       PATH: `${bin}:${process.env.PATH}`,
+      HOME: process.env.HOME ?? os.homedir(),
       NO_COLOR: '1',
       SIMPLECNI_CLUSTER: cluster,
       SIMPLECNI_BACKEND: backend,
       SIMPLECNI_SIM_ROOT: path.join(tmp, 'sim'),
       SIMPLECNI_WORKSPACE: path.join(tmp, 'workspace'),
     };
-    const exec = async (place: Place, command: string) => {
-      // A node's shell is `cnilab shell`'s: the node's home, the node's network, its /etc/cni.
-      const script = `{\n${command}\n} 2>&1`;
-      const argv = place.kind === 'workstation' ? ['bash', '-c', script] : ['cnilab', 'exec', place.node, '--', 'bash', '-c', `cd ~ && ${script}`];
-      const r = await execCommand(argv, { env, input: '' });
-      return { code: r.code, output: r.stdout + r.stderr };
-    };
+    const shells = new TextShells(env, process.cwd());
+    // The cluster's name reads as the texts' default, "lab"; on the sim, the cluster's state
+    // directory reads as what a node sees there (src/cluster/sim/nodeView.ts): /run/simplecni-lab.
+    // A node's /etc/cni, which the node's view mounts there, reads as /etc/cni.
+    const simAliases = Object.fromEntries([
+      ...['node1', 'node2', 'node3'].map((n) => [path.join(env.SIMPLECNI_SIM_ROOT, cluster, 'nodes', n, 'etc', 'cni'), '/etc/cni']),
+      [env.SIMPLECNI_SIM_ROOT, '/run/simplecni-lab'],
+    ]);
+    const aliases = { ...(backend === 'sim' ? simAliases : {}), [`${cluster}-`]: '', [cluster]: 'lab' };
     afterAll(async () => {
+      await shells.closeAll();
       await execCommand(['bin/cnilab', 'cluster', 'down'], { env });
       fs.rmSync(tmp, { recursive: true, force: true });
     });
@@ -48,26 +155,51 @@ for (const backend of ['netns', 'sim'] as const) {
       it(`lab ${id}: every command shows what the text shows`, async () => {
         const lab = findLab(catalog, id);
         const file = path.join('labs', lab.dir, 'lab.mdx');
-        const outcomes = await runText(fs.readFileSync(path.join(labsDir(), lab.dir, 'lab.mdx'), 'utf8'), exec, { skip: [...SKIP, ...(backend === 'sim' ? SIM_SKIP : [])], aliases: { [`${cluster}-`]: '', [cluster]: 'lab' } });
-        expect(outcomes.filter((o) => !o.skipped).length).toBeGreaterThan(5);
-        expect(describeDrifts(file, outcomes)).toEqual([]);
-      }, 600_000);
+        if (NOT_TYPED[id]) {
+          console.log(`[${backend}] lab ${id}: NOT TYPED: ${NOT_TYPED[id]}`);
+          expect(fs.readFileSync('test/integration/containerd.test.ts', 'utf8')).toMatch(/ctr run --cni/);
+          if (backend === 'sim') {
+            // On the sim the kit says so itself: no ctr on a simulated node, and the check tells where lab 09 runs.
+            const check = await shells.run({ kind: 'workstation' }, 'cnilab check 09');
+            expect(check.output).toMatch(/ctr: not modelled by the simulated kernel.*containerd needs a real kernel/);
+            expect(check.output).toMatch(/do it on a real node/);
+          }
+          return;
+        }
+        const started = Date.now();
+        // `cnilab start NN` asks before it replaces the workspace of the lab before; the student
+        // answers y. This runner has no terminal to answer on: it removes the workspace instead.
+        fs.rmSync(env.SIMPLECNI_WORKSPACE, { recursive: true, force: true });
+        const outcomes: StepOutcome[] = [];
+        await runText(fs.readFileSync(path.join(labsDir(), lab.dir, 'lab.mdx'), 'utf8'), (place, command) => shells.run(place, command), {
+          skip: WALK_SKIP,
+          aliases,
+          commandAliases: { '/run/simplecni-lab/lab/': `/run/simplecni-lab/${cluster}/` },
+          onStep: (o) => outcomes.push(o),
+        });
+        const typed = outcomes.filter((o) => !o.skipped);
+        const drifts = outcomes.filter(failed).map((o) => `${backend} ${id}:${o.step.line}`);
+        console.log(
+          `[${backend}] lab ${id}: ${typed.length} typed, ${outcomes.length - typed.length} not typed, ${drifts.length} drifted (${Math.round((Date.now() - started) / 1000)} s)` +
+            outcomes
+              .filter((o) => o.skipped)
+              .map((o) => `\n    not typed ${file}:${o.step.line} ${o.step.command.split('\n')[0]}: ${o.skipped}`)
+              .join(''),
+        );
+        const report = describeDrifts(file, outcomes.filter((o) => !KNOWN[`${backend} ${id}:${o.step.line}`]));
+        if (report.length > 0) console.log(report.join('\n'));
+        expect(typed.length).toBeGreaterThan(3);
+        expect(report).toEqual([]);
+        // A drift that comes and goes (a race the text shows one outcome of) is listed with "varies:".
+        const fixed = Object.keys(KNOWN).filter((k) => k.startsWith(`${backend} ${id}:`) && !KNOWN[k]!.startsWith('varies:') && !drifts.includes(k));
+        expect(fixed, 'listed as known drifts but matching the text now: remove them from KNOWN').toEqual([]);
+      }, 1_200_000);
     }
-
-    it("lab 04's opening, before any code is written: start's TODO lines, then the starter's error", async () => {
-      const lab = findLab(catalog, '04');
-      const text = fs.readFileSync(path.join(labsDir(), lab.dir, 'lab.mdx'), 'utf8');
-      // start and deploy run here: the starter is what the text shows failing.
-      const outcomes = await runText(text, exec, { blocks: 1, skip: SKIP.filter(([re]) => re !== STUDENT_LOOP), aliases: { [`${cluster}-`]: '', [cluster]: 'lab' } });
-      expect(outcomes.map((o) => o.step.command)).toEqual(['cnilab start 04', 'cnilab deploy', 'cnilab pod add node1 web']);
-      expect(describeDrifts(path.join('labs', lab.dir, 'lab.mdx'), outcomes)).toEqual([]);
-      await exec({ kind: 'workstation' }, 'cnilab pod del node1 web');
-    }, 300_000);
 
     it("a node's shell starts in the node's home (the texts' node1:~#); tools the sim does not model say so", async () => {
       const shell = await execCommand(['cnilab', 'shell', 'node1'], { env, input: 'pwd\nexit\n' });
-      expect(shell.stdout.split('\n')).toContain(os.homedir());
-      const ifconfig = await exec({ kind: 'node', node: 'node1', cwd: '~' }, 'ifconfig');
+      expect(shell.stdout.split('\n')).toContain(env.HOME);
+      const ifconfig = await shells.run({ kind: 'node', node: 'node1', cwd: '~' }, 'ifconfig');
       if (backend === 'sim') {
         expect(ifconfig.code).toBe(127);
         expect(ifconfig.output).toMatch(/ifconfig: not modelled by the simulated kernel .*use ip addr/);

@@ -1,6 +1,6 @@
 // The lab-text runner's pure part: reading console blocks, the normalisations, the comparison.
 import { describe, expect, it } from 'vitest';
-import { compareOutput, normalise, parseConsoleBlocks, runText, textSteps } from '../../src/labs/textRunner.ts';
+import { compareOutput, describeDrifts, normalise, parseConsoleBlocks, runText, textSteps, WALK_SKIP } from '../../src/labs/textRunner.ts';
 
 const TEXT = [
   '# A lab',
@@ -60,5 +60,38 @@ describe('lab text runner', () => {
     expect(typed).toEqual(['$ cnilab shell node1', 'node1 ip -br link', 'node1 ping -c1 10.0.0.1']);
     expect(outcomes.find((o) => o.step.command === 'cnilab start 04')?.skipped).toMatch(/student/);
     expect(outcomes.filter((o) => o.drift).map((o) => o.step.line)).toEqual([7]);
+  });
+
+  it('a lab-text directive above a block is typed first; from there the student\'s deploys are not', async () => {
+    const text = [
+      '```console',
+      '$ cnilab start 04',
+      'TODO(lab 04)',
+      '$ cnilab deploy',
+      '```',
+      'Write the code.',
+      '',
+      '{/* lab-text: run cnilab solve 03 --yes */}',
+      '',
+      '```console',
+      '$ cnilab deploy',
+      '✓ deployed',
+      '$ cnilab pod add node1 web',
+      '✓ pod node1/web is up',
+      '```',
+    ].join('\n');
+    expect(parseConsoleBlocks(text).map((b) => b.run)).toEqual([[], ['cnilab solve 03 --yes']]);
+    const typed: string[] = [];
+    const outcomes = await runText(text, async (_place, command) => {
+      typed.push(command);
+      return { code: command.startsWith('cnilab solve') ? 1 : 0, output: command === 'cnilab start 04' ? 'TODO(lab 04)' : 'x' };
+    }, { skip: WALK_SKIP });
+    expect(typed).toEqual(['cnilab start 04', 'cnilab deploy', 'cnilab solve 03 --yes', 'cnilab pod add node1 web']);
+    expect(outcomes.find((o) => o.step.line === 11)?.skipped).toMatch(/the reference, .* stands in for the student's code/);
+    // A failing directive and a drift are both reported, with the block they belong to.
+    const report = describeDrifts('lab.mdx', outcomes);
+    expect(report).toHaveLength(2);
+    expect(report[0]).toMatch(/block at line 10.*\n.*directive failed \(exit 1\)/);
+    expect(report[1]).toMatch(/lab.mdx:13 \(block at line 10\): cnilab pod add node1 web\n    first text line not found: ✓ pod node1\/web is up/);
   });
 });

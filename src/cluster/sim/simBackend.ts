@@ -13,6 +13,7 @@ import { installBundle, installNodeFiles, writeIfChanged, type Bundles } from '.
 import { workers, type Topology, type WorkerNode } from '../topology.ts';
 import { SimLayout } from './layout.ts';
 import { buildUnderlayWorld, clusterNamespaces } from './underlayWorld.ts';
+import { nodeViewAvailable } from './nodeView.ts';
 import { relaunchBundles, SimDriver } from './simDriver.ts';
 
 /** Network tools a sim node has no model of, and what answers instead. */
@@ -25,6 +26,10 @@ const UNMODELLED: Record<string, string> = {
   ss: 'nothing here: the simulated kernel has no sockets to list',
   iptables: 'nft (the masquerade the plugin sets up)',
   ethtool: 'ip -d link',
+  // Lab 09's runtime: on a simulated node it would reach this machine's own containerd.
+  ctr: 'a real node for lab 09 (namespaces as root, or the VMs): containerd needs a real kernel',
+  containerd: 'a real node for lab 09 (namespaces as root, or the VMs): containerd needs a real kernel',
+  runc: 'a real node for lab 09 (namespaces as root, or the VMs): containerd needs a real kernel',
 };
 
 export class SimBackend implements ClusterBackend {
@@ -124,7 +129,9 @@ export class SimBackend implements ClusterBackend {
       bashrc: [
         ...Object.entries(this.layout.shellVars(n.name)).map(([k, v]) => `export ${k}=${v}`),
         'cd ~', // the node's home, as on every backend (the prompt reads node1:~#)
-        `echo "Simulated node ${n.name}: ip, bridge, ping, tcpdump… answer from the simulated kernel. This node's /etc/cni is ${this.layout.etcDir(n.name)}"`,
+        nodeViewAvailable()
+          ? `echo "Simulated node ${n.name}: ip, bridge, ping, tcpdump… answer from the simulated kernel; /etc/cni and /run/simplecni-lab are the node's own."`
+          : `echo "Simulated node ${n.name}: ip, bridge, ping, tcpdump… answer from the simulated kernel. This node's /etc/cni is ${this.layout.etcDir(n.name)}"`,
       ],
     });
   }

@@ -22,6 +22,7 @@ import { writeIfChanged } from '../nodeFiles.ts';
 import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
 import { nodeByName, workerByName, workers, type Topology } from '../topology.ts';
 import type { SimLayout } from './layout.ts';
+import { inNodeView } from './nodeView.ts';
 
 /** How long a bundled program may run before the host stops it (a runtime's timeout, in effect). */
 export const PROGRAM_TIMEOUT_MS = 30_000;
@@ -84,7 +85,7 @@ export class SimDriver implements NodeDriver {
     if ('code' in end) return { code: end.code, stdout, stderr };
     if (end.exec.argv.length === 0) return { code: 0, stdout, stderr }; // no command, no terminal: nothing to run
     const procEnv = { ...env, [SIM_ENV.netns]: end.exec.ns };
-    const r = (await this._hosted(end.exec.argv, end.exec.ns, procEnv, opts)) ?? (await execCommand(end.exec.argv, { ...opts, env: procEnv }));
+    const r = (await this._hosted(end.exec.argv, end.exec.ns, procEnv, opts)) ?? (await execCommand(inNodeView(this.layout, env[SIM_ENV.node]!, end.exec.argv), { ...opts, env: procEnv }));
     return { code: r.code, stdout: stdout + r.stdout, stderr: stderr + r.stderr };
   }
 
@@ -132,17 +133,17 @@ export class SimDriver implements NodeDriver {
   // A terminal's processes may run a node's plugin shims: they must be the plugin host's.
   nodeExecArgv(node: string, argv: readonly string[]): string[] {
     relaunchBundles(this.topology, this.layout);
-    return this._envArgv(this.env(node), argv);
+    return this._envArgv(this.env(node), inNodeView(this.layout, node, argv));
   }
 
   shellArgv(node: string): string[] {
     relaunchBundles(this.topology, this.layout);
-    return this._envArgv(this.env(node), ['bash', '--rcfile', path.join(this.layout.nodeDir(node), 'bashrc'), '-i']);
+    return this._envArgv(this.env(node), inNodeView(this.layout, node, ['bash', '--rcfile', path.join(this.layout.nodeDir(node), 'bashrc'), '-i']));
   }
 
   podExecArgv(node: string, pod: string, argv: readonly string[]): string[] {
     relaunchBundles(this.topology, this.layout);
-    return this._envArgv(this.env(node, this.layout.podNetnsPath(node, validatePodName(pod))), argv);
+    return this._envArgv(this.env(node, this.layout.podNetnsPath(node, validatePodName(pod))), inNodeView(this.layout, node, argv));
   }
 
   paths(node: string): NodePaths {

@@ -20,8 +20,16 @@ async function ctrLeases(ctx: CheckContext): Promise<{ ip: string; id: string }[
     .filter((l) => !pods.has(l.id) && l.id.includes('-'));
 }
 
+/** Why node1 cannot run lab 09 (no containerd client there, as on a simulated node), or undefined. */
+async function noCtr(ctx: CheckContext): Promise<string | undefined> {
+  const r = await ctx.driver.exec(NODE, ['sh', '-c', 'command -v ctr >/dev/null || { echo "ctr: not installed on node1" >&2; exit 127; }; ctr --version >/dev/null']);
+  return r.code === 127 ? (r.stderr.trim().split('\n')[0] ?? 'no ctr on node1') : undefined;
+}
+
 export const checks: Record<string, CheckFn> = {
   'ctr-lease': async (ctx) => {
+    const why = await noCtr(ctx);
+    if (why) return fail('a lease on node1 owned by a containerd container', why, 'Lab 09 runs real containers with containerd: do it on a real node (the namespace backend as root, or the VMs).');
     const leases = await ctrLeases(ctx);
     return leases.length > 0
       ? pass('a lease on node1 owned by a containerd container', leases.map((l) => `${l.ip} (${l.id})`).join(', '))

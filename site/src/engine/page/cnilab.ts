@@ -110,10 +110,11 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           if ((verb === 'add' || verb === 'del') && node && name) {
             if (verb === 'add') {
               const p = await d.pods.add(node, name);
-              io.stdout(`pod ${node}/${name}: ${p.address ?? 'no address'}\n`);
+              // The CLI's words, which the lab texts show.
+              io.stdout(`✓ pod ${node}/${name} is up: ${p.address ?? '(no address)'}  netns ${p.netns}\n  try cnilab exec ${node}/${name} -- ip addr\n`);
             } else {
               const r = await d.pods.del(node, name);
-              io.stdout(r.existed ? `pod ${node}/${name} deleted\n` : `no pod ${node}/${name}: nothing to delete\n`);
+              io.stdout(r.existed ? `✓ pod ${node}/${name} deleted\n` : `✓ pod ${node}/${name} did not exist (DEL ran anyway, as runtimes do)\n`);
             }
             return 0;
           }
