@@ -2,6 +2,7 @@
 // crafted input in a scratch corner (its own namespace and lease dir) that is removed afterwards.
 import type { NodeDriver } from '../cluster/driver.ts';
 import type { CheckContext } from './types.ts';
+import { msg, type Text } from '../i18n/index.ts';
 
 export interface IpLink {
   ifname: string;
@@ -34,7 +35,7 @@ export async function ping(driver: NodeDriver, node: string, target: string, opt
 
 export const isUp = (l?: IpLink) => l?.flags?.includes('UP') ?? false;
 export const addrs = (l?: IpLink) => (l?.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
-export const describeAddrs = (l?: IpLink) => (addrs(l).length ? addrs(l).join(', ') : 'no IPv4 address');
+export const describeAddrs = (l?: IpLink): Text => (addrs(l).length ? addrs(l).join(', ') : msg('word.noIPv4'));
 
 /** The first pod on a node (by name), or undefined. */
 export async function firstPod(ctx: CheckContext, node: string) {
