@@ -2,7 +2,7 @@
 // crafted input in a scratch corner (its own namespace and lease dir) that is removed afterwards.
 import type { NodeDriver } from '../cluster/driver.ts';
 import type { CheckContext } from './types.ts';
-import { msg, type Text } from '../i18n/index.ts';
+import { list, msg, type Text } from '../i18n/index.ts';
 
 export interface IpLink {
   ifname: string;
@@ -41,6 +41,10 @@ export const describeAddrs = (l?: IpLink): Text => (addrs(l).length ? addrs(l).j
 export async function firstPod(ctx: CheckContext, node: string) {
   return (await ctx.pods.list(node)).find((p) => p.address);
 }
+
+/** Which pod each node has, for a check that needs pods there: "pods: node1 web, node2 none". */
+export const podsFound = (pods: [node: string, pod: string | undefined][]): Text =>
+  msg('v.pods.found', { pods: list(pods.map(([node, pod]) => msg('v.pods.item', { node, pod: pod ?? msg('word.noPod') }))) });
 
 export interface Scratch {
   dir: string;
