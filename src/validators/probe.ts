@@ -46,6 +46,9 @@ export async function firstPod(ctx: CheckContext, node: string) {
 export const podsFound = (pods: [node: string, pod: string | undefined][]): Text =>
   msg('v.pods.found', { pods: list(pods.map(([node, pod]) => msg('v.pods.item', { node, pod: pod ?? msg('word.noPod') }))) });
 
+/** A pod whose eth0 has the wrong MTU: "node1/web: 1500", or "node1/web: no eth0". */
+export const mtuItem = (pod: string, mtu: number | undefined): Text => msg('v.mtu.item', { pod, mtu: mtu ?? msg('word.noEth0') });
+
 export interface Scratch {
   dir: string;
   conf: Record<string, unknown>;
