@@ -18,19 +18,22 @@ export interface Msg {
 /** Several texts in a row, joined the way the language lists things ("a, b" / "a，b"). */
 export interface TextList {
   list: Text[];
+  /** 'semi' for items that have commas of their own ("a; b" / "a；b"). */
+  sep?: ListSep;
 }
+type ListSep = 'comma' | 'semi';
 /** What a check or a command says to a person: a message, or literal text (names, machine output). */
 export type Text = string | number | Msg | TextList;
 
 export const msg = (id: MsgId, params?: Record<string, Text>): Msg => (params ? { id, params } : { id });
-export const list = (items: Text[]): TextList => ({ list: items });
+export const list = (items: Text[], sep?: ListSep): TextList => (sep ? { list: items, sep } : { list: items });
 export const isMsg = (t: unknown): t is Msg | TextList => typeof t === 'object' && t !== null && (typeof (t as Msg).id === 'string' || Array.isArray((t as TextList).list));
-const LIST_SEPARATOR: Record<Lang, string> = { en: ', ', 'zh-CN': '，' };
+const LIST_SEPARATOR: Record<ListSep, Record<Lang, string>> = { comma: { en: ', ', 'zh-CN': '，' }, semi: { en: '; ', 'zh-CN': '；' } };
 
 /** The text in a language; unknown `{names}` stay visible so a wrong parameter is noticed, not hidden. */
 export function t(lang: Lang, text: Text): string {
   if (!isMsg(text)) return String(text);
-  if ('list' in text) return text.list.map((x) => t(lang, x)).join(LIST_SEPARATOR[lang]);
+  if ('list' in text) return text.list.map((x) => t(lang, x)).join(LIST_SEPARATOR[text.sep ?? 'comma'][lang]);
   const template = CATALOGUES[lang][text.id] ?? en[text.id] ?? text.id;
   const params = text.params ?? {};
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? t(lang, params[name]!) : whole));

@@ -2,6 +2,7 @@
 // crafted input in a scratch corner (its own namespace and lease dir) that is removed afterwards.
 import type { NodeDriver } from '../cluster/driver.ts';
 import type { CheckContext } from './types.ts';
+import { list, msg, type Text } from '../i18n/index.ts';
 
 export interface IpLink {
   ifname: string;
@@ -34,12 +35,19 @@ export async function ping(driver: NodeDriver, node: string, target: string, opt
 
 export const isUp = (l?: IpLink) => l?.flags?.includes('UP') ?? false;
 export const addrs = (l?: IpLink) => (l?.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
-export const describeAddrs = (l?: IpLink) => (addrs(l).length ? addrs(l).join(', ') : 'no IPv4 address');
+export const describeAddrs = (l?: IpLink): Text => (addrs(l).length ? addrs(l).join(', ') : msg('word.noIPv4'));
 
 /** The first pod on a node (by name), or undefined. */
 export async function firstPod(ctx: CheckContext, node: string) {
   return (await ctx.pods.list(node)).find((p) => p.address);
 }
+
+/** Which pod each node has, for a check that needs pods there: "pods: node1 web, node2 none". */
+export const podsFound = (pods: [node: string, pod: string | undefined][]): Text =>
+  msg('v.pods.found', { pods: list(pods.map(([node, pod]) => msg('v.pods.item', { node, pod: pod ?? msg('word.noPod') }))) });
+
+/** A pod whose eth0 has the wrong MTU: "node1/web: 1500", or "node1/web: no eth0". */
+export const mtuItem = (pod: string, mtu: number | undefined): Text => msg('v.mtu.item', { pod, mtu: mtu ?? msg('word.noEth0') });
 
 export interface Scratch {
   dir: string;

@@ -1,6 +1,7 @@
 // 03 · IPAM from a static file: simplecni-ipam run with crafted input in a scratch lease dir
 import { callPlugin, openScratch, short } from '../probe.ts';
 import { fail, pass, type CheckFn } from '../types.ts';
+import { list, msg, type Text } from '../../i18n/index.ts';
 
 const NODE = 'node1';
 const env = (command: string, id: string) => ({ CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: '/nonexistent', CNI_IFNAME: 'eth0' });
@@ -10,16 +11,16 @@ export const checks: Record<string, CheckFn> = {
   'ipam-reserved': async (ctx) => {
     const s = await openScratch(ctx, NODE, { Subnet: '10.99.0.0/29', Gateway: '10.99.0.1' }, ipam({ subnet: '10.99.0.0/16' }));
     try {
-      const got: string[] = [];
+      const got: Text[] = [];
       for (let i = 0; i < 5; i++) {
         const r = await callPlugin(ctx, NODE, s.conf, env('ADD', `c${i}`));
-        got.push(r.code === 0 ? String(r.json?.ips?.[0]?.address ?? '?') : `error (${short(r.stdout || r.stderr, 80)})`);
+        got.push(r.code === 0 ? String(r.json?.ips?.[0]?.address ?? '?') : msg('v.ipam.error', { detail: short(r.stdout || r.stderr, 80) }));
       }
       const full = await callPlugin(ctx, NODE, s.conf, env('ADD', 'c5'));
-      const expected = '10.99.0.2 … 10.99.0.6 in a /29 (never .0, .1 or .7), then an error when full';
+      const expected = msg('v.ipam-reserved.expected');
       const ok = [...got].sort().join(',') === ['2', '3', '4', '5', '6'].map((n) => `10.99.0.${n}/29`).join(',') && full.code !== 0;
-      const found = `${got.join(', ')}; 6th ADD ${full.code === 0 ? `got ${full.json?.ips?.[0]?.address}` : 'refused'}`;
-      return ok ? pass(expected, found) : fail(expected, found, 'A /29 has 8 addresses. Which of them can never belong to a pod, and what should the 6th pod hear?');
+      const found = msg('v.ipam-reserved.found', { got: list(got), sixth: full.code === 0 ? msg('v.ipam-reserved.got', { addr: `${full.json?.ips?.[0]?.address}` }) : msg('word.refused') });
+      return ok ? pass(expected, found) : fail(expected, found, msg('v.ipam-reserved.hint'));
     } finally {
       await s.close();
     }
@@ -33,10 +34,10 @@ export const checks: Record<string, CheckFn> = {
       const rs = await Promise.all(Array.from({ length: N }, (_, i) => callPlugin(ctx, NODE, s.conf, env('ADD', `p${i}`))));
       const addrs = rs.filter((r) => r.code === 0).map((r) => String(r.json?.ips?.[0]?.address));
       const dup = addrs.filter((a, i) => addrs.indexOf(a) !== i);
-      const found = `${addrs.length} of ${N} succeeded, ${new Set(addrs).size} distinct${dup.length ? `; handed out twice: ${[...new Set(dup)].join(', ')}` : ''}`;
-      return addrs.length === N && new Set(addrs).size === N
-        ? pass(`${N} successful ADDs, ${N} distinct addresses`, found)
-        : fail(`${N} successful ADDs, ${N} distinct addresses`, found, 'Two ADDs that read the same counter before either writes it back get the same address. Make taking an address one atomic step.');
+      const counts = { ok: addrs.length, n: N, distinct: new Set(addrs).size };
+      const found = dup.length ? msg('v.ipam-concurrent.foundDup', { ...counts, dup: list([...new Set(dup)]) }) : msg('v.ipam-concurrent.found', counts);
+      const expected = msg('v.ipam-concurrent.expected', { n: N });
+      return addrs.length === N && new Set(addrs).size === N ? pass(expected, found) : fail(expected, found, msg('v.ipam-concurrent.hint'));
     } finally {
       await s.close();
     }
@@ -50,11 +51,15 @@ export const checks: Record<string, CheckFn> = {
       const del = await callPlugin(ctx, NODE, s.conf, env('DEL', 'rel'));
       const after = await s.leases();
       const del2 = await callPlugin(ctx, NODE, s.conf, env('DEL', 'rel'));
-      const found = `ADD ${add.code === 0 ? add.json?.ips?.[0]?.address : 'failed'}, leases ${held.join(', ') || 'none'}; after DEL: ${after.join(', ') || 'none'}; second DEL exit ${del2.code}`;
+      const none = msg('word.none');
+      const found = msg('v.ipam-release.found', {
+        add: add.code === 0 ? `${add.json?.ips?.[0]?.address}` : msg('word.failed'),
+        held: held.join(', ') || none,
+        after: after.join(', ') || none,
+        code: del2.code,
+      });
       const ok = add.code === 0 && held.length === 1 && del.code === 0 && after.length === 0 && del2.code === 0;
-      return ok
-        ? pass('one lease after ADD, none after DEL, and a second DEL still succeeds', found)
-        : fail('one lease after ADD, none after DEL, and a second DEL still succeeds', found, 'An address that is never given back leaks: after enough pods the subnet is "full" of nobody.');
+      return ok ? pass(msg('v.ipam-release.expected'), found) : fail(msg('v.ipam-release.expected'), found, msg('v.ipam-release.hint'));
     } finally {
       await s.close();
     }
@@ -67,8 +72,8 @@ export const checks: Record<string, CheckFn> = {
       const r = await callPlugin(ctx, NODE, s.conf, env('ADD', 'bad'));
       const ok = r.code !== 0 && String(r.json?.msg ?? '').includes(`${s.dir}/ipam.config`);
       return ok
-        ? pass('a non-zero exit whose message names the IPAM file', String(r.json.msg))
-        : fail('a non-zero exit whose message names the IPAM file', `exit ${r.code}: ${short(r.stdout || r.stderr)}`, 'Someone will have to fix that file by hand: tell them which file, and what is wrong with it.');
+        ? pass(msg('v.ipam-file-errors.expected'), String(r.json.msg))
+        : fail(msg('v.ipam-file-errors.expected'), msg('v.plugin.exitOutput', { code: r.code, output: short(r.stdout || r.stderr) }), msg('v.ipam-file-errors.hint'));
     } finally {
       await s.close();
     }

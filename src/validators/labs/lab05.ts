@@ -2,10 +2,14 @@
 import { workers } from '../../cluster/topology.ts';
 import { callPlugin, ipJson, openScratch, ping, short, type Scratch } from '../probe.ts';
 import { fail, pass, type CheckContext, type CheckFn } from '../types.ts';
+import { list, msg, type Text } from '../../i18n/index.ts';
 
 const NODE = 'node1';
 // Each check's scratch pods get a bridge, a subnet and leases of their own, so the checks can run at once.
 const SCRATCH = { del: 8, chk: 9, gc: 10 } as const;
+/** An exit code, and when it is not 0 what the plugin said. */
+const exitWhy = (code: number, said: string): Text => (code ? msg('v.plugin.exitWhy', { code, why: said }) : code);
+const leasesLeft = (left: string[]): Text => left.join(', ') || msg('word.none');
 const env = (command: string, id: string, netns: string) => ({ CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns, CNI_IFNAME: 'eth0' });
 
 async function withScratch<T>(ctx: CheckContext, which: keyof typeof SCRATCH, fn: (s: Scratch) => Promise<T>): Promise<T> {
@@ -38,11 +42,16 @@ export const checks: Record<string, CheckFn> = {
         })(),
       ]);
       const left = await s.leases();
-      const found = `ADD ${add.code}/${add2.code}; DEL ${del1.code}, again ${del2.code}, without CNI_NETNS ${noNetns.code}${noNetns.code ? ` (${short(noNetns.json?.msg ?? noNetns.stdout, 80)})` : ''}; leases left: ${left.join(', ') || 'none'}`;
+      const found = msg('v.del-idempotent.found', {
+        add: add.code,
+        add2: add2.code,
+        del1: del1.code,
+        del2: del2.code,
+        noNetns: exitWhy(noNetns.code, noNetns.code ? short(noNetns.json?.msg ?? noNetns.stdout, 80) : ''),
+        left: leasesLeft(left),
+      });
       const ok = add.code === 0 && add2.code === 0 && del1.code === 0 && del2.code === 0 && noNetns.code === 0 && left.length === 0;
-      return ok
-        ? pass('every DEL exits 0 and no lease is left', found)
-        : fail('every DEL exits 0 and no lease is left', found, 'For DEL, "it is already gone" is success. And the pod’s namespace is not needed to find the node end of its veth.');
+      return ok ? pass(msg('v.del-idempotent.expected'), found) : fail(msg('v.del-idempotent.expected'), found, msg('v.del-idempotent.hint'));
     }),
 
   'check-drift': (ctx) =>
@@ -55,10 +64,14 @@ export const checks: Record<string, CheckFn> = {
       // No DEL needed: closing the scratch removes the pod's netns (and its veth) and the leases.
       const addr = String(add.json?.ips?.[0]?.address ?? '');
       const names = broken.code !== 0 && addr !== '' && String(broken.json?.msg ?? '').includes(addr.split('/')[0]!);
-      const found = `healthy: exit ${healthy.code}${healthy.code ? ` (${short(healthy.json?.msg ?? healthy.stdout, 80)})` : ''}; address removed: exit ${broken.code}, "${short(broken.json?.msg ?? broken.stdout, 120)}"`;
+      const found = msg('v.check-drift.found', {
+        healthy: exitWhy(healthy.code, healthy.code ? short(healthy.json?.msg ?? healthy.stdout, 80) : ''),
+        broken: broken.code,
+        msg: short(broken.json?.msg ?? broken.stdout, 120),
+      });
       return add.code === 0 && healthy.code === 0 && names
-        ? pass('exit 0 when healthy; an error naming the missing address when it was removed', found)
-        : fail('exit 0 when healthy; an error naming the missing address when it was removed', found, 'CHECK works out what should exist from prevResult, looks, and reports each difference by name.');
+        ? pass(msg('v.check-drift.expected'), found)
+        : fail(msg('v.check-drift.expected'), found, msg('v.check-drift.hint'));
     }),
 
   'gc-stale': (ctx) =>
@@ -69,16 +82,16 @@ export const checks: Record<string, CheckFn> = {
       const gc = await callPlugin(ctx, NODE, { ...s.conf, 'cni.dev/valid-attachments': [{ containerID: 'keep', ifname: 'eth0' }] }, { CNI_COMMAND: 'GC' });
       const left = await s.leases();
       const keepIp = String(ra.json?.ips?.[0]?.address ?? '').split('/')[0];
-      const found = `GC exit ${gc.code}; leases left: ${left.join(', ') || 'none'}`;
+      const found = msg('v.gc-stale.found', { code: gc.code, left: leasesLeft(left) });
       return ra.code === 0 && rb.code === 0 && gc.code === 0 && left.length === 1 && left[0] === keepIp
-        ? pass(`only the lease of "keep" (${keepIp}) is left`, found)
-        : fail(`only the lease of "keep" (${keepIp || '?'}) is left`, found, 'GC gets the list of attachments the runtime still knows; everything else you hold is stale.');
+        ? pass(msg('v.gc-stale.expected', { ip: `${keepIp}` }), found)
+        : fail(msg('v.gc-stale.expected', { ip: keepIp || '?' }), found, msg('v.gc-stale.hint'));
     }),
 
   'no-leaks': async (ctx) => {
     const perNode = await Promise.all(
       workers(ctx.driver.topology).map(async (w) => {
-        const problems: string[] = [];
+        const problems: Text[] = [];
         const list = await ctx.runtime.loadNetwork(w.name);
         const conf = list.plugins[0] as { dataDir?: string; bridge?: string };
         const [ls, links] = await Promise.all([
@@ -88,14 +101,14 @@ export const checks: Record<string, CheckFn> = {
         const leases = ls.stdout.split('\n').filter(Boolean);
         const ports = (links ?? []).filter((l) => l.ifname.startsWith('veth'));
         const answers = await Promise.all(leases.map(async (ip) => (await ping(ctx.driver, w.name, ip)).ok));
-        leases.forEach((ip, i) => answers[i] || problems.push(`${w.name}: lease ${ip} has no pod answering`));
-        if (ports.length > leases.length) problems.push(`${w.name}: ${ports.length} pod veths on the bridge but ${leases.length} leases`);
+        leases.forEach((ip, i) => answers[i] || problems.push(msg('v.no-leaks.lease', { node: w.name, ip })));
+        if (ports.length > leases.length) problems.push(msg('v.no-leaks.ports', { node: w.name, ports: ports.length, leases: leases.length }));
         return problems;
       }),
     );
     const problems = perNode.flat();
     return problems.length === 0
-      ? pass('every lease belongs to a live pod, and every pod veth to a lease')
-      : fail('every lease belongs to a live pod, and every pod veth to a lease', problems.join('; '), 'A failed ADD must undo what it made, and DEL must remove both the veth and the lease, even when one of them is already gone.');
+      ? pass(msg('v.no-leaks.expected'))
+      : fail(msg('v.no-leaks.expected'), list(problems, 'semi'), msg('v.no-leaks.hint'));
   },
 };

@@ -1,7 +1,8 @@
 // 06 · Cross-node routes (host-gw)
 import { underlayAddress, workerByName } from '../../cluster/topology.ts';
-import { firstPod, ipJson, ping, podSeesSource } from '../probe.ts';
+import { firstPod, ipJson, ping, podSeesSource, podsFound } from '../probe.ts';
 import { fail, pass, type CheckFn } from '../types.ts';
+import { list, msg } from '../../i18n/index.ts';
 
 interface Route {
   dst: string;
@@ -20,26 +21,32 @@ export const checks: Record<string, CheckFn> = {
     const ok = want.every((w, i) => got[i]?.gateway === w.via);
     const found = want.map((w, i) => {
       const r = got[i];
-      return `${w.from}: ${r ? `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}` : `no route to ${w.dst}`}`;
+      return msg('v.node.item', { node: w.from, text: r ? `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}` : msg('v.hostgw-routes.noRoute', { dst: w.dst }) });
     });
-    const expected = want.map((w) => `${w.from}: ${w.dst} via ${w.via}`).join('; ');
-    return ok ? pass(expected, found.join('; ')) : fail(expected, found.join('; '), 'Each node needs to know which neighbour owns each other pod subnet; the node agent writes those routes for the mode.');
+    const expected = list(want.map((w) => msg('v.node.item', { node: w.from, text: `${w.dst} via ${w.via}` })), 'semi');
+    return ok ? pass(expected, list(found, 'semi')) : fail(expected, list(found, 'semi'), msg('v.hostgw-routes.hint'));
   },
 
   'hostgw-ping': async (ctx) => {
     const [a, b] = await Promise.all([firstPod(ctx, 'node1'), firstPod(ctx, 'node2')]);
-    const expected = 'a pod on node1 reaches a pod on node2, which sees the node1 pod’s own address';
-    if (!a || !b) return fail(expected, `pods: node1 ${a?.name ?? 'none'}, node2 ${b?.name ?? 'none'}`, 'This check needs a pod on node1 and one on node2.');
+    const expected = msg('v.hostgw-ping.expected');
+    if (!a || !b) return fail(expected, podsFound([['node1', a?.name], ['node2', b?.name]]), msg('v.pods.needTwo', { a: 'node1', b: 'node2' }));
     const bIp = b.address!.split('/')[0]!;
     const aIp = a.address!.split('/')[0]!;
     const there = await ping(ctx.driver, 'node1', bIp, { pod: a.name });
     const seen = await podSeesSource(ctx.driver, 'node2', b.name, aIp, () => ping(ctx.driver, 'node1', bIp, { pod: a.name, extra: ['-c', '3', '-i', '0.2'] }));
-    const found = `${a.name}@node1 → ${bIp}: ${there.ok ? 'answers' : 'no answer'}; ${b.name}@node2 ${seen ? `sees packets from ${aIp}` : `never sees ${aIp} as the source`}`;
+    const found = msg('v.hostgw-ping.found', {
+      a: a.name,
+      ip: bIp,
+      reply: msg(there.ok ? 'word.answers' : 'word.noAnswer'),
+      b: b.name,
+      seen: msg(seen ? 'v.hostgw-ping.sees' : 'v.hostgw-ping.neverSees', { ip: aIp }),
+    });
     if (there.ok && seen) return pass(expected, found);
     return fail(
       expected,
       found,
-      there.ok ? 'The packets arrive, but not from the pod’s own address: something rewrites the source on the way.' : 'A reply needs a route back too: each node must route the other node’s pod subnet.',
+      msg(there.ok ? 'v.hostgw-ping.hintRewritten' : 'v.hostgw-ping.hint'),
     );
   },
 
@@ -50,9 +57,9 @@ export const checks: Record<string, CheckFn> = {
     const routes = routeList ?? [];
     // Expected to fail: a short wait is enough (nothing answers an unrouted packet).
     const reach = a && c ? await ping(ctx.driver, 'node1', c.address!.split('/')[0]!, { pod: a.name, waitSeconds: 0.3 }) : undefined;
-    const found = `${routes.length ? `node1 has a route to ${dst}` : `node1 has no route to ${dst}`}${reach ? `; ping node1→node3 pod ${reach.ok ? 'answers' : 'fails'}` : ''}`;
-    return routes.length === 0 && !reach?.ok
-      ? pass(`no route to ${dst} on node1, and node3's pods unreachable`, found)
-      : fail(`no route to ${dst} on node1, and node3's pods unreachable`, found, 'In host-gw the next hop must be on the same L2 segment. node3 is behind the router, and the router knows no pod subnets.');
+    const route = msg(routes.length ? 'v.hostgw-node3.route' : 'v.hostgw-node3.noRoute', { dst });
+    const found = reach ? msg('v.hostgw-node3.withPing', { route, result: msg(reach.ok ? 'word.answers' : 'word.fails') }) : route;
+    const expected = msg('v.hostgw-node3.expected', { dst });
+    return routes.length === 0 && !reach?.ok ? pass(expected, found) : fail(expected, found, msg('v.hostgw-node3.hint'));
   },
 };

@@ -1,11 +1,11 @@
 // 07 · Across a router: IP-in-IP. Needs a kernel with IP-in-IP; says so plainly where there is none.
 import { underlayAddress, workers } from '../../cluster/topology.ts';
-import { firstPod, ipJson, ping } from '../probe.ts';
+import { firstPod, ipJson, ping, podsFound } from '../probe.ts';
 import { fail, pass, type CheckContext, type CheckFn } from '../types.ts';
+import { list, msg, t, type Text } from '../../i18n/index.ts';
 
-export const NO_IPIP =
-  'this kernel lacks IP-in-IP (CONFIG_NET_IPIP), so lab 07 cannot run on these nodes. ' +
-  'Do it on the Vagrant VMs (a Debian kernel with the ipip module), or read along with `cnilab cluster mode ipip --dry-run`.';
+/** Why lab 07 cannot run here; `cnilab solve` says the same in English. */
+export const NO_IPIP = t('en', msg('v.ipip.noKernel'));
 
 /** Probes node1's kernel by creating (and at once deleting) a throwaway ipip device. */
 export async function kernelHasIpip(ctx: CheckContext): Promise<boolean> {
@@ -20,41 +20,42 @@ export async function kernelHasIpip(ctx: CheckContext): Promise<boolean> {
 }
 
 const guard = (fn: CheckFn): CheckFn => async (ctx) => {
-  if (!(await kernelHasIpip(ctx))) return fail('a kernel with IP-in-IP', 'no IP-in-IP in this kernel', NO_IPIP);
+  if (!(await kernelHasIpip(ctx))) return fail(msg('v.ipip.expected'), msg('v.ipip.found'), msg('v.ipip.noKernel'));
   return fn(ctx);
 };
 
 export const checks: Record<string, CheckFn> = {
   'ipip-device': guard(async ({ driver }) => {
-    const bad: string[] = [];
+    const bad: Text[] = [];
     for (const w of workers(driver.topology)) {
       const [t] = (await ipJson(driver, w.name, ['-d', 'link', 'show', 'dev', 'tunl0'])) ?? [];
-      if (!t || !t.flags?.includes('UP') || t.mtu !== driver.topology.mtu - 20) bad.push(`${w.name}: ${t ? `tunl0 mtu ${t.mtu} ${t.flags?.includes('UP') ? 'up' : 'down'}` : 'no tunl0'}`);
+      if (!t || !t.flags?.includes('UP') || t.mtu !== driver.topology.mtu - 20) bad.push(msg('v.node.item', { node: w.name, text: t ? msg('v.ipip-device.tunl0', { mtu: `${t.mtu}`, state: msg(t.flags?.includes('UP') ? 'word.up' : 'word.down') }) : msg('v.ipip-device.none') }));
     }
-    const expected = `tunl0 up with MTU ${driver.topology.mtu - 20} on every node`;
-    return bad.length === 0 ? pass(expected) : fail(expected, bad.join('; '), 'IP-in-IP adds one IPv4 header of 20 bytes to every packet.');
+    const expected = msg('v.ipip-device.expected', { mtu: driver.topology.mtu - 20 });
+    return bad.length === 0 ? pass(expected) : fail(expected, list(bad, 'semi'), msg('v.ipip-device.hint'));
   }),
 
   'ipip-routes': guard(async ({ driver }) => {
-    const bad: string[] = [];
+    const bad: Text[] = [];
     for (const w of workers(driver.topology)) {
       for (const p of workers(driver.topology).filter((x) => x.name !== w.name)) {
         const [r] = (await ipJson<{ gateway?: string; dev?: string; flags?: string[] }[]>(driver, w.name, ['route', 'show', p.podSubnet])) ?? [];
-        if (r?.gateway !== underlayAddress(p) || r?.dev !== 'tunl0' || !r.flags?.includes('onlink')) bad.push(`${w.name} → ${p.podSubnet}: ${r ? `via ${r.gateway} dev ${r.dev}` : 'no route'}`);
+        if (r?.gateway !== underlayAddress(p) || r?.dev !== 'tunl0' || !r.flags?.includes('onlink')) bad.push(msg('v.ipip-routes.item', { node: w.name, subnet: p.podSubnet, route: r ? `via ${r.gateway} dev ${r.dev}` : msg('word.noRoute') }));
       }
     }
     return bad.length === 0
-      ? pass('every peer subnet via its underlay address, dev tunl0 onlink')
-      : fail('every peer subnet via its underlay address, dev tunl0 onlink', bad.join('; '), 'The tunnel needs to know where to send the outer packet: that is the route’s next hop, which is not on a connected network.');
+      ? pass(msg('v.ipip-routes.expected'))
+      : fail(msg('v.ipip-routes.expected'), list(bad, 'semi'), msg('v.ipip-routes.hint'));
   }),
 
   'ipip-ping': guard(async (ctx) => {
     const a = await firstPod(ctx, 'node1');
     const c = await firstPod(ctx, 'node3');
-    if (!a || !c) return fail('pods on node1 and node3 reach each other', `pods: node1 ${a?.name ?? 'none'}, node3 ${c?.name ?? 'none'}`, 'This check needs a pod on node1 and one on node3.');
+    if (!a || !c) return fail(msg('v.ipip-ping.expected'), podsFound([['node1', a?.name], ['node3', c?.name]]), msg('v.pods.needTwo', { a: 'node1', b: 'node3' }));
     const there = await ping(ctx.driver, 'node1', c.address!.split('/')[0]!, { pod: a.name });
     const back = await ping(ctx.driver, 'node3', a.address!.split('/')[0]!, { pod: c.name });
-    const found = `node1→node3 ${there.ok ? 'answers' : 'fails'}, node3→node1 ${back.ok ? 'answers' : 'fails'}`;
-    return there.ok && back.ok ? pass('both directions answer', found) : fail('both directions answer', found, 'The router only sees node addresses now. Does each node route the other’s subnet into tunl0?');
+    const answers = (ok: boolean) => msg(ok ? 'word.answers' : 'word.fails');
+    const found = msg('v.ipip-ping.found', { there: answers(there.ok), back: answers(back.ok) });
+    return there.ok && back.ok ? pass(msg('v.ipip-ping.expectedBoth'), found) : fail(msg('v.ipip-ping.expectedBoth'), found, msg('v.ipip-ping.hint'));
   }),
 };

@@ -1,7 +1,8 @@
 // 08 · VXLAN: flannel.1 and flannel's three entries per peer
 import { underlayAddress, workers } from '../../cluster/topology.ts';
-import { addrs, firstPod, ipJson, ping } from '../probe.ts';
+import { addrs, firstPod, ipJson, mtuItem, ping, podsFound } from '../probe.ts';
 import { fail, pass, type CheckFn } from '../types.ts';
+import { list, msg, type Text } from '../../i18n/index.ts';
 
 /** The documented VTEP MAC convention: 0e:53 + the four bytes of the underlay IPv4 address. */
 const vtep = (ip: string) => ['0e', '53', ...ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
@@ -15,18 +16,21 @@ export const checks: Record<string, CheckFn> = {
         const [d] = (await ipJson(driver, w.name, ['-d', 'addr', 'show', 'dev', 'flannel.1'])) ?? [];
         const i = d?.linkinfo?.info_data ?? {};
         const ok = d?.linkinfo?.info_kind === 'vxlan' && i.id === 1 && i.port === 8472 && i.learning === false && d.mtu === mtu && d.flags?.includes('UP') && addrs(d).includes(`${base(w.podSubnet)}/32`);
-        return ok ? [] : [`${w.name}: ${d ? `${d.linkinfo?.info_kind} id ${i.id} port ${i.port} learning ${i.learning} mtu ${d.mtu} ${addrs(d).join(',') || 'no address'}` : 'no flannel.1'}`];
+        const found = d
+          ? msg('v.vxlan-device.found', { kind: `${d.linkinfo?.info_kind}`, id: `${i.id}`, port: `${i.port}`, learning: `${i.learning}`, mtu: `${d.mtu}`, addrs: addrs(d).join(',') || msg('word.noAddress') })
+          : msg('v.vxlan-device.none');
+        return ok ? [] : [msg('v.node.item', { node: w.name, text: found })];
       }),
     );
     const bad = perNode.flat();
-    const expected = `flannel.1 on every node: vxlan id 1, port 8472, nolearning, MTU ${mtu}, up, <subnet>.0/32`;
-    return bad.length === 0 ? pass(expected) : fail(expected, bad.join('; '), 'Compare `ip -d link show flannel.1` field by field with flannel’s: VNI, destination port, learning, MTU.');
+    const expected = msg('v.vxlan-device.expected', { mtu });
+    return bad.length === 0 ? pass(expected) : fail(expected, list(bad, 'semi'), msg('v.vxlan-device.hint'));
   },
 
   'vxlan-peers': async ({ driver }) => {
     const perNode = await Promise.all(
       workers(driver.topology).map(async (w) => {
-        const bad: string[] = [];
+        const bad: Text[] = [];
         const peers = workers(driver.topology).filter((x) => x.name !== w.name);
         const [neighList, fdbOut, routes] = await Promise.all([
           ipJson<{ dst: string; lladdr?: string; state?: string[] }[]>(driver, w.name, ['neigh', 'show', 'dev', 'flannel.1']),
@@ -38,39 +42,38 @@ export const checks: Record<string, CheckFn> = {
         peers.forEach((p, i) => {
           const mac = vtep(underlayAddress(p));
           const n = neigh.find((x) => x.dst === base(p.podSubnet));
-          if (n?.lladdr !== mac || !n.state?.includes('PERMANENT')) bad.push(`${w.name}: neighbour ${base(p.podSubnet)} ${n ? `→ ${n.lladdr} ${n.state?.join(',')}` : 'missing'}`);
-          if (!fdb.some((f) => f.mac === mac && f.dst === underlayAddress(p))) bad.push(`${w.name}: no fdb entry ${mac} dst ${underlayAddress(p)}`);
+          if (n?.lladdr !== mac || !n.state?.includes('PERMANENT')) bad.push(msg('v.vxlan-peers.neigh', { node: w.name, ip: base(p.podSubnet), entry: n ? `→ ${n.lladdr} ${n.state?.join(',')}` : msg('word.missing') }));
+          if (!fdb.some((f) => f.mac === mac && f.dst === underlayAddress(p))) bad.push(msg('v.vxlan-peers.noFdb', { node: w.name, mac, ip: underlayAddress(p) }));
           const r = routes[i];
-          if (r?.gateway !== base(p.podSubnet) || r?.dev !== 'flannel.1' || !r.flags?.includes('onlink')) bad.push(`${w.name}: route ${p.podSubnet} ${r ? `via ${r.gateway} dev ${r.dev}` : 'missing'}`);
+          if (r?.gateway !== base(p.podSubnet) || r?.dev !== 'flannel.1' || !r.flags?.includes('onlink')) bad.push(msg('v.vxlan-peers.route', { node: w.name, subnet: p.podSubnet, route: r ? `via ${r.gateway} dev ${r.dev}` : msg('word.missing') }));
         });
         return bad;
       }),
     );
     const bad = perNode.flat();
     return bad.length === 0
-      ? pass('for every peer: permanent neighbour <peer .0> → its VTEP MAC, fdb <MAC> dst <peer IP>, route via <peer .0> dev flannel.1 onlink')
-      : fail('for every peer: permanent neighbour, fdb entry and onlink route', bad.slice(0, 6).join('; '), 'Walk one packet: the route picks a next hop, the neighbour entry gives its MAC, the fdb entry says which node owns that MAC.');
+      ? pass(msg('v.vxlan-peers.expected'))
+      : fail(msg('v.vxlan-peers.expectedShort'), list(bad.slice(0, 6), 'semi'), msg('v.vxlan-peers.hint'));
   },
 
   'vxlan-ping': async (ctx) => {
     const nodes = workers(ctx.driver.topology).map((w) => w.name);
     const pods = await Promise.all(nodes.map((n) => firstPod(ctx, n)));
-    if (pods.some((p) => !p)) return fail('a pod on every node, all reaching each other', `pods: ${nodes.map((n, i) => `${n} ${pods[i]?.name ?? 'none'}`).join(', ')}`, 'This check needs a pod on each node.');
+    if (pods.some((p) => !p)) return fail(msg('v.vxlan-ping.expectedPods'), podsFound(nodes.map((n, i) => [n, pods[i]?.name])), msg('v.vxlan-ping.needPods'));
     const pairs = nodes.flatMap((_, i) => nodes.flatMap((__, j) => (i === j ? [] : [[i, j] as const])));
     const answers = await Promise.all(pairs.map(([i, j]) => ping(ctx.driver, nodes[i]!, pods[j]!.address!.split('/')[0]!, { pod: pods[i]!.name })));
     const failed = pairs.filter((_, k) => !answers[k]!.ok).map(([i, j]) => `${nodes[i]}→${nodes[j]}`);
     return failed.length === 0
-      ? pass('all 6 pod-to-pod paths answer')
-      : fail('all 6 pod-to-pod paths answer', `no answer: ${failed.join(', ')}`, 'If one direction works and the other does not, compare the two nodes’ entries for each other.');
+      ? pass(msg('v.vxlan-ping.expected'))
+      : fail(msg('v.vxlan-ping.expected'), msg('v.vxlan-ping.found', { paths: list(failed) }), msg('v.vxlan-ping.hint'));
   },
 
   'vxlan-mtu': async (ctx) => {
     const want = ctx.driver.topology.mtu - 50;
     const pods = await ctx.pods.list();
     const links = await Promise.all(pods.map(async (p) => ((await ipJson(ctx.driver, p.node, ['link', 'show', 'dev', 'eth0'], p.name)) ?? [])[0]));
-    const bad = pods.flatMap((p, i) => (links[i]?.mtu !== want ? [`${p.node}/${p.name}: ${links[i]?.mtu ?? 'no eth0'}`] : []));
-    return bad.length === 0
-      ? pass(`every pod's eth0 has MTU ${want}`)
-      : fail(`every pod's eth0 has MTU ${want}`, bad.join(', '), 'VXLAN adds 50 bytes to each packet; pods made before the switch keep the MTU they were made with.');
+    const bad = pods.flatMap((p, i) => (links[i]?.mtu !== want ? [mtuItem(`${p.node}/${p.name}`, links[i]?.mtu)] : []));
+    const expected = msg('v.vxlan-mtu.expected', { mtu: want });
+    return bad.length === 0 ? pass(expected) : fail(expected, list(bad), msg('v.vxlan-mtu.hint'));
   },
 };

@@ -1,6 +1,7 @@
 // 09 · Real containers on your network: a ctr container's lease and wiring on node1
 import { ping } from '../probe.ts';
 import { fail, pass, type CheckContext, type CheckFn } from '../types.ts';
+import { msg, type Text } from '../../i18n/index.ts';
 
 const NODE = 'node1';
 
@@ -21,28 +22,30 @@ async function ctrLeases(ctx: CheckContext): Promise<{ ip: string; id: string }[
 }
 
 /** Why node1 cannot run lab 09 (no containerd client there, as on a simulated node), or undefined. */
-async function noCtr(ctx: CheckContext): Promise<string | undefined> {
+async function noCtr(ctx: CheckContext): Promise<Text | undefined> {
   const r = await ctx.driver.exec(NODE, ['sh', '-c', 'command -v ctr >/dev/null || { echo "ctr: not installed on node1" >&2; exit 127; }; ctr --version >/dev/null']);
-  return r.code === 127 ? (r.stderr.trim().split('\n')[0] ?? 'no ctr on node1') : undefined;
+  return r.code === 127 ? (r.stderr.trim().split('\n')[0] ?? msg('v.ctr.none')) : undefined;
 }
 
 export const checks: Record<string, CheckFn> = {
   'ctr-lease': async (ctx) => {
     const why = await noCtr(ctx);
-    if (why) return fail('a lease on node1 owned by a containerd container', why, 'Lab 09 runs real containers with containerd: do it on a real node (the namespace backend as root, or the VMs).');
+    const expected = msg('v.ctr-lease.expected');
+    if (why) return fail(expected, why, msg('v.ctr-lease.noCtrHint'));
     const leases = await ctrLeases(ctx);
     return leases.length > 0
-      ? pass('a lease on node1 owned by a containerd container', leases.map((l) => `${l.ip} (${l.id})`).join(', '))
-      : fail('a lease on node1 owned by a containerd container', 'only cnilab pods hold leases', 'Start a container with ctr inside node1, with CNI networking on; ctr names it "<namespace>-<id>" when it calls the plugin.');
+      ? pass(expected, leases.map((l) => `${l.ip} (${l.id})`).join(', '))
+      : fail(expected, msg('v.ctr-lease.found'), msg('v.ctr-lease.hint'));
   },
 
   'ctr-wired': async (ctx) => {
     const leases = await ctrLeases(ctx);
-    if (leases.length === 0) return fail('a running container answering ping from node1', 'no containerd lease on node1', 'The container must still be running (ctr run -d) for node1 to reach it.');
+    const expected = msg('v.ctr-wired.expected');
+    if (leases.length === 0) return fail(expected, msg('v.ctr-wired.noLease'), msg('v.ctr-wired.noLeaseHint'));
     const answers = [];
     for (const l of leases) if ((await ping(ctx.driver, NODE, l.ip)).ok) answers.push(l.ip);
     return answers.length > 0
-      ? pass('a running container answering ping from node1', `answers: ${answers.join(', ')}`)
-      : fail('a running container answering ping from node1', `leases ${leases.map((l) => l.ip).join(', ')} do not answer`, 'A lease without an answer is a container that stopped without a DEL: `ctr run -d` never calls DEL.');
+      ? pass(expected, msg('v.ctr-wired.answers', { ips: answers.join(', ') }))
+      : fail(expected, msg('v.ctr-wired.silent', { ips: leases.map((l) => l.ip).join(', ') }), msg('v.ctr-wired.hint'));
   },
 };

@@ -1,22 +1,25 @@
 // 10 · MTU and overhead
 import { MODE_OVERHEAD, type Mode } from '../../shared/cniSpec.ts';
-import { firstPod, ipJson, ping } from '../probe.ts';
+import { firstPod, ipJson, mtuItem, ping } from '../probe.ts';
 import { fail, pass, type CheckFn } from '../types.ts';
+import { list, msg } from '../../i18n/index.ts';
 
 export const checks: Record<string, CheckFn> = {
   'mtu-consistent': async (ctx) => {
     const want = ctx.driver.topology.mtu - (MODE_OVERHEAD[ctx.mode as Mode] ?? 0);
     const pods = await ctx.pods.list();
     const links = await Promise.all(pods.map(async (p) => ((await ipJson(ctx.driver, p.node, ['link', 'show', 'dev', 'eth0'], p.name)) ?? [])[0]));
-    const bad = pods.flatMap((p, i) => (links[i]?.mtu !== want ? [`${p.node}/${p.name}: ${links[i]?.mtu ?? 'no eth0'}`] : []));
-    const expected = `every pod's eth0 MTU = ${want} (mode ${ctx.mode})`;
-    if (pods.length === 0) return fail(expected, 'no pods', 'Create a pod on each node in the current mode.');
-    return bad.length === 0 ? pass(expected, `${pods.length} pod(s) at ${want}`) : fail(expected, bad.join(', '), 'The pod MTU must leave room for the mode’s header; a pod keeps the MTU it was created with.');
+    const bad = pods.flatMap((p, i) => (links[i]?.mtu !== want ? [mtuItem(`${p.node}/${p.name}`, links[i]?.mtu)] : []));
+    const expected = msg('v.mtu-consistent.expected', { mtu: want, mode: ctx.mode });
+    if (pods.length === 0) return fail(expected, msg('v.mtu-consistent.noPods'), msg('v.mtu-consistent.noPodsHint'));
+    return bad.length === 0
+      ? pass(expected, msg('v.mtu-consistent.found', { n: pods.length, mtu: want }))
+      : fail(expected, list(bad), msg('v.mtu-consistent.hint'));
   },
 
   'mtu-probe': async (ctx) => {
     const [a, b] = await Promise.all([firstPod(ctx, 'node1'), firstPod(ctx, 'node2')]);
-    if (!a || !b) return fail('a full-size DF packet crosses from node1 to node2', 'no pod on node1 or node2', 'This check needs a pod on node1 and one on node2.');
+    if (!a || !b) return fail(msg('v.mtu-probe.expectedPods'), msg('v.mtu-probe.noPods'), msg('v.pods.needTwo', { a: 'node1', b: 'node2' }));
     const [eth0] = (await ipJson(ctx.driver, 'node1', ['link', 'show', 'dev', 'eth0'], a.name)) ?? [];
     const mtu = eth0?.mtu ?? 1500;
     const ip = b.address!.split('/')[0]!;
@@ -24,8 +27,13 @@ export const checks: Record<string, CheckFn> = {
       ping(ctx.driver, 'node1', ip, { pod: a.name, extra: ['-M', 'do', '-s', String(mtu - 28)] }),
       ping(ctx.driver, 'node1', ip, { pod: a.name, extra: ['-M', 'do', '-s', String(mtu - 27)] }),
     ]);
-    const expected = `${mtu - 28} bytes of payload with DF cross, ${mtu - 27} are refused`;
-    const found = `${mtu - 28}: ${fits.ok ? 'crossed' : 'lost'}; ${mtu - 27}: ${over.ok ? 'crossed' : 'refused'}`;
-    return fits.ok && !over.ok ? pass(expected, found) : fail(expected, found, 'ICMP adds 8 bytes and IPv4 20: the payload that fills an MTU is MTU − 28. If the full size is lost, something on the path is smaller than the pod believes.');
+    const expected = msg('v.mtu-probe.expected', { fits: mtu - 28, over: mtu - 27 });
+    const found = msg('v.mtu-probe.found', {
+      fits: mtu - 28,
+      fitsResult: msg(fits.ok ? 'word.crossed' : 'word.lost'),
+      over: mtu - 27,
+      overResult: msg(over.ok ? 'word.crossed' : 'word.refused'),
+    });
+    return fits.ok && !over.ok ? pass(expected, found) : fail(expected, found, msg('v.mtu-probe.hint'));
   },
 };
