@@ -92,6 +92,7 @@ export function textSteps(text: string, filter: { node?: string } = {}): TextSte
  * applied to both sides, so the text can show any value there:
  * - MAC addresses (random per interface)              → <mac>
  * - IPv6 link-local addresses (derived from the MAC)   → <fe80>
+ * - colours (ANSI SGR escapes), which a program adds where it thinks a terminal shows them → none
  * - interface indexes after @if / if (per namespace)   → @if<n>
  * - veth names the plugin derives from the container   → <veth>
  * - timings (ping's time=, time 0ms, rtt, "(12 ms)")  → <t>
@@ -107,6 +108,7 @@ export function textSteps(text: string, filter: { node?: string } = {}): TextSte
  * and `…` in the text stands for anything: a whole line `…` for any number of lines.
  */
 export const NORMALISATIONS: readonly [RegExp, string][] = [
+  [/\x1b\[[0-9;]*m/g, ''],
   [/\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b/gi, '<mac>'],
   [/\bfe80::[0-9a-f:]+(?:\/\d+)?/gi, '<fe80>'],
   [/@if\d+/g, '@if<n>'],
