@@ -72,7 +72,7 @@ test('lab 04 as a learner: the starter fails Check; its TODOs filled in the edit
   await expect(page.locator('.code-output')).toContainText('on every node');
 
   await page.locator('#work-tab-terminals').click();
-  expect(await run(page, 'node1', 'cnilab pod add node1 web')).toContain('pod node1/web: 10.244.1.');
+  expect(await run(page, 'node1', 'cnilab pod add node1 web')).toContain('pod node1/web is up: 10.244.1.');
   await checkLab(page, true);
   const checks = page.locator('[data-check][data-state]');
   await expect(checks).toHaveCount(6);

@@ -136,7 +136,7 @@ test('lab 06 in the tab: reset clears the data plane; cnilab cluster mode plans 
   await expect(page.locator('[data-unsupported="06"]')).toHaveCount(0);
   expect(await run(page, 'node1', 'cnilab reset 06')).toContain('cross-node routes and tunnels removed');
   expect(await run(page, 'node1', 'ip route show 10.244.2.0/24')).not.toContain('via');
-  for (const n of ['node1', 'node2', 'node3']) expect(await run(page, 'node1', `cnilab pod add ${n} web`)).toContain(`pod ${n}/web: 10.244.`);
+  for (const n of ['node1', 'node2', 'node3']) expect(await run(page, 'node1', `cnilab pod add ${n} web`)).toContain(`pod ${n}/web is up: 10.244.`);
   await checkLab(page, false);
   await expect(page.locator('[data-check="hostgw-routes"]')).toHaveAttribute('data-state', 'fail');
 
