@@ -223,9 +223,10 @@ export function breakagesFor(backend: Backend): Breakage[] {
     state('10', 'mtu-consistent', 'a pod left at MTU 1500', /1500/, inPod('node3', 'web', 'ip', 'link', 'set', 'eth0', 'mtu', '1500'), inPod('node3', 'web', 'ip', 'link', 'set', 'eth0', 'mtu', '1450')),
     state('10', 'mtu-probe', "node1's flannel.1 shrunk below the pods' MTU", /1422: lost/, run('node1', 'ip', 'link', 'set', 'flannel.1', 'mtu', '1400'), async (e) => {
       await e.driver.exec('node1', ['ip', 'link', 'set', 'flannel.1', 'mtu', '1450']);
-      // The pod learned the smaller path MTU from node1's "frag needed": forget it, as its expiry would.
+      // The probing pod (node1's first, whichever it is) learned the smaller path MTU from node1's
+      // "frag needed": every pod of node1 forgets it, as its expiry would.
       await e.driver.exec('node1', ['ip', 'route', 'flush', 'cache']);
-      await e.driver.execPod('node1', 'web', ['ip', 'route', 'flush', 'cache']);
+      for (const { pod } of await e.driver.listPodNetns('node1')) await e.driver.execPod('node1', pod, ['ip', 'route', 'flush', 'cache']);
     }),
   ];
   if (backend !== 'sim') all.push(...lab11Breakages()); // the simulated kernel does not model nft filtering yet
