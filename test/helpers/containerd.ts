@@ -27,6 +27,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { privateContainerdConfig } from '../../src/cluster/containerd/config.ts';
 import { isStaticElf } from './ociImage.ts';
 
 export interface CtrResult {
@@ -209,7 +210,6 @@ export async function ensureContainerdPackages(): Promise<void> {
 // ---------------------------------------------------------------------------
 // Daemon
 
-const tomlString = (s: string) => JSON.stringify(s); // TOML basic strings accept JSON escapes for plain paths
 
 function tail(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
@@ -253,24 +253,7 @@ export async function startContainerd(dir: string): Promise<Containerd> {
   const preexisting = snapshotGlobalDirs();
   const configPath = path.join(dir, 'config.toml');
   const logPath = path.join(dir, 'containerd.log');
-  const config = [
-    'version = 2',
-    `root = ${tomlString(path.join(dir, 'root'))}`,
-    `state = ${tomlString(path.join(dir, 'state'))}`,
-    // The CRI plugin would want /etc/cni, its own sandbox images etc.; ctr does not need it.
-    'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
-    '[grpc]',
-    `  address = ${tomlString(address)}`,
-    '[ttrpc]',
-    `  address = ${tomlString(`${address}.ttrpc`)}`,
-    '[debug]',
-    `  address = ${tomlString(path.join(dir, 'debug.sock'))}`,
-    '[plugins]',
-    // Default is /opt/containerd on the host.
-    '  [plugins."io.containerd.internal.v1.opt"]',
-    `    path = ${tomlString(path.join(dir, 'opt'))}`,
-    '',
-  ].join('\n');
+  const config = privateContainerdConfig(dir, address);
   await fsp.writeFile(configPath, config);
 
   const containerdBin = findExecutable('containerd');

@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execCommand, type ExecResult } from '../../shared/exec.ts';
 import type { ContainerHost, RuntimeContainer } from '../backend.ts';
+import { privateContainerdConfig } from '../containerd/config.ts';
 import { buildBusyboxOciTar, DEFAULT_BUSYBOX_REF, isStaticElf } from '../containerd/ociImage.ts';
 import { workerByName, type Topology } from '../topology.ts';
 import type { NetnsLayout } from './layout.ts';
@@ -133,26 +134,7 @@ export class NetnsContainers implements ContainerHost {
     if (rec && ownsPid(rec)) return;
     fs.mkdirSync(dir, { recursive: true });
     const config = path.join(dir, 'config.toml');
-    const q = (s: string) => JSON.stringify(s);
-    fs.writeFileSync(
-      config,
-      [
-        'version = 2',
-        `root = ${q(path.join(dir, 'root'))}`,
-        `state = ${q(path.join(dir, 'state'))}`,
-        'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
-        '[grpc]',
-        `  address = ${q(this._address(node))}`,
-        '[ttrpc]',
-        `  address = ${q(`${this._address(node)}.ttrpc`)}`,
-        '[debug]',
-        `  address = ${q(path.join(dir, 'debug.sock'))}`,
-        '[plugins]',
-        '  [plugins."io.containerd.internal.v1.opt"]',
-        `    path = ${q(path.join(dir, 'opt'))}`,
-        '',
-      ].join('\n'),
-    );
+    fs.writeFileSync(config, privateContainerdConfig(dir, this._address(node)));
     const log = fs.openSync(path.join(dir, 'containerd.log'), 'a');
     const runDirExisted = fs.existsSync(RUN_DIR);
     // nsenter execs containerd: the PID is the daemon's.
