@@ -16,6 +16,7 @@ import { kernelHasIpip } from '../../src/validators/labs/lab07.ts';
 import { breakagesFor, logOutcome, problemsOf, runBreakages, solveAll } from '../helpers/breakages.ts';
 import { expectStarterFailsThenSolved, LABS_WITH_CODE } from '../helpers/starters.ts';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { processesNaming } from '../helpers/processes.ts';
 
 const catalog = loadCatalog();
 const lab = (id: string) => findLab(catalog, id);
@@ -35,17 +36,7 @@ describe('labs on a real cluster', () => {
   });
 
   /** The cluster's containerd processes (lab 09's), found by their config under the cluster's state dir. */
-  const daemonsOfCluster = () =>
-    fs
-      .readdirSync('/proc')
-      .filter((e) => /^\d+$/.test(e))
-      .filter((pid) => {
-        try {
-          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${c.layout.stateDir}/containerd/`);
-        } catch {
-          return false;
-        }
-      });
+  const daemonsOfCluster = () => processesNaming(`${c.layout.stateDir}/containerd/`);
 
   it('solution bot: the reference solution passes every check of every lab, in order', async () => {
     await ensureContainerdPackages(); // lab 09: a containerd per node

@@ -10,6 +10,7 @@ import { runLabChecks } from '../../src/validators/registry.ts';
 import { ensureContainerdPackages } from '../helpers/containerd.ts';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { leftoversOf } from '../helpers/leakAudit.ts';
+import { processesNaming } from '../helpers/processes.ts';
 
 const lab09 = findLab(loadCatalog(), '09');
 
@@ -26,17 +27,7 @@ describe('solve 09 on the netns backend', () => {
   });
 
   /** Processes whose command line names this cluster's containerd dir: the daemons and their shims. */
-  const processes = () =>
-    fs
-      .readdirSync('/proc')
-      .filter((e) => /^\d+$/.test(e))
-      .filter((pid) => {
-        try {
-          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${c.layout.stateDir}/containerd/`);
-        } catch {
-          return false;
-        }
-      });
+  const processes = () => processesNaming(`${c.layout.stateDir}/containerd/`);
   const leases = (node: string) => fs.readdirSync(path.join(c.driver.paths(node).dataDir, 'simplecni')).filter((f) => /^\d/.test(f));
   const containerdDir = () => path.join(c.layout.stateDir, 'containerd');
 
