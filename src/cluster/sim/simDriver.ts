@@ -85,7 +85,8 @@ export class SimDriver implements NodeDriver {
     if ('code' in end) return { code: end.code, stdout, stderr };
     if (end.exec.argv.length === 0) return { code: 0, stdout, stderr }; // no command, no terminal: nothing to run
     const procEnv = { ...env, [SIM_ENV.netns]: end.exec.ns };
-    const r = (await this._hosted(end.exec.argv, end.exec.ns, procEnv, opts)) ?? (await execCommand(inNodeView(this.layout, env[SIM_ENV.node]!, end.exec.argv), { ...opts, env: procEnv }));
+    // The kit's own calls name the node's real paths: no node view (that is for a person's commands).
+    const r = (await this._hosted(end.exec.argv, end.exec.ns, procEnv, opts)) ?? (await execCommand(end.exec.argv, { ...opts, env: procEnv }));
     return { code: r.code, stdout: stdout + r.stdout, stderr: stderr + r.stderr };
   }
 
