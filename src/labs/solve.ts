@@ -11,7 +11,7 @@ import { MODE_OVERHEAD, type Mode } from '../shared/cniSpec.ts';
 import { Pods } from '../runtime/pods.ts';
 import { kernelHasIpip, NO_IPIP } from '../validators/labs/lab07.ts';
 import { LAB11_PODS, LAB11_POLICY } from '../validators/labs/lab11.ts';
-import { syncPolicies } from '../cluster/policySync.ts';
+import { PolicySyncError, syncPolicies } from '../cluster/policySync.ts';
 import type { CheckContext } from '../validators/types.ts';
 import type { Lab } from './catalogParse.ts';
 import { buildByHand, LabActionError } from './byHand.ts';
@@ -119,7 +119,12 @@ export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise
       await setMode(env, 'vxlan');
       await ensurePodsEverywhere(env, 'vxlan');
       await ensureLabelledPods(env, LAB11_PODS);
-      await syncPolicies(env.driver, [LAB11_POLICY]);
+      try {
+        await syncPolicies(env.driver, [LAB11_POLICY]);
+      } catch (err) {
+        if (err instanceof PolicySyncError) throw new LabActionError(`its policy could not be applied: ${err.message}`);
+        throw err;
+      }
       done.push('mode vxlan; pods db (role=db) on node1 and front (role=frontend) on node2; policy db-from-frontend applied');
       break;
     case '09':

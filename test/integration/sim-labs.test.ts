@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ClusterBackend } from '../../src/cluster/backend.ts';
 import type { SimBackend } from '../../src/cluster/sim/simBackend.ts';
-import { checkContext, solveLab } from '../../src/labs/actions.ts';
+import { checkContext, LabActionError, solveLab } from '../../src/labs/actions.ts';
 import { loadCatalog } from '../../src/labs/catalog.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
 import { breakagesFor, logOutcome, problemsOf, runBreakages, solveAll } from '../helpers/breakages.ts';
@@ -58,4 +58,14 @@ describe('labs on the simulated kernel', () => {
     expectStarterFailsThenSolved(c.env, id, work),
   600_000,
   );
+
+  it('lab 11: solve says the simulated kernel has no br_netfilter and where the lab runs, as a lab error (no stack trace)', async () => {
+    const lab11 = loadCatalog().find((l) => l.id === '11')!;
+    const err = await solveLab(c.env, lab11).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LabActionError);
+    expect((err as Error).message).toMatch(/br_netfilter.*simulated kernel does not model it: lab 11 runs on the namespace backend/);
+  });
 });
