@@ -25,6 +25,11 @@ export interface ConsoleBlock {
    * there to the lab's end is not typed (it would put the starter back).
    */
   run: string[];
+  /**
+   * Why a runner does not type this block, from `{/* lab-text: skip <why> *\/}` just above it: a
+   * way back when something went wrong, typed only then (a walk in order would undo the lab).
+   */
+  skip?: string;
 }
 
 /**
@@ -34,6 +39,7 @@ export interface ConsoleBlock {
 const PASTE = /^\{\/\*\s*lab-text:\s*paste into ([a-z][a-z0-9-]*)\s*\*\/\}\s*$/;
 /** A runner's directive in a lab text (an MDX comment, invisible on the page). */
 const DIRECTIVE = /^\{\/\*\s*lab-text:\s*run\s+(.+?)\s*\*\/\}\s*$/;
+const SKIP_BLOCK = /^\{\/\*\s*lab-text:\s*skip\s+(.+?)\s*\*\/\}\s*$/;
 
 const PROMPT = /^(?:\$|([a-z][a-z0-9-]*):(\S*)#)(?: (.*))?$/;
 
@@ -54,11 +60,13 @@ export function parseConsoleBlocks(text: string): ConsoleBlock[] {
     if (!/^```console\s*$/.test(lines[i]!)) continue;
     // Directives: the comment lines just above the fence (blank lines between allowed).
     const run: string[] = [];
-    for (let k = i - 1; k >= 0 && (lines[k]!.trim() === '' || DIRECTIVE.test(lines[k]!)); k--) {
+    let skip: string | undefined;
+    for (let k = i - 1; k >= 0 && (lines[k]!.trim() === '' || DIRECTIVE.test(lines[k]!) || SKIP_BLOCK.test(lines[k]!)); k--) {
       const d = DIRECTIVE.exec(lines[k]!);
       if (d) run.unshift(d[1]!);
+      skip ??= SKIP_BLOCK.exec(lines[k]!)?.[1];
     }
-    const block: ConsoleBlock = { line: i + 1, steps: [], run };
+    const block: ConsoleBlock = { line: i + 1, steps: [], run, ...(skip ? { skip } : {}) };
     for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) {
       const m = PROMPT.exec(lines[i]!);
       if (!m) {
@@ -245,6 +253,10 @@ export async function runText(
   for (const block of parseConsoleBlocks(text)
     .slice(0, opts.blocks)
     .filter((b) => b.line >= (opts.from ?? 0))) {
+    if (block.skip) {
+      for (const step of block.steps) push({ step, block: block.line, skipped: block.skip });
+      continue;
+    }
     for (const command of block.run) {
       standIn = true;
       const r = await exec({ kind: 'workstation' }, command);

@@ -34,7 +34,7 @@ const NOT_TYPED: Record<string, string> = {
  */
 const KNOWN: Record<string, string> = {
   "netns 03:102": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
-  "netns 03:234": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
+  "netns 03:242": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
   "netns 04:74": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
   "netns 04:120": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
   "netns 04:134": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
@@ -75,7 +75,7 @@ const KNOWN: Record<string, string> = {
   "netns 10:187": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 1430 bytes from 10.244.3.2: icmp_seq=1 ttl=62 time=<t>",
   "sim 02:190": "the sim's `ip netns add` makes a namespace in the model but no file at /run/netns/<name>, and the plugin, which checks that CNI_NETNS is a path, refuses it: a fidelity gap of the sim to close",
   "sim 03:102": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
-  "sim 03:234": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
+  "sim 03:242": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
   "sim 04:74": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
   "sim 04:120": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",
   "sim 04:134": "lab 03 leaves node1's round-robin past 10.244.1.3 and lab 04 ends with web deleted, so the addresses and pods the text shows are not the ones a walk in order meets",

@@ -94,4 +94,24 @@ describe('lab text runner', () => {
     expect(report[0]).toMatch(/block at line 10.*\n.*directive failed \(exit 1\)/);
     expect(report[1]).toMatch(/lab.mdx:13 \(block at line 10\): cnilab pod add node1 web\n    first text line not found: ✓ pod node1\/web is up/);
   });
+  it('a block marked `lab-text: skip` (a way back when something went wrong) is never typed, and says why', async () => {
+    const text = [
+      '```console',
+      '$ cnilab pod add node1 web',
+      '```',
+      '',
+      '{/* lab-text: skip a way back when something went wrong, not a step */}',
+      '```console',
+      '$ cnilab pod del node1 web',
+      '```',
+    ].join('\n');
+    expect(parseConsoleBlocks(text).map((b) => b.skip)).toEqual([undefined, 'a way back when something went wrong, not a step']);
+    const typed: string[] = [];
+    const outcomes = await runText(text, async (_place, command) => {
+      typed.push(command);
+      return { code: 0, output: '' };
+    });
+    expect(typed).toEqual(['cnilab pod add node1 web']);
+    expect(outcomes.map((o) => o.skipped)).toEqual([undefined, 'a way back when something went wrong, not a step']);
+  });
 });
