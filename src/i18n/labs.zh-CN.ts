@@ -177,7 +177,7 @@ export const labsZhCN: Record<string, LabTextZh> = {
     checks: {
       'policy-ruleset': 'node1 的 table inet simplecni-policy：一条挂在 forward 钩子上、先放行回包的链，一个包含 db 的集合，以策略命名的规则',
       'policy-allowed': 'node2 上的 front（role=frontend）能连上 node1 上 db 的 TCP 6379 端口并收到应答',
-      'policy-denied': 'db 拒绝 front 访问其他端口，也拒绝 node2 上和 db 同一网桥上未打标签的 Pod',
+      'policy-denied': 'db 拒绝 front 访问其他端口，也拒绝未打标签的 Pod：node2 上的，以及和 db 同在一个网桥上的',
       'policy-replies': 'db 自己发起的到 front 的连接能收到回包（conntrack）',
       'policy-open': 'node1 上的 web 没有被任何策略选中，仍然接受所有来访',
     },

@@ -1,10 +1,20 @@
-// The site in Chinese, in a real browser against the real server: the switch, translated lab pages,
-// an untranslated one (the English text with a note), a failed Check in Chinese (titles, found,
-// hint), the topology and trace labels. Screenshots in test-results/screenshots/zh-*.png.
+// The site in Chinese, in a real browser against the real server: the switch, translated lab pages
+// (their code blocks exactly the English ones), a failed Check in Chinese (titles, found, hint), the
+// topology and trace labels. Screenshots in test-results/screenshots/zh-*.png. (A lab without a
+// Chinese page, the English text with a note, is test/unit/i18n.test.ts's: every lab has one.)
 import { expect, test, type Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import { codeBlocksOf } from '../../src/i18n/labPages.ts';
 
 const url = () => process.env.CNILAB_URL!;
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png` });
+
+/** The body of the English page's code block that contains `text`, as written between its fences. */
+function englishBlock(labMdx: string, text: string): string {
+  const block = codeBlocksOf(fs.readFileSync(labMdx, 'utf8')).find((b) => b.includes(text));
+  if (!block) throw new Error(`no code block with "${text}" in ${labMdx}`);
+  return block.split('\n').slice(1, -1).join('\n');
+}
 
 test('a student switches to 简体中文: lab pages, a failed Check, topology and trace speak Chinese', async ({ page }) => {
   await page.goto(url());
@@ -22,11 +32,19 @@ test('a student switches to 简体中文: lab pages, a failed Check, topology an
   await expect(page.locator('nav[aria-label="Labs"] [data-lab="04"]')).toContainText('网桥与 veth：你的第一个 Pod');
   await shot(page, 'zh-lab-00');
 
-  // A lab without a Chinese page (lab 11): its English text, with a note in Chinese; the frame in Chinese.
+  // Lab 11 in Chinese: its headings under the English anchors, the ruleset block byte for byte the
+  // English one (tabs, box drawing and all); the frame in Chinese.
   await page.locator('nav[aria-label="Labs"] [data-lab="11"]').click();
-  await expect(page.getByRole('heading', { level: 1, name: /11 · NetworkPolicy/ })).toBeVisible();
-  await expect(page.locator('[data-translation="missing"]')).toHaveText('本实验还没有中文版，下面是英文原文。');
+  await expect(page.getByRole('heading', { level: 1, name: '11 · NetworkPolicy：从一条策略到一个被丢弃的包' })).toBeVisible();
+  await expect(page).toHaveURL(/#\/lab\/11\?lang=zh-CN$/);
+  await expect(page.locator('h3[id="4-probe-the-matrix"]')).toHaveText('4. 探测连通矩阵');
+  await expect(page.locator('h2#going-further')).toHaveText('更进一步');
+  await expect(page.locator('[data-translation]')).toHaveCount(0);
+  await expect(page.getByText('没有被任何策略选中的 Pod，接受来自任何地方的流量。')).toBeVisible();
+  const ruleset = page.locator('.codeblock pre').filter({ hasText: 'delete table inet simplecni-policy' });
+  expect(await ruleset.evaluate((el) => el.textContent)).toBe(englishBlock('labs/11-network-policy/lab.mdx', 'delete table inet simplecni-policy'));
   await expect(page.locator('[data-action="check"]')).toHaveText('检查');
+  await shot(page, 'zh-lab-11');
 
   await page.locator('nav[aria-label="Labs"] [data-lab="04"]').click();
   await expect(page.getByRole('heading', { level: 1, name: '04 · 网桥与 veth：你的第一个 Pod' })).toBeVisible();

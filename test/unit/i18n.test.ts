@@ -7,9 +7,10 @@ import { compile } from '@mdx-js/mdx';
 import { en } from '../../src/i18n/en.ts';
 import { zhCN } from '../../src/i18n/zh-CN.ts';
 import { labsZhCN } from '../../src/i18n/labs.zh-CN.ts';
-import { list, matchLang, msg, resolveLang, t } from '../../src/i18n/index.ts';
+import { list, matchLang, msg, resolveLang, t, type Lang } from '../../src/i18n/index.ts';
 import { localizeCheck } from '../../src/i18n/checks.ts';
 import { escapeHeadingIds, pageMismatches, pageStatus, translatedHash, sha256, ZH_PAGE } from '../../src/i18n/labPages.ts';
+import { shownLang, translationNote } from '../../src/i18n/labPageChoice.ts';
 import * as os from 'node:os';
 import { loadCatalog, labsDir } from '../../src/labs/catalog.ts';
 import { fail } from '../../src/validators/types.ts';
@@ -103,6 +104,31 @@ describe('Chinese lab pages', () => {
       expect(pageStatus(dir, '99-x').state).toBe('current');
       fs.writeFileSync(path.join(dir, '99-x', 'lab.mdx'), '# 99 · changed\n');
       expect(pageStatus(dir, '99-x').state).toBe('stale');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the page a reader sees: a lab without a Chinese page shows its English text with the "missing" note; a translated one its own, noted only when stale', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sct-i18n-choice-'));
+    const lab = path.join(dir, '99-x');
+    const hasPage = (l: Lang) => fs.existsSync(path.join(lab, l === 'en' ? 'lab.mdx' : ZH_PAGE));
+    const shown = (l: Lang) => {
+      const s = shownLang(l, hasPage);
+      const zh = hasPage('zh-CN') ? fs.readFileSync(path.join(lab, ZH_PAGE), 'utf8') : undefined;
+      const english = sha256(fs.readFileSync(path.join(lab, 'lab.mdx'), 'utf8'));
+      return { shown: s, note: translationNote(l, s, s === 'en' || zh === undefined ? undefined : translatedHash(zh), english) };
+    };
+    try {
+      fs.mkdirSync(lab);
+      fs.writeFileSync(path.join(lab, 'lab.mdx'), '# 99\n');
+      expect(shown('zh-CN')).toEqual({ shown: 'en', note: 'missing' });
+      expect(shown('en')).toEqual({ shown: 'en', note: undefined });
+      fs.writeFileSync(path.join(lab, ZH_PAGE), `export const translation = { source: 'lab.mdx', sha256: '${sha256('# 99\n')}' };\n\n# 99\n`);
+      expect(shown('zh-CN')).toEqual({ shown: 'zh-CN', note: undefined });
+      fs.writeFileSync(path.join(lab, 'lab.mdx'), '# 99 · changed\n');
+      expect(shown('zh-CN')).toEqual({ shown: 'zh-CN', note: 'stale' });
+      expect(shown('en')).toEqual({ shown: 'en', note: undefined });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,17 +1,24 @@
 // The static site (page engine) in Chinese: a lab URL that carries ?lang=zh-CN opens the Chinese
-// page, and a failed Check in the tab shows Chinese titles, expected / found and hint.
+// page (its code blocks exactly the English ones), and a failed Check in the tab shows Chinese
+// titles, expected / found and hint.
 import { expect, test } from '@playwright/test';
+import * as fs from 'node:fs';
+import { codeBlocksOf } from '../../src/i18n/labPages.ts';
 import { checkLab, onlyOwnOrigin } from './helpers.ts';
 
 const ORIGIN = `http://127.0.0.1:${process.env.CNILAB_WEB_PORT ?? 5192}`;
 
-test('lab 04 in the tab in Chinese: its Chinese page, a failed Check in Chinese; lab 11 (untranslated) in English with a Chinese note', async ({ page }) => {
+test('lab 04 in the tab in Chinese: its Chinese page, a failed Check in Chinese; lab 11 in Chinese, its policy block as in English', async ({ page }) => {
   const foreign = onlyOwnOrigin(page, ORIGIN);
   await page.goto('./#/lab/00?lang=zh-CN');
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await expect(page.getByRole('heading', { level: 1, name: '00 · 准备与导览' })).toBeVisible();
   await page.locator('nav[aria-label="Labs"] [data-lab="11"]').click();
-  await expect(page.locator('[data-translation="missing"]')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: '11 · NetworkPolicy：从一条策略到一个被丢弃的包' })).toBeVisible();
+  await expect(page.locator('h2#the-idea')).toHaveText('思路');
+  await expect(page.locator('[data-translation]')).toHaveCount(0);
+  const yaml = codeBlocksOf(fs.readFileSync('labs/11-network-policy/lab.mdx', 'utf8')).find((b) => b.startsWith('```yaml'))!;
+  expect(await page.locator('.codeblock.lang-yaml pre').first().evaluate((el) => el.textContent)).toBe(yaml.split('\n').slice(1, -1).join('\n'));
   await page.locator('nav[aria-label="Labs"] [data-lab="04"]').click();
   await expect(page).toHaveURL(/#\/lab\/04\?lang=zh-CN$/);
   await expect(page.getByRole('heading', { level: 1, name: '04 · 网桥与 veth：你的第一个 Pod' })).toBeVisible();

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { CodeBlock } from './CodeBlock.tsx';
 import { HEADING_ID } from '../../../src/i18n/headingId.ts';
 import type { Lang } from '../../../src/i18n/index.ts';
+import { shownLang, translationNote } from '../../../src/i18n/labPageChoice.ts';
 import { useLang, useT, withLang } from '../lib/lang.ts';
 
 type MdxComponents = Record<string, FunctionComponent<any>>;
@@ -95,15 +96,15 @@ const cache = new Map<string, MdxModule>();
 /** Above a translated page: a note when it is missing (English follows) or older than the English. */
 function TranslationNote({ dir, lang, shown, translation }: { dir: string; lang: Lang; shown: Lang; translation: MdxModule['translation'] }) {
   const tr = useT();
-  if (lang === 'en') return null;
-  if (shown !== lang) {
+  const note = translationNote(lang, shown, translation?.sha256, import.meta.env.VITE_LAB_SHA256[dir]);
+  if (!note) return null;
+  if (note === 'missing') {
     return (
       <p class="alert alert-info alert-compact" data-translation="missing" lang={lang}>
         {tr('lab.noTranslation')}
       </p>
     );
   }
-  if (translation?.sha256 === import.meta.env.VITE_LAB_SHA256[dir]) return null;
   const [before, after] = tr('lab.staleNote', { link: '\u0000' }).split('\u0000');
   return (
     <p class="alert alert-info alert-compact" data-translation="stale" lang={lang}>
@@ -117,7 +118,7 @@ function TranslationNote({ dir, lang, shown, translation }: { dir: string; lang:
 export function LabContent({ dir, onLoaded }: { dir: string; onLoaded?: () => void }) {
   const lang = useLang();
   // A lab without a Chinese page shows the English one (with a note), never an empty page.
-  const which: Lang = loaderFor(dir, lang) ? lang : 'en';
+  const which = shownLang(lang, (l) => !!loaderFor(dir, l));
   const key = `${which}:${dir}`;
   const [mod, setMod] = useState<MdxModule | null>(() => cache.get(key) ?? null);
   const [error, setError] = useState<string | null>(null);
