@@ -130,7 +130,7 @@ export function CheckResults({
               <IconCode size={14} /> {tr('check.showSolution')}
             </button>
             {next && (
-              <a class="btn btn-small btn-primary" href={labHref(next.id)} title={`Lab ${next.id} · ${next.title}`}>
+              <a class="btn btn-small btn-primary" href={labHref(next.id)} title={tr('lab.pagerTitle', { id: next.id, title: next.title })}>
                 {tr('check.nextLab', { id: next.id })} <IconArrowRight size={14} />
               </a>
             )}

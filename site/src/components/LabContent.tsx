@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { CodeBlock } from './CodeBlock.tsx';
 import { HEADING_ID } from '../../../src/i18n/headingId.ts';
 import type { Lang } from '../../../src/i18n/index.ts';
-import { useLang, useT, withLang } from '../lib/lang.ts';
+import { useLang, useT, withLang, tx } from '../lib/lang.ts';
 
 type MdxComponents = Record<string, FunctionComponent<any>>;
 interface MdxModule {
@@ -160,14 +160,14 @@ export function LabContent({ dir, onLoaded }: { dir: string; onLoaded?: () => vo
       <div class="alert alert-error" role="alert">
         <p>{error}</p>
         <button type="button" class="btn btn-small" onClick={() => setAttempt((a) => a + 1)}>
-          Try again
+          {tx('common.tryAgain')}
         </button>
       </div>
     );
   }
   if (!mod) {
     return (
-      <div class="prose-skeleton" aria-busy="true" aria-label="Loading the lab text">
+      <div class="prose-skeleton" aria-busy="true" aria-label={tx('lab.loadingText')}>
         <div class="sk sk-h1" />
         <div class="sk" />
         <div class="sk" />

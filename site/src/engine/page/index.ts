@@ -39,6 +39,7 @@ import nodeBundle from '../../../../dist/simplecni-node.cjs?raw';
 import { MachineShell } from './shell.ts';
 import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
 import { PageTerminal } from './terminal.ts';
+import { msg } from '../../../../src/i18n/index.ts';
 
 /** Lets the page render and take keystrokes between two steps of a long run. */
 export const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -200,9 +201,9 @@ export async function createPageEngine(): Promise<Engine> {
   const engine: Engine = {
     info: {
       kind: 'page',
-      label: 'in this tab',
-      kernel: 'simulated kernel',
-      description: 'Terminals, checks and the cluster run in this browser tab, on a simulated Linux kernel. Nothing is sent to a server.',
+      label: msg('engine.page.label'),
+      kernel: msg('engine.simKernel'),
+      description: msg('engine.page.description'),
     },
     hasAccess: () => true,
     onAccessRefused: () => () => undefined,
