@@ -526,6 +526,7 @@ export const en = {
   'sidebar.railPassed': '{id} · {title} (passed)',
   'lab.pagerTitle': 'Lab {id} · {title}',
   'split.title': 'Drag to resize (double-click to reset)',
+  'topo.segment': 'segment {name}',
 } as const;
 
 export type MsgId = keyof typeof en;

@@ -493,4 +493,5 @@ export const zhCN: Record<MsgId, string> = {
   'sidebar.railPassed': '{id} · {title}（已通过）',
   'lab.pagerTitle': '实验 {id} · {title}',
   'split.title': '拖动以调整大小（双击恢复）',
+  'topo.segment': '网段 {name}',
 };

@@ -544,7 +544,7 @@ export function drawTopology(topo: ApiTopology, avail: number, decorate?: Topolo
       {/* segment bands */}
       {bands.map(({ s, x1, x2, drops }) => {
         const i = s.index;
-        const label = `${/^seg/i.test(s.name) ? s.name : `segment ${s.name}`} · ${s.cidr}`;
+        const label = `${/^seg/i.test(s.name) ? s.name : tx('topo.segment', { name: s.name })} · ${s.cidr}`;
         const anchorEnd = i > 0;
         return (
           <g key={s.name} class={`segment seg-${i % 4}`} data-segment={s.name} data-cidr={s.cidr}>
