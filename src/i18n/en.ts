@@ -621,6 +621,10 @@ export const en = {
   'cli.pod.none': 'no pods yet — add one with {command}',
   'cli.pod.noneOn': 'no pods on {node} yet — add one with {command}',
   'cli.pod.noResult': '(no ADD result)',
+  'engine.page.clusterName': 'this tab',
+  'trace.unsupported': 'This engine cannot trace packets.',
+  'lab.noText': 'This site has no text for lab folder “{dir}” (labs/{dir}/lab.mdx). Rebuild the site: npx vite build site',
+  'lab.loadFailed': 'Could not load the lab text: {error}',
 } as const;
 
 export type MsgId = keyof typeof en;

@@ -583,4 +583,8 @@ export const zhCN: Record<MsgId, string> = {
   'cli.pod.none': '还没有 Pod，用 {command} 添加一个',
   'cli.pod.noneOn': '{node} 上还没有 Pod，用 {command} 添加一个',
   'cli.pod.noResult': '（没有 ADD 结果）',
+  'engine.page.clusterName': '本标签页',
+  'trace.unsupported': '这个引擎不能追踪数据包。',
+  'lab.noText': '这个站点里没有实验目录“{dir}”的内容（labs/{dir}/lab.mdx）。请重新构建站点：npx vite build site',
+  'lab.loadFailed': '实验内容加载失败：{error}',
 };

@@ -134,7 +134,7 @@ export function LabContent({ dir, onLoaded }: { dir: string; onLoaded?: () => vo
     setMod(null);
     const load = loaderFor(dir, which);
     if (!load) {
-      setError(`This site has no text for lab folder “${dir}” (labs/${dir}/lab.mdx). Rebuild the site: npx vite build site`);
+      setError(tx('lab.noText', { dir }));
       return;
     }
     load().then(
@@ -143,7 +143,7 @@ export function LabContent({ dir, onLoaded }: { dir: string; onLoaded?: () => vo
         if (live) setMod(m);
       },
       (e: unknown) => {
-        if (live) setError(`Could not load the lab text: ${e instanceof Error ? e.message : String(e)}`);
+        if (live) setError(tx('lab.loadFailed', { error: e instanceof Error ? e.message : String(e) }));
       },
     );
     return () => {

@@ -86,7 +86,7 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
         });
         setEditorReady(true);
       },
-      (e: unknown) => live && setLoadError(`Could not load the editor: ${e instanceof Error ? e.message : String(e)}`),
+      (e: unknown) => live && setLoadError(tx('editor.loadFailed', { error: e instanceof Error ? e.message : String(e) })),
     );
     return () => {
       live = false;

@@ -214,7 +214,7 @@ export async function createPageEngine(): Promise<Engine> {
         labs: catalog.map((l) => toApiLab(l, l.id in state.progress.passed)),
         ...(state.progress.current ? { current: state.progress.current } : {}),
         nodes: topology.nodes.map((n) => n.name),
-        cluster: 'this tab',
+        cluster: tx('engine.page.clusterName'),
         backend: 'sim',
         terminals,
       };
