@@ -625,6 +625,11 @@ export const en = {
   'trace.unsupported': 'This engine cannot trace packets.',
   'lab.noText': 'This site has no text for lab folder “{dir}” (labs/{dir}/lab.mdx). Rebuild the site: npx vite build site',
   'lab.loadFailed': 'Could not load the lab text: {error}',
+  // the CLI: opening a cluster
+  'cli.backend.simFallback': 'Using the simulated kernel instead (--backend sim): the same commands and labs, answered by a model of Linux networking.',
+  'cli.topology.hint': 'fix the file, or point --topology at another one',
+  'cli.cluster.notUp': 'the cluster "{cluster}" is not up',
+  'cli.cluster.startHint': 'start it with {command}',
 } as const;
 
 export type MsgId = keyof typeof en;

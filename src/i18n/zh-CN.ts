@@ -587,4 +587,8 @@ export const zhCN: Record<MsgId, string> = {
   'trace.unsupported': '这个引擎不能追踪数据包。',
   'lab.noText': '这个站点里没有实验目录“{dir}”的内容（labs/{dir}/lab.mdx）。请重新构建站点：npx vite build site',
   'lab.loadFailed': '实验内容加载失败：{error}',
+  'cli.backend.simFallback': '改用模拟内核（--backend sim）：命令和实验都一样，由一个 Linux 网络模型来应答。',
+  'cli.topology.hint': '改好这个文件，或者用 --topology 指向另一个文件',
+  'cli.cluster.notUp': '集群“{cluster}”没有在运行',
+  'cli.cluster.startHint': '用 {command} 启动它',
 };
