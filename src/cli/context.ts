@@ -5,6 +5,7 @@ import type { NodeDriver } from '../cluster/driver.ts';
 import { DEFAULT_CLUSTER } from '../cluster/netns/layout.ts';
 import { loadTopology, TopologyError, type Topology } from '../cluster/topology.ts';
 import { cmd, fail, warn } from './output.ts';
+import { cliT } from './lang.ts';
 
 export interface GlobalOptions {
   cluster?: string;
@@ -27,10 +28,10 @@ export async function openContext(opts: GlobalOptions, { quiet = false } = {}): 
     const choice = await chooseBackend(topology, opts.cluster ?? process.env.SIMPLECNI_CLUSTER ?? DEFAULT_CLUSTER, opts.backend ?? (process.env.SIMPLECNI_BACKEND || undefined), opts.inventory ? { inventory: opts.inventory } : {});
     backend = choice.backend;
     if (choice.fallback && !quiet) {
-      warn(`${choice.fallback.replace(/\.$/, '')}.\n  Using the simulated kernel instead (--backend sim): the same commands and labs, answered by a model of Linux networking.`);
+      warn(`${choice.fallback.replace(/\.$/, '')}.\n  ${cliT('cli.backend.simFallback')}`);
     }
   } catch (err) {
-    if (err instanceof TopologyError) fail(err.message, 'fix the file, or point --topology at another one');
+    if (err instanceof TopologyError) fail(err.message, cliT('cli.topology.hint'));
     if (err instanceof ClusterNameError) fail(err.message, err.hint);
     fail((err as Error).message);
   }
@@ -48,6 +49,6 @@ export async function requireRunningCluster(ctx: ClusterContext): Promise<void> 
   const state = ctx.backend.readState();
   if (!state?.complete) {
     const flag = ctx.backend.cluster === DEFAULT_CLUSTER ? '' : ` --cluster ${ctx.backend.cluster}`;
-    fail(`the cluster "${ctx.backend.cluster}" is not up`, `start it with ${cmd(`cnilab cluster up${flag}`)}`);
+    fail(cliT('cli.cluster.notUp', { cluster: ctx.backend.cluster }), cliT('cli.cluster.startHint', { command: cmd(`cnilab cluster up${flag}`) }));
   }
 }

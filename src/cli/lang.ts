@@ -1,6 +1,6 @@
 // The language of the CLI's messages to a person: --lang, then LC_ALL / LANG, else English.
 // Set once before a command runs; --json and --junit keep ids and English field names whatever it is.
-import { LangError, resolveLang, type Lang } from '../i18n/index.ts';
+import { LangError, resolveLang, translator, type Lang, type MsgId, type Text } from '../i18n/index.ts';
 
 let current: Lang = 'en';
 
@@ -12,3 +12,6 @@ export function setCliLang(flag: string | undefined, env: Record<string, string 
 
 export const cliLang = (): Lang => current;
 export { LangError };
+
+/** A message in the CLI's language: `cliT('cli.cluster.up', { cluster })`. */
+export const cliT = (id: MsgId, params?: Record<string, Text>): string => translator(current)(id, params);

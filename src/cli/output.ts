@@ -1,6 +1,7 @@
 // All human output of the CLI goes through here: one style for results, hints and errors.
 import ora, { type Ora } from 'ora';
 import pc from 'picocolors';
+import stringWidth from 'string-width';
 
 export class ExitError extends Error {
   constructor(
@@ -56,8 +57,8 @@ export class Progress {
 }
 
 export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => stripAnsi(r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c + ' '.repeat(widths[i]! - stripAnsi(c).length)).join('  ').trimEnd()).join('\n');
+  // Columns measured in terminal cells: a Chinese heading takes two per character, colours none.
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => stringWidth(r[i] ?? ''))));
+  return rows.map((r) => r.map((c, i) => c + ' '.repeat(widths[i]! - stringWidth(c))).join('  ').trimEnd()).join('\n');
 }
 
-const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');

@@ -78,6 +78,25 @@ test('a student switches to 简体中文: lab pages, a failed Check, topology an
   await expect(page.locator('.topo-panel .trace-group[data-direction="request"] .trace-group-title')).toContainText('请求：node1 →');
   await shot(page, 'zh-trace');
 
+  // The frame around the lab in Chinese too: terminals, the engine chip and its dialog, the reset dialog.
+  const workstation = page.locator('[role="tab"][data-node][data-kind="workstation"]');
+  await expect(workstation).toContainText('你的机器');
+  await workstation.click();
+  await expect(page.locator('.term-status-text')).toHaveText('你的机器 · 已连接', { timeout: 30_000 });
+  await expect(page.locator('.chip-engine')).toContainText('实验服务器');
+  await page.locator('.chip-engine').click();
+  await expect(page.getByRole('dialog', { name: '这些实验在哪里运行' })).toContainText('实验服务器在它启动时所用的集群上运行终端和检查。');
+  await page.keyboard.press('Escape');
+  await page.locator('[data-action="reset"]').click();
+  const reset = page.getByRole('dialog', { name: '要重置实验 04 吗？' });
+  await expect(reset).toContainText('这会把实验 04 的起始代码放回 workspace/');
+  await expect(reset.locator('[data-action="confirm-reset"]')).toHaveText('重置实验');
+  await reset.getByRole('button', { name: '取消' }).click();
+  await expect(reset).toBeHidden();
+  await page.locator('[data-theme-toggle]').click();
+  await expect(page.locator('[data-theme-toggle]')).toHaveAttribute('title', '切换到浅色主题');
+  await shot(page, 'zh-dark');
+
   // Remembered: a link without ?lang= opens in Chinese after a reload; switching back is English.
   await page.evaluate("history.replaceState(null, '', '#/lab/00')");
   await page.reload();

@@ -28,5 +28,15 @@ test('lab 04 in the tab in Chinese: its Chinese page, a failed Check in Chinese;
   await expect(wired.locator('dt')).toHaveText(['预期', '实际', '提示']);
   await expect(wired).toContainText('node1 上没有 Pod “web”');
   await page.screenshot({ path: 'test-results/screenshots/web-zh-lab04-failing.png' });
+
+  // The engine chip and its dialog, and the work menu, in Chinese; the commands inside stay as they are.
+  await expect(page.locator('.chip-engine')).toContainText('在本标签页中：模拟内核');
+  await page.locator('.chip-engine').click();
+  const where = page.getByRole('dialog', { name: '这些实验在哪里运行' });
+  await expect(where).toContainText('一切都在这个浏览器标签页里运行');
+  await expect(where.locator('li code')).toHaveText(['npm start', 'npx cnilab cluster up --backend vagrant', 'npm start']);
+  await page.screenshot({ path: 'test-results/screenshots/web-zh-engine.png' });
+  await page.keyboard.press('Escape');
+  await expect(page.locator('[data-action="work"]')).toHaveText('我的成果');
   expect(foreign).toEqual([]);
 });

@@ -32,22 +32,25 @@ const isCompact = () => window.matchMedia('(max-width: 1439px)').matches;
 
 function ThemeToggle() {
   const [theme, setTheme] = useTheme();
+  const tr = useT();
   const next = theme === 'dark' ? 'light' : 'dark';
+  const label = tr(next === 'dark' ? 'app.themeDark' : 'app.themeLight');
   return (
-    <button type="button" class="icon-btn" onClick={() => setTheme(next)} aria-label={`Switch to the ${next} theme`} title={`Switch to the ${next} theme`} data-theme-toggle={theme}>
+    <button type="button" class="icon-btn" onClick={() => setTheme(next)} aria-label={label} title={label} data-theme-toggle={theme}>
       {theme === 'dark' ? <IconSun size={17} /> : <IconMoon size={17} />}
     </button>
   );
 }
 
 function NotFound({ id, labs }: { id: string; labs: ApiLab[] }) {
+  const tr = useT();
   return (
     <div class="lab-page">
       <div class="lab-scroll">
         <div class="lab-text">
           <div class="alert alert-error" role="alert">
             <p>
-              There is no lab “{id}”. {labs[0] && <a href={labHref(labs[0].id)}>Go to lab {labs[0].id}</a>}
+              {tr('app.noSuchLab', { id })} {labs[0] && <a href={labHref(labs[0].id)}>{tr('app.goToLab', { id: labs[0].id })}</a>}
             </p>
           </div>
         </div>
@@ -145,17 +148,17 @@ export function App({ codeWorkspace }: AppProps = {}) {
     const e = labs.error;
     const title =
       e instanceof EngineError && e.kind === 'network'
-        ? 'The lab server is not answering'
+        ? tr('app.serverDown')
         : e instanceof EngineError && e.kind === 'forbidden'
-          ? 'The lab server refused this page'
-          : 'The labs could not be loaded';
+          ? tr('app.serverRefused')
+          : tr('app.labsFailed');
     return <ErrorPage title={title} message={errorMessage(e)} onRetry={() => loadLabs()} />;
   }
 
   return (
     <div class={`app${sidebarOpen ? ' has-sidebar' : ''}`}>
       <a class="skip-link" href="#main">
-        Skip to the lab
+        {tr('app.skipToLab')}
       </a>
       <header class="topbar">
         <button
@@ -180,8 +183,8 @@ export function App({ codeWorkspace }: AppProps = {}) {
         )}
         <span class="topbar-spacer" />
         {data && (
-          <span class="chip chip-cluster" title={`Cluster “${data.cluster}” on the ${data.backend} backend`}>
-            cluster <strong>{data.cluster}</strong>
+          <span class="chip chip-cluster" title={tr('app.clusterTitle', { cluster: data.cluster, backend: data.backend })}>
+            {tr('app.cluster')} <strong>{data.cluster}</strong>
             <span class="hide-narrow"> · {data.backend}</span>
           </span>
         )}
@@ -214,7 +217,7 @@ export function App({ codeWorkspace }: AppProps = {}) {
         <main id="main" class="app-main" tabIndex={-1}>
           {!data ? (
             <div class="loading-main" aria-busy="true">
-              <span class="spinner-dot" /> Loading the labs…
+              <span class="spinner-dot" /> {tr('app.loadingLabs')}
             </div>
           ) : (
             <Split
@@ -225,9 +228,9 @@ export function App({ codeWorkspace }: AppProps = {}) {
               max={0.72}
               firstMinPx={440}
               secondMinPx={690}
-              label="Resize the lab text and the terminals"
+              label={tr('app.resizeLab')}
               first={
-                <ErrorBoundary label="The lab">
+                <ErrorBoundary label={tr('app.theLab')}>
                   {lab ? (
                     <LabPage key={lab.id} lab={lab} labs={data.labs} onPassed={onPassed} onChanged={onChanged} />
                   ) : labId ? (
@@ -251,10 +254,10 @@ export function App({ codeWorkspace }: AppProps = {}) {
                         max={0.85}
                         secondMinPx={300}
                         collapsedFirst={topoCollapsed}
-                        label="Resize the topology and the terminals"
+                        label={tr('app.resizeTopo')}
                         class="right-pane"
                         first={
-                          <ErrorBoundary label="The topology">
+                          <ErrorBoundary label={tr('app.theTopology')}>
                             <TopologyPanel version={topoVersion} collapsed={topoCollapsed} onToggle={toggleTopo} />
                           </ErrorBoundary>
                         }

@@ -86,6 +86,7 @@ export function CheckResults({
   onClose: () => void;
   onSolution: () => void;
 }) {
+  const lang = useLang();
   const known = lab.checks.map((c) => c.id);
   const extra = run.order.filter((id) => !known.includes(id));
   const rows = [...lab.checks.map((c) => ({ id: c.id, title: c.title })), ...extra.map((id) => ({ id, title: run.results[id]?.title ?? id }))];
@@ -115,7 +116,7 @@ export function CheckResults({
           {running ? <IconSpinner size={16} /> : allPassed ? <IconCheck size={16} class="t-ok" /> : run.status === 'done' ? <IconX size={16} class="t-bad" /> : null}
           {summary}
         </h2>
-        {run.at && !running && <span class="card-meta">{run.at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</span>}
+        {run.at && !running && <span class="card-meta">{run.at.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</span>}
         <button type="button" class="icon-btn" aria-label={tr('check.hide')} title={tr('check.hide')} onClick={onClose} disabled={running}>
           <IconX size={16} />
         </button>
@@ -130,7 +131,7 @@ export function CheckResults({
               <IconCode size={14} /> {tr('check.showSolution')}
             </button>
             {next && (
-              <a class="btn btn-small btn-primary" href={labHref(next.id)} title={`Lab ${next.id} · ${next.title}`}>
+              <a class="btn btn-small btn-primary" href={labHref(next.id)} title={tr('lab.pagerTitle', { id: next.id, title: next.title })}>
                 {tr('check.nextLab', { id: next.id })} <IconArrowRight size={14} />
               </a>
             )}

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { copyText } from '../lib/clipboard.ts';
 import { IconCheck, IconCopy } from './Icons.tsx';
+import { useT } from '../lib/lang.ts';
 
 const PROMPT = /^(\$ |[\w.@-]+:[~\w/.-]*[#$] )/;
 
@@ -42,7 +43,9 @@ function ConsoleLines({ code }: { code: string }) {
   );
 }
 
-export function CopyButton({ text, label = 'Copy', title }: { text: string; label?: string; title?: string }) {
+export function CopyButton({ text, label, title }: { text: string; label?: string; title?: string }) {
+  const tr = useT();
+  label ??= tr('code.copy');
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return;
@@ -57,7 +60,7 @@ export function CopyButton({ text, label = 'Copy', title }: { text: string; labe
       onClick={async () => setState((await copyText(text)) ? 'copied' : 'failed')}
     >
       {state === 'copied' ? <IconCheck size={14} /> : <IconCopy size={14} />}
-      <span aria-live="polite">{state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : label}</span>
+      <span aria-live="polite">{state === 'copied' ? tr('code.copied') : state === 'failed' ? tr('code.copyFailed') : label}</span>
     </button>
   );
 }
@@ -66,7 +69,8 @@ export function CodeBlock({ code, lang }: { code: string; lang?: string | undefi
   const isConsole = lang === 'console';
   const commands = isConsole ? commandsOf(code) : [];
   const copy = commands.length > 0 ? commands.join('\n') : code.replace(/\n$/, '');
-  const label = commands.length > 1 ? 'Copy commands' : commands.length === 1 ? 'Copy command' : 'Copy';
+  const tr = useT();
+  const label = tr(commands.length > 1 ? 'code.copyCommands' : commands.length === 1 ? 'code.copyCommand' : 'code.copy');
   return (
     <div class={`codeblock${lang ? ` lang-${lang}` : ' lang-none'}`}>
       <div class="codeblock-tools">
@@ -74,7 +78,7 @@ export function CodeBlock({ code, lang }: { code: string; lang?: string | undefi
         <CopyButton
           text={copy}
           label={label}
-          title={commands.length > 0 ? 'Copy the commands, without their prompts' : 'Copy this block'}
+          title={tr(commands.length > 0 ? 'code.copyCommandsTitle' : 'code.copyBlockTitle')}
         />
       </div>
       <pre tabIndex={0}>

@@ -1,7 +1,8 @@
 // A modal built on <dialog>: focus is trapped by the browser, Escape closes it.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useId, useRef } from 'preact/hooks';
 import { IconX } from './Icons.tsx';
+import { useT } from '../lib/lang.ts';
 
 export function Dialog({
   open,
@@ -21,7 +22,10 @@ export function Dialog({
   labelledBy?: string;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
-  const titleId = labelledBy ?? `dlg-${title.replace(/\W+/g, '-').toLowerCase()}`;
+  const tr = useT();
+  // An id of its own: a title in Chinese has no \w characters to make one from.
+  const ownId = `dlg${useId()}`;
+  const titleId = labelledBy ?? ownId;
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -46,7 +50,7 @@ export function Dialog({
         <div class="dialog-inner">
           <header class="dialog-head">
             <h2 id={titleId}>{title}</h2>
-            <button type="button" class="icon-btn" aria-label="Close" onClick={onClose}>
+            <button type="button" class="icon-btn" aria-label={tr('dialog.close')} onClick={onClose}>
               <IconX size={18} />
             </button>
           </header>

@@ -3,6 +3,9 @@
 import { useState } from 'preact/hooks';
 import { useEngine } from '../engine/context.tsx';
 import { Dialog } from './Dialog.tsx';
+import { t } from '../../../src/i18n/index.ts';
+import { useLang, useT } from '../lib/lang.ts';
+import { Parts, slot } from './Parts.tsx';
 
 const REPO_DOCS = 'README.md';
 
@@ -10,6 +13,8 @@ export function EngineBadge() {
   const engine = useEngine();
   const [open, setOpen] = useState(false);
   const { info } = engine;
+  const lang = useLang();
+  const tr = useT();
   return (
     <>
       <button
@@ -17,38 +22,36 @@ export function EngineBadge() {
         class={`chip chip-engine engine-${info.kind}`}
         data-engine={info.kind}
         onClick={() => setOpen(true)}
-        title={info.description}
+        title={t(lang, info.description)}
       >
         <span>
-          {info.label}
-          <span class="hide-narrow">: {info.kernel}</span>
+          {t(lang, info.label)}
+          <span class="hide-narrow">
+            {tr('engine.kernelSep')}
+            {t(lang, info.kernel)}
+          </span>
         </span>
       </button>
-      <Dialog open={open} onClose={() => setOpen(false)} title="Where these labs run">
-        <p>{info.description}</p>
+      <Dialog open={open} onClose={() => setOpen(false)} title={tr('engine.where')}>
+        <p>{t(lang, info.description)}</p>
         {info.kind === 'page' ? (
           <>
-            <p>
-              Everything runs in this browser tab: a simulated Linux kernel (addresses, routes, bridges, veth pairs, tunnels, ping),
-              a shell on each node, your plugin and the checks. Nothing is sent anywhere; your work stays in this browser.
-            </p>
-            <p>The same labs on a real kernel, with the same plugin and the same checks:</p>
+            <p>{tr('engine.page.everything')}</p>
+            <p>{tr('engine.page.realKernel')}</p>
             <ul>
               <li>
-                Network namespaces on a Linux machine (root): <code>npm start</code> — the lab server with a terminal on each node.
+                <Parts text={tr('engine.page.netns', { command: slot(0) })} codes={['npm start']} />
               </li>
               <li>
-                Three VMs (Vagrant): <code>npx cnilab cluster up --backend vagrant</code>, then <code>npm start</code>.
+                <Parts text={tr('engine.page.vms', { up: slot(0), start: slot(1) })} codes={['npx cnilab cluster up --backend vagrant', 'npm start']} />
               </li>
             </ul>
-            <p class="muted">
-              See the kit’s {REPO_DOCS} (“Getting started”). Lab 09 needs containerd, which only a real node has.
-            </p>
+            <p class="muted">{tr('engine.page.seeDocs', { docs: REPO_DOCS })}</p>
           </>
         ) : info.details ? (
-          info.details.map((d) => <p key={d}>{d}</p>)
+          info.details.map((d, i) => <p key={i}>{t(lang, d)}</p>)
         ) : (
-          <p class="muted">The lab server runs the terminals and checks on the cluster it was started with.</p>
+          <p class="muted">{tr('engine.server.details')}</p>
         )}
       </Dialog>
     </>

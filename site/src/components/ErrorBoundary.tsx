@@ -1,4 +1,5 @@
 import { Component, type ComponentChildren } from 'preact';
+import { tx } from '../lib/lang.ts';
 
 export class ErrorBoundary extends Component<{ children: ComponentChildren; label: string }, { error: Error | null }> {
   override state = { error: null as Error | null };
@@ -13,10 +14,10 @@ export class ErrorBoundary extends Component<{ children: ComponentChildren; labe
     return (
       <div class="alert alert-error boundary" role="alert">
         <p>
-          <strong>{this.props.label} could not be shown.</strong> {error.message}
+          <strong>{tx('boundary.notShown', { what: this.props.label })}</strong> {error.message}
         </p>
         <button type="button" class="btn btn-small" onClick={() => this.setState({ error: null })}>
-          Try again
+          {tx('common.tryAgain')}
         </button>
       </div>
     );

@@ -2,9 +2,11 @@ import { useState } from 'preact/hooks';
 import type { ApiHints } from '../engine/types.ts';
 import { InlineText } from './InlineText.tsx';
 import { IconBulb, IconChevron } from './Icons.tsx';
+import { useT } from '../lib/lang.ts';
 
 export function HintsCard({ hints, total }: { hints: ApiHints; total: number }) {
   const [open, setOpen] = useState(true);
+  const tr = useT();
   const shown = hints.hints.length;
   const all = Math.max(total, shown + hints.remaining);
   return (
@@ -14,7 +16,7 @@ export function HintsCard({ hints, total }: { hints: ApiHints; total: number }) 
           <IconChevron size={15} class={`chev${open ? '' : ' is-closed'}`} />
           <IconBulb size={16} class="t-warn" />
           <span id="hints-title" class="card-title">
-            Hints <span class="card-meta">{shown} of {all} shown</span>
+            {tr('hints.title')} <span class="card-meta">{tr('hints.shown', { shown, all })}</span>
           </span>
         </button>
       </header>

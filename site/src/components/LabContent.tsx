@@ -6,7 +6,7 @@ import { CodeBlock } from './CodeBlock.tsx';
 import { HEADING_ID } from '../../../src/i18n/headingId.ts';
 import type { Lang } from '../../../src/i18n/index.ts';
 import { shownLang, translationNote } from '../../../src/i18n/labPageChoice.ts';
-import { useLang, useT, withLang } from '../lib/lang.ts';
+import { useLang, useT, withLang, tx } from '../lib/lang.ts';
 
 type MdxComponents = Record<string, FunctionComponent<any>>;
 interface MdxModule {
@@ -135,7 +135,7 @@ export function LabContent({ dir, onLoaded }: { dir: string; onLoaded?: () => vo
     setMod(null);
     const load = loaderFor(dir, which);
     if (!load) {
-      setError(`This site has no text for lab folder “${dir}” (labs/${dir}/lab.mdx). Rebuild the site: npx vite build site`);
+      setError(tx('lab.noText', { dir }));
       return;
     }
     load().then(
@@ -144,7 +144,7 @@ export function LabContent({ dir, onLoaded }: { dir: string; onLoaded?: () => vo
         if (live) setMod(m);
       },
       (e: unknown) => {
-        if (live) setError(`Could not load the lab text: ${e instanceof Error ? e.message : String(e)}`);
+        if (live) setError(tx('lab.loadFailed', { error: e instanceof Error ? e.message : String(e) }));
       },
     );
     return () => {
@@ -161,14 +161,14 @@ export function LabContent({ dir, onLoaded }: { dir: string; onLoaded?: () => vo
       <div class="alert alert-error" role="alert">
         <p>{error}</p>
         <button type="button" class="btn btn-small" onClick={() => setAttempt((a) => a + 1)}>
-          Try again
+          {tx('common.tryAgain')}
         </button>
       </div>
     );
   }
   if (!mod) {
     return (
-      <div class="prose-skeleton" aria-busy="true" aria-label="Loading the lab text">
+      <div class="prose-skeleton" aria-busy="true" aria-label={tx('lab.loadingText')}>
         <div class="sk sk-h1" />
         <div class="sk" />
         <div class="sk" />

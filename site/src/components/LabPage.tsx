@@ -11,7 +11,11 @@ import { HintsCard } from './HintsCard.tsx';
 import { InlineText } from './InlineText.tsx';
 import { LabContent } from './LabContent.tsx';
 import { IconAlert, IconArrowRight, IconBulb, IconCheck, IconClock, IconCode, IconPlay, IconSpinner, IconUndo } from './Icons.tsx';
-import { useT } from '../lib/lang.ts';
+import { tx, useT } from '../lib/lang.ts';
+import { list } from '../../../src/i18n/index.ts';
+
+/** The kernel feature lab 07 needs, by its config name: the same in every language. */
+const KERNEL_IPIP = 'IP-in-IP (CONFIG_NET_IPIP)';
 
 type Async<T> = { status: 'idle' } | { status: 'loading' } | { status: 'ok'; value: T } | { status: 'error'; message: string };
 
@@ -24,7 +28,7 @@ function SolutionView({ state }: { state: Async<ApiSolution> }) {
   if (state.status === 'loading' || state.status === 'idle') {
     return (
       <p class="muted">
-        <IconSpinner size={14} /> Loading the reference solution…
+        <IconSpinner size={14} /> {tx('solution.loading')}
       </p>
     );
   }
@@ -39,14 +43,18 @@ function SolutionView({ state }: { state: Async<ApiSolution> }) {
   if (!sol.available) {
     return (
       <div class="alert alert-info">
-        The reference solution unlocks once every check of lab {sol.lab} passes. Run <strong>Check</strong> when your code is ready.
+        {tx('solution.lockedBefore', { id: sol.lab })}
+        <strong>{tx('lab.check')}</strong>
+        {tx('solution.lockedAfter')}
       </div>
     );
   }
-  if (sol.regions.length === 0) return <p class="muted">This lab has no code to write: there is no reference code to show.</p>;
+  if (sol.regions.length === 0) return <p class="muted">{tx('solution.noCode')}</p>;
   return (
     <div class="solution">
-      <p class="muted">The reference code for each region this lab asks for. Compare with yours in workspace/.</p>
+      <p class="muted">
+        <InlineText text={tx('solution.intro')} />
+      </p>
       {sol.regions.map((r, i) => (
         <section key={i} class="solution-region" data-file={r.file} data-line={r.line}>
           <header class="solution-head">
@@ -191,7 +199,7 @@ export function LabPage({
 
   return (
     <div class="lab-page" data-lab={lab.id}>
-      <div class="lab-toolbar" role="toolbar" aria-label={`Lab ${lab.id} actions`}>
+      <div class="lab-toolbar" role="toolbar" aria-label={tr('lab.actions', { id: lab.id })}>
         <div class="lab-toolbar-title">
           <span class="lab-badge">{tr('lab.badge', { id: lab.id })}</span>
           <span class="lab-toolbar-name" title={lab.title}>
@@ -261,11 +269,11 @@ export function LabPage({
           )}
           {lab.kernel.length > 0 && (
             <div class="alert alert-info alert-compact">
-              <IconAlert size={15} /> This lab needs a kernel with {lab.kernel.map((k) => (k === 'ipip' ? 'IP-in-IP (CONFIG_NET_IPIP)' : k)).join(', ')}.
+              <IconAlert size={15} /> {tr('lab.needsKernel', { features: list(lab.kernel.map((k) => (k === 'ipip' ? KERNEL_IPIP : k))) })}
             </div>
           )}
           <LabContent dir={lab.dir} onLoaded={() => scrollRef.current?.scrollTo({ top: 0 })} />
-          <nav class="lab-pager" aria-label="Lab navigation">
+          <nav class="lab-pager" aria-label={tr('lab.navigation')}>
             {prev ? (
               <a class="pager-link" href={labHref(prev.id)}>
                 <span class="pager-dir">{tr('lab.previous')}</span>
@@ -293,20 +301,20 @@ export function LabPage({
       <Dialog
         open={resetOpen}
         onClose={closeReset}
-        title={`Reset lab ${lab.id}?`}
+        title={tr('reset.title', { id: lab.id })}
         footer={
           reset.status === 'ok' ? (
             <button type="button" class="btn btn-primary" onClick={closeReset} autoFocus>
-              Done
+              {tr('common.done')}
             </button>
           ) : (
             <>
               <button type="button" class="btn" onClick={closeReset} disabled={reset.status === 'loading'} autoFocus>
-                Cancel
+                {tr('common.cancel')}
               </button>
               <button type="button" class="btn btn-danger" onClick={doReset} disabled={reset.status === 'loading'} data-action="confirm-reset">
                 {reset.status === 'loading' ? <IconSpinner size={15} /> : <IconUndo size={15} />}
-                {reset.status === 'loading' ? 'Resetting…' : reset.status === 'error' ? 'Try again' : 'Reset lab'}
+                {tr(reset.status === 'loading' ? 'reset.resetting' : reset.status === 'error' ? 'common.tryAgain' : 'reset.confirm')}
               </button>
             </>
           )
@@ -315,7 +323,7 @@ export function LabPage({
         {reset.status === 'ok' ? (
           <div class="reset-done" role="status">
             <p>
-              <IconCheck size={15} class="t-ok" /> Lab {lab.id} is back at its start. What was done:
+              <IconCheck size={15} class="t-ok" /> {tr('reset.doneIntro', { id: lab.id })}
             </p>
             {reset.value.done.length > 0 ? (
               <ul class="done-list">
@@ -326,16 +334,16 @@ export function LabPage({
                 ))}
               </ul>
             ) : (
-              <p class="muted">Nothing needed changing.</p>
+              <p class="muted">{tr('reset.nothing')}</p>
             )}
           </div>
         ) : (
           <>
             <p>
-              This puts lab {lab.id}’s starter code back in <code>workspace/</code> and returns the nodes to the state the lab starts from.
+              <InlineText text={tr('reset.explain', { id: lab.id })} />
             </p>
             <p class="warn-text">
-              <IconAlert size={15} /> Your changes to this lab’s files in <code>workspace/</code> are replaced.
+              <IconAlert size={15} /> <InlineText text={tr('reset.warn')} />
             </p>
             {reset.status === 'error' && (
               <div class="alert alert-error" role="alert">
@@ -346,7 +354,7 @@ export function LabPage({
         )}
       </Dialog>
 
-      <Dialog open={solutionOpen} onClose={() => setSolutionOpen(false)} title={`Lab ${lab.id} · reference solution`} wide>
+      <Dialog open={solutionOpen} onClose={() => setSolutionOpen(false)} title={tr('solution.dialogTitle', { id: lab.id })} wide>
         <SolutionView state={solution} />
       </Dialog>
     </div>

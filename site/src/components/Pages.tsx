@@ -1,6 +1,8 @@
 // Whole-page states: no token, a token the server refused, the server unreachable.
 import type { ComponentChildren } from 'preact';
+import { useT } from '../lib/lang.ts';
 import { InlineText } from './InlineText.tsx';
+import { Parts, slot } from './Parts.tsx';
 import { IconAlert, IconKey } from './Icons.tsx';
 
 function Brand() {
@@ -25,36 +27,31 @@ export function FullPage({ children, tone }: { children: ComponentChildren; tone
 
 export function NoTokenPage({ refused }: { refused?: boolean }) {
   const port = window.location.port || (window.location.protocol === 'https:' ? '443' : '80');
+  const urlSample = `http://127.0.0.1:${port}/#token=…`; // an address, the same in every language
+  const tr = useT();
   return (
     <FullPage>
       <div class="fullpage-icon">
         <IconKey size={26} />
       </div>
-      <h1>{refused ? 'This page’s access token is no longer valid' : 'Open the lab from the URL the server printed'}</h1>
-      <p>
-        {refused
-          ? 'The lab server did not accept the token this tab was opened with. The server makes a new token every time it starts, so this usually means it was restarted.'
-          : 'The lab server only answers pages that carry its access token. The token is part of the address it printed when it started.'}
-      </p>
+      <h1>{tr(refused ? 'token.refusedTitle' : 'token.missingTitle')}</h1>
+      <p>{tr(refused ? 'token.refusedText' : 'token.missingText')}</p>
       <ol class="steps">
         <li>
-          Go to the terminal where you ran <code>npm start</code>.
+          <Parts text={tr('token.stepTerminal', { command: slot(0) })} codes={['npm start']} />
         </li>
         <li>
-          Open the URL it printed, which looks like
-          <code class="url-sample">
-            http://127.0.0.1:{port}/#token=…
-          </code>
+          {tr('token.stepOpen')}
+          <code class="url-sample">{urlSample}</code>
         </li>
       </ol>
-      <p class="muted small">
-        The token stays in this tab only and is never sent in the address to the server. Closing the tab forgets it.
-      </p>
+      <p class="muted small">{tr('token.stays')}</p>
     </FullPage>
   );
 }
 
 export function ErrorPage({ title, message, onRetry }: { title: string; message: string; onRetry?: () => void }) {
+  const tr = useT();
   return (
     <FullPage tone="error">
       <div class="fullpage-icon is-error">
@@ -67,7 +64,7 @@ export function ErrorPage({ title, message, onRetry }: { title: string; message:
       {onRetry && (
         <p>
           <button type="button" class="btn btn-primary" onClick={onRetry}>
-            Try again
+            {tr('common.tryAgain')}
           </button>
         </p>
       )}

@@ -31,11 +31,11 @@ export function Sidebar({
       <div
         class="progress"
         role="progressbar"
-        aria-label="Labs passed"
+        aria-label={tr('sidebar.progressLabel')}
         aria-valuemin={0}
         aria-valuemax={labs.length}
         aria-valuenow={done}
-        aria-valuetext={`${done} of ${labs.length} labs passed`}
+        aria-valuetext={tr('sidebar.progressValue', { done, total: labs.length })}
       >
         <div class="progress-bar" style={{ width: `${pct}%` }} />
       </div>
@@ -50,7 +50,7 @@ export function Sidebar({
                 aria-current={active ? 'page' : undefined}
                 data-lab={l.id}
                 data-passed={String(l.passed)}
-                title={rail ? `${l.id} · ${l.title}${l.passed ? ' (passed)' : ''}` : undefined}
+                title={rail ? tr(l.passed ? 'sidebar.railPassed' : 'sidebar.rail', { id: l.id, title: l.title }) : undefined}
                 onClick={onNavigate}
               >
                 <span class="lab-num" aria-hidden="true">

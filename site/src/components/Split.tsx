@@ -2,6 +2,7 @@
 // remembered in localStorage. Until the user moves it, the share follows the width: the second
 // pane gets at least `secondMinPx` (e.g. room for an 80-column terminal) while the first keeps
 // `firstMinPx`. Below the CSS breakpoint the panes stack and the separator hides.
+import { tx } from '../lib/lang.ts';
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { readStored, writeStored } from '../lib/storage.ts';
@@ -131,7 +132,7 @@ export function Split({
             writeStored('local', key, null);
             setRatio(auto(direction === 'row' ? (box.current?.clientWidth ?? 0) : (box.current?.clientHeight ?? 0)));
           }}
-          title="Drag to resize (double-click to reset)"
+          title={tx('split.title')}
         />
       )}
       <div class="split-pane split-second">{second}</div>

@@ -7,24 +7,28 @@ import type { TerminalInfo } from '../engine/types.ts';
 import type { ConnState, TermSession } from '../terminal/session.ts';
 import { useTheme } from '../lib/theme.ts';
 import { IconRefresh, IconTerminal } from './Icons.tsx';
+import { tx, useT } from '../lib/lang.ts';
 
 type SessionModule = typeof import('../terminal/session.ts');
 
 function statusText(s: ConnState | undefined): string {
-  if (!s) return 'starting';
+  if (!s) return tx('term.starting');
   switch (s.status) {
     case 'connecting':
-      return 'connecting…';
+      return tx('term.connecting');
     case 'open':
-      return 'connected';
+      return tx('term.connected');
     case 'reconnecting':
-      return 'reconnecting…';
+      return tx('term.reconnecting');
     case 'exited':
-      return `exited (${s.code})`;
+      return tx('term.exited', { code: s.code });
     case 'failed':
-      return 'disconnected';
+      return tx('term.disconnected');
   }
 }
+
+/** A tab's name: the engine's label, but "your machine" in the page's language. */
+const tabLabel = (t: TerminalInfo): string => (t.kind === 'workstation' ? tx('term.workstation') : t.label);
 
 function statusClass(s: ConnState | undefined): string {
   if (!s) return 'st-wait';
@@ -48,7 +52,7 @@ function Countdown({ at }: { at: number }) {
     return () => window.clearInterval(t);
   }, []);
   const s = Math.max(0, Math.ceil((at - now) / 1000));
-  return <>{s > 0 ? `in ${s} s` : 'now'}</>;
+  return <>{s > 0 ? tx('term.inSeconds', { s }) : tx('term.now')}</>;
 }
 
 function Overlay({ node, state, session }: { node: string; state: ConnState | undefined; session: TermSession | undefined }) {
@@ -56,7 +60,7 @@ function Overlay({ node, state, session }: { node: string; state: ConnState | un
   if (state.status === 'connecting') {
     return (
       <div class="term-overlay" role="status">
-        <span class="spinner-dot" aria-hidden="true" /> Connecting to {node}…
+        <span class="spinner-dot" aria-hidden="true" /> {tx('term.connectingTo', { node })}
       </div>
     );
   }
@@ -65,10 +69,14 @@ function Overlay({ node, state, session }: { node: string; state: ConnState | un
       <div class="term-overlay is-warn" role="status">
         <span class="spinner-dot" aria-hidden="true" />
         <span>
-          Reconnecting to {node}… <span class="muted">attempt {state.attempt}, next try <Countdown at={state.retryAt} /></span>
+          {tx('term.reconnectingTo', { node })}{' '}
+          <span class="muted">
+            {tx('term.attempt', { n: state.attempt })}
+            <Countdown at={state.retryAt} />
+          </span>
         </span>
         <button type="button" class="btn btn-small" onClick={() => session?.retryNow()}>
-          Retry now
+          {tx('term.retryNow')}
         </button>
       </div>
     );
@@ -76,7 +84,7 @@ function Overlay({ node, state, session }: { node: string; state: ConnState | un
   if (state.status === 'exited') {
     return (
       <div class="term-overlay" role="status">
-        <span>Shell exited with code {state.code}.</span>
+        <span>{tx('term.shellExited', { code: state.code })}</span>
         <button
           type="button"
           class="btn btn-small"
@@ -85,7 +93,7 @@ function Overlay({ node, state, session }: { node: string; state: ConnState | un
             session?.focus();
           }}
         >
-          New shell
+          {tx('term.newShell')}
         </button>
       </div>
     );
@@ -94,7 +102,7 @@ function Overlay({ node, state, session }: { node: string; state: ConnState | un
     <div class="term-overlay is-error" role="alert">
       <span>{state.message}</span>
       <button type="button" class="btn btn-small" onClick={() => session?.retryNow()}>
-        Try again
+        {tx('common.tryAgain')}
       </button>
     </div>
   );
@@ -103,7 +111,11 @@ function Overlay({ node, state, session }: { node: string; state: ConnState | un
 export function TerminalPanel({ terminals }: { terminals: TerminalInfo[] }) {
   const engine = useEngine();
   const nodes = terminals.map((t) => t.id);
-  const labelOf = (id: string) => terminals.find((t) => t.id === id)?.label ?? id;
+  const labelOf = (id: string) => {
+    const t = terminals.find((x) => x.id === id);
+    return t ? tabLabel(t) : id;
+  };
+  const tr = useT();
   const [active, setActive] = useState<string | undefined>(nodes[0]);
   const [mod, setMod] = useState<SessionModule | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -216,9 +228,9 @@ export function TerminalPanel({ terminals }: { terminals: TerminalInfo[] }) {
   const activeState = active ? states[active] : undefined;
 
   return (
-    <section class="term-panel" aria-label="Terminals">
+    <section class="term-panel" aria-label={tr('term.panel')}>
       <div class="panel-bar term-bar">
-        <div class="term-tabs" role="tablist" aria-label="Node terminals">
+        <div class="term-tabs" role="tablist" aria-label={tr('term.tabs')}>
           <IconTerminal size={15} class="panel-bar-icon" />
           {terminals.map((t, i) => {
             const node = t.id;
@@ -241,11 +253,11 @@ export function TerminalPanel({ terminals }: { terminals: TerminalInfo[] }) {
                 data-kind={t.kind}
                 onClick={() => select(node, true)}
                 onKeyDown={(e) => onTabKey(e, i)}
-                title={`${t.label}: ${statusText(s)}`}
+                title={tr('term.tabTitle', { label: tabLabel(t), status: statusText(s) })}
               >
                 <span class={`status-dot ${statusClass(s)}`} aria-hidden="true" />
-                {t.label}
-                <span class="sr-only">, {statusText(s)}</span>
+                {tabLabel(t)}
+                <span class="sr-only">{tr('term.srStatus', { status: statusText(s) })}</span>
               </button>
             );
           })}
@@ -260,8 +272,8 @@ export function TerminalPanel({ terminals }: { terminals: TerminalInfo[] }) {
             <button
               type="button"
               class="icon-btn"
-              title={`Reconnect ${active} (a new shell)`}
-              aria-label={`Reconnect ${active}`}
+              title={tr('term.reconnectTitle', { node: labelOf(active) })}
+              aria-label={tr('term.reconnect', { node: labelOf(active) })}
               onClick={() => {
                 const s = sessions.current.get(active);
                 if (s) {
@@ -286,7 +298,7 @@ export function TerminalPanel({ terminals }: { terminals: TerminalInfo[] }) {
       <div class="term-stack" ref={stackRef}>
         {nodes.length === 0 && (
           <div class="empty-state">
-            <p>No nodes to open a terminal on. Is the cluster up?</p>
+            <p>{tr('term.noNodes')}</p>
             <p>
               <code>npx cnilab cluster up</code>
             </p>
@@ -294,7 +306,7 @@ export function TerminalPanel({ terminals }: { terminals: TerminalInfo[] }) {
         )}
         {loadError && (
           <div class="alert alert-error" role="alert">
-            Could not load the terminal code: {loadError}
+            {tr('term.loadFailed', { error: loadError })}
           </div>
         )}
         {nodes.map((node) => (

@@ -65,7 +65,7 @@ function TraceArea({ topo, t, children, wide }: { topo: ApiTopology; t: TraceSta
         <TraceForm topo={topo} busy={t.busy} hasResult={!!t.trace || !!t.error} onTrace={t.run} onClear={t.clear} />
         {t.error && (
           <div class="alert alert-error alert-compact trace-error" role="alert">
-            The trace failed: {t.error}
+            {tx('trace.failed', { error: t.error })}
           </div>
         )}
         {t.trace && (
@@ -119,7 +119,7 @@ function TopologyBody({
     <>
       {error && (
         <div class="alert alert-error alert-compact" role="alert">
-          Refresh failed: {error} (showing the last picture)
+          {tx('topo.refreshFailed', { error })}
         </div>
       )}
       <TraceArea topo={topo} t={trace} wide={(zoom ?? 1) > 1}>
@@ -194,7 +194,7 @@ export function TopologyPanel({
         </button>
         {topo && (
           <span class="chip chip-mode" data-mode={topo.mode} title={tx('topo.modeTitle')}>
-            mode <strong>{topo.mode}</strong>
+            {tx('topo.mode')} <strong>{topo.mode}</strong>
           </span>
         )}
         {topo && !collapsed && <span class="panel-meta cq-wide">{tx('topo.pods')} {topo.clusterCidr}</span>}
@@ -221,15 +221,15 @@ export function TopologyPanel({
           {topo && (
             <>
               <span class="chip chip-mode">
-                mode <strong>{topo.mode}</strong>
+                {tx('topo.mode')} <strong>{topo.mode}</strong>
               </span>
-              <span class="muted">pod CIDR {topo.clusterCidr}</span>
-              {time && <span class="muted">as of {time}</span>}
+              <span class="muted">{tx('topo.podCidr', { cidr: topo.clusterCidr })}</span>
+              {time && <span class="muted">{tx('topo.asOf', { time })}</span>}
             </>
           )}
           <span class="panel-spacer" />
           <button type="button" class="btn btn-small" onClick={refresh} disabled={loading}>
-            <IconRefresh size={14} class={loading ? 'spin' : ''} /> Refresh
+            <IconRefresh size={14} class={loading ? 'spin' : ''} /> {tx('topo.refreshButton')}
           </button>
         </div>
         <div class="topo-dialog-body">

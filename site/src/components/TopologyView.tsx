@@ -5,6 +5,7 @@
 import type { VNode } from 'preact';
 import type { ApiNode, ApiTopology } from '../engine/types.ts';
 import { tx } from '../lib/lang.ts';
+import { list, msg } from '../../../src/i18n/index.ts';
 
 const PAD = 14;
 const GAP = 14;
@@ -127,7 +128,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
         <g class="chip chip-bad">
           <rect x={x + w - 12 - 78} y={y0 + headerY - 12} width={78} height={17} rx={8.5} />
           <text x={x + w - 12 - 39} y={y0 + headerY} text-anchor="middle">
-            unreachable
+            {tx('topo.unreachable')}
           </text>
         </g>
       ) : null}
@@ -142,7 +143,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
       <text key={`u-${u.ifname}`} class="t-mono" x={x + ix} y={y0 + ly} data-underlay={`${name}/${u.ifname}`}>
         <tspan class="t-dim">{u.ifname} </tspan>
         {u.address}
-        {!u.up && <tspan class="t-bad"> down</tspan>}
+        {!u.up && <tspan class="t-bad"> {tx('word.down')}</tspan>}
       </text>
     ));
   }
@@ -177,7 +178,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
       anchors: { headerY, pods: [] },
       draw: (x, y0, h) => (
         <g class="node node-worker is-unreachable" data-node={name} data-role="worker" data-reachable="false">
-          <title>{`${name}: unreachable`}</title>
+          <title>{tx('topo.nodeUnreachable', { node: name })}</title>
           <rect class="node-box" x={x} y={y0} width={w} height={h} rx={10} />
           {items.map((f) => f(x, y0))}
         </g>
@@ -216,7 +217,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
             data-mtu={t.mtu}
             data-up={String(t.up)}
           >
-            <title>{`${t.name}: ${t.kind} tunnel, MTU ${t.mtu}, ${t.up ? 'up' : 'down'}`}</title>
+            <title>{tx('topo.tunnelTitle', { name: t.name, kind: t.kind, mtu: t.mtu, state: msg(t.up ? 'word.up' : 'word.down') })}</title>
             <rect x={x + ix + px} y={y0 + top + r * 22} width={bw} height={18} rx={5} />
             <text x={x + ix + px + 7} y={y0 + top + r * 22 + 12.5}>
               {ellipsize(label, 10, bw - 12)}
@@ -247,13 +248,20 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
         data-bridge={`${name}/${bridge.name}`}
         data-up={String(bridge.up)}
       >
-        <title>{`bridge ${bridge.name}: ${bridge.addresses.join(', ') || 'no address'}, MTU ${bridge.mtu}, ${bridge.up ? 'up' : 'down'}`}</title>
+        <title>
+          {tx('topo.bridgeTitle', {
+            name: bridge.name,
+            addrs: bridge.addresses.length ? list(bridge.addresses) : msg('topo.noAddress'),
+            mtu: bridge.mtu,
+            state: msg(bridge.up ? 'word.up' : 'word.down'),
+          })}
+        </title>
         <rect class="bridge-box" x={x + ix} y={y0 + bridgeTop} width={iw} height={bh} rx={6} />
         <text class="t-mono t-strong" x={x + ix + 8} y={y0 + bridgeTop + 16}>
           {ellipsize(bridge.name, 11, iw - 60)}
         </text>
         <text class={bridge.up ? 't-ok' : 't-bad'} x={x + ix + iw - 8} y={y0 + bridgeTop + 16} text-anchor="end">
-          {bridge.up ? '● up' : '○ down'}
+          {bridge.up ? `● ${tx('word.up')}` : `○ ${tx('word.down')}`}
         </text>
         {addrLines.map((l, i) => (
           <text key={i} class="t-mono-sm" x={x + ix + 8} y={y0 + bridgeTop + 31 + i * 14}>
@@ -320,9 +328,10 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
               data-mtu={p.mtu ?? ''}
             >
               <title>
-                {`pod ${p.name}${p.address ? ` ${p.address}` : ''}${p.hostVeth ? `, host end ${p.hostVeth} on ${bridge?.name ?? 'the bridge'}` : ''}${
-                  p.mtu !== undefined ? `, MTU ${p.mtu}` : ''
-                }${pd.mtuWarn ? ` (larger than the tunnel's ${tunnelMtu})` : ''}`}
+                {tx('topo.podTitle', { pod: p.name, address: p.address ?? '' }).trim() +
+                  (p.hostVeth ? tx('topo.podHostEnd', { veth: p.hostVeth, bridge: bridge?.name ?? msg('topo.theBridge') }) : '') +
+                  (p.mtu !== undefined ? tx('topo.podMtu', { mtu: p.mtu }) : '') +
+                  (pd.mtuWarn ? tx('topo.podMtuWarn', { mtu: tunnelMtu }) : '')}
               </title>
               <line class="veth-line" x1={x + trunkX} y1={ty + 13} x2={x + boxX} y2={ty + 13} />
               <circle class="veth-port" cx={x + trunkX} cy={ty + 13} r={2.5} />
@@ -355,7 +364,7 @@ function workerBlock(topo: ApiTopology, node: ApiNode, w: number): Block {
     const ly = y;
     items.push((x, y0) => (
       <text key="nopods" class="t-note" x={x + ix + 4} y={y0 + ly}>
-        no pods
+        {tx('topo.noPods')}
       </text>
     ));
   }
@@ -526,13 +535,16 @@ export function drawTopology(topo: ApiTopology, avail: number, decorate?: Topolo
       width={width}
       height={height}
       role="img"
-      aria-label={`Cluster topology, mode ${topo.mode}: ${topo.nodes.map((n) => `${n.name}${n.reachable ? '' : ' (unreachable)'} with ${n.pods.length} pod(s)`).join(', ')}`}
+      aria-label={tx('topo.imgLabel', {
+        mode: topo.mode,
+        nodes: list(topo.nodes.map((n) => msg(n.reachable ? 'topo.imgNode' : 'topo.imgNodeUnreachable', { node: n.name, n: n.pods.length }))),
+      })}
       data-mode={topo.mode}
     >
       {/* segment bands */}
       {bands.map(({ s, x1, x2, drops }) => {
         const i = s.index;
-        const label = `${/^seg/i.test(s.name) ? s.name : `segment ${s.name}`} · ${s.cidr}`;
+        const label = `${/^seg/i.test(s.name) ? s.name : tx('topo.segment', { name: s.name })} · ${s.cidr}`;
         const anchorEnd = i > 0;
         return (
           <g key={s.name} class={`segment seg-${i % 4}`} data-segment={s.name} data-cidr={s.cidr}>
@@ -562,21 +574,27 @@ export function drawTopology(topo: ApiTopology, avail: number, decorate?: Topolo
             data-role="router"
             data-reachable={String(r.reachable)}
           >
-            <title>{`${r.name}: ${r.underlay.map((u) => `${u.ifname} ${u.address}`).join(', ')}; ${r.routes.length ? `${r.routes.length} pod route(s)` : 'no pod routes'}`}</title>
+            <title>
+              {tx('topo.routerTitle', {
+                name: r.name,
+                underlay: list(r.underlay.map((u) => `${u.ifname} ${u.address}`)),
+                routes: r.routes.length ? msg('topo.podRoutes', { n: r.routes.length }) : msg('topo.noPodRoutes'),
+              })}
+            </title>
             <rect class="node-box router-box" x={x} y={y} width={rw} height={rh} rx={9} />
             <text class="t-node" x={x + 10} y={y + 17}>
               {r.name}
             </text>
             {!r.reachable && (
               <text class="t-bad" x={x + rw - 10} y={y + 17} text-anchor="end">
-                unreachable
+                {tx('topo.unreachable')}
               </text>
             )}
             {r.underlay.map((u, k) => (
               <text key={u.ifname} class="t-mono-xs" x={x + 10} y={y + 31 + k * 13} data-underlay={`${r.name}/${u.ifname}`}>
                 <tspan class="t-dim">{u.ifname} </tspan>
                 {u.address}
-                {!u.up && <tspan class="t-bad"> down</tspan>}
+                {!u.up && <tspan class="t-bad"> {tx('word.down')}</tspan>}
               </text>
             ))}
             <text class="t-note-xs" x={x + 10} y={y + 31 + r.underlay.length * 13}>

@@ -14,7 +14,7 @@ function EndpointOptions({ topo }: { topo: ApiTopology }) {
   return (
     <>
       {pods.length > 0 && (
-        <optgroup label="Pods">
+        <optgroup label={tx('trace.groupPods')}>
           {pods.map((p) => (
             <option key={p} value={p}>
               {p}
@@ -22,7 +22,7 @@ function EndpointOptions({ topo }: { topo: ApiTopology }) {
           ))}
         </optgroup>
       )}
-      <optgroup label="Nodes">
+      <optgroup label={tx('trace.groupNodes')}>
         {nodes.map((n) => (
           <option key={n} value={n}>
             {n}
@@ -87,14 +87,14 @@ export function TraceForm({
         <span>{tx('trace.to')}</span>
         <select name="to" value={toValue} onChange={(e) => setTo(e.currentTarget.value)} disabled={busy}>
           <EndpointOptions topo={topo} />
-          <optgroup label="Other">
-            <option value={ADDRESS}>an address…</option>
+          <optgroup label={tx('trace.groupOther')}>
+            <option value={ADDRESS}>{tx('trace.anAddress')}</option>
           </optgroup>
         </select>
       </label>
       {typed && (
         <label class="trace-field">
-          <span class="sr-only">address</span>
+          <span class="sr-only">{tx('trace.address')}</span>
           <input
             name="address"
             class={`trace-address${invalid ? ' is-invalid' : ''}`}
@@ -125,7 +125,7 @@ export function TraceForm({
       )}
       {invalid && (
         <span id="trace-address-error" class="trace-form-error" role="alert">
-          Type an IPv4 address, like 10.244.3.2
+          {tx('trace.typeAddress')}
         </span>
       )}
     </form>

@@ -1,6 +1,7 @@
 // A packet trace drawn over the topology picture: the way the packet went (along the box edges,
 // the drop lines and the segment bands), numbered markers at each stop (the numbers of the hop
 // list), the boxes it visited outlined, the drop in red, encapsulated stretches as a tunnel.
+import { tx } from '../lib/lang.ts';
 import type { VNode } from 'preact';
 import { stopLabel, type Stop } from '../lib/tracePath.ts';
 import type { TopologyGeometry, WorkerGeometry } from './TopologyView.tsx';
@@ -118,7 +119,7 @@ function Marker({ at, label, stop, active, index, dropLeft }: { at: Pt; label: s
       </text>
       {stop.dropped && (
         <text class="trace-drop-label" x={dropLeft ? at.x - w / 2 - 5 : at.x + w / 2 + 5} y={at.y + 4} text-anchor={dropLeft ? 'end' : 'start'}>
-          ✗ dropped
+          ✗ {tx('trace.droppedMark')}
         </text>
       )}
     </g>

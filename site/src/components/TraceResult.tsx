@@ -1,5 +1,6 @@
 // A traced ping, in words: the verdict, then every hop in order, grouped request / reply, each
 // with where it happened, what kind of decision it was and the decision itself.
+import { msg } from '../../../src/i18n/index.ts';
 import type { ApiTrace, ApiTraceHop } from '../engine/types.ts';
 import type { Direction } from '../lib/tracePath.ts';
 import { IconCheck, IconChevron, IconX } from './Icons.tsx';
@@ -49,7 +50,7 @@ export function DirectionSwitch({ trace, shown, onShow }: { trace: ApiTrace; sho
           onClick={() => onShow(d)}
           data-direction={d}
         >
-          {d === 'request' ? 'request' : 'reply'} <span class="seg-count">{count(d)}</span>
+          {tx(d === 'request' ? 'trace.dir.request' : 'trace.dir.reply')} <span class="seg-count">{count(d)}</span>
         </button>
       ))}
     </div>
@@ -72,7 +73,7 @@ export function HopStepper({ trace, activeHop, onActive }: { trace: ApiTrace; ac
         {hop ? (
           <>
             <span class="hop-stepper-count">
-              {hop.direction} · hop {activeHop! + 1} of {n}
+              {tx('trace.hopOf', { direction: msg(hop.direction === 'request' ? 'trace.dir.request' : 'trace.dir.reply'), i: activeHop! + 1, n })}
             </span>
             <span class="hop-head">
               <span class="hop-where">{hop.where}</span>
@@ -87,7 +88,7 @@ export function HopStepper({ trace, activeHop, onActive }: { trace: ApiTrace; ac
             )}
           </>
         ) : (
-          <span class="muted">Step through the {n} hops with ›, or pick one in the list below.</span>
+          <span class="muted">{tx('trace.stepThrough', { n })}</span>
         )}
       </div>
     </div>

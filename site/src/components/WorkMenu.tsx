@@ -6,6 +6,7 @@ import { errorMessage } from '../engine/errors.ts';
 import { Dialog } from './Dialog.tsx';
 import { IconAlert, IconSpinner, IconUndo } from './Icons.tsx';
 import { InlineText } from './InlineText.tsx';
+import { useT } from '../lib/lang.ts';
 
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
@@ -26,6 +27,7 @@ export function WorkMenu() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
+  const tr = useT();
   if (!work) return null;
 
   const act = async (fn: () => Promise<void>) => {
@@ -62,29 +64,26 @@ export function WorkMenu() {
 
   return (
     <>
-      <button type="button" class="btn btn-small topbar-work" onClick={() => setOpen(true)} data-action="work" title="Export, import or start over">
-        Your work
+      <button type="button" class="btn btn-small topbar-work" onClick={() => setOpen(true)} data-action="work" title={tr('work.buttonTitle')}>
+        {tr('work.button')}
       </button>
       <Dialog
         open={open}
         onClose={() => !busy && (setOpen(false), setConfirm(false), setError(null))}
-        title="Your work in this browser"
+        title={tr('work.title')}
         footer={
           <button type="button" class="btn" onClick={() => (setOpen(false), setConfirm(false))} disabled={busy}>
-            Close
+            {tr('common.close')}
           </button>
         }
       >
-        <p>
-          Your progress, your files, your check results and the cluster are kept in this browser (this profile only), and come back when you
-          reload. Export them to hand them to a teacher or to carry on in another browser.
-        </p>
+        <p>{tr('work.kept')}</p>
         <div class="work-actions">
           <button type="button" class="btn btn-primary" onClick={exportWork} disabled={busy} data-action="export">
-            Export my work
+            {tr('work.export')}
           </button>
           <button type="button" class="btn" onClick={() => fileRef.current?.click()} disabled={busy} data-action="import">
-            Import…
+            {tr('work.import')}
           </button>
           <input
             ref={fileRef}
@@ -99,15 +98,15 @@ export function WorkMenu() {
           />
           {!confirm ? (
             <button type="button" class="btn btn-danger" onClick={() => setConfirm(true)} disabled={busy} data-action="start-over">
-              <IconUndo size={15} /> Start over
+              <IconUndo size={15} /> {tr('work.startOver')}
             </button>
           ) : (
             <span class="work-confirm">
               <span class="warn-text">
-                <IconAlert size={15} /> Everything above is forgotten: progress, files, the cluster.
+                <IconAlert size={15} /> {tr('work.startOverWarn')}
               </span>
               <button type="button" class="btn btn-danger" onClick={startOver} disabled={busy} data-action="confirm-start-over">
-                {busy ? <IconSpinner size={15} /> : <IconUndo size={15} />} Start over
+                {busy ? <IconSpinner size={15} /> : <IconUndo size={15} />} {tr('work.startOver')}
               </button>
             </span>
           )}

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { IconAlert, IconCheck, IconPlay, IconSpinner, IconUndo } from '../components/Icons.tsx';
 import { compareSourcePaths } from '../../../src/labs/starterCore.ts';
 import type { EditorHandle } from './codemirror.ts';
+import { tx } from '../lib/lang.ts';
 import './editor.css';
 import { todosIn, type BuildError, type CodeWorkspace, type DeployResult, type TodoLine } from './workspace.ts';
 
@@ -85,7 +86,7 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
         });
         setEditorReady(true);
       },
-      (e: unknown) => live && setLoadError(`Could not load the editor: ${e instanceof Error ? e.message : String(e)}`),
+      (e: unknown) => live && setLoadError(tx('editor.loadFailed', { error: e instanceof Error ? e.message : String(e) })),
     );
     return () => {
       live = false;
@@ -163,7 +164,7 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
   const deployState = deploy.status === 'done' ? (deploy.result.ok ? 'ok' : 'error') : deploy.status === 'failed' ? 'error' : deploy.status;
 
   return (
-    <section class={`code-panel${filesOpen ? '' : ' is-files-collapsed'}`} aria-label="Your code">
+    <section class={`code-panel${filesOpen ? '' : ' is-files-collapsed'}`} aria-label={tx('editor.panel')}>
       <div class="panel-bar code-bar">
         <button
           type="button"
@@ -171,26 +172,26 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
           onClick={() => setFilesOpen(!filesOpen)}
           aria-expanded={filesOpen}
           aria-controls="code-files"
-          title={filesOpen ? 'Hide the file list' : 'Show the file list'}
+          title={tx(filesOpen ? 'editor.hideFiles' : 'editor.showFiles')}
         >
-          Files
+          {tx('editor.filesButton')}
         </button>
         <code class="code-path" title={active ?? ''}>
           {active ?? ''}
         </code>
         <span class="topbar-spacer" />
-        <button type="button" class="btn btn-small" onClick={resetFile} disabled={!active} data-action="reset-file" title="Put this file back as the lab's starter has it (Ctrl-Z undoes)">
+        <button type="button" class="btn btn-small" onClick={resetFile} disabled={!active} data-action="reset-file" title={tx('editor.resetFileTitle')}>
           <IconUndo size={14} />
-          <span>Reset file</span>
+          <span>{tx('editor.resetFile')}</span>
         </button>
         <button type="button" class="btn btn-small btn-primary" onClick={runDeploy} disabled={!paths || deploy.status === 'building'} data-action="deploy" data-state={deployState}>
           {deploy.status === 'building' ? <IconSpinner size={14} /> : <IconPlay size={13} />}
-          <span>{deploy.status === 'building' ? 'Deploying…' : 'Deploy'}</span>
+          <span>{tx(deploy.status === 'building' ? 'editor.deploying' : 'editor.deploy')}</span>
         </button>
       </div>
       <div class="code-body">
         {filesOpen && (
-          <nav id="code-files" class="code-files" aria-label="Workspace files">
+          <nav id="code-files" class="code-files" aria-label={tx('editor.files')}>
             {groups.map(([dir, files]) => (
               <div key={dir} class="code-dir">
                 <div class="code-dir-name">{dir}/</div>
@@ -209,7 +210,7 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
                     >
                       <span class="code-file-name">{splitPath(p)[1]}</span>
                       {n > 0 && (
-                        <span class="code-file-todos" title={`${n} TODO${n > 1 ? 's' : ''}`}>
+                        <span class="code-file-todos" title={tx('editor.todoCount', { n })}>
                           {n}
                         </span>
                       )}
@@ -220,7 +221,7 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
             ))}
             {todos.length > 0 && (
               <div class="code-todos">
-                <div class="code-dir-name">TODOs</div>
+                <div class="code-dir-name">{tx('editor.todos')}</div>
                 {todos.map((t) => (
                   <button
                     key={`${t.file}:${t.line}`}
@@ -232,7 +233,7 @@ export function CodeEditor({ workspace, onDeployed }: CodeEditorProps) {
                     onClick={() => jump(t.file, t.line)}
                     title={`${t.file}:${t.line}`}
                   >
-                    <span class="code-todo-lab">lab {t.lab}</span> {t.text}
+                    <span class="code-todo-lab">{tx('editor.todoLab', { id: t.lab })}</span> {t.text}
                   </button>
                 ))}
               </div>
@@ -259,12 +260,12 @@ function DeployOutput({ deploy, onJump }: { deploy: Deploy; onJump: (file: strin
     <div class="code-output" role="status" aria-live="polite" data-deploy={deploy.status === 'done' ? (deploy.result.ok ? 'ok' : 'error') : deploy.status}>
       {deploy.status === 'building' && (
         <p class="muted">
-          <IconSpinner size={14} /> Building your plugin…
+          <IconSpinner size={14} /> {tx('editor.building')}
         </p>
       )}
       {deploy.status === 'failed' && (
         <p class="t-bad">
-          <IconAlert size={14} /> Deploy failed: {deploy.message}
+          <IconAlert size={14} /> {tx('editor.deployFailed', { error: deploy.message })}
         </p>
       )}
       {deploy.status === 'done' && deploy.result.ok && (
@@ -275,7 +276,7 @@ function DeployOutput({ deploy, onJump }: { deploy: Deploy; onJump: (file: strin
       {deploy.status === 'done' && !deploy.result.ok && (
         <>
           <p class="t-bad">
-            <IconAlert size={14} /> {deploy.result.message ?? 'Nothing was deployed: your code does not build. The nodes keep the plugin they had.'}
+            <IconAlert size={14} /> {deploy.result.message ?? tx('editor.doesNotBuild')}
           </p>
           <ul class="code-errors">
             {deploy.result.errors.map((e, i) => (

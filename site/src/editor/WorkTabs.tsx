@@ -2,6 +2,7 @@
 // the student's files — a "Code" tab beside it, the editor at full height. Both stay mounted once
 // shown (terminal sessions and the editor's undo history survive switching). The editor is a lazy
 // chunk, fetched when the Code tab first opens.
+import { tx } from '../lib/lang.ts';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { readStored, writeStored } from '../lib/storage.ts';
@@ -37,12 +38,12 @@ export function WorkTabs({ workspace, cluster, onDeployed }: { workspace: CodeWo
   };
   return (
     <div class={`work-tabs-area is-${shown}`}>
-      <div class="work-tabs" role="tablist" aria-label="Work area" onKeyDown={onKey}>
+      <div class="work-tabs" role="tablist" aria-label={tx('work.area')} onKeyDown={onKey}>
         <button type="button" role="tab" id="work-tab-terminals" aria-selected={shown === 'terminals'} aria-controls="work-terminals" tabIndex={shown === 'terminals' ? 0 : -1} class={`work-tab${shown === 'terminals' ? ' is-active' : ''}`} onClick={() => pick('terminals')}>
-          <IconTerminal size={14} /> Cluster
+          <IconTerminal size={14} /> {tx('work.tabCluster')}
         </button>
         <button type="button" role="tab" id="work-tab-code" aria-selected={shown === 'code'} aria-controls="work-code" tabIndex={shown === 'code' ? 0 : -1} class={`work-tab${shown === 'code' ? ' is-active' : ''}`} onClick={() => pick('code')} data-action="open-code">
-          <IconCode size={14} /> Code
+          <IconCode size={14} /> {tx('work.tabCode')}
         </button>
       </div>
       <div id="work-terminals" role="tabpanel" aria-labelledby="work-tab-terminals" class="work-pane work-pane-terminals" hidden={shown !== 'terminals'}>
@@ -51,13 +52,13 @@ export function WorkTabs({ workspace, cluster, onDeployed }: { workspace: CodeWo
       <div id="work-code" role="tabpanel" aria-labelledby="work-tab-code" class="work-pane work-pane-code" hidden={shown !== 'code'}>
         {loadError ? (
           <div class="alert alert-error" role="alert">
-            Could not load the editor: {loadError}
+            {tx('editor.loadFailed', { error: loadError })}
           </div>
         ) : mod ? (
           <mod.CodeEditor workspace={workspace} {...(onDeployed ? { onDeployed } : {})} />
         ) : shown === 'code' ? (
           <div class="loading-main" aria-busy="true">
-            <span class="spinner-dot" /> Loading the editor…
+            <span class="spinner-dot" /> {tx('editor.loading')}
           </div>
         ) : null}
       </div>

@@ -2,6 +2,7 @@
 // by the engine when it keeps files (the page engine: IndexedDB, in its export) or else in
 // localStorage, Deploy built in the page. Installing the bundles is the engine's part: it passes
 // `install`; without one, Deploy only builds and says so.
+import { tx } from '../lib/lang.ts';
 import { readStored, writeStored } from '../lib/storage.ts';
 import type { BundleName } from '../../../src/labs/pageBuild.ts';
 import type { WorkFile } from '../engine/types.ts';
@@ -66,7 +67,7 @@ export async function memoryWorkspace(labId: string, opts: MemoryWorkspaceOption
       const built = await buildInPage(all);
       if (!built.ok) return built;
       const names = Object.keys(built.bundles).join(', ');
-      if (!opts.install) return { ok: true, message: `Built ${names} in this tab (not installed: run \`cnilab deploy\` to install your workspace on the nodes).` };
+      if (!opts.install) return { ok: true, message: tx('editor.builtOnly', { names }) };
       return { ok: true, message: await opts.install(built.bundles) };
     },
   };

@@ -14,6 +14,7 @@ import type {
   ApiTrace,
 } from '../../../src/server/api.ts';
 import type { EngineError } from './errors.ts';
+import type { Text } from '../../../src/i18n/index.ts';
 
 export type {
   ApiCheckDone,
@@ -32,14 +33,14 @@ export type {
 /** Which engine runs, for the badge in the top bar. */
 export interface EngineInfo {
   kind: 'server' | 'page' | 'webcontainer';
-  /** Short badge text: "lab server", "in this tab". */
-  label: string;
+  /** Short badge text: "lab server", "in this tab" (messages, shown in the site's language). */
+  label: Text;
   /** One sentence: where terminals and checks run. */
-  description: string;
+  description: Text;
   /** Where the kernel is: "simulated kernel", or the cluster's backend. */
-  kernel: string;
+  kernel: Text;
   /** More to say about it (whose runtime, what it needs), a paragraph each. */
-  details?: string[];
+  details?: Text[];
 }
 
 /** One terminal tab: a node's shell, or the student's own machine ("workstation"). */

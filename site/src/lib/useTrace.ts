@@ -1,5 +1,6 @@
 // The state of the topology panel's packet trace: run one, the result or why it failed, which
 // hop is selected and which direction the picture shows.
+import { tx } from './lang.ts';
 import { useRef, useState } from 'preact/hooks';
 import { useEngine } from '../engine/context.tsx';
 import { errorMessage } from '../engine/errors.ts';
@@ -34,7 +35,7 @@ export function useTrace(): TraceState {
     setBusy(true);
     setError(null);
     if (!engine.trace) {
-      setError('This engine cannot trace packets.');
+      setError(tx('trace.unsupported'));
       setBusy(false);
       return;
     }

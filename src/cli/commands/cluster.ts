@@ -7,6 +7,7 @@ import { workers } from '../../cluster/topology.ts';
 import { DEFAULTS, MODES, type Mode } from '../../plugin/config.ts';
 import { openContext, requireRunningCluster, type ClusterContext, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, ok, printJson, Progress, table, warn } from '../output.ts';
+import { cliT } from '../lang.ts';
 
 export interface UpOptions extends GlobalOptions {
   mode?: string;
@@ -16,7 +17,7 @@ export interface UpOptions extends GlobalOptions {
 export async function up(opts: UpOptions): Promise<void> {
   const ctx = await openContext(opts);
   const mode = (opts.mode ?? ctx.backend.readState()?.mode ?? DEFAULTS.mode) as Mode;
-  if (!(MODES as readonly string[]).includes(mode)) fail(`unknown mode "${mode}"`, `choose one of ${MODES.join(', ')}`);
+  if (!(MODES as readonly string[]).includes(mode)) fail(cliT('cli.mode.unknown', { mode }), cliT('cli.mode.choose', { modes: MODES.join(', ') }));
   const progress = new Progress(opts.json);
   let res;
   try {
@@ -24,17 +25,18 @@ export async function up(opts: UpOptions): Promise<void> {
   } catch (err) {
     progress.done();
     if (err instanceof BackendUnavailableError) fail(err.message);
-    fail(`cluster up failed: ${(err as Error).message}`, `run ${cmd('cnilab cluster down')} to remove what was made, then try again`);
+    fail(cliT('cli.up.failed', { error: (err as Error).message }), cliT('cli.up.failedHint', { command: cmd('cnilab cluster down') }));
   } finally {
     progress.done();
   }
   const dataplane = await applyOrFail(ctx, mode);
   const status = await collectStatus(ctx.driver);
   if (opts.json) return printJson({ cluster: ctx.backend.cluster, created: res.created, mode, ...status, dataplane });
-  ok(res.created ? `cluster "${ctx.backend.cluster}" is up (backend ${ctx.backend.name}, mode ${mode})` : `cluster "${ctx.backend.cluster}" was already up (mode ${mode})`);
+  const cluster = ctx.backend.cluster;
+  ok(res.created ? cliT('cli.up.done', { cluster, backend: ctx.backend.name, mode }) : cliT('cli.up.already', { cluster, mode }));
   printStatus(status);
   printDataplane(dataplane, false);
-  info(`\nNext: ${cmd('cnilab pod add node1 web')} · ${cmd('cnilab shell node1')} · ${cmd('cnilab cluster status')}`);
+  info(`\n${cliT('cli.up.next', { commands: `${cmd('cnilab pod add node1 web')} · ${cmd('cnilab shell node1')} · ${cmd('cnilab cluster status')}` })}`);
 }
 
 async function applyOrFail(ctx: ClusterContext, mode: Mode, dryRun = false): Promise<NodeApply[]> {
@@ -49,7 +51,7 @@ async function applyOrFail(ctx: ClusterContext, mode: Mode, dryRun = false): Pro
 /** cnilab cluster mode <mode>: switch every node's data plane (routes, tunnels, pod MTU for new pods). */
 export async function mode(newMode: string, opts: GlobalOptions & { json?: boolean; dryRun?: boolean }): Promise<void> {
   const ctx = await openContext(opts);
-  if (!(MODES as readonly string[]).includes(newMode)) fail(`unknown mode "${newMode}"`, `choose one of ${MODES.join(', ')}`);
+  if (!(MODES as readonly string[]).includes(newMode)) fail(cliT('cli.mode.unknown', { mode: newMode }), cliT('cli.mode.choose', { modes: MODES.join(', ') }));
   await requireRunningCluster(ctx);
   const m = newMode as Mode;
   if (opts.dryRun) {
@@ -90,16 +92,17 @@ export async function down(opts: GlobalOptions & { json?: boolean }): Promise<vo
     progress.done();
     if (err instanceof BackendUnavailableError) fail(err.message);
     // e.g. `vagrant destroy` failing: what it said, and that running down again is safe.
-    fail(`cluster down failed: ${(err as Error).message}`, `fix that, then run ${cmd('cnilab cluster down')} again: it removes only what is left`);
+    fail(cliT('cli.down.failed', { error: (err as Error).message }), cliT('cli.down.failedHint', { command: cmd('cnilab cluster down') }));
   } finally {
     progress.done();
   }
   if (opts.json) return printJson({ cluster: ctx.backend.cluster, ...res });
-  if (res.removed.length === 0) return ok(`cluster "${ctx.backend.cluster}" is not up; nothing to remove`);
-  const what = { netns: 'namespaces', sim: 'namespaces', vagrant: 'VMs destroyed', ssh: 'pods; the machines stay' }[ctx.backend.name];
-  ok(`cluster "${ctx.backend.cluster}" removed (${res.removed.length} ${what})`);
+  const cluster = ctx.backend.cluster;
+  if (res.removed.length === 0) return ok(cliT('cli.down.notUp', { cluster }));
+  const what = ({ netns: 'cli.down.namespaces', sim: 'cli.down.namespaces', vagrant: 'cli.down.vms', ssh: 'cli.down.pods' } as const)[ctx.backend.name];
+  ok(cliT('cli.down.done', { cluster, what: cliT(what, { n: res.removed.length }) }));
   for (const b of res.busy) {
-    warn(`${b.ns} was still used by process(es) ${b.pids.join(', ')}; its network lives on until they exit (a shell left open?)`);
+    warn(cliT('cli.down.busy', { ns: b.ns, pids: b.pids.join(', ') }));
   }
 }
 
@@ -110,9 +113,9 @@ export async function status(opts: GlobalOptions & { json?: boolean }): Promise<
   const st = await collectStatus(ctx.driver);
   const healthy = st.nodes.every((n) => n.reachable && n.underlay.every((u) => u.up)) && underlayHealthy(ctx, st);
   if (opts.json) return printJson({ cluster: ctx.backend.cluster, backend: state.backend, mode: state.mode, healthy, ...st });
-  info(`cluster "${ctx.backend.cluster}" · backend ${state.backend} · mode ${state.mode} · up since ${state.createdAt}`);
+  info(cliT('cli.status.head', { cluster: ctx.backend.cluster, backend: state.backend, mode: state.mode, since: state.createdAt }));
   printStatus(st);
-  if (!healthy) fail('the underlay is not healthy (see ✗ above)', `rebuild it with ${cmd('cnilab cluster down')} then ${cmd('cnilab cluster up')}`);
+  if (!healthy) fail(cliT('cli.status.unhealthy'), cliT('cli.status.unhealthyHint', { down: cmd('cnilab cluster down'), up: cmd('cnilab cluster up') }));
 }
 
 /** Every worker must reach every other node on the underlay (through the router for the far segment). */
@@ -122,7 +125,7 @@ function underlayHealthy(ctx: ClusterContext, st: Awaited<ReturnType<typeof coll
 
 function printStatus(st: Awaited<ReturnType<typeof collectStatus>>) {
   const mark = (b: boolean) => (b ? pc.green('✓') : pc.red('✗'));
-  const rows = [[pc.bold('node'), pc.bold('role'), pc.bold('underlay'), pc.bold('pod subnet'), pc.bold('pods')]];
+  const rows = [(['cli.col.node', 'cli.col.role', 'cli.col.underlay', 'cli.col.podSubnet', 'cli.col.pods'] as const).map((c) => pc.bold(cliT(c)))];
   for (const n of st.nodes) {
     rows.push([
       `${mark(n.reachable)} ${n.name}`,
@@ -136,7 +139,7 @@ function printStatus(st: Awaited<ReturnType<typeof collectStatus>>) {
   const failed = st.underlay.filter((p) => !p.ok);
   info(
     failed.length === 0
-      ? `${pc.green('✓')} underlay: every worker reaches every node (${st.underlay.length} pings)`
-      : `${pc.red('✗')} underlay: ${failed.map((p) => `${p.from} → ${p.to} (${p.address})`).join(', ')} unreachable`,
+      ? `${pc.green('✓')} ${cliT('cli.status.underlayOk', { n: st.underlay.length })}`
+      : `${pc.red('✗')} ${cliT('cli.status.underlayBad', { paths: failed.map((p) => `${p.from} → ${p.to} (${p.address})`).join(', ') })}`,
   );
 }

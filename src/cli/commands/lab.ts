@@ -12,7 +12,7 @@ import { formatProblem, NoTypeScriptError, typecheckWorkspace, type TypeProblem 
 import { formatHuman, formatJunit } from '../../validators/report.ts';
 import { runLabChecks, type LabReport } from '../../validators/registry.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
-import { cliLang } from '../lang.ts';
+import { cliLang, cliT } from '../lang.ts';
 import { translator } from '../../i18n/index.ts';
 import { localizeCheck } from '../../i18n/checks.ts';
 import { localizeHint, localizeLab } from '../../i18n/labs.ts';
@@ -90,25 +90,25 @@ export async function start(id: string, opts: LabOptions): Promise<void> {
 }
 
 async function build(dir: string): Promise<Bundles> {
-  if (!hasWorkspace(dir)) fail(`no workspace in ${dir}`, `create one with ${cmd('cnilab start <lab>')}`);
+  if (!hasWorkspace(dir)) fail(cliT('cli.deploy.noWorkspace', { dir }), cliT('cli.deploy.noWorkspaceHint', { command: cmd('cnilab start <lab>') }));
   // Type errors first: a plugin that type-checks is the one that gets deployed, the old one stays otherwise.
   let problems: TypeProblem[] = [];
   try {
     problems = await typecheckWorkspace(dir, process.cwd());
   } catch (err) {
     if (!(err instanceof NoTypeScriptError)) throw err;
-    info(pc.dim(`type check skipped: ${err.message}; the build below still stops on syntax errors`));
+    info(pc.dim(cliT('cli.deploy.typecheckSkipped', { reason: err.message })));
   }
   if (problems.length > 0) {
     fail(
-      `your code has ${problems.length} type error${problems.length === 1 ? '' : 's'}; nothing was deployed (the nodes keep the plugin they had):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
-      'fix the file, line and column above, then deploy again',
+      `${cliT(problems.length === 1 ? 'cli.deploy.typeError' : 'cli.deploy.typeErrors', { n: problems.length })}\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+      cliT('cli.deploy.typeErrorHint'),
     );
   }
   try {
     return await buildWorkspace(dir);
   } catch (err) {
-    fail(`your code does not build:\n${(err as Error).message.replace(/^Build failed with \d+ errors?:\n/, '')}`, 'fix the file and line above, then deploy again');
+    fail(`${cliT('cli.deploy.noBuild')}\n${(err as Error).message.replace(/^Build failed with \d+ errors?:\n/, '')}`, cliT('cli.deploy.noBuildHint'));
   }
 }
 
@@ -117,14 +117,14 @@ export async function deploy(opts: LabOptions): Promise<void> {
   const dir = opts.dir ?? defaultWorkspace();
   const bundles = await build(dir);
   await deployBundles(e, bundles);
-  ok(`your plugin (simplecni, simplecni-ipam, simplecni-node) is installed on every node`);
-  info(`  check it with ${cmd(`cnilab check ${readProgress().current ?? '<lab>'}`)}`);
+  ok(cliT('cli.deploy.done'));
+  info(`  ${cliT('cli.deploy.next', { command: cmd(`cnilab check ${readProgress().current ?? '<lab>'}`) })}`);
 }
 
 /** --watch: on every save in the workspace, deploy and check again (until Ctrl-C). */
 async function watchAndCheck(id: string, opts: LabOptions): Promise<void> {
   const dir = opts.dir ?? defaultWorkspace();
-  if (!hasWorkspace(dir)) fail(`no workspace in ${dir}`, `create one with ${cmd('cnilab start <lab>')}`);
+  if (!hasWorkspace(dir)) fail(cliT('cli.deploy.noWorkspace', { dir }), cliT('cli.deploy.noWorkspaceHint', { command: cmd('cnilab start <lab>') }));
   const once = async () => {
     process.stdout.write('\x1b[2J\x1b[H'); // a fresh screen per run, like a test watcher
     try {

@@ -8,6 +8,7 @@ import { PluginError, RuntimeConfigError } from '../../runtime/cniRuntime.ts';
 import { Pods } from '../../runtime/pods.ts';
 import { openContext, requireRunningCluster, type ClusterContext, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, ok, printJson, table } from '../output.ts';
+import { cliT } from '../lang.ts';
 
 export interface PodOptions extends GlobalOptions {
   json?: boolean;
@@ -30,7 +31,7 @@ async function open(opts: PodOptions, node?: string, pod?: string): Promise<{ ct
 function failPlugin(err: unknown, node: string, what: string): never {
   if (err instanceof PluginError) {
     const logs = err.stderr.trim() ? `\n${pc.dim(err.stderr.trim().split('\n').map((l) => `    ${l}`).join('\n'))}` : '';
-    fail(`${what} on ${node}: plugin "${err.plugin}" ${err.command} returned CNI error ${err.code}: ${err.msg}${logs}`);
+    fail(`${cliT('cli.pod.pluginError', { what, node, plugin: err.plugin, command: err.command, code: err.code, msg: err.msg })}${logs}`);
   }
   if (err instanceof RuntimeConfigError) fail(`${what}: ${err.message}`);
   fail(`${what}: ${(err as Error).message}`);
@@ -41,7 +42,7 @@ async function resyncPolicies(pods: Pods) {
   try {
     await resyncIfPolicies(pods.driver);
   } catch (err) {
-    fail(`the pod changed, but the NetworkPolicy rulesets could not follow: ${(err as Error).message}`, `run ${cmd('cnilab policy list')} and re-apply`);
+    fail(cliT('cli.pod.policyResync', { error: (err as Error).message }), cliT('cli.pod.policyResyncHint', { command: cmd('cnilab policy list') }));
   }
 }
 
@@ -54,18 +55,21 @@ export async function add(node: string, pod: string, opts: PodOptions): Promise<
   }
   const { pods } = await open(opts, node, pod);
   if ((await pods.list(node)).some((p) => p.name === pod)) {
-    fail(`pod "${pod}" already exists on ${node}`, `remove it first with ${cmd(`cnilab pod del ${node} ${pod}`)}`);
+    fail(cliT('cli.pod.exists', { pod, node }), cliT('cli.pod.existsHint', { command: cmd(`cnilab pod del ${node} ${pod}`) }));
   }
   let p;
   try {
     p = await pods.add(node, pod, labels);
   } catch (err) {
-    failPlugin(err, node, `could not add pod "${pod}"`);
+    failPlugin(err, node, cliT('cli.pod.addFailed', { pod }));
   }
   await resyncPolicies(pods);
   if (opts.json) return printJson(p);
-  ok(`pod ${node}/${pod} is up: ${pc.bold(p.address ?? '(no address)')}  netns ${pc.dim(p.netns)}${Object.keys(labels).length ? `  labels ${formatLabels(labels)}` : ''}`);
-  info(`  try ${cmd(`cnilab exec ${node}/${pod} -- ip addr`)}`);
+  ok(
+    cliT('cli.pod.up', { pod: `${node}/${pod}`, address: pc.bold(p.address ?? cliT('cli.pod.noAddress')) }) +
+      `  netns ${pc.dim(p.netns)}${Object.keys(labels).length ? `  ${cliT('cli.pod.labels', { labels: formatLabels(labels) })}` : ''}`,
+  );
+  info(`  ${cliT('cli.pod.try', { command: cmd(`cnilab exec ${node}/${pod} -- ip addr`) })}`);
 }
 
 export async function del(node: string, pod: string, opts: PodOptions): Promise<void> {
@@ -74,11 +78,11 @@ export async function del(node: string, pod: string, opts: PodOptions): Promise<
   try {
     r = await pods.del(node, pod);
   } catch (err) {
-    failPlugin(err, node, `could not delete pod "${pod}"`);
+    failPlugin(err, node, cliT('cli.pod.delFailed', { pod }));
   }
   await resyncPolicies(pods);
   if (opts.json) return printJson({ node, name: pod, existed: r.existed });
-  ok(r.existed ? `pod ${node}/${pod} deleted` : `pod ${node}/${pod} did not exist (DEL ran anyway, as runtimes do)`);
+  ok(cliT(r.existed ? 'cli.pod.deleted' : 'cli.pod.notThere', { pod: `${node}/${pod}` }));
 }
 
 export async function check(node: string, pod: string, opts: PodOptions): Promise<void> {
@@ -100,8 +104,8 @@ export async function list(node: string | undefined, opts: PodOptions): Promise<
   const { pods } = await open(opts, node);
   const all = await pods.list(node);
   if (opts.json) return printJson(all);
-  if (all.length === 0) return info(`no pods${node ? ` on ${node}` : ''} yet — add one with ${cmd('cnilab pod add node1 web')}`);
-  const rows = [[pc.bold('node'), pc.bold('pod'), pc.bold('address'), pc.bold('labels'), pc.bold('netns')]];
-  for (const p of all) rows.push([p.node, p.name, p.address ?? pc.yellow('(no ADD result)'), formatLabels(p.labels ?? {}) || pc.dim('-'), pc.dim(p.netns)]);
+  if (all.length === 0) return info(cliT(node ? 'cli.pod.noneOn' : 'cli.pod.none', { node: node ?? '', command: cmd('cnilab pod add node1 web') }));
+  const rows = [(['cli.col.node', 'cli.col.pod', 'cli.col.address', 'cli.col.labels', 'cli.col.netns'] as const).map((c) => pc.bold(cliT(c)))];
+  for (const p of all) rows.push([p.node, p.name, p.address ?? pc.yellow(cliT('cli.pod.noResult')), formatLabels(p.labels ?? {}) || pc.dim('-'), pc.dim(p.netns)]);
   info(table(rows));
 }

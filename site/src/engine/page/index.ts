@@ -8,6 +8,7 @@
 // the shell is asynchronous (it awaits between commands, ping waits its real second between
 // probes), so typing and rendering stay responsive during a check or a 20-ping loop; a Worker
 // would add a copy of the world on every command and a second copy of the shell for the checks.
+import { tx } from '../../lib/lang.ts';
 import type { ClusterBackend, ClusterState, LabEnv } from '../../../../src/cluster/backend.ts';
 import type { Bundles } from '../../../../src/cluster/nodeFiles.ts';
 import type { Mode } from '../../../../src/shared/cniSpec.ts';
@@ -39,6 +40,7 @@ import nodeBundle from '../../../../dist/simplecni-node.cjs?raw';
 import { MachineShell } from './shell.ts';
 import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
 import { PageTerminal } from './terminal.ts';
+import { list, msg } from '../../../../src/i18n/index.ts';
 
 /** Lets the page render and take keystrokes between two steps of a long run. */
 export const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -65,7 +67,7 @@ async function restore(saved: PageState | undefined): Promise<{ state: PageState
 function labOf(id: string): Lab {
   const norm = /^\d$/.test(id) ? `0${id}` : id;
   const lab = catalog.find((l) => l.id === norm);
-  if (!lab) throw new EngineError('not-found', 404, `There is no lab “${id}”; labs are ${catalog.map((l) => l.id).join(', ')}.`);
+  if (!lab) throw new EngineError('not-found', 404, tx('engine.noLab', { id, labs: list(catalog.map((l) => l.id)) }));
   return lab;
 }
 
@@ -151,7 +153,7 @@ export async function createPageEngine(): Promise<Engine> {
     const report = await runLabChecks(lab, ctx(), (result) => {
       if (!signal?.aborted) onEvent({ type: 'check', result });
     });
-    if (signal?.aborted) throw new EngineError('aborted', 0, 'Cancelled.');
+    if (signal?.aborted) throw new EngineError('aborted', 0, tx('common.cancelled'));
     const done: ApiCheckDone = { type: 'done', lab: lab.id, passed: report.passed, checks: report.checks };
     if (report.passed && !(lab.id in state.progress.passed)) state.progress.passed[lab.id] = new Date().toISOString();
     state.checks[lab.id] = done;
@@ -166,23 +168,23 @@ export async function createPageEngine(): Promise<Engine> {
     const done: string[] = [];
     if (lab.id === '01') {
       await removeByHand(env, ctx());
-      done.push('lab 01 namespaces and bridge removed from node1');
+      done.push(tx('reset.lab01'));
     }
     if (lab.id >= '04') {
       const pods = new Pods(driver);
       for (const p of await pods.list()) await pods.del(p.node, p.name);
-      done.push('all pods deleted');
+      done.push(tx('reset.pods'));
     }
     if (lab.id === '04') {
       // A fresh node does not forward: lab 04's ADD is what turns it on.
       for (const w of workers(topology)) await driver.exec(w.name, ['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
-      done.push('ip_forward off on every node');
+      done.push(tx('reset.ipForward'));
     }
     if (lab.id >= '06') done.push(await clearDataplane(env));
     delete state.checks[lab.id];
     if (state.files[lab.id]) {
       delete state.files[lab.id];
-      done.push(`your files for lab ${lab.id} are back to the starter`);
+      done.push(tx('reset.files', { id: lab.id }));
     }
     save();
     return { lab: lab.id, done };
@@ -200,9 +202,9 @@ export async function createPageEngine(): Promise<Engine> {
   const engine: Engine = {
     info: {
       kind: 'page',
-      label: 'in this tab',
-      kernel: 'simulated kernel',
-      description: 'Terminals, checks and the cluster run in this browser tab, on a simulated Linux kernel. Nothing is sent to a server.',
+      label: msg('engine.page.label'),
+      kernel: msg('engine.simKernel'),
+      description: msg('engine.page.description'),
     },
     hasAccess: () => true,
     onAccessRefused: () => () => undefined,
@@ -212,7 +214,7 @@ export async function createPageEngine(): Promise<Engine> {
         labs: catalog.map((l) => toApiLab(l, l.id in state.progress.passed)),
         ...(state.progress.current ? { current: state.progress.current } : {}),
         nodes: topology.nodes.map((n) => n.name),
-        cluster: 'this tab',
+        cluster: tx('engine.page.clusterName'),
         backend: 'sim',
         terminals,
       };
@@ -220,7 +222,7 @@ export async function createPageEngine(): Promise<Engine> {
     openTerminal(id, sink) {
       const node = topology.nodes.find((n) => n.name === id);
       if (!node) {
-        queueMicrotask(() => sink.state({ status: 'failed', message: `There is no node “${id}” in this cluster.` }));
+        queueMicrotask(() => sink.state({ status: 'failed', message: tx('engine.noNode', { id }) }));
         return { input() {}, resize() {}, retryNow() {}, restart() {}, close() {} };
       }
       const nodeShell = new MachineShell(machine, id, nodeEnv(node), state.shells?.[id], (s) => {

@@ -1,6 +1,8 @@
 // What the page engine keeps per browser profile (IndexedDB through idb-keyval): progress, the
 // student's files, the last check results, the cluster (the simulated kernel's world and the pods),
 // each terminal's history. One record, written after every change.
+import { tx } from '../../lib/lang.ts';
+import { msg } from '../../../../src/i18n/index.ts';
 import { del, get, set } from 'idb-keyval';
 import type { Progress } from '../../../../src/labs/progressCore.ts';
 import type { MachineSnapshot } from '../../../../src/sim/machine/machine.ts';
@@ -70,19 +72,19 @@ export function fromExport(text: string): ExportedWork {
   try {
     v = JSON.parse(text) as Partial<ExportedWork>;
   } catch (e) {
-    throw new Error(`This file is not JSON (${(e as Error).message}). Choose the file that “Export my work” saved.`);
+    throw new Error(tx('import.notJson', { error: (e as Error).message, export: msg('work.export') }));
   }
-  if (v.kind !== 'simplecni-lab-work') throw new Error('This JSON file is not a SimpleCNI Lab export (it has no "kind": "simplecni-lab-work").');
-  if (v.format !== STATE_FORMAT) throw new Error(`This export has format ${String(v.format)}; this page reads format ${STATE_FORMAT}.`);
+  if (v.kind !== 'simplecni-lab-work') throw new Error(tx('import.notExport'));
+  if (v.format !== STATE_FORMAT) throw new Error(tx('import.format', { format: String(v.format), reads: STATE_FORMAT }));
   const p = v.progress;
-  if (!p || typeof p.passed !== 'object' || typeof p.hints !== 'object') throw new Error('This export has no readable progress.');
+  if (!p || typeof p.passed !== 'object' || typeof p.hints !== 'object') throw new Error(tx('import.noProgress'));
   const c = v.cluster;
-  if (!c || c.version !== 1 || typeof c.world !== 'object' || typeof c.files !== 'object') throw new Error('This export has no readable cluster.');
+  if (!c || c.version !== 1 || typeof c.world !== 'object' || typeof c.files !== 'object') throw new Error(tx('import.noCluster'));
   const files = v.files ?? {};
-  if (typeof files !== 'object' || Array.isArray(files)) throw new Error('This export\'s "files" is not a map of lab → files.');
+  if (typeof files !== 'object' || Array.isArray(files)) throw new Error(tx('import.filesNotMap'));
   for (const [lab, list] of Object.entries(files)) {
     if (!Array.isArray(list) || !list.every((f) => f && typeof f.path === 'string' && typeof f.text === 'string')) {
-      throw new Error(`This export's files of lab ${lab} are not a list of { "path", "text" }.`);
+      throw new Error(tx('import.filesNotList', { lab }));
     }
   }
   return { kind: v.kind, format: v.format, exportedAt: String(v.exportedAt ?? ''), progress: p, files, checks: v.checks ?? {}, cluster: c };

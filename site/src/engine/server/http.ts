@@ -1,5 +1,6 @@
 // The server engine's transport: the lab server's HTTP API (types from src/server/api.ts). Every call
 // carries the token; every failure becomes an EngineError with a message a student can act on.
+import { tx } from '../../lib/lang.ts';
 import type {
   ApiCheckDone,
   ApiCheckResult,
@@ -27,12 +28,12 @@ export function onAuthFailure(l: AuthListener): () => void {
 }
 
 function describe(status: number, path: string, serverMessage: string | undefined): EngineError {
-  const said = serverMessage ? ` The server said: ${serverMessage}` : '';
+  const said = serverMessage ? tx('server.said', { message: serverMessage }) : '';
   if (status === 401) {
     return new EngineError(
       'unauthorized',
       status,
-      'The lab server did not accept this page’s access token. The token changes every time the server starts: open the URL that `npm start` printed again.',
+      tx('server.unauthorized'),
       serverMessage,
     );
   }
@@ -40,16 +41,16 @@ function describe(status: number, path: string, serverMessage: string | undefine
     return new EngineError(
       'forbidden',
       status,
-      `The lab server refused the request (403). Open the site at the exact address \`npm start\` printed (http://127.0.0.1:…), not through another host name or port.${said}`,
+      tx('server.forbidden') + said,
       serverMessage,
     );
   }
-  if (status === 404) return new EngineError('not-found', status, serverMessage ?? `Not found: ${path}`, serverMessage);
-  if (status === 409) return new EngineError('conflict', status, serverMessage ?? 'The lab server is busy with another operation. Try again in a moment.', serverMessage);
+  if (status === 404) return new EngineError('not-found', status, serverMessage ?? tx('server.notFound', { path }), serverMessage);
+  if (status === 409) return new EngineError('conflict', status, serverMessage ?? tx('server.busy'), serverMessage);
   if (status >= 500) {
-    return new EngineError('server', status, serverMessage ? `The lab server failed: ${serverMessage}` : `The lab server failed (HTTP ${status}). Its terminal shows the details.`, serverMessage);
+    return new EngineError('server', status, serverMessage ? tx('server.failed', { message: serverMessage }) : tx('server.failedStatus', { status }), serverMessage);
   }
-  return new EngineError('bad-response', status, serverMessage ?? `Unexpected answer from the lab server (HTTP ${status}).`, serverMessage);
+  return new EngineError('bad-response', status, serverMessage ?? tx('server.unexpected', { status }), serverMessage);
 }
 
 async function errorFrom(res: Response, path: string): Promise<EngineError> {
@@ -75,7 +76,7 @@ async function errorFrom(res: Response, path: string): Promise<EngineError> {
 
 async function send(method: 'GET' | 'POST', path: string, signal?: AbortSignal): Promise<Response> {
   const token = getToken();
-  if (!token) throw new EngineError('no-token', 0, 'This page has no access token: open the URL that `npm start` printed.');
+  if (!token) throw new EngineError('no-token', 0, tx('server.noToken'));
   let res: Response;
   try {
     res = await fetch(path, {
@@ -86,11 +87,11 @@ async function send(method: 'GET' | 'POST', path: string, signal?: AbortSignal):
       signal: signal ?? null,
     });
   } catch (e) {
-    if (e instanceof DOMException && e.name === 'AbortError') throw new EngineError('aborted', 0, 'Cancelled.');
+    if (e instanceof DOMException && e.name === 'AbortError') throw new EngineError('aborted', 0, tx('common.cancelled'));
     throw new EngineError(
       'network',
       0,
-      `Cannot reach the lab server at ${window.location.host}. Is \`npm start\` still running in your terminal?`,
+      tx('server.unreachable', { host: window.location.host }),
       e instanceof Error ? e.message : String(e),
     );
   }
@@ -103,7 +104,7 @@ async function json<T>(method: 'GET' | 'POST', path: string, signal?: AbortSigna
   try {
     return (await res.json()) as T;
   } catch {
-    throw new EngineError('bad-response', res.status, `The lab server sent something that is not JSON for ${path}.`);
+    throw new EngineError('bad-response', res.status, tx('server.notJson', { path }));
   }
 }
 
@@ -125,7 +126,7 @@ async function check(id: string, onEvent: (e: CheckEvent) => void, signal?: Abor
     try {
       msg = JSON.parse(text) as typeof msg;
     } catch {
-      throw new EngineError('bad-response', res.status, `The check stream sent a line that is not JSON: ${text.slice(0, 120)}`);
+      throw new EngineError('bad-response', res.status, tx('server.streamNotJson', { line: text.slice(0, 120) }));
     }
     if (msg.type === 'check' && msg.result) {
       results.push(msg.result);
@@ -135,7 +136,7 @@ async function check(id: string, onEvent: (e: CheckEvent) => void, signal?: Abor
       onEvent({ type: 'done', done });
     } else if (msg.type === 'error') {
       const m = typeof msg.message === 'string' ? msg.message : typeof msg.error === 'string' ? msg.error : 'the check failed';
-      throw new EngineError('server', res.status, `The checks could not run: ${m}`, m);
+      throw new EngineError('server', res.status, tx('server.checksFailed', { message: m }), m);
     }
   };
 
@@ -159,11 +160,11 @@ async function check(id: string, onEvent: (e: CheckEvent) => void, signal?: Abor
     }
   } catch (e) {
     if (e instanceof EngineError) throw e;
-    if (e instanceof DOMException && e.name === 'AbortError') throw new EngineError('aborted', 0, 'Cancelled.');
-    throw new EngineError('network', 0, 'The connection to the lab server broke while the checks were running. Run them again.', String(e));
+    if (e instanceof DOMException && e.name === 'AbortError') throw new EngineError('aborted', 0, tx('common.cancelled'));
+    throw new EngineError('network', 0, tx('server.streamBroke'), String(e));
   }
   if (!done) {
-    throw new EngineError('bad-response', res.status, `The check stream ended before its last line (${results.length} check(s) received). Run the checks again.`);
+    throw new EngineError('bad-response', res.status, tx('server.streamEnded', { n: results.length }));
   }
   return done;
 }

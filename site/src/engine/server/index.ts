@@ -4,6 +4,7 @@ import { forgetToken, getToken } from '../../lib/token.ts';
 import type { Engine, EngineLabs, TerminalInfo } from '../types.ts';
 import { api, onAuthFailure } from './http.ts';
 import { ServerTerminal } from './terminal.ts';
+import { msg } from '../../../../src/i18n/index.ts';
 
 export function createServerEngine(): Engine {
   let backend = '';
@@ -11,9 +12,9 @@ export function createServerEngine(): Engine {
     get info() {
       return {
         kind: 'server' as const,
-        label: 'lab server',
-        description: 'Terminals and checks run on the cluster through the lab server.',
-        kernel: backend === 'sim' ? 'simulated kernel' : backend ? `${backend} backend` : 'the cluster',
+        label: msg('engine.server.label'),
+        description: msg('engine.server.description'),
+        kernel: backend === 'sim' ? msg('engine.simKernel') : backend ? msg('engine.server.backend', { backend }) : msg('engine.server.theCluster'),
       };
     },
     hasAccess: () => !!getToken(),

@@ -1,5 +1,6 @@
 // A terminal on the lab server: /api/term?node=<id> over a WebSocket (subprotocol cnilab.<token>,
 // JSON text frames per src/server/api.ts). Drops reconnect with backoff; a refused connection says why.
+import { tx } from '../../lib/lang.ts';
 import { getToken } from '../../lib/token.ts';
 import type { ConnState, TerminalConnection, TerminalSink } from '../types.ts';
 import { termUrl, type TermClientMessage, type TermServerMessage } from './http.ts';
@@ -64,7 +65,7 @@ export class ServerTerminal implements TerminalConnection {
     if (this.disposed) return;
     const token = getToken();
     if (!token) {
-      this.setState({ status: 'failed', message: 'This page has no access token: open the URL that npm start printed.' });
+      this.setState({ status: 'failed', message: tx('server.noToken') });
       return;
     }
     if (this.state.status !== 'reconnecting') this.setState({ status: 'connecting' });
@@ -111,12 +112,12 @@ export class ServerTerminal implements TerminalConnection {
       this.ws = null;
       if (this.disposed || this.state.status === 'exited') return;
       if (FATAL_CLOSE.has(ev.code)) {
-        const why = ev.reason || (ev.code === 1008 ? 'the server refused the connection (token or origin)' : `closed with code ${ev.code}`);
+        const why = ev.reason || (ev.code === 1008 ? tx('term.refused') : tx('term.closedCode', { code: ev.code }));
         this.sink.output(`\r\n${RED}[${this.node}] ${why}${RESET}\r\n`);
         this.setState({ status: 'failed', message: why });
         return;
       }
-      this.scheduleReconnect(ev.reason || (this.everOpened ? 'connection lost' : 'cannot connect'));
+      this.scheduleReconnect(ev.reason || tx(this.everOpened ? 'term.lost' : 'term.cannotConnect'));
     };
   }
 

@@ -15,17 +15,14 @@ import { catalog, labNote, topology } from '../page/labs.ts';
 import type { ApiCheckDone, ApiSolution, DeployResult, Engine, EngineInfo, EngineLabs, TerminalInfo } from '../types.ts';
 import { esbuildWasmForContainer, pageContainerTree } from './files.ts';
 import { eachLine, jsonIn, runToEnd, spawnArgv } from './process.ts';
+import { msg } from '../../../../src/i18n/index.ts';
 
 export const WEBCONTAINER_INFO: EngineInfo = {
   kind: 'webcontainer',
   label: 'WebContainer',
-  kernel: 'simulated kernel, real Node.js',
-  description:
-    'Terminals, checks and your plugin run in this tab on a real Node.js: StackBlitz’s WebContainer runtime, loaded from stackblitz.com (it needs the network). The nodes’ kernel is the simulated one.',
-  details: [
-    'The kit runs here unchanged: cnilab cluster up --backend sim, cnilab deploy, cnilab check. Your plugin is the very bundle a real node runs, started by node, spawning the simulated ip as a process.',
-    'The runtime is StackBlitz’s (its terms apply; free for personal and open-source use). Without the network, or on a page without cross-origin isolation, the labs run on the page engine instead.',
-  ],
+  kernel: msg('engine.wc.kernel'),
+  description: msg('engine.wc.description'),
+  details: [msg('engine.wc.detailKit'), msg('engine.wc.detailRuntime')],
 };
 
 const sources = import.meta.glob<string>(['../../../../src/plugin/**/*.ts', '../../../../src/node/**/*.ts'], { query: '?raw', import: 'default' });
