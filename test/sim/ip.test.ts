@@ -190,6 +190,22 @@ describe.runIf(!realMissing)('ip on the model agrees with ip on the real kernel'
     report(res);
   });
 
+  it("a second link on the same subnet: a gateway is looked up on the route's own device, then the duplicate refused", () => {
+    const res = compare([
+      { ns: A, args: ['link', 'add', 'va', 'address', MAC(6), 'type', 'veth', 'peer', 'name', 'vb', 'address', MAC(7)] },
+      { ns: A, args: ['link', 'add', 'wa', 'address', MAC(8), 'type', 'veth', 'peer', 'name', 'wb', 'address', MAC(9)] },
+      { ns: A, args: ['-batch', '-'], stdin: 'link set va up\nlink set vb up\nlink set wa up\nlink set wb up\naddr add 10.2.0.4/24 dev va\naddr add 10.2.0.5/24 dev wa\n' },
+      { ns: A, args: ['route', 'add', 'default', 'via', '10.2.0.1', 'dev', 'va'] },
+      // What a pod's second interface meets (lab 04's net1): the default route exists already.
+      { ns: A, args: ['route', 'add', 'default', 'via', '10.2.0.1', 'dev', 'wa'] },
+      { ns: A, args: ['route', 'add', '10.7.0.0/24', 'via', '10.2.0.1', 'dev', 'wa'] },
+      { ns: A, args: ['-j', 'route'] },
+      { ns: A, args: ['link', 'del', 'va'] },
+      { ns: A, args: ['link', 'del', 'wa'] },
+    ]);
+    report(res);
+  });
+
   it('vxlan as flannel makes it, with neighbours and onlink routes', () => {
     const res = compare([
       { ns: A, args: ['link', 'add', 'eth1', 'address', MAC(6), 'type', 'veth', 'peer', 'name', 'eth1p', 'address', MAC(7)] },

@@ -387,10 +387,14 @@ export interface RouteSpec {
 
 const sameKey = (r: SimRoute, s: { table: string; dst: string; metric: number }) => r.table === s.table && r.dst === s.dst && (r.metric ?? 0) === s.metric;
 
-/** Where the kernel's fib_check_nh would find the gateway: a link-scope route (or a local address). */
-function gatewayLink(world: World, ns: SimNetns, gw: string): SimLink | undefined {
+/**
+ * Where the kernel's fib_check_nh would find the gateway: a link-scope route (or a local address).
+ * A route that names its device looks only at routes out of that device (the lookup's oif), so a
+ * second link on the same subnet finds its own connected route, not the first link's.
+ */
+function gatewayLink(world: World, ns: SimNetns, gw: string, dev?: SimLink): SimLink | undefined {
   const best = ns.routes
-    .filter((r) => r.table === 'main' && r.type === 'unicast' && r.scope !== 'global' && r.gateway === undefined && inPrefix(gw, r.dst))
+    .filter((r) => r.table === 'main' && r.type === 'unicast' && r.scope !== 'global' && r.gateway === undefined && inPrefix(gw, r.dst) && (!dev || r.dev === dev.ifindex))
     .sort((a, b) => prefixLen(b.dst) - prefixLen(a.dst) || (a.metric ?? 0) - (b.metric ?? 0))[0];
   const l = best ? linkByIndex(ns, best.dev) : undefined;
   void world;
@@ -410,7 +414,7 @@ export function addRoute(world: World, ns: SimNetns, spec: RouteSpec, mode: 'add
         if (!dev.up) throw ext('Nexthop device is not up.');
         if (localAddressesOf(ns).includes(spec.gateway)) throw ext('Nexthop has invalid gateway.');
       } else {
-        const via = localAddressesOf(ns).includes(spec.gateway) ? undefined : gatewayLink(world, ns, spec.gateway);
+        const via = localAddressesOf(ns).includes(spec.gateway) ? undefined : gatewayLink(world, ns, spec.gateway, dev);
         if (!via || (dev && via.ifindex !== dev.ifindex)) throw ext('Nexthop has invalid gateway.');
         dev = via;
       }
