@@ -56,7 +56,6 @@ const KNOWN: Record<string, string> = {
   "sim 02:190": "the sim's `ip netns add` makes a namespace in the model but no file at /run/netns/<name>, and the plugin, which checks that CNI_NETNS is a path, refuses it: a fidelity gap of the sim to close",
   "sim 03:102": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
   "sim 03:242": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
-  "sim 05:185": "the plugin runs in the plugin host, which does not see the node's view: the GC config's dataDir, a path of the text's, names nothing there, so GC finds no lease to free (a fidelity gap of the sim to close)",
   "sim 07:22": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): tunl0@NONE DOWN 0.0.0.0 <NOARP>",
   "sim 07:125": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): node1: 4 change(s) (mode ipip, uplink eth1, pod MTU 1480)",
   "sim 07:139": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): ✗ could not switch to mode ipip: node1: `ip link add name tunl0 type ipip` failed: this kernel lacks IP-in-IP ",

@@ -46,6 +46,28 @@ describe("a simulated node's view of the lab paths", () => {
     expect(conf!.trim().split('\n')).toEqual(fs.readdirSync(paths.confDir).sort());
   });
 
+  it("a plugin the kit runs in its plugin host sees the same paths: an IPAM config naming /etc/cni and /run/simplecni-lab leases there", async () => {
+    const paths = c.driver.paths('node1');
+    const conf = JSON.stringify({
+      cniVersion: '1.1.0',
+      name: 'viewnet',
+      type: 'simplecni-ipam',
+      ipamFile: '/etc/cni/ipam.config',
+      dataDir: `/run/simplecni-lab/${c.name}/nodes/node1/view-leases`,
+    });
+    const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'viewc1', CNI_IFNAME: 'eth0', CNI_NETNS: '/nonexistent', CNI_PATH: paths.binDir };
+    const r = await c.driver.exec('node1', [path.join(paths.binDir, 'simplecni-ipam')], { input: conf, env });
+    expect(r.code, r.stderr).toBe(0);
+    const ip = JSON.parse(r.stdout).ips[0].address.split('/')[0];
+    // The lease is in the cluster's state, under the node's directory: where the view's path points.
+    const leases = path.join(c.backend.layout.root, c.name, 'nodes', 'node1', 'view-leases', 'viewnet');
+    expect(fs.readdirSync(leases)).toContain(ip);
+    const bad = await c.driver.exec('node1', [path.join(paths.binDir, 'simplecni-ipam')], { input: conf.replace('/etc/cni/ipam.config', '/etc/cni/no-such.config'), env: { ...env, CNI_CONTAINERID: 'viewc2' } });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout).toContain('/etc/cni/no-such.config');
+    expect(bad.stdout).not.toContain(c.backend.layout.root);
+  });
+
   it('holds while the machine removes the directory under a mount point, and follows what changes beside it', async () => {
     const dir = path.join(os.tmpdir(), uniqueName());
     try {

@@ -22,7 +22,7 @@ import { writeIfChanged } from '../nodeFiles.ts';
 import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
 import { nodeByName, workerByName, workers, type Topology } from '../topology.ts';
 import type { SimLayout } from './layout.ts';
-import { inNodeView } from './nodeView.ts';
+import { inNodeView, viewMounts } from './nodeView.ts';
 
 /** How long a bundled program may run before the host stops it (a runtime's timeout, in effect). */
 export const PROGRAM_TIMEOUT_MS = 30_000;
@@ -115,6 +115,8 @@ export class SimDriver implements NodeDriver {
       file: this.layout.kernelFile,
       ns,
       node: env[SIM_ENV.node],
+      // The plugin host runs outside the node's mount namespace: it maps the same paths itself.
+      mounts: this._viewOf(env[SIM_ENV.node]),
     };
     const name = path.basename(prog[0]!);
     try {
@@ -129,6 +131,10 @@ export class SimDriver implements NodeDriver {
     } catch (err) {
       return { code: 1, stdout: '', stderr: `${name}: the plugin host could not run it: ${(err as Error).message}\n` };
     }
+  }
+
+  private _viewOf(node: string | undefined): [string, string][] {
+    return node !== undefined && fs.existsSync(this.layout.nodeDir(node)) ? viewMounts(this.layout, node) : [];
   }
 
   // A terminal's processes may run a node's plugin shims: they must be the plugin host's.

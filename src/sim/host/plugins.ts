@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { startBundle, type HostedProcess } from '../../host/runBundle.ts';
 import { withProcSys } from '../../host/procSys.ts';
 import { diskFs } from '../../host/node/diskFs.ts';
+import { withMounts, type PathMount } from '../../host/mounts.ts';
 import type { HostCommandRunner, RunResult } from '../../host/types.ts';
 import { bundleOfShim } from '../../shared/bundleShim.ts';
 import { isSimCommand } from '../core/commands.ts';
@@ -30,6 +31,8 @@ export interface SimProgramJob {
   file: string;
   ns: string;
   node?: string;
+  /** The node's view of the texts' paths (/etc/cni…), as its shell has them: [target, source]. */
+  mounts?: readonly PathMount[];
 }
 
 export interface SimProgramHooks {
@@ -112,7 +115,7 @@ export function startOnSimNode(job: SimProgramJob, hooks: SimProgramHooks): Host
     argv: job.argv,
     env: job.env,
     stdin: job.stdin,
-    fs: withProcSys(diskFs(), sysctls, () => pinnedNamespaces(readWorld(job.file))),
+    fs: withProcSys(withMounts(diskFs(), job.mounts ?? []), sysctls, () => pinnedNamespaces(readWorld(job.file))),
     runner,
     filename: job.bundle,
     pid: hooks.pid,
