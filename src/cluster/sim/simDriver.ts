@@ -22,7 +22,7 @@ import { writeIfChanged } from '../nodeFiles.ts';
 import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
 import { nodeByName, workerByName, workers, type Topology } from '../topology.ts';
 import type { SimLayout } from './layout.ts';
-import { inNodeView, viewMounts } from './nodeView.ts';
+import { inNodeView, nodeViewAvailable, viewMounts } from './nodeView.ts';
 
 /** How long a bundled program may run before the host stops it (a runtime's timeout, in effect). */
 export const PROGRAM_TIMEOUT_MS = 30_000;
@@ -133,8 +133,9 @@ export class SimDriver implements NodeDriver {
     }
   }
 
+  /** The paths a node's shell sees as its own; none where the machine gives no view (real paths everywhere). */
   private _viewOf(node: string | undefined): [string, string][] {
-    return node !== undefined && fs.existsSync(this.layout.nodeDir(node)) ? viewMounts(this.layout, node) : [];
+    return node !== undefined && nodeViewAvailable() && fs.existsSync(this.layout.nodeDir(node)) ? viewMounts(this.layout, node) : [];
   }
 
   // A terminal's processes may run a node's plugin shims: they must be the plugin host's.
