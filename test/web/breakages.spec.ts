@@ -27,6 +27,7 @@ async function pageEnv(page: Page): Promise<LabEnv> {
     exec: (node: string, argv: readonly string[], opts?: object) => page.evaluate(([n, a, o]) => (globalThis as unknown as PageGlobals).__cnilab.driver.exec(n, a, o), [node, [...argv], opts ?? {}] as const),
     execPod: (node: string, pod: string, argv: readonly string[], opts?: object) =>
       page.evaluate(([n, p, a, o]) => (globalThis as unknown as PageGlobals).__cnilab.driver.execPod(n, p, a, o), [node, pod, [...argv], opts ?? {}] as const),
+    listPodNetns: (node: string) => page.evaluate((n) => (globalThis as unknown as PageGlobals).__cnilab.driver.listPodNetns(n), node),
   } as unknown as NodeDriver;
   // State breakages change the nodes through the driver only: no backend is needed.
   return { topology, driver, backend: undefined as unknown as LabEnv['backend'] };
