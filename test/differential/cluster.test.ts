@@ -257,6 +257,13 @@ describe('simulated kernel vs real kernel', () => {
       const c = clusterOf(d);
       await c.pods.del('node3', POD);
     });
+    // The bridge's last port is gone: the real kernel reports the carrier loss through linkwatch, up
+    // to a second later. Compare the settled state (the sim's is settled at once).
+    for (let i = 0; i < 30; i++) {
+      const br = (await json(real.driver, 'node3', ['ip', '-j', 'link', 'show', 'dev', 'simplecni0']))[0];
+      if (br?.operstate !== 'UP') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await compare('pod del', 'state of node3', async (d) => {
       const s = await nodeState(d, 'node3');
       return { links: s.links, routes: s.routes };
