@@ -1,7 +1,8 @@
 // A simulated node's file system view: the paths the lab texts use — /etc/cni, /run/simplecni-lab/…,
 // /var/lib/cni — resolve, in a node's shell and in what a person runs there (`cnilab exec`), to that
 // node's files in the cluster's state directory. The kit's own calls (checks, the runtime) use the
-// real paths the driver names and skip the view's cost (a few mounts, ~0.1 s). Done with a private
+// real paths the driver names and skip the view's cost (a few mounts, ~0.1 s); a plugin run in the
+// plugin host maps the same table itself (src/host/mounts.ts). Done with a private
 // mount namespace in an unprivileged user namespace (`unshare -rm`, no root needed): mounts seen by
 // the node's processes only, never by the machine (see SETUP). Without user namespaces (macOS, a
 // kernel that forbids them) a node works as before, its files at their real paths (the shell's
