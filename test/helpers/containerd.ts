@@ -210,7 +210,6 @@ export async function ensureContainerdPackages(): Promise<void> {
 // ---------------------------------------------------------------------------
 // Daemon
 
-
 function tail(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }

@@ -12,19 +12,27 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SimLayout } from './layout.ts';
 
-/** Where the node sees each of its directories: [path on the node, what is mounted there]. */
+const varLibCniDir = (layout: SimLayout, node: string) => path.join(layout.nodeDir(node), 'var-lib-cni');
+
+/**
+ * Where the node sees each of its directories: [path on the node, what is mounted there]. Paths
+ * only (the plugin host asks on every run): prepareNodeView makes what they point at.
+ */
 export function viewMounts(layout: SimLayout, node: string): [string, string][] {
   return [
     ['/etc/cni', layout.etcDir(node)],
     // The netns backend's layout: /run/simplecni-lab/<cluster>/nodes/<node>/{ipam,results,netns}.
     ['/run/simplecni-lab', layout.root],
-    ['/var/lib/cni', varLibCni(layout, node)],
+    ['/var/lib/cni', varLibCniDir(layout, node)],
   ];
 }
 
-/** /var/lib/cni as a runtime keeps it: the leases and the runtime's cache of ADD results. */
-function varLibCni(layout: SimLayout, node: string): string {
-  const dir = path.join(layout.nodeDir(node), 'var-lib-cni');
+/**
+ * /var/lib/cni as a runtime keeps it — the leases and the runtime's cache of ADD results — as links
+ * into the node's files: made when the node's files are installed, and checked again before a shell.
+ */
+export function prepareNodeView(layout: SimLayout, node: string): void {
+  const dir = varLibCniDir(layout, node);
   const paths = layout.nodePaths(node);
   for (const [name, to] of [
     ['results', paths.cacheDir],
@@ -40,7 +48,6 @@ function varLibCni(layout: SimLayout, node: string): string {
     fs.mkdirSync(dir, { recursive: true });
     fs.symlinkSync(to, link);
   }
-  return dir;
 }
 
 // Runs in the new namespaces, then execs the node's command ($1…). The mounts come in VIEW_MOUNTS
@@ -51,9 +58,10 @@ function varLibCni(layout: SimLayout, node: string): string {
 // original entries stay reachable by path: the original parent is bound (recursively, with its own
 // mounts) at <parent>/.machine, and each entry is a symlink into it, so what changes in an entry is
 // seen as it changes (a new entry of the parent itself, only by the node's next shell); entries that
-// are symlinks are copied as they are (a relative link would not resolve from .machine). `mount -c`: util-linux would otherwise resolve
-// /proc/self/fd/4 to its path name, which by then is the tmpfs. The recursive bind copies the mounts
-// on the original parent too, the new tmpfs among them, on top: the `umount` takes that copy off.
+// are symlinks are copied as they are (a relative link would not resolve from .machine).
+// `mount -c`: util-linux would otherwise resolve /proc/self/fd/4 to its path name, which by then is
+// the tmpfs. The recursive bind copies the mounts on the original parent too, the new tmpfs among
+// them, on top: the `umount` takes that copy off.
 const SETUP = `
 shadow() {
   exec 4<"$1" || return 1
@@ -102,6 +110,7 @@ export function nodeViewAvailable(): boolean {
 /** `argv` run on the node inside its view (unchanged where the machine cannot give one). */
 export function inNodeView(layout: SimLayout, node: string, argv: readonly string[]): string[] {
   if (!nodeViewAvailable() || !fs.existsSync(layout.nodeDir(node))) return [...argv];
+  prepareNodeView(layout, node);
   return viewArgv(viewMounts(layout, node), argv);
 }
 

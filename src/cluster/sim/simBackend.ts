@@ -13,7 +13,7 @@ import { installBundle, installNodeFiles, writeIfChanged, type Bundles } from '.
 import { workers, type Topology, type WorkerNode } from '../topology.ts';
 import { SimLayout } from './layout.ts';
 import { buildUnderlayWorld, clusterNamespaces } from './underlayWorld.ts';
-import { nodeViewAvailable } from './nodeView.ts';
+import { nodeViewAvailable, prepareNodeView } from './nodeView.ts';
 import { relaunchBundles, SimDriver } from './simDriver.ts';
 
 /** Network tools a sim node has no model of, and what answers instead. */
@@ -134,6 +134,7 @@ export class SimBackend implements ClusterBackend {
           : `echo "Simulated node ${n.name}: ip, bridge, ping, tcpdump… answer from the simulated kernel. This node's /etc/cni is ${this.layout.etcDir(n.name)}"`,
       ],
     });
+    if (nodeViewAvailable()) prepareNodeView(this.layout, n.name);
   }
 
   async installBundles(bundles: Bundles) {
