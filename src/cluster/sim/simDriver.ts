@@ -17,6 +17,7 @@ import { bundleShim } from '../../shared/bundleShim.ts';
 import { scriptForm } from '../../shared/scriptForm.ts';
 import { pluginLookupOf, pluginNotFound } from '../cniPath.ts';
 import type { NodeDriver } from '../driver.ts';
+import { LocalFileAccess } from '../localFileAccess.ts';
 import type { NodePaths } from '../nodeConfig.ts';
 import { writeIfChanged } from '../nodeFiles.ts';
 import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
@@ -33,6 +34,8 @@ const hostPool = () => (pool ??= new WorkerPool<SimProgramJob>(simHostBundle(), 
 
 export class SimDriver implements NodeDriver {
   readonly backend = 'sim' as const;
+  /** The nodes' files are this machine's, at the paths `paths()` names. */
+  readonly files = new LocalFileAccess();
 
   constructor(
     readonly topology: Topology,
