@@ -151,8 +151,9 @@ export class Walk {
       const v = nftHook(ns, hook, hp);
       const what = `nftables ${hook} hook${how ? ` (${how})` : ''}, ct state ${ct.state}`;
       if (v.verdict === 'drop') {
-        this.note(ns, 'drop', `${what}: dropped by ${v.by}`, undefined, { hook, ct: ct.state, by: v.by });
-        return { kind: 'dropped', ns: ns.id, reason: `dropped by nftables (${v.by})` };
+        const detail = `${what}: dropped by ${v.by}`;
+        this.note(ns, 'drop', detail, undefined, { hook, ct: ct.state, by: v.by });
+        return { kind: 'dropped', ns: ns.id, reason: detail };
       }
       this.note(ns, 'forward', `${what}: accepted${v.by ? ` by ${v.by}` : ''}`, undefined, { hook, ct: ct.state, by: v.by });
     }
