@@ -12,7 +12,7 @@ import { parsePolicy, type PodRef } from '../../src/node/policy/model.ts';
 import { calcMasqueradeScript } from '../../src/plugin/plugin.ts';
 import { addNetns, createWorld } from '../../src/sim/core/model.ts';
 import { nft } from '../../src/sim/core/nft.ts';
-import { connect, listen } from '../../src/sim/core/tcp.ts';
+import { connect, listen, nc } from '../../src/sim/core/tcp.ts';
 import { LAB11_POLICY } from '../../src/validators/labs/lab11.ts';
 import { labWorld, podIp, podNs } from './worlds.ts';
 
@@ -114,5 +114,19 @@ describe('nft verdicts in the packet walk', () => {
     w.namespaces.node1!.sysctl['net.bridge.bridge-nf-call-iptables'] = '0';
     expect(connect(w, ns.web, ns.dbIp, 6379).result).toBe('ok');
     expect(connect(w, ns.web, ns.dbIp, 7).result).toBe('ECONNREFUSED');
+  });
+
+  it('nc: -l listens, -zv connects and says what netcat-openbsd says; refused, and timed out behind a drop', () => {
+    const b = labWorld('host-gw');
+    const w = b.world;
+    const run = (ns: string, ...args: string[]) => nc({ world: w, ns, pid: 7 }, args);
+    expect(run(podNs(1), '-lk', '6379')).toMatchObject({ code: 0 });
+    expect(run(podNs(1), '-l', '6379')).toMatchObject({ code: 1, stderr: 'nc: Address already in use\n' });
+    expect(run(podNs(2), '-zv', '-w1', podIp(1), '6379')).toEqual({ code: 0, stdout: '', stderr: `Connection to ${podIp(1)} 6379 port [tcp/redis] succeeded!\n` });
+    expect(run(podNs(2), '-zv', podIp(1), '80')).toEqual({ code: 1, stdout: '', stderr: `nc: connect to ${podIp(1)} port 80 (tcp) failed: Connection refused\n` });
+    expect(run(podNs(2), '-z', podIp(1), '80')).toEqual({ code: 1, stdout: '', stderr: '' });
+    const drop = 'table inet f {\n chain forward {\n  type filter hook forward priority 0; policy drop;\n }\n}\n';
+    expect(nft({ world: w, ns: 'node1', stdin: drop }, ['-f', '-']).code).toBe(0);
+    expect(run(podNs(2), '-zv', '-w1', podIp(1), '6379')).toEqual({ code: 1, stdout: '', stderr: `nc: connect to ${podIp(1)} port 6379 (tcp) timed out: Operation now in progress\n` });
   });
 });
