@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDataplane } from '../../src/cluster/dataplane.ts';
 import type { NodeDriver } from '../../src/cluster/driver.ts';
 import { syncPolicies } from '../../src/cluster/policySync.ts';
+import { traceBetween } from '../../src/cluster/trace.ts';
 import type { SimBackend } from '../../src/cluster/sim/simBackend.ts';
 import { tcpProbe, withListener } from '../../src/validators/tcpProbe.ts';
 import { LAB11_POLICY } from '../../src/validators/labs/lab11.ts';
@@ -132,7 +133,20 @@ describe('NetworkPolicy: simulated kernel vs real kernel', () => {
     await compare('db-from-frontend', 'ping node2/web -> node1/db', ping('node2/web', 'node1/db'));
     await compare('db-from-frontend', 'ping node1/db -> node2/front', ping('node1/db', 'node2/front'));
     await listings('db-from-frontend');
+    // cnilab trace: the sim walks itself; the real cluster is a snapshot of its nodes read into the
+    // model, nftables rulesets included. The same hops and the same verdict, either way.
+    for (const [a, b] of [['node2/web', 'node1/db'], ['node1/web', 'node1/db'], ['node1/db', 'node2/front']] as const) {
+      await compare('db-from-frontend', `trace ${a} -> ${b}`, async (d) => {
+        const t = await traceBetween((d === real.driver ? real : sim).env, a, b);
+        const hops = t.hops.map((h) => `${h.direction[0]}:${h.where.replace(/\/.*/, '/pod')}:${h.step}`).join(' ');
+        return `${t.ok} ${hops} | ${t.summary.replace(/veth[0-9a-f]{8}/g, 'vethX').replace(/packets \d+ bytes \d+/g, 'packets N bytes N')}`;
+      });
+    }
     expectAgreement('db-from-frontend');
+    const traced = (what: string) => String(compared.find((c) => c.scenario === 'db-from-frontend' && c.what === what)?.real);
+    expect(traced('trace node2/web -> node1/db')).toMatch(/^false .*dropped in node1: nftables forward hook, ct state new: dropped by table inet simplecni-policy chain ingress/);
+    expect(traced('trace node1/web -> node1/db')).toMatch(/^false .*nftables forward hook \(bridged vethX → vethX, br_netfilter\)/);
+    expect(traced('trace node1/db -> node2/front')).toMatch(/^true /);
     expect(verdicts('db-from-frontend')).toEqual({
       'tcp node2/front -> node1/db:6379': 'ok',
       'tcp node2/front -> node1/db:80': 'timeout',
