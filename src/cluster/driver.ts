@@ -1,6 +1,7 @@
 // A node driver: the one way the kit reaches a node, whatever the node is (a netns here,
 // a VM over ssh, a simulated kernel). Run a command on a node, read its output.
 import type { ExecOptions, ExecResult } from '../shared/execTypes.ts';
+import type { NodeFileAccess } from './fileAccess.ts';
 import type { NodePaths } from './nodeConfig.ts';
 import type { Topology } from './topologyModel.ts';
 
@@ -37,6 +38,8 @@ export interface NodeDriver {
   shellEnv?(node: string): Record<string, string>;
   /** argv prefix that runs a command inside a pod on the node. */
   podExecArgv(node: string, pod: string, argv: readonly string[]): string[];
+  /** The kit's own reads and writes of the node's files (by the node's paths). */
+  readonly files: NodeFileAccess;
   /** The node's CNI file locations, as seen on the node. */
   paths(node: string): NodePaths;
   /** Creates an empty network namespace for a pod and returns its path (CNI_NETNS). */

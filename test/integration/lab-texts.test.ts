@@ -53,7 +53,6 @@ const KNOWN: Record<string, string> = {
   "netns 10:150": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 3: simplecni0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP mode DEFAULT group default ql",
   "netns 10:171": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 10.244.3.2 via 10.244.1.1 dev eth0 src 10.244.1.2 uid 0",
   "netns 10:187": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): 1430 bytes from 10.244.3.2: icmp_seq=1 ttl=62 time=<t>",
-  "sim 02:190": "the sim's `ip netns add` makes a namespace in the model but no file at /run/netns/<name>, and the plugin, which checks that CNI_NETNS is a path, refuses it: a fidelity gap of the sim to close",
   "sim 03:102": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
   "sim 03:242": "varies: the text shows one outcome of a race on a file in the machine's /tmp, which other runs share",
   "sim 07:22": "the text shows a line the walk did not meet (cascades from the labs before, or a drift to fix): tunl0@NONE DOWN 0.0.0.0 <NOARP>",

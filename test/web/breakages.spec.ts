@@ -4,6 +4,7 @@
 // check fails (and the ones it lists), with `found` naming the change, as on the other backends.
 import { expect, test, type Page } from '@playwright/test';
 import type { NodeDriver } from '../../src/cluster/driver.ts';
+import { ShellFileAccess } from '../../src/cluster/fileAccess.ts';
 import type { LabEnv } from '../../src/labs/actions.ts';
 import { breakagesFor } from '../helpers/breakages.ts';
 import type { Engine } from '../../site/src/engine/types.ts';
@@ -29,6 +30,8 @@ async function pageEnv(page: Page): Promise<LabEnv> {
       page.evaluate(([n, p, a, o]) => (globalThis as unknown as PageGlobals).__cnilab.driver.execPod(n, p, a, o), [node, pod, [...argv], opts ?? {}] as const),
     listPodNetns: (node: string) => page.evaluate((n) => (globalThis as unknown as PageGlobals).__cnilab.driver.listPodNetns(n), node),
   } as unknown as NodeDriver;
+  // The node's files through its shell in the page, as the page's own driver reaches them.
+  (driver as { files: NodeDriver['files'] }).files = new ShellFileAccess((node, argv, opts) => driver.exec(node, argv, opts));
   // State breakages change the nodes through the driver only: no backend is needed.
   return { topology, driver, backend: undefined as unknown as LabEnv['backend'] };
 }

@@ -18,6 +18,7 @@ import { scriptForm } from '../../shared/scriptForm.ts';
 import { pluginLookupOf, pluginNotFound } from '../cniPath.ts';
 import type { NodeDriver, TcpProbes } from '../driver.ts';
 import { connect, listen, unlisten } from '../../sim/core/tcp.ts';
+import { LocalFileAccess } from '../localFileAccess.ts';
 import type { NodePaths } from '../nodeConfig.ts';
 import { writeIfChanged } from '../nodeFiles.ts';
 import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
@@ -34,6 +35,8 @@ const hostPool = () => (pool ??= new WorkerPool<SimProgramJob>(simHostBundle(), 
 
 export class SimDriver implements NodeDriver {
   readonly backend = 'sim' as const;
+  /** The nodes' files are this machine's, at the paths `paths()` names. */
+  readonly files = new LocalFileAccess();
 
   constructor(
     readonly topology: Topology,

@@ -9,12 +9,16 @@ import type { ExecOptions, ExecResult } from '../../shared/execTypes.ts';
 import { isSimCommand, runSimCommand } from '../core/commands.ts';
 import { addNetns, deleteNetns } from '../core/model.ts';
 import type { SimMachine } from './machine.ts';
+import { MachineFileAccess } from './machineFileAccess.ts';
 import { MACHINE_PATHS, podNetnsDir } from './nodeFiles.ts';
 
 export class MachineDriver implements NodeDriver {
   readonly backend = 'sim' as const;
+  readonly files: MachineFileAccess;
 
-  constructor(readonly machine: SimMachine) {}
+  constructor(readonly machine: SimMachine) {
+    this.files = new MachineFileAccess(machine);
+  }
 
   private probes = 0;
 

@@ -7,6 +7,7 @@ import { runBundle } from '../../host/runBundle.ts';
 import { withProcSys } from '../../host/procSys.ts';
 import type { HostCommandRunner } from '../../host/types.ts';
 import { isSimCommand } from '../core/commands.ts';
+import { namespaceFilesOf } from '../core/command.ts';
 import { SimError } from '../core/model.ts';
 import { procSysOf } from '../core/sysctl.ts';
 import { CNI_PROGRAMS, MACHINE_PATHS } from './nodeFiles.ts';
@@ -55,7 +56,7 @@ export function hostedBundle(opts: HostedOptions = {}): MachineProgram {
       argv: ctx.argv.slice(1),
       env: ctx.env,
       stdin: ctx.stdin,
-      fs: withProcSys(sync, sysctls, () => Object.values(ctx.machine.world.namespaces).flatMap((n) => (n.path ? [n.path] : []))),
+      fs: withProcSys(sync, sysctls, () => namespaceFilesOf(ctx.machine.world, ctx.node)),
       runner,
       filename: `${path}.cjs`,
       hostname: ctx.node,
