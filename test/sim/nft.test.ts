@@ -125,8 +125,11 @@ describe('nft verdicts in the packet walk', () => {
     expect(run(podNs(2), '-zv', '-w1', podIp(1), '6379')).toEqual({ code: 0, stdout: '', stderr: `Connection to ${podIp(1)} 6379 port [tcp/redis] succeeded!\n` });
     expect(run(podNs(2), '-zv', podIp(1), '80')).toEqual({ code: 1, stdout: '', stderr: `nc: connect to ${podIp(1)} port 80 (tcp) failed: Connection refused\n` });
     expect(run(podNs(2), '-z', podIp(1), '80')).toEqual({ code: 1, stdout: '', stderr: '' });
+    expect(run(podNs(2), '-zuv', podIp(1), '53')).toEqual({ code: 1, stdout: '', stderr: `nc: connect to ${podIp(1)} port 53 (udp) failed: Connection refused\n` });
     const drop = 'table inet f {\n chain forward {\n  type filter hook forward priority 0; policy drop;\n }\n}\n';
     expect(nft({ world: w, ns: 'node1', stdin: drop }, ['-f', '-']).code).toBe(0);
     expect(run(podNs(2), '-zv', '-w1', podIp(1), '6379')).toEqual({ code: 1, stdout: '', stderr: `nc: connect to ${podIp(1)} port 6379 (tcp) timed out: Operation now in progress\n` });
+    // UDP has no handshake: behind a silent drop, netcat reports success as the real one does.
+    expect(run(podNs(2), '-zuv', podIp(1), '53')).toEqual({ code: 0, stdout: '', stderr: `Connection to ${podIp(1)} 53 port [udp/domain] succeeded!\n` });
   });
 });

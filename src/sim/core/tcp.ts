@@ -120,7 +120,9 @@ export const nc: Command = (ctx, args) => {
   if (!host || port === undefined) return fail(`nc: missing hostname and port\n${NC_USAGE}`);
   if (!isIp4(host)) return fail(`nc: getaddrinfo for host "${host}" port ${p}: Name or service not known`);
   if (!zero) return fail(`nc: ${NC_USAGE}`);
-  const { result } = connect(ctx.world, ns.id, host, port, proto);
+  let { result } = connect(ctx.world, ns.id, host, port, proto);
+  // UDP has no handshake: netcat reports success unless an ICMP error came back, as the real one does.
+  if (proto === 'udp' && result === 'timeout') result = 'ok';
   const service = SERVICES[`${proto}/${port}`] ?? '*';
   if (result === 'ok') return { code: 0, stdout: '', stderr: verbose ? `Connection to ${host} ${port} port [${proto}/${service}] succeeded!\n` : '' };
   if (!verbose) return { code: 1, stdout: '', stderr: '' };
