@@ -53,6 +53,7 @@ const STEPS: [string[], string?][] = [
   [['list', 'tables']],
   [['insert', 'rule', ...T, 'forward', 'ip', 'daddr', '@isolated', 'counter']],
   [['add', 'rule', ...T, 'ingress', 'tcp', 'dport', '{ 80, 443 }', 'accept']],
+  [['add', 'rule', ...T, 'ingress', 'ip', 'saddr', '!=', '{ 10.1.0.0/16, 10.3.0.0/16, 10.5.0.0/16, 10.7.0.0/16, 10.9.0.0/16 }', 'udp', 'dport', '{ 53, 5353 }', 'counter', 'drop']],
   [['-a', 'list', 'chain', ...T, 'forward']],
   [['delete', 'rule', ...T, 'forward', 'handle', '99']],
   [['flush', 'set', ...T, 'peers_db-from-frontend_0_0']],

@@ -88,7 +88,7 @@ function portRange(s: string): Range {
   return [a, b];
 }
 
-/** `{ a, b }` elements as nft 1.0 prints a set: two addresses a line after the first. */
+/** A named set's `elements = { a, b }` as nft 1.0 prints it: two addresses a line. */
 export function elementsText(items: string[], indent: string): string {
   let s = '{ ';
   items.forEach((x, i) => {
@@ -211,7 +211,8 @@ function matchText(m: Match): string {
     case 'addr': {
       if (m.set !== undefined) return `ip ${m.dir} ${not}@${m.set}`;
       const items = m.ranges!.map(ipRangeText);
-      return `ip ${m.dir} ${not}${m.anon ? elementsText(items, '\t\t\t     ') : items[0]}`;
+      // A rule's anonymous set prints on one line (only a named set's elements wrap).
+      return `ip ${m.dir} ${not}${m.anon ? `{ ${items.join(', ')} }` : items[0]}`;
     }
     case 'port': {
       const items = m.ranges.map(portText);
