@@ -10,6 +10,16 @@ export type Backend = 'netns' | 'sim' | 'vagrant' | 'ssh';
 /** netns: namespaces on this machine; sim: the simulated kernel; vagrant: the Vagrantfile's VMs; ssh: machines from an inventory. */
 export const BACKENDS: readonly Backend[] = ['netns', 'sim', 'vagrant', 'ssh'];
 
+/**
+ * TCP probes that a modelled node answers itself: a listener is a socket in the pod's namespace, a
+ * connection one walk of the SYN there and its answer back. Results read as the real probe's do:
+ * "ok", "timeout", or an errno code (ECONNREFUSED…).
+ */
+export interface TcpProbes {
+  listen(node: string, pod: string, ports: readonly number[], seconds: number): Promise<{ stop(): Promise<void> }>;
+  connect(node: string, pod: string, ip: string, port: number): Promise<string>;
+}
+
 export interface NodeDriver {
   readonly backend: Backend;
   readonly topology: Topology;
@@ -38,4 +48,6 @@ export interface NodeDriver {
   deletePodNetns(node: string, pod: string): Promise<void>;
   /** Pods whose network namespace exists on the node. */
   listPodNetns(node: string): Promise<{ pod: string; netns: string }[]>;
+  /** Only where nodes are modelled (the simulated kernel); real nodes run probe processes instead. */
+  readonly tcp?: TcpProbes;
 }

@@ -554,6 +554,7 @@ export const en = {
   'reset.pods': 'all pods deleted',
   'reset.ipForward': 'ip_forward off on every node',
   'reset.files': 'your files for lab {id} are back to the starter',
+  'reset.policies': 'no NetworkPolicy: every node\'s table inet simplecni-policy removed',
   // importing saved work
   'import.notJson': 'This file is not JSON ({error}). Choose the file that “{export}” saved.',
   'import.notExport': 'This JSON file is not a SimpleCNI Lab export (it has no "kind": "simplecni-lab-work").',

@@ -520,6 +520,7 @@ export const zhCN: Record<MsgId, string> = {
   'reset.pods': '已删除所有 Pod',
   'reset.ipForward': '已在每个节点上关闭 ip_forward',
   'reset.files': '你在实验 {id} 中的文件已恢复为起始代码',
+  'reset.policies': '已删除所有 NetworkPolicy：每个节点的 table inet simplecni-policy 均已移除',
   'import.notJson': '这个文件不是 JSON（{error}）。请选择“{export}”保存下来的文件。',
   'import.notExport': '这个 JSON 文件不是 SimpleCNI Lab 导出的成果（它没有 "kind": "simplecni-lab-work"）。',
   'import.format': '这份导出的格式是 {format}；本页面读取的格式是 {reads}。',

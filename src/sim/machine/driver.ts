@@ -1,6 +1,7 @@
 // The node driver of the simulated machine: the validators, the CNI runtime and trace reach its
 // nodes exactly as they reach a VM — run a command on a node, read its output.
-import type { NodeDriver } from '../../cluster/driver.ts';
+import type { NodeDriver, TcpProbes } from '../../cluster/driver.ts';
+import { connect, listen, unlisten } from '../core/tcp.ts';
 import type { NodePaths } from '../../cluster/nodeConfig.ts';
 import { validatePodName } from '../../cluster/podName.ts';
 import { nodeByName, workerByName, type Topology } from '../../cluster/topologyModel.ts';
@@ -18,6 +19,27 @@ export class MachineDriver implements NodeDriver {
   constructor(readonly machine: SimMachine) {
     this.files = new MachineFileAccess(machine);
   }
+
+  private probes = 0;
+
+  readonly tcp: TcpProbes = {
+    listen: async (node, pod, ports, seconds) => {
+      const owner = `probe:${++this.probes}`;
+      listen(this.machine.world, this.podNetnsPath(node, pod), 'tcp', ports, owner, Date.now() + seconds * 1000);
+      this.machine.changed();
+      return {
+        stop: async () => {
+          unlisten(this.machine.world, owner);
+          this.machine.changed();
+        },
+      };
+    },
+    connect: async (node, pod, ip, port) => {
+      const r = connect(this.machine.world, this.podNetnsPath(node, pod), ip, port).result;
+      this.machine.changed();
+      return r;
+    },
+  };
 
   get topology(): Topology {
     return this.machine.topology;

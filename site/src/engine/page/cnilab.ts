@@ -10,6 +10,36 @@ import type { LabEnv } from '../../../../src/cluster/backend.ts';
 import { applyDataplane, DataplaneError, describeDataplane } from '../../../../src/cluster/dataplane.ts';
 import { setMode } from '../../../../src/labs/solve.ts';
 import { MODES, type Mode } from '../../../../src/shared/cniSpec.ts';
+import { readPolicies, resyncIfPolicies, syncPolicies } from '../../../../src/cluster/policySync.ts';
+import { formatLabels, parseLabelArgs } from '../../../../src/node/policy/labels.ts';
+import { parsePolicy } from '../../../../src/node/policy/model.ts';
+
+/** A policy file's text: from the node's files (a path you wrote), else one of the kit's lab files. */
+async function policyText(d: CnilabDeps, node: string, cwd: string, file: string): Promise<string> {
+  const abs = file.startsWith('/') ? file : `${cwd.replace(/\/$/, '')}/${file}`;
+  const fs = d.machine.fs(node);
+  if (await fs.exists(abs)) return fs.readFile(abs);
+  const kit = file.includes('labs/') ? await d.labFile?.(file.slice(file.indexOf('labs/'))) : undefined;
+  if (kit !== undefined) return kit;
+  throw new Error(`cannot read ${file}: no such file (on ${node}, or among the kit's lab files)`);
+}
+
+/** The NetworkPolicy documents of a YAML text, each checked (the CLI's readPolicyFile, in the tab). */
+async function policiesOf(text: string, file: string): Promise<unknown[]> {
+  const { parseAllDocuments } = await import('yaml');
+  const out: unknown[] = [];
+  for (const [i, d] of parseAllDocuments(text).entries()) {
+    if (d.errors.length) throw new Error(`${file}: document ${i + 1} is not valid YAML: ${d.errors[0]!.message}`);
+    const v = d.toJS() as unknown;
+    if (v === null || v === undefined) continue;
+    parsePolicy(v, `${file}: document ${i + 1}`);
+    out.push(v);
+  }
+  if (out.length === 0) throw new Error(`${file} holds no NetworkPolicy`);
+  return out;
+}
+
+const policyName = (raw: unknown) => (raw as { metadata: { name: string } }).metadata.name;
 
 export interface CnilabDeps {
   engine: Engine;
@@ -21,6 +51,8 @@ export interface CnilabDeps {
   machine: SimMachine;
   /** The cluster as solve and reset see it (its mode is the machine's). */
   env: LabEnv;
+  /** One of the kit's lab files by its repository path ("labs/11-network-policy/db-from-frontend.yaml"). */
+  labFile?(path: string): Promise<string | undefined>;
 }
 
 const USAGE = `usage: cnilab <command> [lab]
@@ -29,7 +61,8 @@ const USAGE = `usage: cnilab <command> [lab]
   reset [lab]        put the lab back to its start
   solve [lab]        bring the nodes to the lab's end state (the reference solution)
   trace FROM TO      follow a ping hop by hop (FROM/TO: node1, node1/web, an address)
-  pod add|del|list   pods through the CNI plugin (pod add NODE NAME)
+  pod add|del|list   pods through the CNI plugin (pod add NODE NAME [--label k=v]…)
+  policy apply FILE [--dry-run] | list | delete NAME   Kubernetes NetworkPolicy, rendered into nftables on every node
   cluster mode MODE [--dry-run]   switch every node's cross-node data plane (${MODES.join(', ')})
   exec NODE[/POD] -- CMD   run a command on a node or in a pod
   shell NODE         where NODE's shell is in this tab (its own terminal)
@@ -42,15 +75,16 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
     const norm = /^\d$/.test(id) ? `0${id}` : id;
     return d.catalog.find((l) => l.id === norm || l.dir === id) ?? `no lab "${id}"; labs are ${d.catalog.map((l) => l.id).join(', ')}`;
   };
-  return async ({ argv, node }) => {
+  return async (ctx) => {
+    const { argv, node } = ctx;
     let stdout = '';
     let stderr = '';
     const io = { stdout: (s: string) => (stdout += s), stderr: (s: string) => (stderr += s) };
-    const code = await run(argv, io, node);
+    const code = await run(argv, io, node, ctx.cwd);
     return { code, stdout, stderr };
   };
 
-  async function run(argv: string[], io: { stdout(s: string): void; stderr(s: string): void }, here: string): Promise<number> {
+  async function run(argv: string[], io: { stdout(s: string): void; stderr(s: string): void }, here: string, cwd: string): Promise<number> {
     const [, sub, ...rest] = argv;
     const err = (m: string, code = 1) => {
       io.stderr(`cnilab: ${m}\n`);
@@ -100,25 +134,68 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           return t.ok ? 0 : 1;
         }
         case 'pod': {
-          const [verb, node, name] = rest;
+          const labels: string[] = [];
+          const words: string[] = [];
+          for (let i = 0; i < rest.length; i++) {
+            const a = rest[i]!;
+            if (a === '--label' || a === '-l') labels.push(rest[++i] ?? '');
+            else if (a.startsWith('--label=')) labels.push(a.slice('--label='.length));
+            else words.push(a);
+          }
+          const [verb, node, name] = words;
           if (verb === 'list' || verb === 'ls') {
             const all = await d.pods.list(node);
             if (all.length === 0) io.stdout('no pods\n');
-            for (const p of all) io.stdout(`${p.node}/${p.name}\t${p.address ?? '(no address)'}\n`);
+            for (const p of all) io.stdout(`${p.node}/${p.name}\t${p.address ?? '(no address)'}\t${p.labels && Object.keys(p.labels).length ? formatLabels(p.labels) : '-'}\n`);
             return 0;
           }
           if ((verb === 'add' || verb === 'del') && node && name) {
             if (verb === 'add') {
-              const p = await d.pods.add(node, name);
+              const p = await d.pods.add(node, name, parseLabelArgs(labels));
               // The CLI's words, which the lab texts show.
               io.stdout(`✓ pod ${node}/${name} is up: ${p.address ?? '(no address)'}  netns ${p.netns}\n  try cnilab exec ${node}/${name} -- ip addr\n`);
             } else {
               const r = await d.pods.del(node, name);
               io.stdout(r.existed ? `✓ pod ${node}/${name} deleted\n` : `✓ pod ${node}/${name} did not exist (DEL ran anyway, as runtimes do)\n`);
             }
+            // Policies in force learn the pod that came or went, as the CLI's pod commands do.
+            await resyncIfPolicies(d.env.driver);
             return 0;
           }
-          return err('usage: cnilab pod add NODE NAME | cnilab pod del NODE NAME | cnilab pod list [NODE]', 2);
+          return err('usage: cnilab pod add NODE NAME [--label k=v]… | cnilab pod del NODE NAME | cnilab pod list [NODE]', 2);
+        }
+        case 'policy': {
+          const dryRun = rest.includes('--dry-run');
+          const [verb, arg] = rest.filter((a) => !a.startsWith('--'));
+          const current = await readPolicies(d.env.driver);
+          let next: unknown[];
+          let what: string;
+          if (verb === 'list') {
+            if (current.length === 0) io.stdout('no NetworkPolicy: every pod accepts everything — apply one with cnilab policy apply FILE\n');
+            for (const raw of current) {
+              const p = parsePolicy(raw);
+              io.stdout(`${p.name}\tselects ${Object.keys(p.podSelector).length ? formatLabels(p.podSelector) : '(every pod)'}\t${p.ingress.length} ingress rule(s)\n`);
+            }
+            return 0;
+          } else if (verb === 'apply' && arg) {
+            const added = await policiesOf(await policyText(d, here, cwd, arg), arg);
+            const names = new Set(added.map(policyName));
+            next = [...current.filter((p) => !names.has(policyName(p))), ...added];
+            what = `applied ${[...names].join(', ')}`;
+          } else if (verb === 'delete' && arg) {
+            if (!current.some((p) => policyName(p) === arg)) return err(`no NetworkPolicy "${arg}"${current.length ? `; policies: ${current.map(policyName).join(', ')}` : ': no policy is applied'}`);
+            next = current.filter((p) => policyName(p) !== arg);
+            what = `deleted ${arg}`;
+          } else return err('usage: cnilab policy apply FILE [--dry-run] | cnilab policy list | cnilab policy delete NAME', 2);
+          const nodes = await syncPolicies(d.env.driver, next, { dryRun });
+          if (dryRun) {
+            for (const n of nodes) io.stdout(`# ${n.node}\n${n.ruleset}`);
+            return 0;
+          }
+          io.stdout(`✓ ${what}\n`);
+          for (const n of nodes) io.stdout(n.policies.length ? `  ${n.node}: ${n.isolated.join(', ')} isolated by ${n.policies.join(', ')}\n` : `  ${n.node}: no pod selected: no table\n`);
+          io.stdout('  read it: cnilab exec node1 -- nft list table inet simplecni-policy\n');
+          return 0;
         }
         case 'cluster': {
           const [verb, ...args] = rest;

@@ -14,6 +14,7 @@ import type { Bundles } from '../../../../src/cluster/nodeFiles.ts';
 import type { Mode } from '../../../../src/shared/cniSpec.ts';
 import { removeByHand } from '../../../../src/labs/byHand.ts';
 import { checkContext, clearDataplane, solveLab } from '../../../../src/labs/solve.ts';
+import { syncPolicies } from '../../../../src/cluster/policySync.ts';
 import type { Lab } from '../../../../src/labs/catalogParse.ts';
 import { revealHints } from '../../../../src/labs/progressCore.ts';
 import { regionsIn } from '../../../../src/labs/starterCore.ts';
@@ -84,6 +85,9 @@ async function solutionRegions(labId: string) {
   }
   return out;
 }
+
+// The kit's policy files (labs/*/*.yaml), loaded when `cnilab policy apply labs/…` names one.
+const labFiles = import.meta.glob('../../../../labs/*/*.yaml', { query: '?raw', import: 'default' }) as Record<string, () => Promise<string>>;
 
 export async function createPageEngine(): Promise<Engine> {
   const restored = await restore(await loadState());
@@ -181,6 +185,11 @@ export async function createPageEngine(): Promise<Engine> {
       done.push(tx('reset.ipForward'));
     }
     if (lab.id >= '06') done.push(await clearDataplane(env));
+    if (lab.id === '11') {
+      // The lab renders policies: it starts from none (the reference agent removes every node's table).
+      await syncPolicies(driver, []);
+      done.push(tx('reset.policies'));
+    }
     delete state.checks[lab.id];
     if (state.files[lab.id]) {
       delete state.files[lab.id];
@@ -301,6 +310,7 @@ export async function createPageEngine(): Promise<Engine> {
     cnilabProgram({
       engine,
       catalog,
+      labFile: async (path) => labFiles[`../../../../${path}`]?.(),
       currentLab: () => /#\/lab\/(\d\d)/.exec(window.location.hash)?.[1],
       supported: (lab) => {
         const note = labNote(lab);

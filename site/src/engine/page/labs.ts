@@ -15,7 +15,10 @@ export function labNote(lab: Lab): { text: string; runs: boolean } | undefined {
     return { runs: false, text: 'Lab 09 starts real containers with containerd, which only a real node has. Read it here; do its steps on namespaces (npm start) or the VMs.' };
   }
   if (lab.id === '11') {
-    return { runs: false, text: 'Lab 11 filters real TCP connections with nftables, which the simulated kernel in this tab does not model yet. Read it here; do its steps on namespaces (npm start) or the VMs.' };
+    return {
+      runs: true,
+      text: 'In this tab a command ended with & runs before the next one starts: `nc -lk 6379 &` opens its listening socket and returns, and the socket stays open until you reset the lab (there is no job for kill %1 to end). The simulated kernel carries the TCP handshake only, so nc connects (-z) and listens (-l) but sends no data. Everything else in this lab runs as written.',
+    };
   }
   if (lab.id === '03') {
     return {
