@@ -46,7 +46,7 @@ function englishHashes(): Record<string, string> {
  * tries the WebContainer engine first and fetches them if it falls back.
  */
 function preloadPageEngine(): Plugin {
-  const wanted = ['/site/src/engine/page/index.ts', '/site/src/engine/webcontainer/choose.ts', '/site/src/terminal/session.ts'];
+  const wanted = ['/site/src/engine/page/front.ts', '/site/src/engine/page/index.ts', '/site/src/engine/webcontainer/choose.ts', '/site/src/terminal/session.ts'];
   return {
     name: 'preload-page-engine',
     apply: 'build',
@@ -64,11 +64,13 @@ function preloadPageEngine(): Plugin {
           for (const i of c.imports) add(i);
         };
         for (const id of wanted) {
-          const c = chunks.find((x) => x.facadeModuleId?.endsWith(id));
+          const c = chunks.find((x) => x.facadeModuleId?.endsWith(id)) ?? chunks.find((x) => x.moduleIds.some((m) => m.endsWith(id)));
           if (!c) throw new Error(`preload-page-engine: no chunk for ${id}`);
           add(c.fileName);
         }
-        const list = JSON.stringify([...files]);
+        // The largest first: its compile is the longest.
+        const size = (f: string) => chunks.find((x) => x.fileName === f)!.code.length;
+        const list = JSON.stringify([...files].sort((a, b) => size(b) - size(a)));
         return [
           {
             tag: 'script',

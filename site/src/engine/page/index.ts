@@ -85,8 +85,9 @@ async function solutionRegions(labId: string) {
   return out;
 }
 
-export async function createPageEngine(): Promise<Engine> {
-  const restored = await restore(await loadState());
+/** The page engine; `saved`: the state already read from IndexedDB (front.ts reads it first). */
+export async function createPageEngine(saved?: { state: PageState | undefined }): Promise<Engine> {
+  const restored = await restore(saved ? saved.state : await loadState());
   let state = restored.state;
   const machine = restored.machine;
   let saving: Promise<void> = Promise.resolve();
