@@ -7,6 +7,7 @@ import { runBundle } from '../../host/runBundle.ts';
 import { withProcSys } from '../../host/procSys.ts';
 import type { HostCommandRunner } from '../../host/types.ts';
 import { isSimCommand } from '../core/commands.ts';
+import { runKernelArgv } from './kernelDirect.ts';
 import { SimError } from '../core/model.ts';
 import { procSysOf } from '../core/sysctl.ts';
 import { CNI_PROGRAMS, MACHINE_PATHS } from './nodeFiles.ts';
@@ -43,7 +44,12 @@ export function hostedBundle(opts: HostedOptions = {}): MachineProgram {
         const prog = argv[0] ?? '';
         const m = SYSTEM_BIN.exec(prog);
         const cmd = m && isSimCommand(m[1]!) ? [m[1]!, ...argv.slice(1)] : [...argv];
-        const r = await ctx.machine.exec(ctx.node, cmd, { netns: ctx.netns, env, ...(stdin !== undefined ? { stdin } : {}), ...(cwd ? { cwd } : {}) });
+        // The kernel's programs (most of what the plugin spawns) answer straight from the World:
+        // they read no environment, and a shell would only have parsed the line to run them.
+        const k = runKernelArgv(ctx.machine, ctx.node, ctx.netns, cmd, stdin);
+        if (k.done) return { code: k.code, stdout: k.stdout, stderr: k.stderr };
+        const rest = await ctx.machine.exec(ctx.node, k.rest, { netns: k.ns, env, ...(stdin !== undefined ? { stdin } : {}), ...(cwd ? { cwd } : {}) });
+        const r = { ...rest, stdout: k.stdout + rest.stdout, stderr: k.stderr + rest.stderr };
         if (r.code === 127 && /command not found|No such file or directory/.test(r.stderr)) {
           // As spawn reports a program that does not exist.
           throw Object.assign(new Error(`spawn ${prog} ENOENT`), { code: 'ENOENT', errno: -2, syscall: `spawn ${prog}`, path: prog });
