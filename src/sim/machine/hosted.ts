@@ -10,7 +10,8 @@ import { isSimCommand } from '../core/commands.ts';
 import { runKernelArgv } from './kernelDirect.ts';
 import { SimError } from '../core/model.ts';
 import { procSysOf } from '../core/sysctl.ts';
-import { CNI_PROGRAMS, MACHINE_PATHS } from './nodeFiles.ts';
+import { installBundleFiles } from './install.ts';
+import type { CNI_PROGRAMS } from './nodeFiles.ts';
 import type { MachineProgram, MachineProgramContext, SimMachine } from './machine.ts';
 
 /** A standard path of one of the kernel's programs (/usr/sbin/ip, /sbin/sysctl) is the simulated one. */
@@ -77,11 +78,5 @@ export function hostedBundle(opts: HostedOptions = {}): MachineProgram {
  * plugin host: what `cnilab deploy` does on a node, for the machine.
  */
 export function installBundles(machine: SimMachine, bundles: Partial<Record<(typeof CNI_PROGRAMS)[number], string>>) {
-  for (const node of machine.topology.nodes.filter((n) => n.role === 'worker').map((n) => n.name)) {
-    const fs = machine.syncFs(node);
-    fs.mkdirSync(MACHINE_PATHS.binDir, { recursive: true });
-    for (const [name, source] of Object.entries(bundles)) if (source !== undefined) fs.writeFileSync(`${MACHINE_PATHS.binDir}/${name}.cjs`, source, { mode: 0o644 });
-  }
-  for (const name of Object.keys(bundles)) machine.registerProgram(`${MACHINE_PATHS.binDir}/${name}`, hostedBundle());
-  machine.changed();
+  installBundleFiles(machine, bundles, hostedBundle);
 }
