@@ -32,12 +32,10 @@ import { EngineError } from '../errors.ts';
 import type { ApiCheckDone, ApiCheckResult, ApiDone, ApiSolution, Engine, EngineLabs, TerminalInfo } from '../types.ts';
 import { cnilabProgram } from './cnilab.ts';
 import { catalog, labNote, topology } from './labs.ts';
-import { hostedBundle, installBundles } from '../../../../src/sim/machine/hosted.ts';
+import { installBundleFiles } from '../../../../src/sim/machine/install.ts';
+import { hostedProgram, loadProgramsSoon, programsWanted, referenceBundles } from './programs.ts';
 import { CNI_PROGRAMS, MACHINE_PATHS } from '../../../../src/sim/machine/nodeFiles.ts';
 import { mktemp } from '../../../../src/sim/machine/extraCommands.ts';
-import pluginBundle from '../../../../dist/simplecni.cjs?raw';
-import ipamBundle from '../../../../dist/simplecni-ipam.cjs?raw';
-import nodeBundle from '../../../../dist/simplecni-node.cjs?raw';
 import { MachineShell } from './shell.ts';
 import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
 import { PageTerminal } from './terminal.ts';
@@ -89,8 +87,9 @@ async function solutionRegions(labId: string) {
 // The kit's policy files (labs/*/*.yaml), loaded when `cnilab policy apply labs/…` names one.
 const labFiles = import.meta.glob('../../../../labs/*/*.yaml', { query: '?raw', import: 'default' }) as Record<string, () => Promise<string>>;
 
-export async function createPageEngine(): Promise<Engine> {
-  const restored = await restore(await loadState());
+/** The page engine; `saved`: the state already read from IndexedDB (front.ts reads it first). */
+export async function createPageEngine(saved?: { state: PageState | undefined }): Promise<Engine> {
+  const restored = await restore(saved ? saved.state : await loadState());
   let state = restored.state;
   const machine = restored.machine;
   let saving: Promise<void> = Promise.resolve();
@@ -125,16 +124,18 @@ export async function createPageEngine(): Promise<Engine> {
   // breakages change the nodes through it, as they do on the other backends).
   window.__cnilab ??= { terminals: {} };
   window.__cnilab.driver = driver;
-  // The reference plugin, its IPAM plugin and the node agent, built from src/ (dist/*.cjs): what
-  // `solve` deploys, as the lab server deploys dist/ on its nodes.
-  const referenceBundles: Bundles = { simplecni: pluginBundle, 'simplecni-ipam': ipamBundle, 'simplecni-node': nodeBundle };
+  // The programs on the nodes' paths: the plugin host runs them (loaded after the first prompt,
+  // see programs.ts), once a fresh cluster has its reference bundles.
+  let installing: Promise<void> = Promise.resolve();
+  const program = () => hostedProgram(() => installing);
+  const install = (bundles: Partial<Bundles>) => installBundleFiles(machine, bundles, program);
   // The parts of a cluster backend that solve and reset use, over the machine: the cluster is
   // always up, its mode is the machine's, and a node's files for a mode are the machine's own.
   const backend: Pick<ClusterBackend, 'readState' | 'writeState' | 'installNodeFiles' | 'installBundles'> = {
     readState: () => ({ name: 'this tab', backend: 'sim', mode: machine.mode, createdAt: '', complete: true }) as ClusterState,
     writeState: (s) => machine.setMode(s.mode as Mode),
     installNodeFiles: async (_node, mode) => machine.setMode(mode),
-    installBundles: async (bundles) => installBundles(machine, bundles),
+    installBundles: async (bundles) => install(bundles),
   };
   const env: LabEnv = { topology, driver, backend: backend as ClusterBackend };
   const ctx = (): CheckContext => checkContext(env);
@@ -142,8 +143,16 @@ export async function createPageEngine(): Promise<Engine> {
   // by the plugin host on every node.
   // A restored cluster keeps what was deployed on it (the student's build, perhaps): bind it again.
   const deployed = CNI_PROGRAMS.every((n) => machine.syncFs('node1').existsSync(`${MACHINE_PATHS.binDir}/${n}.cjs`));
-  if (deployed) for (const n of CNI_PROGRAMS) machine.registerProgram(`${MACHINE_PATHS.binDir}/${n}`, hostedBundle());
-  else installBundles(machine, referenceBundles);
+  for (const n of CNI_PROGRAMS) machine.registerProgram(`${MACHINE_PATHS.binDir}/${n}`, program());
+  // A fresh one gets the reference bundles (dist/*.cjs: what `solve` deploys, as the lab server
+  // deploys dist/ on its nodes) when programs are wanted; a program that runs first waits for them,
+  // and one the student deployed before then stays.
+  if (!deployed) {
+    installing = programsWanted
+      .then(referenceBundles)
+      .then((b) => install(Object.fromEntries(Object.entries(b).filter(([n]) => !machine.syncFs('node1').existsSync(`${MACHINE_PATHS.binDir}/${n}.cjs`)))));
+    installing.catch((e: unknown) => console.error('The CNI programs could not be loaded:', e));
+  }
   machine.registerCommand('mktemp', mktemp);
 
   const guard = (lab: Lab) => {
@@ -203,7 +212,7 @@ export async function createPageEngine(): Promise<Engine> {
     const lab = labOf(id);
     guard(lab);
     // The server's solve, step for step, with the bundles shipped in this page.
-    const done = await solveLab(env, lab, referenceBundles);
+    const done = await solveLab(env, lab, await referenceBundles());
     save();
     return { lab: lab.id, done };
   }
@@ -239,6 +248,7 @@ export async function createPageEngine(): Promise<Engine> {
         save();
       });
       const history = (state.history[id] ??= []);
+      loadProgramsSoon();
       const banner = `SimpleCNI Lab · ${id} (${node.role}) · simulated kernel in this tab\nType help for the commands here; your work is kept in this browser.\n`;
       return new PageTerminal(id, nodeShell, sink, history, save, banner);
     },
@@ -272,7 +282,7 @@ export async function createPageEngine(): Promise<Engine> {
       save();
     },
     async installBundles(bundles) {
-      installBundles(machine, bundles);
+      install(bundles);
       save();
       return `Deployed ${Object.keys(bundles).join(', ')} on every node (the nodes now run your build).`;
     },
