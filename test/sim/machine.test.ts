@@ -10,7 +10,9 @@ import { findLab, loadCatalog } from '../../src/labs/catalog.ts';
 import { CniRuntime } from '../../src/runtime/cniRuntime.ts';
 import { Pods } from '../../src/runtime/pods.ts';
 import { runSimCommand } from '../../src/sim/core/commands.ts';
+import { findPluginArgv } from '../../src/cluster/cniPath.ts';
 import { ShellFileAccess, type NodeFileAccess } from '../../src/cluster/fileAccess.ts';
+import { MACHINE_PATHS } from '../../src/sim/machine/nodeFiles.ts';
 import { MachineDriver } from '../../src/sim/machine/driver.ts';
 import { SimMachine } from '../../src/sim/machine/machine.ts';
 import { shQuote } from '../../src/sim/machine/commands.ts';
@@ -331,5 +333,25 @@ describe("the kit's own file access on the page's nodes", () => {
     expect(await direct.read('node1', `${dir}/deep/two`)).toBe('x');
     await direct.remove('node1', dir);
     expect((await m.exec('node1', `ls ${dir}`)).code).not.toBe(0);
+  });
+});
+
+describe("a runtime's plugin lookup on the page's nodes", () => {
+  it('runs an installed program at once, a script put there in its place through the shell, and says when none is found', async () => {
+    const m = await machine();
+    const read = (f: string) => fs.readFileSync(path.join('dist', f), 'utf8');
+    installBundles(m, { simplecni: read('simplecni.cjs'), 'simplecni-ipam': read('simplecni-ipam.cjs'), 'simplecni-node': read('simplecni-node.cjs') });
+    const driver = new MachineDriver(m);
+    const version = { CNI_COMMAND: 'VERSION', CNI_PATH: `/nowhere:${MACHINE_PATHS.binDir}` };
+    const direct = await driver.exec('node1', findPluginArgv('simplecni'), { env: version, input: '{"cniVersion":"1.0.0"}' });
+    const viaShell = await m.exec('node1', `echo '{"cniVersion":"1.0.0"}' | CNI_COMMAND=VERSION ${MACHINE_PATHS.binDir}/simplecni`);
+    expect(direct.code).toBe(0);
+    expect(JSON.parse(direct.stdout)).toEqual(JSON.parse(viaShell.stdout));
+    expect(JSON.parse(direct.stdout).supportedVersions).toContain('1.1.0');
+    // A script of the student's in the plugin's place runs as a script, as on a node.
+    await m.exec('node1', `printf '#!/bin/sh\\necho "my own: $CNI_COMMAND"\\n' > ${MACHINE_PATHS.binDir}/simplecni && chmod +x ${MACHINE_PATHS.binDir}/simplecni`);
+    expect((await driver.exec('node1', findPluginArgv('simplecni'), { env: version })).stdout).toBe('my own: VERSION\n');
+    const none = await driver.exec('node1', findPluginArgv('nosuch'), { env: version });
+    expect([none.code, none.stderr]).toEqual([127, `plugin "nosuch" not found in CNI_PATH=/nowhere:${MACHINE_PATHS.binDir}\n`]);
   });
 });

@@ -6,6 +6,7 @@ import type { NodePaths } from '../../cluster/nodeConfig.ts';
 import { validatePodName } from '../../cluster/podName.ts';
 import { nodeByName, workerByName, type Topology } from '../../cluster/topologyModel.ts';
 import type { ExecOptions, ExecResult } from '../../shared/execTypes.ts';
+import { pluginLookupOf } from '../../cluster/cniPath.ts';
 import { addNetns, deleteNetns } from '../core/model.ts';
 import { runKernelArgv } from './kernelDirect.ts';
 import type { SimMachine } from './machine.ts';
@@ -71,6 +72,16 @@ export class MachineDriver implements NodeDriver {
       }
     }
     const signal = opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : undefined;
+    // A runtime's plugin lookup along CNI_PATH: found here, and a program of the machine's run at once.
+    const type = pluginLookupOf(argv);
+    if (type !== undefined) {
+      const cniPath = env.CNI_PATH ?? MACHINE_PATHS.binDir;
+      for (const dir of cniPath.split(':').filter(Boolean)) {
+        const r = await this.machine.runInstalled(node, `${dir}/${type}`, { env, ...(netns ? { netns } : {}), ...(opts.input !== undefined ? { stdin: opts.input } : {}), ...(signal ? { signal } : {}) });
+        if (r) return { code: r.code, stdout: stdout + r.stdout, stderr: stderr + r.stderr };
+        if (await this.files.read(node, `${dir}/${type}`) !== undefined) break; // something else is installed there: its shell runs it
+      }
+    }
     const r = await this.machine.exec(node, argv, { env, ...(netns ? { netns } : {}), ...(opts.input !== undefined ? { stdin: opts.input } : {}), ...(signal ? { signal } : {}) });
     return { code: r.code, stdout: stdout + r.stdout, stderr: stderr + r.stderr };
   }

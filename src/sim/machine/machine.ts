@@ -317,6 +317,27 @@ export class SimMachine {
     }
   }
 
+  /**
+   * Runs the program installed at `path` on a node as its shell would (the node's environment, then
+   * `env`), without a shell line to parse: for a runtime that execs a plugin it found on CNI_PATH.
+   * Undefined when no program of the machine's is installed there (a script of the student's runs
+   * in the shell instead, as it would on a node).
+   */
+  async runInstalled(node: string, path: string, opts: { args?: readonly string[]; env?: Record<string, string>; stdin?: string; netns?: string; signal?: AbortSignal } = {}): Promise<MachineExecResult | undefined> {
+    const n = this._node(node);
+    const program = this._programs.get(path);
+    if (!program || !(await n.fs.exists(path))) return undefined;
+    const st = await n.fs.stat(path);
+    if (!st.isFile || (st.mode & 0o111) === 0 || (await n.fs.readFile(path)) !== programScript(path)) return undefined;
+    const env = { ...nodeEnv(nodeByName(this.topology, n.name)), ...opts.env };
+    try {
+      const r = await program({ machine: this, node: n.name, argv: [path, ...(opts.args ?? [])], stdin: opts.stdin ?? '', env, cwd: '/root', netns: this.resolveNetns(node, opts.netns), fs: n.fs, ...(opts.signal ? { signal: opts.signal } : {}) });
+      return { ...r, env };
+    } finally {
+      this.changed();
+    }
+  }
+
   private _node(node: string): MachineNode {
     const n = this._nodes.get(node);
     if (!n) throw new Error(nodeByName(this.topology, node) ? `node "${node}" has no shell` : `no node "${node}"`);
