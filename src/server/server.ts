@@ -11,7 +11,7 @@ import { markPassed, readProgress, revealedHints } from '../labs/progress.ts';
 import { solutionOf } from '../labs/starters.ts';
 import { defaultWorkspace } from '../labs/workspace.ts';
 import { runLabChecks } from '../validators/registry.ts';
-import { cutReason, LIMITS, TERM_CLOSE, toApiLab, WORKSTATION, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution, type ApiTrace } from './api.ts';
+import { cutReason, LIMITS, TERM_CLOSE, toApiDone, toApiLab, WORKSTATION, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution, type ApiTrace } from './api.ts';
 import { serveStatic } from './static.ts';
 import { loadPty, nodeShell, TerminalSet, workstationShell } from './terminals.ts';
 import { collectTopology } from './topology.ts';
@@ -149,7 +149,7 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
             throw err;
           }
         });
-        return json(res, 200, { lab: l.id, done } satisfies ApiDone);
+        return json(res, 200, toApiDone(l.id, done) satisfies ApiDone);
       }
     }
     throw new HttpError(404, `no such API: ${method} ${url.pathname}`);

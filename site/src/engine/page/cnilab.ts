@@ -10,6 +10,11 @@ import type { LabEnv } from '../../../../src/cluster/backend.ts';
 import { applyDataplane, DataplaneError, describeDataplane } from '../../../../src/cluster/dataplane.ts';
 import { setMode } from '../../../../src/labs/solve.ts';
 import { MODES, type Mode } from '../../../../src/shared/cniSpec.ts';
+import { t, type Text } from '../../../../src/i18n/index.ts';
+import { currentLang, tx } from '../../lib/lang.ts';
+
+/** A message in the page's language (the buttons and this shell say the same). */
+const text = (x: Text): string => t(currentLang(), x);
 
 export interface CnilabDeps {
   engine: Engine;
@@ -87,8 +92,8 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           const lab = labArg(rest[0]);
           if (typeof lab === 'string') return err(lab);
           const r = sub === 'reset' ? await d.engine.reset(lab.id) : await d.engine.solve!(lab.id);
-          for (const line of r.done) io.stdout(`✓ ${line}\n`);
-          if (r.done.length === 0) io.stdout('Nothing needed changing.\n');
+          for (const line of r.msg ?? r.done) io.stdout(`✓ ${text(line)}\n`);
+          if (r.done.length === 0) io.stdout(`${tx('reset.nothing')}\n`);
           return 0;
         }
         case 'trace': {

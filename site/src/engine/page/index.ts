@@ -19,7 +19,7 @@ import { revealHints } from '../../../../src/labs/progressCore.ts';
 import { regionsIn } from '../../../../src/labs/starterCore.ts';
 import { Pods } from '../../../../src/runtime/pods.ts';
 import { collectTopology } from '../../../../src/server/topology.ts';
-import { toApiLab } from '../../../../src/server/api.ts';
+import { toApiDone, toApiLab } from '../../../../src/server/api.ts';
 import { traceInWorld } from '../../../../src/cluster/traceWorld.ts';
 import { workers } from '../../../../src/cluster/topologyModel.ts';
 import { MachineDriver } from '../../../../src/sim/machine/driver.ts';
@@ -40,7 +40,7 @@ import nodeBundle from '../../../../dist/simplecni-node.cjs?raw';
 import { MachineShell } from './shell.ts';
 import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
 import { PageTerminal } from './terminal.ts';
-import { list, msg } from '../../../../src/i18n/index.ts';
+import { list, msg, type Msg } from '../../../../src/i18n/index.ts';
 
 /** Lets the page render and take keystrokes between two steps of a long run. */
 export const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -165,29 +165,30 @@ export async function createPageEngine(): Promise<Engine> {
   async function reset(id: string): Promise<ApiDone> {
     const lab = labOf(id);
     guard(lab);
-    const done: string[] = [];
+    // The lab server's steps (src/labs/actions.ts) and words; the plugin stays, the student's files are the tab's.
+    const done: Msg[] = [];
     if (lab.id === '01') {
       await removeByHand(env, ctx());
-      done.push(tx('reset.lab01'));
+      done.push(msg('reset.lab01'));
     }
     if (lab.id >= '04') {
       const pods = new Pods(driver);
       for (const p of await pods.list()) await pods.del(p.node, p.name);
-      done.push(tx('reset.pods'));
+      done.push(msg('reset.pods'));
     }
     if (lab.id === '04') {
       // A fresh node does not forward: lab 04's ADD is what turns it on.
       for (const w of workers(topology)) await driver.exec(w.name, ['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
-      done.push(tx('reset.ipForward'));
+      done.push(msg('reset.ipForward'));
     }
     if (lab.id >= '06') done.push(await clearDataplane(env));
     delete state.checks[lab.id];
     if (state.files[lab.id]) {
       delete state.files[lab.id];
-      done.push(tx('reset.files', { id: lab.id }));
+      done.push(msg('reset.files', { id: lab.id }));
     }
     save();
-    return { lab: lab.id, done };
+    return toApiDone(lab.id, done);
   }
 
   async function solve(id: string): Promise<ApiDone> {
@@ -196,7 +197,7 @@ export async function createPageEngine(): Promise<Engine> {
     // The server's solve, step for step, with the bundles shipped in this page.
     const done = await solveLab(env, lab, referenceBundles);
     save();
-    return { lab: lab.id, done };
+    return toApiDone(lab.id, done);
   }
 
   const engine: Engine = {
