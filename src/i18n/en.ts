@@ -678,6 +678,11 @@ export const en = {
   'cli.solve.failed': 'lab {id}: {error}',
   'cli.solve.done': 'lab {id} solved with the reference: {steps}',
   'cli.solve.seeItPass': 'see it pass: {command}',
+  // the page engine's terminals
+  'term.pageBanner': 'SimpleCNI Lab · {node} ({role}) · simulated kernel in this tab\nType help for the commands here; your work is kept in this browser.',
+  'term.role.worker': 'worker',
+  'term.role.router': 'router',
+  'engine.page.deployed': 'Deployed {names} on every node (the nodes now run your build).',
 } as const;
 
 export type MsgId = keyof typeof en;

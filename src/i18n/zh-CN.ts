@@ -639,4 +639,9 @@ export const zhCN: Record<MsgId, string> = {
   'cli.solve.failed': '实验 {id}：{error}',
   'cli.solve.done': '已用参考答案完成实验 {id}：{steps}',
   'cli.solve.seeItPass': '看它通过：{command}',
+  // 页面引擎的终端
+  'term.pageBanner': 'SimpleCNI Lab · {node}（{role}）· 在这个标签页里运行的模拟内核\n输入 help 查看这里能用的命令；你的工作保存在这个浏览器里。',
+  'term.role.worker': '工作节点',
+  'term.role.router': '路由器',
+  'engine.page.deployed': '已在每个节点上部署 {names}（节点现在运行的是你构建的版本）。',
 };

@@ -231,7 +231,7 @@ export async function createPageEngine(): Promise<Engine> {
         save();
       });
       const history = (state.history[id] ??= []);
-      const banner = `SimpleCNI Lab · ${id} (${node.role}) · simulated kernel in this tab\nType help for the commands here; your work is kept in this browser.\n`;
+      const banner = `${tx('term.pageBanner', { node: id, role: msg(node.role === 'router' ? 'term.role.router' : 'term.role.worker') })}\n`;
       return new PageTerminal(id, nodeShell, sink, history, save, banner);
     },
     check,
@@ -266,7 +266,7 @@ export async function createPageEngine(): Promise<Engine> {
     async installBundles(bundles) {
       installBundles(machine, bundles);
       save();
-      return `Deployed ${Object.keys(bundles).join(', ')} on every node (the nodes now run your build).`;
+      return tx('engine.page.deployed', { names: list(Object.keys(bundles)) });
     },
     labNote: (id) => {
       const lab = catalog.find((l) => l.id === id);
