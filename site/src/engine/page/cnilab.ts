@@ -100,8 +100,8 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           const [from, to] = rest;
           if (!from || !to) return err('usage: cnilab trace FROM TO   (e.g. cnilab trace node1 node2)', 2);
           const t = await d.engine.trace!(from, to);
-          for (const h of t.hops) io.stdout(`${h.direction === 'reply' ? '←' : '→'} ${h.where.padEnd(12)} ${h.step.padEnd(8)} ${h.detail}\n`);
-          io.stdout(`${t.ok ? '✓' : '✗'} ${t.summary}\n`);
+          for (const h of t.hops) io.stdout(`${h.direction === 'reply' ? '←' : '→'} ${h.where.padEnd(12)} ${h.step.padEnd(8)} ${text(h.msg ?? h.detail)}\n`);
+          io.stdout(`${t.ok ? '✓' : '✗'} ${text(t.msg ?? t.summary)}\n`);
           return t.ok ? 0 : 1;
         }
         case 'pod': {
