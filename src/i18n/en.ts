@@ -892,6 +892,12 @@ export const en = {
   'help.title.globalOptions': 'Global Options:',
   'help.choicesLabel': 'choices: ',
   'help.defaultLabel': 'default: ',
+  // why reset or solve could not be done
+  'step.err.starterBuild': 'the starter of lab {id} does not build: {error}',
+  'step.err.byHand': 'could not build lab 01\'s namespaces on node1: {error}',
+  'step.err.policy': 'its policy could not be applied: {error}',
+  'step.err.noSolve09': 'lab 09 has no automatic solve on the {backend} backend: its end state is a container started by containerd, and solve starts containerd on the netns backend only. Follow the lab’s steps (labs/09-containers/lab.mdx).',
+  'step.err.containerUnreachable': 'pod web on node1 does not reach the container at {address}: {output}',
 } as const;
 
 export type MsgId = keyof typeof en;

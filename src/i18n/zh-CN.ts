@@ -853,4 +853,10 @@ export const zhCN: Record<MsgId, string> = {
   'help.title.globalOptions': '全局选项：',
   'help.choicesLabel': '可选值：',
   'help.defaultLabel': '默认值：',
+  // 重置或一键完成（solve）为什么没能完成
+  'step.err.starterBuild': '实验 {id} 的起始代码构建失败：{error}',
+  'step.err.byHand': '无法在 node1 上建好实验 01 的命名空间：{error}',
+  'step.err.policy': '它的策略没能应用：{error}',
+  'step.err.noSolve09': '实验 09 在 {backend} 后端上不能一键完成：它的最终状态是一个由 containerd 启动的容器，而 solve 只在 netns 后端上启动 containerd。请按实验的步骤来做（labs/09-containers/lab.zh-CN.mdx）。',
+  'step.err.containerUnreachable': 'node1 上的 Pod web 访问不到位于 {address} 的容器：{output}',
 };

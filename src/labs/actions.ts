@@ -72,7 +72,7 @@ export async function resetLab(env: LabEnv, lab: Lab, workspaceDir: string): Pro
     try {
       bundles = await buildWorkspace(workspaceDir);
     } catch (err) {
-      throw new LabActionError(`the starter of lab ${lab.id} does not build: ${(err as Error).message}`);
+      throw new LabActionError(msg('step.err.starterBuild', { id: lab.id, error: (err as Error).message }));
     }
   }
   return resetLabNodes(env, lab, bundles);

@@ -9,7 +9,7 @@ import type { Bundles } from '../cluster/nodeFiles.ts';
 import { workers } from '../cluster/topologyModel.ts';
 import { MODE_OVERHEAD, type Mode } from '../shared/cniSpec.ts';
 import { Pods } from '../runtime/pods.ts';
-import { kernelHasIpip, NO_IPIP } from '../validators/labs/lab07.ts';
+import { kernelHasIpip } from '../validators/labs/lab07.ts';
 import { LAB11_PODS, LAB11_POLICY } from '../validators/labs/lab11.ts';
 import { PolicySyncError, syncPolicies } from '../cluster/policySync.ts';
 import type { CheckContext } from '../validators/types.ts';
@@ -111,7 +111,7 @@ export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise
       done.push(msg('step.modePods', { mode: 'host-gw' }));
       break;
     case '07':
-      if (!(await kernelHasIpip(ctx))) throw new LabActionError(NO_IPIP);
+      if (!(await kernelHasIpip(ctx))) throw new LabActionError(msg('v.ipip.noKernel'));
       await setMode(env, 'ipip');
       await ensurePodsEverywhere(env, 'ipip');
       done.push(msg('step.modePods', { mode: 'ipip' }));
@@ -129,7 +129,7 @@ export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise
       try {
         await syncPolicies(env.driver, [LAB11_POLICY]);
       } catch (err) {
-        if (err instanceof PolicySyncError) throw new LabActionError(`its policy could not be applied: ${err.message}`);
+        if (err instanceof PolicySyncError) throw new LabActionError(msg('step.err.policy', { error: err.message }));
         throw err;
       }
       done.push(msg('step.lab11'));
@@ -145,9 +145,7 @@ export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise
 async function runContainers(env: LabEnv): Promise<DoneSteps> {
   const host = env.backend.containers;
   if (!host) {
-    throw new LabActionError(
-      `lab 09 has no automatic solve on the ${env.driver.backend} backend: its end state is a container started by containerd, and solve starts containerd on the netns backend only. Follow the lab’s steps (labs/09-containers/lab.mdx).`,
-    );
+    throw new LabActionError(msg('step.err.noSolve09', { backend: env.driver.backend }));
   }
   await ensurePod(env, 'node1', 'web');
   const done: DoneSteps = [msg('step.podWeb')];
@@ -157,7 +155,7 @@ async function runContainers(env: LabEnv): Promise<DoneSteps> {
       done.push(msg('step.containerRuns', { node: w.name, address: c.address, id: c.cniContainerId }));
       if (w.name !== 'node1') continue;
       const r = await env.driver.execPod('node1', 'web', ['ping', '-c1', '-W2', c.address]);
-      if (r.code !== 0) throw new LabActionError(`pod web on node1 does not reach the container at ${c.address}: ${(r.stdout + r.stderr).trim()}`);
+      if (r.code !== 0) throw new LabActionError(msg('step.err.containerUnreachable', { address: c.address, output: (r.stdout + r.stderr).trim() }));
     }
   } catch (err) {
     // Nothing half-made stays: the daemons end, the leases their containers held are freed.

@@ -208,7 +208,7 @@ export async function reset(id: string, opts: LabOptions): Promise<void> {
   try {
     done = await resetLab(e, l, dir);
   } catch (err) {
-    if (err instanceof LabActionError) fail(err.message, cliT('cli.reset.starterHint'));
+    if (err instanceof LabActionError) fail(t(cliLang(), err.text), cliT('cli.reset.starterHint'));
     throw err;
   }
   ok(cliT('cli.reset.done', { id: l.id, steps: stepsText(done) }));
@@ -239,7 +239,7 @@ export async function solve(id: string, opts: LabOptions): Promise<void> {
     done = await solveLab(ctxOpen, l);
   } catch (err) {
     progress.done();
-    if (err instanceof LabActionError) fail(cliT('cli.solve.failed', { id: l.id, error: err.message }));
+    if (err instanceof LabActionError) fail(cliT('cli.solve.failed', { id: l.id, error: err.text }));
     throw err;
   }
   progress.done();

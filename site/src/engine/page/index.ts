@@ -8,11 +8,11 @@
 // the shell is asynchronous (it awaits between commands, ping waits its real second between
 // probes), so typing and rendering stay responsive during a check or a 20-ping loop; a Worker
 // would add a copy of the world on every command and a second copy of the shell for the checks.
-import { tx } from '../../lib/lang.ts';
+import { tx, txt } from '../../lib/lang.ts';
 import type { ClusterBackend, ClusterState, LabEnv } from '../../../../src/cluster/backend.ts';
 import type { Bundles } from '../../../../src/cluster/nodeFiles.ts';
 import type { Mode } from '../../../../src/shared/cniSpec.ts';
-import { removeByHand } from '../../../../src/labs/byHand.ts';
+import { LabActionError, removeByHand } from '../../../../src/labs/byHand.ts';
 import { checkContext, clearDataplane, solveLab } from '../../../../src/labs/solve.ts';
 import type { Lab } from '../../../../src/labs/catalogParse.ts';
 import { revealHints } from '../../../../src/labs/progressCore.ts';
@@ -20,7 +20,7 @@ import { regionsIn } from '../../../../src/labs/starterCore.ts';
 import { Pods } from '../../../../src/runtime/pods.ts';
 import { collectTopology } from '../../../../src/server/topology.ts';
 import { toApiDone, toApiLab } from '../../../../src/server/api.ts';
-import { traceInWorld } from '../../../../src/cluster/traceWorld.ts';
+import { TraceError, traceInWorld } from '../../../../src/cluster/traceWorld.ts';
 import { workers } from '../../../../src/cluster/topologyModel.ts';
 import { MachineDriver } from '../../../../src/sim/machine/driver.ts';
 import { SimMachine } from '../../../../src/sim/machine/machine.ts';
@@ -41,6 +41,13 @@ import { MachineShell } from './shell.ts';
 import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
 import { PageTerminal } from './terminal.ts';
 import { list, msg, type Msg } from '../../../../src/i18n/index.ts';
+
+/** Why a lab action or a trace could not be done, in the page's language (the lab server says it in English). */
+function inPageLanguage(e: unknown): never {
+  if (e instanceof LabActionError) throw new EngineError('conflict', 409, txt(e.text));
+  if (e instanceof TraceError) throw new EngineError('not-found', 400, txt(e.text));
+  throw e;
+}
 
 /** Lets the page render and take keystrokes between two steps of a long run. */
 export const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -195,7 +202,7 @@ export async function createPageEngine(): Promise<Engine> {
     const lab = labOf(id);
     guard(lab);
     // The server's solve, step for step, with the bundles shipped in this page.
-    const done = await solveLab(env, lab, referenceBundles);
+    const done = await solveLab(env, lab, referenceBundles).catch(inPageLanguage);
     save();
     return toApiDone(lab.id, done);
   }
@@ -273,7 +280,14 @@ export async function createPageEngine(): Promise<Engine> {
       return lab && labNote(lab);
     },
     topology: () => collectTopology(driver, machine.mode),
-    trace: async (from, to) => traceInWorld(machine.world, topology, await new Pods(driver).list(), from, to),
+    trace: async (from, to) => {
+      const pods = await new Pods(driver).list();
+      try {
+        return traceInWorld(machine.world, topology, pods, from, to);
+      } catch (e) {
+        return inPageLanguage(e);
+      }
+    },
     work: {
       exportWork: async () => JSON.stringify(toExport(state), null, 2),
       async importWork(text) {
