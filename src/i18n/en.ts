@@ -898,6 +898,13 @@ export const en = {
   'step.err.policy': 'its policy could not be applied: {error}',
   'step.err.noSolve09': 'lab 09 has no automatic solve on the {backend} backend: its end state is a container started by containerd, and solve starts containerd on the netns backend only. Follow the lab’s steps (labs/09-containers/lab.mdx).',
   'step.err.containerUnreachable': 'pod web on node1 does not reach the container at {address}: {output}',
+  // what each node's agent did for a mode (cluster mode, cluster up)
+  'dp.wouldRun': '{node}: would run {n} command(s)',
+  'dp.changes': '{node}: {n} change(s)',
+  'dp.inPlace': '{node}: already in place',
+  'dp.facts': '(mode {mode}, uplink {uplink}, pod MTU {mtu})',
+  // a node's line: head, then its facts
+  'dp.line': '{head} {facts}',
 } as const;
 
 export type MsgId = keyof typeof en;

@@ -859,4 +859,11 @@ export const zhCN: Record<MsgId, string> = {
   'step.err.policy': '它的策略没能应用：{error}',
   'step.err.noSolve09': '实验 09 在 {backend} 后端上不能一键完成：它的最终状态是一个由 containerd 启动的容器，而 solve 只在 netns 后端上启动 containerd。请按实验的步骤来做（labs/09-containers/lab.zh-CN.mdx）。',
   'step.err.containerUnreachable': 'node1 上的 Pod web 访问不到位于 {address} 的容器：{output}',
+  // 每个节点的 agent 为某个模式做了什么（cluster mode、cluster up）
+  'dp.wouldRun': '{node}：将运行 {n} 条命令',
+  'dp.changes': '{node}：{n} 处改动',
+  'dp.inPlace': '{node}：已经就绪，无需改动',
+  'dp.facts': '（模式 {mode}，上行接口 {uplink}，Pod MTU {mtu}）',
+  // 一个节点的一行：先结论，再细节
+  'dp.line': '{head}{facts}',
 };

@@ -7,7 +7,8 @@ import { workers } from '../../cluster/topology.ts';
 import { DEFAULTS, MODES, type Mode } from '../../plugin/config.ts';
 import { openContext, requireRunningCluster, type ClusterContext, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, ok, printJson, Progress, table, warn } from '../output.ts';
-import { cliT } from '../lang.ts';
+import { cliLang, cliT } from '../lang.ts';
+import { t } from '../../i18n/index.ts';
 
 export interface UpOptions extends GlobalOptions {
   mode?: string;
@@ -79,7 +80,7 @@ export async function mode(newMode: string, opts: GlobalOptions & { json?: boole
 }
 
 function printDataplane(nodes: NodeApply[], dryRun: boolean) {
-  for (const l of describeDataplane(nodes, dryRun, pc)) (l.level === 'warn' ? warn : info)(l.text);
+  for (const l of describeDataplane(nodes, dryRun, pc, (x) => t(cliLang(), x))) (l.level === 'warn' ? warn : info)(l.text);
 }
 
 export async function down(opts: GlobalOptions & { json?: boolean }): Promise<void> {

@@ -135,7 +135,7 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           const mode = m as Mode;
           const line = (l: { level: 'info' | 'warn'; text: string }) => (l.level === 'warn' ? io.stderr(`! ${l.text}\n`) : io.stdout(`${l.text}\n`));
           if (args.includes('--dry-run')) {
-            for (const l of describeDataplane(await applyDataplane(d.env.driver, { mode, dryRun: true }), true)) line(l);
+            for (const l of describeDataplane(await applyDataplane(d.env.driver, { mode, dryRun: true }), true, undefined, text)) line(l);
             return 0;
           }
           const previous = d.machine.mode;
@@ -149,7 +149,7 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
             return err(`could not switch to mode ${mode}: ${e.message}\n  → the cluster stays in mode ${previous}`);
           }
           io.stdout(`✓ mode ${previous} → ${mode} on every node (pod MTU ${applied[0]?.podMtu ?? '?'} for new pods)\n`);
-          for (const l of describeDataplane(applied, false)) line(l);
+          for (const l of describeDataplane(applied, false, undefined, text)) line(l);
           io.stdout('Pods created before keep their interface MTU; re-create them to get the new one.\n');
           return 0;
         }
