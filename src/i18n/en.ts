@@ -905,6 +905,22 @@ export const en = {
   'dp.facts': '(mode {mode}, uplink {uplink}, pod MTU {mtu})',
   // a node's line: head, then its facts
   'dp.line': '{head} {facts}',
+  // cnilab in a node's shell in the tab (the page engine)
+  'cnilab.usage': 'usage: cnilab <command> [lab]\n  check [lab]        run the lab\'s checks (the lab open in the page when none is named)\n  hint [lab]         reveal the next hint\n  reset [lab]        put the lab back to its start\n  solve [lab]        bring the nodes to the lab\'s end state (the reference solution)\n  trace FROM TO      follow a ping hop by hop (FROM/TO: node1, node1/web, an address)\n  pod add|del|list   pods through the CNI plugin (pod add NODE NAME)\n  cluster mode MODE [--dry-run]   switch every node\'s cross-node data plane ({modes})\n  exec NODE[/POD] -- CMD   run a command on a node or in a pod\n  shell NODE         where NODE\'s shell is in this tab (its own terminal)',
+  'cnilab.nameLab': 'name a lab, e.g. cnilab check 01',
+  'cnilab.noHints': 'Lab {id} has no hints.',
+  'cnilab.hint': 'Hint {i} of {n} for lab {id}: {hint}',
+  'cnilab.traceUsage': 'usage: cnilab trace FROM TO   (e.g. cnilab trace node1 node2)',
+  'cnilab.noPods': 'no pods',
+  'cnilab.podUsage': 'usage: cnilab pod add NODE NAME | cnilab pod del NODE NAME | cnilab pod list [NODE]',
+  'cnilab.clusterUsage': 'usage: cnilab cluster mode MODE [--dry-run]   (MODE: {modes}). In this tab the cluster is always up: "cluster up", "down" and "status" are for a cluster on your machine.',
+  'cnilab.execUsage': 'usage: cnilab exec NODE[/POD] -- COMMAND…',
+  'cnilab.shellUsage': 'usage: cnilab shell NODE',
+  'cnilab.noNode': 'there is no node "{node}"; nodes are {nodes}',
+  'cnilab.shellHere': 'You are on {node} already: this terminal is its shell.',
+  'cnilab.shellOther': 'In this tab every node has a terminal of its own: open the {node} tab above the terminal (this one is {here}\'s). For one command, cnilab exec {node} -- COMMAND.',
+  'cnilab.onDisk': '"cnilab {command}" works on a workspace on your disk. In this tab, open the Code tab beside the terminals: it holds the lab\'s starter, and its Deploy builds it and installs it on every node.',
+  'cnilab.unknown': 'unknown command "{command}"',
 } as const;
 
 export type MsgId = keyof typeof en;

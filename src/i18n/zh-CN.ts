@@ -866,4 +866,20 @@ export const zhCN: Record<MsgId, string> = {
   'dp.facts': '（模式 {mode}，上行接口 {uplink}，Pod MTU {mtu}）',
   // 一个节点的一行：先结论，再细节
   'dp.line': '{head}{facts}',
+  // 标签页里节点 shell 中的 cnilab（页面引擎）
+  'cnilab.usage': '用法：cnilab <命令> [实验]\n  check [lab]        运行实验的检查项（不写实验时，检查页面上打开的实验）\n  hint [lab]         显示下一条提示\n  reset [lab]        把实验恢复到开始时的状态\n  solve [lab]        把各节点带到实验完成后的状态（参考答案）\n  trace FROM TO      逐跳跟踪一次 ping（FROM/TO：node1、node1/web 或一个地址）\n  pod add|del|list   通过 CNI 插件管理 Pod（pod add NODE NAME）\n  cluster mode MODE [--dry-run]   切换每个节点的跨节点数据面（{modes}）\n  exec NODE[/POD] -- CMD   在节点上或 Pod 里运行一条命令\n  shell NODE         在这个标签页里 NODE 的 shell 在哪儿（它有自己的终端）',
+  'cnilab.nameLab': '请指定一个实验，例如 cnilab check 01',
+  'cnilab.noHints': '实验 {id} 没有提示。',
+  'cnilab.hint': '实验 {id} 的提示 {i}/{n}：{hint}',
+  'cnilab.traceUsage': '用法：cnilab trace FROM TO（例如 cnilab trace node1 node2）',
+  'cnilab.noPods': '还没有 Pod',
+  'cnilab.podUsage': '用法：cnilab pod add NODE NAME | cnilab pod del NODE NAME | cnilab pod list [NODE]',
+  'cnilab.clusterUsage': '用法：cnilab cluster mode MODE [--dry-run]（MODE：{modes}）。在这个标签页里集群一直在运行：“cluster up”“down”和“status”是给你机器上的集群用的。',
+  'cnilab.execUsage': '用法：cnilab exec NODE[/POD] -- COMMAND…',
+  'cnilab.shellUsage': '用法：cnilab shell NODE',
+  'cnilab.noNode': '没有节点“{node}”；现有的节点是 {nodes}',
+  'cnilab.shellHere': '你已经在 {node} 上了：这个终端就是它的 shell。',
+  'cnilab.shellOther': '在这个标签页里，每个节点都有自己的终端：打开终端上方的 {node} 标签（这个是 {here} 的）。只运行一条命令的话，用 cnilab exec {node} -- COMMAND。',
+  'cnilab.onDisk': '“cnilab {command}”操作的是你磁盘上的工作区。在这个标签页里，请打开终端旁边的“代码”标签：那里是本实验的起始代码，点“部署”就会构建并安装到每个节点上。',
+  'cnilab.unknown': '未知的命令“{command}”',
 };

@@ -8,7 +8,7 @@
 // the shell is asynchronous (it awaits between commands, ping waits its real second between
 // probes), so typing and rendering stay responsive during a check or a 20-ping loop; a Worker
 // would add a copy of the world on every command and a second copy of the shell for the checks.
-import { tx, txt } from '../../lib/lang.ts';
+import { currentLang, tx, txt } from '../../lib/lang.ts';
 import type { ClusterBackend, ClusterState, LabEnv } from '../../../../src/cluster/backend.ts';
 import type { Bundles } from '../../../../src/cluster/nodeFiles.ts';
 import type { Mode } from '../../../../src/shared/cniSpec.ts';
@@ -324,6 +324,7 @@ export async function createPageEngine(): Promise<Engine> {
       pods: new Pods(driver),
       machine,
       env,
+      lang: currentLang,
     }),
   );
   return engine;
