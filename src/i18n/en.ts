@@ -921,6 +921,10 @@ export const en = {
   'cnilab.shellOther': 'In this tab every node has a terminal of its own: open the {node} tab above the terminal (this one is {here}\'s). For one command, cnilab exec {node} -- COMMAND.',
   'cnilab.onDisk': '"cnilab {command}" works on a workspace on your disk. In this tab, open the Code tab beside the terminals: it holds the lab\'s starter, and its Deploy builds it and installs it on every node.',
   'cnilab.unknown': 'unknown command "{command}"',
+  // what the tab cannot do of a lab (the page engine's note on the lab page)
+  'page.note.lab09': 'Lab 09 starts real containers with containerd, which only a real node has. Read it here; do its steps on namespaces (npm start) or the VMs.',
+  'page.note.lab11': 'Lab 11 filters real TCP connections with nftables, which the simulated kernel in this tab does not model yet. Read it here; do its steps on namespaces (npm start) or the VMs.',
+  'page.note.lab03': 'In this tab, commands ended with & run one after the other, not at the same time: the race of the seed’s counter (the loop with &) cannot show here. Everything else in this lab runs as written; to see the race, use npm start.',
 } as const;
 
 export type MsgId = keyof typeof en;

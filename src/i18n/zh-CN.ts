@@ -882,4 +882,8 @@ export const zhCN: Record<MsgId, string> = {
   'cnilab.shellOther': '在这个标签页里，每个节点都有自己的终端：打开终端上方的 {node} 标签（这个是 {here} 的）。只运行一条命令的话，用 cnilab exec {node} -- COMMAND。',
   'cnilab.onDisk': '“cnilab {command}”操作的是你磁盘上的工作区。在这个标签页里，请打开终端旁边的“代码”标签：那里是本实验的起始代码，点“部署”就会构建并安装到每个节点上。',
   'cnilab.unknown': '未知的命令“{command}”',
+  // 标签页做不到的实验内容（页面引擎在实验页上的说明）
+  'page.note.lab09': '实验 09 用 containerd 启动真正的容器，只有真实的节点才有 containerd。可以在这里阅读；具体步骤请在网络命名空间（npm start）或虚拟机上做。',
+  'page.note.lab11': '实验 11 用 nftables 过滤真实的 TCP 连接，而这个标签页里的模拟内核还没有模拟这部分。可以在这里阅读；具体步骤请在网络命名空间（npm start）或虚拟机上做。',
+  'page.note.lab03': '在这个标签页里，以 & 结尾的命令是一条接一条运行的，不是同时运行：所以这里看不到种子代码里计数器的竞争（带 & 的那个循环）。本实验的其余部分都照常运行；想看到竞争，请用 npm start。',
 };
