@@ -925,6 +925,27 @@ export const en = {
   'page.note.lab09': 'Lab 09 starts real containers with containerd, which only a real node has. Read it here; do its steps on namespaces (npm start) or the VMs.',
   'page.note.lab11': 'Lab 11 filters real TCP connections with nftables, which the simulated kernel in this tab does not model yet. Read it here; do its steps on namespaces (npm start) or the VMs.',
   'page.note.lab03': 'In this tab, commands ended with & run one after the other, not at the same time: the race of the seed’s counter (the loop with &) cannot show here. Everything else in this lab runs as written; to see the race, use npm start.',
+  // the CLI: serve (npm start)
+  'cli.serve.already': '{name} is already running for cluster "{cluster}" (pid {pid}). Open:',
+  'cli.serve.toStop': 'To stop it: kill {pid} (or Ctrl-C where it runs)',
+  'cli.serve.badPort': '--port {port} is not a port number',
+  'cli.serve.notBuilt': 'the site is not built',
+  'cli.serve.notBuiltHint': 'run {command} (npm start does it)',
+  'cli.serve.exposed': 'listening on {host}: anyone who can reach this address and has the URL gets a root shell on the nodes. Use this only on a network you trust.',
+  'cli.serve.upFailed': 'could not bring the cluster up: {error}',
+  'cli.serve.portInUse': 'port {port} is in use by {holder}',
+  'cli.serve.pickAnother': 'pick another with {command}',
+  'cli.serve.noRecord': 'could not note this server in {file} ({error}): a second `npm start` will not find it',
+  'cli.serve.ready': '{name} is ready ({ms} ms). Open:',
+  'cli.serve.stops': 'cluster "{cluster}" ({backend}) · Ctrl-C stops the server (the cluster stays up: {command})',
+  'cli.serve.holderUnseen': 'another program (one this user cannot see: try `ss -ltnp` as root)',
+  'cli.serve.holderKit': 'the lab server of cluster "{cluster}" (pid {pid})',
+  'cli.serve.holderOtherKit': 'a lab server of this kit from another folder, or an older one (pid {pid}: {command})',
+  'cli.serve.holderOther': 'another program, not this kit\'s lab server (pid {pid}: {command})',
+  'cli.serve.unknownCommand': 'unknown',
+  'cli.serve.simHere': 'the cluster "{cluster}" already exists on the SIMULATED kernel (made earlier with --backend sim), so this server uses it, not real network namespaces.',
+  'cli.serve.simSwitch': 'To switch to namespaces (you are root, so this machine can): {down}, then {start} again.',
+  'cli.serve.simKeep': 'To keep the simulated one and not see this: {command}.',
 } as const;
 
 export type MsgId = keyof typeof en;
