@@ -946,6 +946,24 @@ export const en = {
   'cli.serve.simHere': 'the cluster "{cluster}" already exists on the SIMULATED kernel (made earlier with --backend sim), so this server uses it, not real network namespaces.',
   'cli.serve.simSwitch': 'To switch to namespaces (you are root, so this machine can): {down}, then {start} again.',
   'cli.serve.simKeep': 'To keep the simulated one and not see this: {command}.',
+  // the CLI: grade (what the instructor reads; the report files keep their own words)
+  'cli.grade.notGrades': '--only-errors {file}: cannot read it as grades.json ({error})',
+  'cli.grade.notGradesHint': 'give the grades.json of an earlier run',
+  'cli.grade.badVersion': '--only-errors {file}: not a grades.json of version 1',
+  'cli.grade.badJobs': '--jobs {jobs}: a whole number of students graded at once, 1 or more',
+  'cli.grade.fixClass': 'fix the class file (see "For instructors" in the README)',
+  'cli.grade.unknownLab': '--labs: {labs} is not among the class\'s labs ({all})',
+  'cli.grade.unknownLabs': '--labs: {labs} are not among the class\'s labs ({all})',
+  'cli.grade.otherLabs': '--only-errors {file}: it graded labs {then}, this run grades {now}',
+  'cli.grade.otherLabsHint': 'give the same --labs as that run',
+  'cli.grade.goneOne': '--only-errors: {students} is not in {file} any more',
+  'cli.grade.goneMany': '--only-errors: {students} are not in {file} any more',
+  'cli.grade.some': '{n} of {all}',
+  'cli.grade.start': 'Grading {students} students on labs {labs} ({jobs} at a time, {timeout} s each)',
+  'cli.grade.report': 'Report: {file} (also grades.csv, grades.json, junit.xml, feedback/)',
+  'cli.grade.grading': 'grading',
+  'cli.grade.lab': 'lab {lab}: {passed}/{total} checks pass',
+  'cli.grade.points': '{awarded}/{available} points',
 } as const;
 
 export type MsgId = keyof typeof en;
