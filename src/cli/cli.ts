@@ -3,7 +3,7 @@ import { Command, Help, Option } from 'commander';
 import stringWidth from 'string-width';
 import { BACKENDS } from '../cluster/driver.ts';
 import type { GlobalOptions } from './context.ts';
-import { cliLang, cliT as h, LangError, setCliLang } from './lang.ts';
+import { cliLang, cliT as h, langFlagOf, LangError, setCliLang } from './lang.ts';
 import type { MsgId } from '../i18n/index.ts';
 
 /** Options only some commands have, accepted anywhere on the line when the command has them. */
@@ -52,11 +52,8 @@ function checkSharedFlags(action: Command) {
  * have is reported by the preAction hook, as before.
  */
 function langOfLine(argv: string[]): void {
-  const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-  const i = own.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
-  const flag = i < 0 ? undefined : own[i]!.startsWith('--lang=') ? own[i]!.slice('--lang='.length) : own[i + 1];
   try {
-    setCliLang(flag);
+    setCliLang(langFlagOf(argv));
   } catch {
     setCliLang(undefined);
   }

@@ -964,6 +964,8 @@ export const en = {
   'cli.grade.grading': 'grading',
   'cli.grade.lab': 'lab {lab}: {passed}/{total} checks pass',
   'cli.grade.points': '{awarded}/{available} points',
+  // cnilab typed in a node's shell
+  'cli.insideNode': 'cnilab: this shell is on node {node}; cnilab runs on your own machine — use the "your machine" terminal (or a terminal in the kit\'s folder), then type the command there.',
 } as const;
 
 export type MsgId = keyof typeof en;

@@ -925,4 +925,6 @@ export const zhCN: Record<MsgId, string> = {
   'cli.grade.grading': '评分中',
   'cli.grade.lab': '实验 {lab}：{passed}/{total} 项检查通过',
   'cli.grade.points': '{awarded}/{available} 分',
+  // 在节点的 shell 里输入了 cnilab
+  'cli.insideNode': 'cnilab：这个 shell 在节点 {node} 上；cnilab 要在你自己的机器上运行：请切到“你的机器”终端（或者套件目录里的任意终端），在那里输入这条命令。',
 };

@@ -12,6 +12,7 @@ import { english } from '../../src/i18n/text.ts';
 import { toApiDone } from '../../src/server/api.ts';
 import { tracePacket } from '../../src/sim/core/trace.ts';
 import { labWorld, podIp, podNs } from '../sim/worlds.ts';
+import { insideNodeMessage } from '../../src/cli/insideNode.ts';
 
 afterEach(() => void setCliLang('en', {}));
 
@@ -132,5 +133,15 @@ describe('trace texts', () => {
     const relabelled = mapLiterals(msg('trace.hop.veth', { dev: 'eth0', peer: 'veth1', ns: 'cni-1234' }), (s) => s.replace('cni-1234', 'node1/web'));
     expect(t('en', relabelled)).toBe('veth eth0 → veth1 in node1/web');
     expect(t('zh-CN', relabelled)).toBe('veth eth0 → node1/web 里的 veth1');
+  });
+});
+
+describe('cnilab typed on a node', () => {
+  it('says where to run it in the language of the line or the locale', () => {
+    expect(insideNodeMessage({ SIMPLECNI_NODE: 'node2', LANG: 'zh_CN.UTF-8' }, ['check', '04'])).toBe(
+      'cnilab：这个 shell 在节点 node2 上；cnilab 要在你自己的机器上运行：请切到“你的机器”终端（或者套件目录里的任意终端），在那里输入这条命令。',
+    );
+    expect(insideNodeMessage({ SIMPLECNI_NODE: 'node2', LANG: 'zh_CN.UTF-8' }, ['check', '04', '--lang', 'en'])).toMatch(/^cnilab: this shell is on node node2;/);
+    expect(insideNodeMessage({ SIMPLECNI_NODE: 'node2' }, ['check', '--lang=zh-CN'])).toMatch(/^cnilab：/);
   });
 });
