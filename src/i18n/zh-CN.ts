@@ -752,7 +752,7 @@ export const zhCN: Record<MsgId, string> = {
   'cli.policy.or': ' 或 ',
   'cli.policy.anywhere': '任何来源',
   'cli.policy.anyPort': '任意端口',
-  'cli.policy.rule': '允许 {from} 访问 {ports}',
+  'cli.policy.rule': '从 {from} 到 {ports}',
   'cli.col.name': '名称',
   'cli.col.selects': '选中',
   'cli.col.allows': '允许',
