@@ -37,8 +37,8 @@ async function benchBackend(kind: Local): Promise<number> {
       try {
         await solveLab(env, lab);
       } catch (err) {
-        // A lab this backend cannot run (lab 09 without containerd, lab 11 without br_netfilter
-        // on the sim) is reported, and the labs after it are still measured.
+        // A lab this backend cannot run (lab 09 without containerd, lab 11 where br_netfilter is
+        // not loaded) is reported, and the labs after it are still measured.
         const why = err instanceof LabActionError ? err.message.split(':')[0] : (err as Error).message.split('\n')[0]!.slice(0, 100);
         if (measured(lab.id)) rows.push([lab.id, lab.title, NaN, `not solvable here: ${why}`]);
         continue;

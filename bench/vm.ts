@@ -11,6 +11,7 @@ import type { ClusterBackend } from '../src/cluster/backend.ts';
 import { makeBackend } from '../src/cluster/backends.ts';
 import { applyDataplane } from '../src/cluster/dataplane.ts';
 import type { NodeDriver } from '../src/cluster/driver.ts';
+import { ShellFileAccess } from '../src/cluster/fileAccess.ts';
 import { loadTopology } from '../src/cluster/topology.ts';
 import { checkContext, solveLab, type LabEnv } from '../src/labs/actions.ts';
 import { loadCatalog, type Lab } from '../src/labs/catalog.ts';
@@ -28,6 +29,8 @@ function counting(driver: NodeDriver): NodeDriver & { commands: number } {
   d.commands = 0;
   d.exec = (...a) => (d.commands++, driver.exec(...a));
   d.execPod = (...a) => (d.commands++, driver.execPod(...a));
+  // File reads go through the node's shell too: counted with the rest.
+  (d as { files: NodeDriver['files'] }).files = new ShellFileAccess((...a) => d.exec(...a));
   return d;
 }
 const drivers = new Map<ClusterBackend, NodeDriver & { commands: number }>();

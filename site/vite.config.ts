@@ -6,7 +6,8 @@
 // for the page engine.
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import type { OutputChunk } from 'rollup';
 import preact from '@preact/preset-vite';
 import mdx from '@mdx-js/rollup';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
@@ -37,6 +38,51 @@ function englishHashes(): Record<string, string> {
   return out;
 }
 
+/**
+ * The static site's first prompt needs the page engine (the shell library, the kernel model…) and
+ * the terminal, which the entry imports dynamically: fetched only once the entry has run, one
+ * round after another. This lists them in index.html as module preloads, fetched (and compiled)
+ * beside the entry. Only where the page engine runs straight away: a cross-origin isolated page
+ * tries the WebContainer engine first and fetches them if it falls back.
+ */
+function preloadPageEngine(): Plugin {
+  const wanted = ['/site/src/engine/page/front.ts', '/site/src/engine/page/index.ts', '/site/src/engine/webcontainer/choose.ts', '/site/src/terminal/session.ts'];
+  return {
+    name: 'preload-page-engine',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const bundle = ctx.bundle;
+        if (!bundle) return;
+        const chunks = Object.values(bundle).filter((c): c is OutputChunk => c.type === 'chunk');
+        const files = new Set<string>();
+        const add = (file: string) => {
+          const c = chunks.find((x) => x.fileName === file);
+          if (!c || files.has(file) || c.isEntry) return;
+          files.add(file);
+          for (const i of c.imports) add(i);
+        };
+        for (const id of wanted) {
+          const c = chunks.find((x) => x.facadeModuleId?.endsWith(id)) ?? chunks.find((x) => x.moduleIds.some((m) => m.endsWith(id)));
+          if (!c) throw new Error(`preload-page-engine: no chunk for ${id}`);
+          add(c.fileName);
+        }
+        // The largest first: its compile is the longest.
+        const size = (f: string) => chunks.find((x) => x.fileName === f)!.code.length;
+        const list = JSON.stringify([...files].sort((a, b) => size(b) - size(a)));
+        return [
+          {
+            tag: 'script',
+            injectTo: 'head',
+            children: `crossOriginIsolated||${list}.forEach(function(f){var l=document.createElement("link");l.rel="modulepreload";l.crossOrigin="";l.href="./"+f;document.head.appendChild(l)})`,
+          },
+        ];
+      },
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   const page = mode === 'web';
   return {
@@ -62,6 +108,7 @@ export default defineConfig(({ mode }) => {
       { name: 'lab-heading-ids', enforce: 'pre', transform: (code: string, id: string) => (id.endsWith('.mdx') ? escapeHeadingIds(code) : undefined) },
       { enforce: 'pre', ...mdx({ jsxImportSource: 'preact' }) },
       preact({ prerender: { enabled: false }, devToolsEnabled: false }),
+      ...(page ? [preloadPageEngine()] : []),
     ],
     server: {
       host: '127.0.0.1',

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { App, type AppProps } from './components/App.tsx';
 import { preloadLabText } from './components/LabContent.tsx';
 import { lazyWorkspace } from './editor/workspace.ts';
+import { loadSessionModule } from './components/TerminalPanel.tsx';
 import { EngineProvider } from './engine/context.tsx';
 import { loadEngine } from './engine/select.ts';
 import { initTheme } from './lib/theme.ts';
@@ -74,7 +75,7 @@ if (root) {
   });
   // What the first paint needs besides the engine, fetched while the engine starts: the terminal
   // and the open lab's text.
-  void import('./terminal/session.ts').catch(() => undefined);
+  void loadSessionModule().catch(() => undefined);
   const labInUrl = /#\/lab\/(\d\d)/.exec(window.location.hash)?.[1];
   if (labInUrl) preloadLabText(labInUrl);
 }

@@ -1,6 +1,7 @@
 // A node driver: the one way the kit reaches a node, whatever the node is (a netns here,
 // a VM over ssh, a simulated kernel). Run a command on a node, read its output.
 import type { ExecOptions, ExecResult } from '../shared/execTypes.ts';
+import type { NodeFileAccess } from './fileAccess.ts';
 import type { NodePaths } from './nodeConfig.ts';
 import type { Topology } from './topologyModel.ts';
 
@@ -8,6 +9,16 @@ export type Backend = 'netns' | 'sim' | 'vagrant' | 'ssh';
 
 /** netns: namespaces on this machine; sim: the simulated kernel; vagrant: the Vagrantfile's VMs; ssh: machines from an inventory. */
 export const BACKENDS: readonly Backend[] = ['netns', 'sim', 'vagrant', 'ssh'];
+
+/**
+ * TCP probes that a modelled node answers itself: a listener is a socket in the pod's namespace, a
+ * connection one walk of the SYN there and its answer back. Results read as the real probe's do:
+ * "ok", "timeout", or an errno code (ECONNREFUSED…).
+ */
+export interface TcpProbes {
+  listen(node: string, pod: string, ports: readonly number[], seconds: number): Promise<{ stop(): Promise<void> }>;
+  connect(node: string, pod: string, ip: string, port: number): Promise<string>;
+}
 
 export interface NodeDriver {
   readonly backend: Backend;
@@ -27,6 +38,8 @@ export interface NodeDriver {
   shellEnv?(node: string): Record<string, string>;
   /** argv prefix that runs a command inside a pod on the node. */
   podExecArgv(node: string, pod: string, argv: readonly string[]): string[];
+  /** The kit's own reads and writes of the node's files (by the node's paths). */
+  readonly files: NodeFileAccess;
   /** The node's CNI file locations, as seen on the node. */
   paths(node: string): NodePaths;
   /** Creates an empty network namespace for a pod and returns its path (CNI_NETNS). */
@@ -35,4 +48,6 @@ export interface NodeDriver {
   deletePodNetns(node: string, pod: string): Promise<void>;
   /** Pods whose network namespace exists on the node. */
   listPodNetns(node: string): Promise<{ pod: string; netns: string }[]>;
+  /** Only where nodes are modelled (the simulated kernel); real nodes run probe processes instead. */
+  readonly tcp?: TcpProbes;
 }

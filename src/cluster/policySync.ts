@@ -30,8 +30,11 @@ export async function podRefs(driver: NodeDriver): Promise<PodRef[]> {
 }
 
 async function writeNodeFile(driver: NodeDriver, node: string, file: string, content: string) {
-  const r = await driver.exec(node, ['sh', '-c', 'mkdir -p "$(dirname "$0")" && cat > "$0.tmp" && mv "$0.tmp" "$0"', file], { input: content });
-  if (r.code !== 0) throw new PolicySyncError(`${node}: could not write ${file}: ${r.stderr.trim()}`);
+  try {
+    await driver.files.write(node, file, content);
+  } catch (err) {
+    throw new PolicySyncError((err as Error).message);
+  }
 }
 
 /**

@@ -1,10 +1,10 @@
 // The cluster's real state read into the simulated kernel's model, so a packet can be traced
 // hop by hop on any backend: every node's and pod's links, addresses, routes, neighbours, fdb,
-// forwarding sysctls and masquerade rules, as `ip -j`, `bridge -j`, `sysctl` and `nft` report
-// them. The switches between nodes (the underlay segments) are rebuilt from the topology.
+// forwarding and br_netfilter sysctls and nftables rulesets (masquerade, NetworkPolicy), as `ip -j`,
+// `bridge -j`, `sysctl` and `nft` report them. The switches between nodes (the underlay segments) are rebuilt from the topology.
 import { Pods, type PodInfo } from '../runtime/pods.ts';
 import { networkOf } from '../sim/core/ip4.ts';
-import { masqueradeOf } from '../sim/core/nft.ts';
+import { masqueradeOf, nft } from '../sim/core/nft.ts';
 import { addNetns, createWorld, LINK_TYPES, linkByName, newLink, nextMac, type LinkKind, type SimLink, type SimNetns, type World } from '../sim/core/model.ts';
 import type { LabEnv } from './backend.ts';
 import { SWITCH } from './underlay.ts';
@@ -38,7 +38,7 @@ export async function snapshotWorld(env: LabEnv, pods?: PodInfo[]): Promise<Worl
       routes: await json(pl, ['ip', '-j', 'route', 'show', 'table', 'main']),
       neigh: await json(pl, ['ip', '-j', 'neigh', 'show']),
       fdb: pl.pod ? [] : await json(pl, ['bridge', '-j', 'fdb', 'show']),
-      sysctl: (await run(pl, ['sysctl', 'net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter'])).stdout,
+      sysctl: (await run(pl, ['sysctl', 'net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', ...(pl.pod ? [] : ['net.bridge.bridge-nf-call-iptables'])])).stdout,
       nft: pl.pod ? '' : (await run(pl, ['nft', 'list', 'ruleset'])).stdout,
     })),
   );
@@ -84,6 +84,10 @@ export async function snapshotWorld(env: LabEnv, pods?: PodInfo[]): Promise<Worl
       const m = /^(\S+) = (\S+)$/.exec(line.trim());
       if (m) ns.sysctl[m[1]!] = m[2]!;
     }
+    // The node's whole ruleset, loaded as the model's nft loads a script (a listing is valid nft
+    // input), so a trace meets the same filters; a construct the model refuses leaves masquerade only.
+    if (r.nft.trim() && nft({ world, ns: ns.id, stdin: r.nft }, ['-f', '-']).code === 0) continue;
+    ns.nft.tables = {};
     ns.nft.masquerade = masqueradeRules(r.nft);
   }
 

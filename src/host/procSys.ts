@@ -67,10 +67,24 @@ export function withProcSys(base: HostFs, sysctls: HostSysctls, namespaceFiles: 
     throw fsError(place(path).kind === 'none' ? 'ENOENT' : 'EPERM', syscall, path, dest);
   };
   const onProc = (p: string) => place(p).kind !== 'elsewhere';
-  /** A pinned namespace file is on nsfs; any other file keeps its own device. */
+  const isNamespaceFile = (path: string) => namespaceFiles().includes(`/${segments(path).join('/')}`);
+  const nsfsFile = (): HostStats => ({ ...procStats(false), mode: 0o100444, dev: NSFS_DEV });
+  /**
+   * A pinned namespace file is on nsfs; any other file keeps its own device. One the model pins
+   * with no file on this machine behind it (a node's `ip netns add` name) is there all the same.
+   */
+  const statOf = (path: string, stat: (p: string) => HostStats): HostStats => {
+    let st: HostStats;
+    try {
+      st = stat(path);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT' && isNamespaceFile(path)) return nsfsFile();
+      throw err;
+    }
+    return onNsfs(path, st);
+  };
   const onNsfs = (path: string, st: HostStats): HostStats => {
-    const abs = `/${segments(path).join('/')}`;
-    if (!namespaceFiles().includes(abs)) return st;
+    if (!isNamespaceFile(path)) return st;
     // Spread loses the methods of a class instance: keep them.
     return { isFile: () => st.isFile(), isDirectory: () => st.isDirectory(), isSymbolicLink: () => st.isSymbolicLink(), size: st.size, mode: st.mode, mtimeMs: st.mtimeMs, nlink: st.nlink, dev: NSFS_DEV };
   };
@@ -95,7 +109,7 @@ export function withProcSys(base: HostFs, sysctls: HostSysctls, namespaceFiles: 
     },
     existsSync: (path) => {
       const p = place(path);
-      return p.kind === 'elsewhere' ? base.existsSync(path) : p.kind !== 'none';
+      return p.kind === 'elsewhere' ? base.existsSync(path) || isNamespaceFile(path) : p.kind !== 'none';
     },
     readdirSync(path) {
       const p = place(path);
@@ -105,15 +119,15 @@ export function withProcSys(base: HostFs, sysctls: HostSysctls, namespaceFiles: 
     },
     statSync(path) {
       const p = place(path);
-      if (p.kind === 'elsewhere') return onNsfs(path, base.statSync(path));
+      if (p.kind === 'elsewhere') return statOf(path, (q) => base.statSync(q));
       if (p.kind === 'none') throw fsError('ENOENT', 'stat', path);
-      return p.kind === 'nsfile' ? { ...procStats(false), mode: 0o100444, dev: NSFS_DEV } : procStats(p.kind === 'dir');
+      return p.kind === 'nsfile' ? nsfsFile() : procStats(p.kind === 'dir');
     },
     lstatSync(path) {
       const p = place(path);
-      if (p.kind === 'elsewhere') return onNsfs(path, base.lstatSync(path));
+      if (p.kind === 'elsewhere') return statOf(path, (q) => base.lstatSync(q));
       if (p.kind === 'none') throw fsError('ENOENT', 'lstat', path);
-      return p.kind === 'nsfile' ? { ...procStats(false), mode: 0o100444, dev: NSFS_DEV } : procStats(p.kind === 'dir');
+      return p.kind === 'nsfile' ? nsfsFile() : procStats(p.kind === 'dir');
     },
     mkdirSync: (path, opts) => (onProc(path) ? refuse('mkdir', path) : base.mkdirSync(path, opts)),
     linkSync: (a, b) => (onProc(a) || onProc(b) ? refuse('link', onProc(a) ? a : b) : base.linkSync(a, b)),

@@ -554,6 +554,7 @@ export const en = {
   'reset.pods': 'all pods deleted',
   'reset.ipForward': 'ip_forward off on every node',
   'reset.files': 'your files for lab {id} are back to the starter',
+  'reset.policies': 'no NetworkPolicy: every node\'s table inet simplecni-policy removed',
   // importing saved work
   'import.notJson': 'This file is not JSON ({error}). Choose the file that “{export}” saved.',
   'import.notExport': 'This JSON file is not a SimpleCNI Lab export (it has no "kind": "simplecni-lab-work").',
@@ -642,7 +643,6 @@ export const en = {
   'step.containerRuns': 'containerd on {node} runs web1 at {address} (CNI_CONTAINERID {id})',
   'step.containersStopped.one': 'containerd stopped, {n} container lease freed',
   'step.containersStopped.many': 'containerd stopped, {n} container leases freed',
-  'step.noPolicy': 'no NetworkPolicy: every node\'s table inet simplecni-policy removed',
   'step.dataplaneCleared': 'cross-node routes and tunnels removed (mode host-gw, not yet applied)',
   // the CLI: the lab loop (labs, start, check, reset, solution, solve)
   'cli.lab.none': 'no lab "{id}"; labs are {labs}',
@@ -906,13 +906,13 @@ export const en = {
   // a node's line: head, then its facts
   'dp.line': '{head} {facts}',
   // cnilab in a node's shell in the tab (the page engine)
-  'cnilab.usage': 'usage: cnilab <command> [lab]\n  check [lab]        run the lab\'s checks (the lab open in the page when none is named)\n  hint [lab]         reveal the next hint\n  reset [lab]        put the lab back to its start\n  solve [lab]        bring the nodes to the lab\'s end state (the reference solution)\n  trace FROM TO      follow a ping hop by hop (FROM/TO: node1, node1/web, an address)\n  pod add|del|list   pods through the CNI plugin (pod add NODE NAME)\n  cluster mode MODE [--dry-run]   switch every node\'s cross-node data plane ({modes})\n  exec NODE[/POD] -- CMD   run a command on a node or in a pod\n  shell NODE         where NODE\'s shell is in this tab (its own terminal)',
+  'cnilab.usage': 'usage: cnilab <command> [lab]\n  check [lab]        run the lab\'s checks (the lab open in the page when none is named)\n  hint [lab]         reveal the next hint\n  reset [lab]        put the lab back to its start\n  solve [lab]        bring the nodes to the lab\'s end state (the reference solution)\n  trace FROM TO      follow a ping hop by hop (FROM/TO: node1, node1/web, an address)\n  pod add|del|list   pods through the CNI plugin (pod add NODE NAME [--label k=v]…)\n  policy apply FILE [--dry-run] | list | delete NAME   Kubernetes NetworkPolicy, rendered into nftables on every node\n  cluster mode MODE [--dry-run]   switch every node\'s cross-node data plane ({modes})\n  exec NODE[/POD] -- CMD   run a command on a node or in a pod\n  shell NODE         where NODE\'s shell is in this tab (its own terminal)',
   'cnilab.nameLab': 'name a lab, e.g. cnilab check 01',
   'cnilab.noHints': 'Lab {id} has no hints.',
   'cnilab.hint': 'Hint {i} of {n} for lab {id}: {hint}',
   'cnilab.traceUsage': 'usage: cnilab trace FROM TO   (e.g. cnilab trace node1 node2)',
   'cnilab.noPods': 'no pods',
-  'cnilab.podUsage': 'usage: cnilab pod add NODE NAME | cnilab pod del NODE NAME | cnilab pod list [NODE]',
+  'cnilab.podUsage': 'usage: cnilab pod add NODE NAME [--label k=v]… | cnilab pod del NODE NAME | cnilab pod list [NODE]',
   'cnilab.clusterUsage': 'usage: cnilab cluster mode MODE [--dry-run]   (MODE: {modes}). In this tab the cluster is always up: "cluster up", "down" and "status" are for a cluster on your machine.',
   'cnilab.execUsage': 'usage: cnilab exec NODE[/POD] -- COMMAND…',
   'cnilab.shellUsage': 'usage: cnilab shell NODE',
@@ -923,7 +923,7 @@ export const en = {
   'cnilab.unknown': 'unknown command "{command}"',
   // what the tab cannot do of a lab (the page engine's note on the lab page)
   'page.note.lab09': 'Lab 09 starts real containers with containerd, which only a real node has. Read it here; do its steps on namespaces (npm start) or the VMs.',
-  'page.note.lab11': 'Lab 11 filters real TCP connections with nftables, which the simulated kernel in this tab does not model yet. Read it here; do its steps on namespaces (npm start) or the VMs.',
+  'page.note.lab11': 'In this tab a command ended with & runs before the next one starts: `nc -lk 6379 &` opens its listening socket and returns, and the socket stays open until you reset the lab (there is no job for kill %1 to end). The simulated kernel carries the TCP handshake only, so nc connects (-z) and listens (-l) but sends no data. Everything else in this lab runs as written.',
   'page.note.lab03': 'In this tab, commands ended with & run one after the other, not at the same time: the race of the seed’s counter (the loop with &) cannot show here. Everything else in this lab runs as written; to see the race, use npm start.',
   // the CLI: serve (npm start)
   'cli.serve.already': '{name} is already running for cluster "{cluster}" (pid {pid}). Open:',
@@ -966,6 +966,23 @@ export const en = {
   'cli.grade.points': '{awarded}/{available} points',
   // cnilab typed in a node's shell
   'cli.insideNode': 'cnilab: this shell is on node {node}; cnilab runs on your own machine — use the "your machine" terminal (or a terminal in the kit\'s folder), then type the command there.',
+  // cnilab policy in the tab
+  'cnilab.policySelects': 'selects {labels}',
+  'cnilab.policyRules': '{n} ingress rule(s)',
+  'cnilab.policyNone': 'no NetworkPolicy "{name}"; policies: {names}',
+  'cnilab.policyNoneAtAll': 'no NetworkPolicy "{name}": no policy is applied',
+  'cnilab.policyUsage': 'usage: cnilab policy apply FILE [--dry-run] | cnilab policy list | cnilab policy delete NAME',
+  // the trace: nftables hooks and sockets
+  'trace.hop.nftWhat': 'nftables {hook} hook, ct state {ct}',
+  'trace.hop.nftWhatHow': 'nftables {hook} hook ({how}), ct state {ct}',
+  'trace.why.bridged': 'bridged {from} → {to}, br_netfilter',
+  'trace.hop.nftDropped': '{what}: dropped by {by}',
+  'trace.hop.nftAccepted': '{what}: accepted',
+  'trace.hop.nftAcceptedBy': '{what}: accepted by {by}',
+  'trace.hop.tcpToSocket': 'TCP [{flags}] from {src}.{sport} to {dst}.{dport}: to the connecting socket',
+  'trace.hop.tcpSynOpen': 'TCP SYN to {dst}:{port}: a socket listens: SYN-ACK',
+  'trace.hop.tcpSynClosed': 'TCP SYN to {dst}:{port}: nothing listens: RST',
+  'trace.hop.udpListens': 'UDP to {dst}:{port}: a socket listens',
 } as const;
 
 export type MsgId = keyof typeof en;

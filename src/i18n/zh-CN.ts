@@ -520,6 +520,7 @@ export const zhCN: Record<MsgId, string> = {
   'reset.pods': '已删除所有 Pod',
   'reset.ipForward': '已在每个节点上关闭 ip_forward',
   'reset.files': '你在实验 {id} 中的文件已恢复为起始代码',
+  'reset.policies': '已删除所有 NetworkPolicy：每个节点的 table inet simplecni-policy 均已移除',
   'import.notJson': '这个文件不是 JSON（{error}）。请选择“{export}”保存下来的文件。',
   'import.notExport': '这个 JSON 文件不是 SimpleCNI Lab 导出的成果（它没有 "kind": "simplecni-lab-work"）。',
   'import.format': '这份导出的格式是 {format}；本页面读取的格式是 {reads}。',
@@ -603,7 +604,6 @@ export const zhCN: Record<MsgId, string> = {
   'step.containerRuns': '{node} 上的 containerd 正在运行 web1，地址 {address}（CNI_CONTAINERID {id}）',
   'step.containersStopped.one': '已停止 containerd，释放了 {n} 个容器租约',
   'step.containersStopped.many': '已停止 containerd，释放了 {n} 个容器租约',
-  'step.noPolicy': '没有 NetworkPolicy：已删除每个节点上的 table inet simplecni-policy',
   'step.dataplaneCleared': '已删除跨节点路由和隧道（模式 host-gw，尚未应用）',
   // CLI：实验流程（labs、start、check、reset、solution、solve）
   'cli.lab.none': '没有实验“{id}”；现有的实验是 {labs}',
@@ -867,13 +867,13 @@ export const zhCN: Record<MsgId, string> = {
   // 一个节点的一行：先结论，再细节
   'dp.line': '{head}{facts}',
   // 标签页里节点 shell 中的 cnilab（页面引擎）
-  'cnilab.usage': '用法：cnilab <命令> [实验]\n  check [lab]        运行实验的检查项（不写实验时，检查页面上打开的实验）\n  hint [lab]         显示下一条提示\n  reset [lab]        把实验恢复到开始时的状态\n  solve [lab]        把各节点带到实验完成后的状态（参考答案）\n  trace FROM TO      逐跳跟踪一次 ping（FROM/TO：node1、node1/web 或一个地址）\n  pod add|del|list   通过 CNI 插件管理 Pod（pod add NODE NAME）\n  cluster mode MODE [--dry-run]   切换每个节点的跨节点数据面（{modes}）\n  exec NODE[/POD] -- CMD   在节点上或 Pod 里运行一条命令\n  shell NODE         在这个标签页里 NODE 的 shell 在哪儿（它有自己的终端）',
+  'cnilab.usage': '用法：cnilab <命令> [实验]\n  check [lab]        运行实验的检查项（不写实验时，检查页面上打开的实验）\n  hint [lab]         显示下一条提示\n  reset [lab]        把实验恢复到开始时的状态\n  solve [lab]        把各节点带到实验完成后的状态（参考答案）\n  trace FROM TO      逐跳跟踪一次 ping（FROM/TO：node1、node1/web 或一个地址）\n  pod add|del|list   通过 CNI 插件管理 Pod（pod add NODE NAME [--label k=v]…）\n  policy apply FILE [--dry-run] | list | delete NAME   Kubernetes NetworkPolicy，在每个节点上渲染成 nftables 规则\n  cluster mode MODE [--dry-run]   切换每个节点的跨节点数据面（{modes}）\n  exec NODE[/POD] -- CMD   在节点上或 Pod 里运行一条命令\n  shell NODE         在这个标签页里 NODE 的 shell 在哪儿（它有自己的终端）',
   'cnilab.nameLab': '请指定一个实验，例如 cnilab check 01',
   'cnilab.noHints': '实验 {id} 没有提示。',
   'cnilab.hint': '实验 {id} 的提示 {i}/{n}：{hint}',
   'cnilab.traceUsage': '用法：cnilab trace FROM TO（例如 cnilab trace node1 node2）',
   'cnilab.noPods': '还没有 Pod',
-  'cnilab.podUsage': '用法：cnilab pod add NODE NAME | cnilab pod del NODE NAME | cnilab pod list [NODE]',
+  'cnilab.podUsage': '用法：cnilab pod add NODE NAME [--label k=v]… | cnilab pod del NODE NAME | cnilab pod list [NODE]',
   'cnilab.clusterUsage': '用法：cnilab cluster mode MODE [--dry-run]（MODE：{modes}）。在这个标签页里集群一直在运行：“cluster up”“down”和“status”是给你机器上的集群用的。',
   'cnilab.execUsage': '用法：cnilab exec NODE[/POD] -- COMMAND…',
   'cnilab.shellUsage': '用法：cnilab shell NODE',
@@ -884,7 +884,7 @@ export const zhCN: Record<MsgId, string> = {
   'cnilab.unknown': '未知的命令“{command}”',
   // 标签页做不到的实验内容（页面引擎在实验页上的说明）
   'page.note.lab09': '实验 09 用 containerd 启动真正的容器，只有真实的节点才有 containerd。可以在这里阅读；具体步骤请在网络命名空间（npm start）或虚拟机上做。',
-  'page.note.lab11': '实验 11 用 nftables 过滤真实的 TCP 连接，而这个标签页里的模拟内核还没有模拟这部分。可以在这里阅读；具体步骤请在网络命名空间（npm start）或虚拟机上做。',
+  'page.note.lab11': '在这个标签页里，以 & 结尾的命令会在下一条命令开始之前运行完：`nc -lk 6379 &` 打开监听套接字后就返回，这个套接字会一直开着，直到你重置实验（没有可供 kill %1 结束的作业）。模拟内核只模拟 TCP 握手，所以 nc 能连接（-z）、能监听（-l），但不发送数据。本实验的其余部分都照常运行。',
   'page.note.lab03': '在这个标签页里，以 & 结尾的命令是一条接一条运行的，不是同时运行：所以这里看不到种子代码里计数器的竞争（带 & 的那个循环）。本实验的其余部分都照常运行；想看到竞争，请用 npm start。',
   // CLI：serve（npm start）
   'cli.serve.already': '集群“{cluster}”的 {name} 已经在运行（pid {pid}）。打开：',
@@ -927,4 +927,21 @@ export const zhCN: Record<MsgId, string> = {
   'cli.grade.points': '{awarded}/{available} 分',
   // 在节点的 shell 里输入了 cnilab
   'cli.insideNode': 'cnilab：这个 shell 在节点 {node} 上；cnilab 要在你自己的机器上运行：请切到“你的机器”终端（或者套件目录里的任意终端），在那里输入这条命令。',
+  // 标签页里的 cnilab policy
+  'cnilab.policySelects': '选中 {labels}',
+  'cnilab.policyRules': '{n} 条入站规则',
+  'cnilab.policyNone': '没有 NetworkPolicy“{name}”；现有的策略：{names}',
+  'cnilab.policyNoneAtAll': '没有 NetworkPolicy“{name}”：当前没有应用任何策略',
+  'cnilab.policyUsage': '用法：cnilab policy apply FILE [--dry-run] | cnilab policy list | cnilab policy delete NAME',
+  // 追踪：nftables 钩子和套接字
+  'trace.hop.nftWhat': 'nftables {hook} 钩子，ct 状态 {ct}',
+  'trace.hop.nftWhatHow': 'nftables {hook} 钩子（{how}），ct 状态 {ct}',
+  'trace.why.bridged': '桥接 {from} → {to}，br_netfilter',
+  'trace.hop.nftDropped': '{what}：被 {by} 丢弃',
+  'trace.hop.nftAccepted': '{what}：放行',
+  'trace.hop.nftAcceptedBy': '{what}：被 {by} 放行',
+  'trace.hop.tcpToSocket': 'TCP [{flags}]，从 {src}.{sport} 到 {dst}.{dport}：交给发起连接的套接字',
+  'trace.hop.tcpSynOpen': '发往 {dst}:{port} 的 TCP SYN：有套接字在监听：回 SYN-ACK',
+  'trace.hop.tcpSynClosed': '发往 {dst}:{port} 的 TCP SYN：没有程序监听：回 RST',
+  'trace.hop.udpListens': '发往 {dst}:{port} 的 UDP：有套接字在监听',
 };

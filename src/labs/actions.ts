@@ -45,7 +45,7 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
   if (lab.id === '11') {
     // The lab renders policies: it starts from none (the reference agent removes every node's table).
     await syncPolicies(env.driver, []);
-    done.push(msg('step.noPolicy'));
+    done.push(msg('reset.policies'));
   }
   if (lab.id === '04') {
     // A fresh node does not forward: lab 04's ADD is what turns it on.

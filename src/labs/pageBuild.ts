@@ -127,22 +127,34 @@ const buildOptions = (names: readonly BundleName[]) =>
     write: false,
   }) satisfies esbuildTypes.BuildOptions;
 
+/** The same files, path for path (a Deploy of what was just built). */
+function sameFiles(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+}
+
 /**
  * buildPlugin's builds kept in an esbuild context: a Deploy after the first parses only the files
- * that changed since the last one (esbuild keeps the others' syntax trees). Same bundles, same errors.
+ * that changed since the last one (esbuild keeps the others' syntax trees), and a Deploy of the
+ * very files of the last build gets its bundles again without building. Same bundles, same errors.
  */
 export function incrementalBuilder(opts: { esbuild: Pick<typeof esbuildTypes, 'context'>; packages?: Record<string, string> }) {
   const contexts = new Map<string, Promise<esbuildTypes.BuildContext<ReturnType<typeof buildOptions>>>>();
+  /** Per set of entries: the files of its last build and what that gave. */
+  const last = new Map<string, { files: Record<string, string>; result: BuildResult }>();
   // The files of the build that runs now: the context's plugin serves them.
   let current: Record<string, string> = {};
   let queue: Promise<unknown> = Promise.resolve();
   return (files: Record<string, string>, entries?: readonly BundleName[]): Promise<BuildResult> => {
     const names = entries ?? (Object.keys(ENTRIES) as BundleName[]);
     const key = names.join(',');
+    const snapshot = { ...files };
     // One build at a time: they share `current`.
-    const run = queue.then(() =>
-      runBuild(files, names, async () => {
-        current = files;
+    const run = queue.then(async () => {
+      const before = last.get(key);
+      if (before && sameFiles(before.files, snapshot)) return before.result;
+      const result = await runBuild(snapshot, names, async () => {
+        current = snapshot;
         let ctx = contexts.get(key);
         if (!ctx) {
           ctx = opts.esbuild.context({ ...buildOptions(names), plugins: [memoryFiles(() => current, opts.packages ?? {})] });
@@ -150,8 +162,10 @@ export function incrementalBuilder(opts: { esbuild: Pick<typeof esbuildTypes, 'c
           ctx.catch(() => contexts.delete(key));
         }
         return (await ctx).rebuild();
-      }),
-    );
+      });
+      last.set(key, { files: snapshot, result });
+      return result;
+    });
     queue = run.catch(() => undefined);
     return run;
   };

@@ -30,6 +30,11 @@ export interface ConsoleBlock {
    * way back when something went wrong, typed only then (a walk in order would undo the lab).
    */
   skip?: string;
+  /**
+   * Why this block's output cannot match the text, from `{/* lab-text: varies <why> *\/}` just
+   * above it (a race's counts): a runner types it and wants exit 0, without comparing the output.
+   */
+  varies?: string;
 }
 
 /**
@@ -40,6 +45,7 @@ const PASTE = /^\{\/\*\s*lab-text:\s*paste into ([a-z][a-z0-9-]*)\s*\*\/\}\s*$/;
 /** A runner's directive in a lab text (an MDX comment, invisible on the page). */
 const DIRECTIVE = /^\{\/\*\s*lab-text:\s*run\s+(.+?)\s*\*\/\}\s*$/;
 const SKIP_BLOCK = /^\{\/\*\s*lab-text:\s*skip\s+(.+?)\s*\*\/\}\s*$/;
+const VARIES = /^\{\/\*\s*lab-text:\s*varies\s+(.+?)\s*\*\/\}\s*$/;
 
 const PROMPT = /^(?:\$|([a-z][a-z0-9-]*):(\S*)#)(?: (.*))?$/;
 
@@ -61,12 +67,14 @@ export function parseConsoleBlocks(text: string): ConsoleBlock[] {
     // Directives: the comment lines just above the fence (blank lines between allowed).
     const run: string[] = [];
     let skip: string | undefined;
-    for (let k = i - 1; k >= 0 && (lines[k]!.trim() === '' || DIRECTIVE.test(lines[k]!) || SKIP_BLOCK.test(lines[k]!)); k--) {
+    let varies: string | undefined;
+    for (let k = i - 1; k >= 0 && (lines[k]!.trim() === '' || [DIRECTIVE, SKIP_BLOCK, VARIES].some((re) => re.test(lines[k]!))); k--) {
       const d = DIRECTIVE.exec(lines[k]!);
       if (d) run.unshift(d[1]!);
       skip ??= SKIP_BLOCK.exec(lines[k]!)?.[1];
+      varies ??= VARIES.exec(lines[k]!)?.[1];
     }
-    const block: ConsoleBlock = { line: i + 1, steps: [], run, ...(skip ? { skip } : {}) };
+    const block: ConsoleBlock = { line: i + 1, steps: [], run, ...(skip ? { skip } : {}), ...(varies ? { varies } : {}) };
     for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) {
       const m = PROMPT.exec(lines[i]!);
       if (!m) {
@@ -189,6 +197,8 @@ export interface StepOutcome {
   directive?: boolean;
   /** Why the step was not run (see `SKIP`), else undefined. */
   skipped?: string;
+  /** Why its output was not compared (the block's `lab-text: varies`); it must still exit 0. */
+  varies?: string;
   code?: number;
   output?: string;
   drift?: Drift;
@@ -271,6 +281,10 @@ export async function runText(
       }
       const r = await exec(step.place, typed(step.command));
       const output = alias(r.output);
+      if (block.varies) {
+        push({ step, block: block.line, code: r.code, output, varies: block.varies });
+        continue;
+      }
       const drift = compareOutput(step.expected, output, { unordered: UNORDERED.test(step.command) });
       push({ step, block: block.line, code: r.code, output, ...(drift ? { drift } : {}) });
     }
@@ -279,7 +293,7 @@ export async function runText(
 }
 
 /** A directive that failed, or a step whose output drifted. */
-export const failed = (o: StepOutcome) => Boolean(o.drift) || (o.directive === true && o.code !== 0);
+export const failed = (o: StepOutcome) => Boolean(o.drift) || ((o.directive === true || o.varies !== undefined) && o.code !== 0);
 
 /**
  * One readable entry per failure: where in the text (the block and the command's line), the
@@ -288,7 +302,7 @@ export const failed = (o: StepOutcome) => Boolean(o.drift) || (o.directive === t
 export function describeDrifts(file: string, outcomes: readonly StepOutcome[]): string[] {
   return outcomes.filter(failed).map((o) => {
     const head = `${file}:${o.step.line} (block at line ${o.block}): ${o.step.command.split('\n')[0]}`;
-    if (!o.drift) return `${head}\n    the lab-text directive failed (exit ${o.code}):\n${indent(o.output ?? '')}`;
+    if (!o.drift) return `${head}\n    ${o.varies !== undefined ? 'a step whose output varies failed' : 'the lab-text directive failed'} (exit ${o.code}):\n${indent(o.output ?? '')}`;
     return [
       head,
       `    first text line not found: ${normalise(o.drift.expected)}`,

@@ -27,7 +27,7 @@ async function ensureBridgeSeesFilter(): Promise<void> {
   const r = await runCommand(['sysctl', '-n', BRIDGE_NF]);
   if (r.code !== 0) {
     throw new Error(
-      `${BRIDGE_NF} does not exist here: this kernel has no br_netfilter loaded, so traffic between pods on one bridge would bypass the policy. On a node of its own (a VM) load it with \`modprobe br_netfilter\`. The simulated kernel does not model it: lab 11 runs on the namespace backend (as root) or on the VMs.`,
+      `${BRIDGE_NF} does not exist here: this kernel has no br_netfilter loaded, so traffic between pods on one bridge would bypass the policy. On a node of its own (a VM) load it with \`modprobe br_netfilter\`; on the namespace backend, load it on the machine the namespaces run on.`,
     );
   }
   if (r.stdout.trim() === '1') return;

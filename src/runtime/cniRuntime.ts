@@ -76,17 +76,14 @@ export class CniRuntime {
   /** libcni's rule: the first *.conflist / *.conf / *.json in the conf dir, by byte order of the name. */
   async loadNetwork(node: string): Promise<NetworkList> {
     const dir = this._driver.paths(node).confDir;
-    const script =
-      'cd "$0" 2>/dev/null || { echo "no such directory $0" >&2; exit 3; }; ' +
-      'for f in $(LC_ALL=C ls -1); do case "$f" in *.conflist|*.conf|*.json) echo "$f"; cat "$f"; exit 0;; esac; done; ' +
-      'echo "no *.conflist or *.conf file in $0" >&2; exit 4';
-    const r = await this._driver.exec(node, ['sh', '-c', script, dir]);
-    if (r.code !== 0) throw new RuntimeConfigError(`${node}: no network config: ${r.stderr.trim()}`);
-    const nl = r.stdout.indexOf('\n');
-    const file = path.join(dir, r.stdout.slice(0, nl));
+    const files = await this._driver.files.readAll(node, dir);
+    if (!files) throw new RuntimeConfigError(`${node}: no network config: no such directory ${dir}`);
+    const first = files.find((f) => /\.(conflist|conf|json)$/.test(f.name));
+    if (!first) throw new RuntimeConfigError(`${node}: no network config: no *.conflist or *.conf file in ${dir}`);
+    const file = path.join(dir, first.name);
     let raw: Record<string, unknown>;
     try {
-      raw = JSON.parse(r.stdout.slice(nl + 1));
+      raw = JSON.parse(first.text);
     } catch (err) {
       throw new RuntimeConfigError(`${node}: ${file} is not valid JSON: ${(err as Error).message}`);
     }
@@ -199,17 +196,18 @@ export class CniRuntime {
     if (att.args) entry.cniArgs = parseCniArgs(att.args);
     if (att.labels && Object.keys(att.labels).length > 0) entry.labels = att.labels;
     const file = this._cacheFile(node, list.name, att);
-    const r = await this._driver.exec(node, ['sh', '-c', 'mkdir -p "$(dirname "$0")" && cat > "$0.tmp" && mv "$0.tmp" "$0"', file], {
-      input: JSON.stringify(entry),
-    });
-    if (r.code !== 0) throw new Error(`${node}: could not cache the ADD result in ${file}: ${r.stderr.trim()}`);
+    try {
+      await this._driver.files.write(node, file, JSON.stringify(entry));
+    } catch (err) {
+      throw new Error(`could not cache the ADD result: ${(err as Error).message}`);
+    }
   }
 
   async readCache(node: string, network: string, att: Pick<Attachment, 'containerId' | 'ifname'>): Promise<CacheEntry | undefined> {
-    const r = await this._driver.exec(node, ['cat', this._cacheFile(node, network, att)]);
-    if (r.code !== 0) return undefined;
+    const text = await this._driver.files.read(node, this._cacheFile(node, network, att));
+    if (text === undefined) return undefined;
     try {
-      return JSON.parse(r.stdout) as CacheEntry;
+      return JSON.parse(text) as CacheEntry;
     } catch {
       return undefined; // a torn or hand-edited cache entry: treat as absent, DEL still runs
     }
@@ -217,17 +215,14 @@ export class CniRuntime {
 
   async listCache(node: string): Promise<CacheEntry[]> {
     const dir = this._driver.paths(node).cacheDir;
-    const r = await this._driver.exec(node, ['sh', '-c', 'for f in "$0"/*; do [ -f "$f" ] && cat "$f" && echo; done; true', dir]);
-    return r.stdout
-      .split('\n')
-      .filter((l) => l.trim().startsWith('{'))
-      .flatMap((l) => {
-        try {
-          return [JSON.parse(l) as CacheEntry];
-        } catch {
-          return [];
-        }
-      });
+    return ((await this._driver.files.readAll(node, dir)) ?? []).flatMap((f) => {
+      try {
+        const entry = JSON.parse(f.text) as CacheEntry;
+        return entry && typeof entry === 'object' ? [entry] : [];
+      } catch {
+        return []; // a torn or hand-edited entry: not a pod
+      }
+    });
   }
 }
 

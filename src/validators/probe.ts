@@ -54,8 +54,8 @@ export interface Scratch {
   conf: Record<string, unknown>;
   netns(name: string): Promise<string>;
   leases(): Promise<string[]>;
-  /** Removes the scratch pods and dir; `extra` shell commands run on the node first (e.g. deleting a scratch bridge). */
-  close(extra?: readonly string[]): Promise<void>;
+  /** Removes the scratch pods, the dir, and the scratch links named (e.g. a bridge of its own). */
+  close(links?: readonly string[]): Promise<void>;
 }
 
 /**
@@ -64,13 +64,11 @@ export interface Scratch {
  */
 export async function openScratch(ctx: CheckContext, node: string, ipam: object, over: Record<string, unknown> = {}): Promise<Scratch> {
   const d = ctx.driver;
-  // One command makes the dir and writes the IPAM file; the node's config is read meanwhile.
-  const [mk, list] = await Promise.all([
-    d.exec(node, ['sh', '-c', 'd=$(mktemp -d /tmp/cnilab-check-XXXXXX) && cat > "$d/ipam.config" && echo "$d"'], { input: JSON.stringify(ipam) }),
+  // The dir and its IPAM file are made while the node's config is read.
+  const [dir, list] = await Promise.all([
+    d.files.makeTempDir(node, '/tmp/cnilab-check-').then(async (dir) => (await d.files.write(node, `${dir}/ipam.config`, JSON.stringify(ipam)), dir)),
     ctx.runtime.loadNetwork(node),
   ]);
-  const dir = mk.stdout.trim();
-  if (mk.code !== 0 || !dir) throw new Error(`${node}: could not make a scratch dir under /tmp: ${mk.stderr.trim()}`);
   const base = { ...list.plugins[0]!, name: 'cnilabcheck', cniVersion: '1.1.0' };
   const conf = { ...base, ipamFile: `${dir}/ipam.config`, dataDir: `${dir}/leases`, ...over };
   const made: string[] = [];
@@ -83,14 +81,21 @@ export async function openScratch(ctx: CheckContext, node: string, ipam: object,
       return d.createPodNetns(node, pod);
     },
     async leases() {
-      const r = await d.exec(node, ['sh', '-c', 'ls -1 "$0" 2>/dev/null | grep -E "^[0-9]+\\." || true', `${dir}/leases/cnilabcheck`]);
-      return r.stdout.split('\n').filter(Boolean).sort();
+      return leaseNames(await d.files.list(node, `${dir}/leases/cnilabcheck`));
     },
-    async close(extra: readonly string[] = []) {
-      await Promise.all([...made.map((p) => d.deletePodNetns(node, p)), d.exec(node, ['sh', '-c', `${extra.join('; ')}${extra.length ? '; ' : ''}rm -rf "$0"`, dir])]);
+    async close(links: readonly string[] = []) {
+      // Each link by its own `ip` call, not inside a shell: a node's `ip` answers without one.
+      await Promise.all([
+        ...made.map((p) => d.deletePodNetns(node, p)),
+        ...links.map((l) => d.exec(node, ['ip', 'link', 'del', l])),
+        d.files.remove(node, dir),
+      ]);
     },
   };
 }
+
+/** The lease files among a lease dir's names (an address each: `10.99.8.2`), sorted; none when the dir is missing. */
+export const leaseNames = (names: readonly string[] | undefined): string[] => (names ?? []).filter((n) => /^[0-9]+\./.test(n)).sort();
 
 export interface PluginCall {
   code: number;

@@ -2,7 +2,8 @@
 // "ok" to every connection; a client in another pod connects and reads the answer. Getting "ok"
 // proves both ways: the connection was let in, and the reply came back. The listener runs on the
 // node's Node.js (every node has one: the plugin runs on it), ends itself after `seconds`, and
-// `stop` ends it by its PID.
+// `stop` ends it by its PID. A driver whose nodes are modelled (the simulated kernel) answers the
+// same probes itself (`driver.tcp`): a socket in the pod's namespace, a handshake walked there and back.
 import type { NodeDriver } from '../cluster/driver.ts';
 
 const LISTENER = 'const n=require("net");for(const p of process.argv.slice(1,-1))n.createServer(c=>c.end("ok\\n")).listen(+p);setTimeout(()=>process.exit(0),1000*process.argv.at(-1))';
@@ -18,6 +19,7 @@ export interface Listener {
 
 /** Starts the listener in a pod on the given ports and waits until the first one listens. */
 export async function startListener(driver: NodeDriver, node: string, pod: string, ports: readonly number[], seconds = 120): Promise<Listener> {
+  if (driver.tcp) return { pid: 0, ...(await driver.tcp.listen(node, pod, ports, seconds)) };
   const script =
     'node -e "$0" "$@" >/dev/null 2>&1 & pid=$!; i=0; ' +
     `while ! ss -Hltn "sport = :${ports[0]}" | grep -q .; do i=$((i+1)); [ $i -gt 200 ] && { kill $pid; echo "the listener did not start" >&2; exit 1; }; sleep 0.05; done; echo $pid`;
@@ -29,6 +31,7 @@ export async function startListener(driver: NodeDriver, node: string, pod: strin
 
 /** "ok" when the connection got through and the answer came back; else what happened ("timeout", "ECONNREFUSED"…). */
 export async function tcpProbe(driver: NodeDriver, node: string, pod: string, ip: string, port: number, timeoutMs = 1500): Promise<string> {
+  if (driver.tcp) return driver.tcp.connect(node, pod, ip, port);
   const r = await driver.execPod(node, pod, ['node', '-e', CLIENT, ip, String(port), String(timeoutMs)]);
   return r.stdout.trim() || r.stderr.trim() || `exit ${r.code}`;
 }

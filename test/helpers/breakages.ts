@@ -229,7 +229,7 @@ export function breakagesFor(backend: Backend): Breakage[] {
       for (const { pod } of await e.driver.listPodNetns('node1')) await e.driver.execPod('node1', pod, ['ip', 'route', 'flush', 'cache']);
     }),
   ];
-  if (backend !== 'sim') all.push(...lab11Breakages()); // the simulated kernel does not model nft filtering yet
+  all.push(...lab11Breakages());
   if (backend === 'netns') {
     // A node whose mount namespace is gone: only a real node has one to lose.
     all.unshift(state('00', 'cluster-up', 'node3 unreachable (its mount namespace gone)', /node3/, (e) => execCommand(['umount', '-l', (e.backend as NetnsBackend).layout.nodeMntNs('node3')]), (e) => e.backend.up({ mode: e.backend.readState()!.mode as 'vxlan' }), {
@@ -306,8 +306,7 @@ const describeFailing = (r: Record<string, CheckResult>) => failing(r).map((c) =
 
 /** The solution bot's end state, whatever came before: every lab solved in order (those `skip` names aside). */
 export async function solveAll(env: LabEnv, skip: string[] = []) {
-  // 11 filters with nftables, which the simulated kernel does not model yet.
-  const unsupported = env.driver.backend === 'sim' ? ['09', '11'] : ['09'];
+  const unsupported = ['09'];
   for (const l of loadCatalog()) if (!unsupported.includes(l.id) && !skip.includes(l.id)) await solveLab(env, l);
 }
 

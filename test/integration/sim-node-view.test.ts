@@ -68,6 +68,29 @@ describe("a simulated node's view of the lab paths", () => {
     expect(bad.stdout).not.toContain(c.backend.layout.root);
   });
 
+  it("a namespace the node's shell made with `ip netns add` is a CNI_NETNS the plugin takes, by its /run/netns path, as on a real node", async () => {
+    const paths = c.driver.paths('node1');
+    const conf = JSON.stringify({ cniVersion: '1.1.0', name: 'simplecni', type: 'simplecni', bridge: 'simplecni0', subnet: '10.244.0.0/16', ipamFile: paths.ipamFile, dataDir: paths.dataDir, mtu: 1500 });
+    const plugin = path.join(paths.binDir, 'simplecni');
+    const env = (cmd: string, netns: string) => ({ CNI_COMMAND: cmd, CNI_CONTAINERID: 'nsadd1', CNI_IFNAME: 'eth0', CNI_NETNS: netns, CNI_PATH: paths.binDir });
+    expect((await execCommand(c.driver.nodeExecArgv('node1', ['ip', 'netns', 'add', 'ct1']))).code).toBe(0);
+    try {
+      const add = await c.driver.exec('node1', [plugin], { input: conf, env: env('ADD', '/run/netns/ct1') });
+      expect(add.code, add.stdout + add.stderr).toBe(0);
+      const ip = JSON.parse(add.stdout).ips[0].address as string;
+      const seen = await execCommand(c.driver.nodeExecArgv('node1', ['ip', '-n', 'ct1', '-br', 'addr', 'show', 'dev', 'eth0']));
+      expect(seen.stdout).toContain(ip);
+      // A name no `ip netns add` made is still no namespace.
+      const none = await c.driver.exec('node1', [plugin], { input: conf, env: { ...env('ADD', '/run/netns/ct2'), CNI_CONTAINERID: 'nsadd2' } });
+      expect(none.code).not.toBe(0);
+      expect(none.stdout).toContain('/run/netns/ct2');
+      const del = await c.driver.exec('node1', [plugin], { input: conf, env: env('DEL', '/run/netns/ct1') });
+      expect(del.code, del.stdout + del.stderr).toBe(0);
+    } finally {
+      await execCommand(c.driver.nodeExecArgv('node1', ['ip', 'netns', 'del', 'ct1']));
+    }
+  });
+
   it('holds while the machine removes the directory under a mount point, and follows what changes beside it', async () => {
     const dir = path.join(os.tmpdir(), uniqueName());
     try {

@@ -22,7 +22,6 @@ async function mutate(backend: Backend, env: LabEnv) {
   const ipip = await kernelHasIpip(checkContext(env));
   const na: Record<string, string> = { '09': 'n/a ctrd' }; // needs a containerd container: containerd.test.ts runs these
   if (!ipip) na['07'] = 'n/a ipip'; // the kernel lacks IP-in-IP
-  if (backend === 'sim') na['11'] = 'n/a sim'; // nftables filtering is not modelled by the simulated kernel yet
   // Lab 11 last, and solved only when its breakages come (runBreakages solves a failing lab first):
   // its policy isolates db, which other labs' breakages and checks would meet.
   const table = breakagesFor(backend)

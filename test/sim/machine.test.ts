@@ -10,6 +10,7 @@ import { findLab, loadCatalog } from '../../src/labs/catalog.ts';
 import { CniRuntime } from '../../src/runtime/cniRuntime.ts';
 import { Pods } from '../../src/runtime/pods.ts';
 import { runSimCommand } from '../../src/sim/core/commands.ts';
+import { ShellFileAccess, type NodeFileAccess } from '../../src/cluster/fileAccess.ts';
 import { MachineDriver } from '../../src/sim/machine/driver.ts';
 import { SimMachine } from '../../src/sim/machine/machine.ts';
 import { shQuote } from '../../src/sim/machine/commands.ts';
@@ -302,3 +303,33 @@ describe('streaming, Ctrl-C, programs, snapshots', () => {
   });
 });
 
+
+describe("the kit's own file access on the page's nodes", () => {
+  it('reads and writes the in-memory files as the node shell does', async () => {
+    const m = await machine();
+    const direct = new MachineDriver(m).files;
+    const viaShell = new ShellFileAccess((node, argv, opts) => new MachineDriver(m).exec(node, argv, opts));
+    await m.exec('node1', `mkdir -p /tmp/fa/sub && printf '%s' '{"a":1}' > /tmp/fa/10-x.conflist && printf 'two\\nlines' > '/tmp/fa/with space' && : > /tmp/fa/empty && echo h > /tmp/fa/.hidden`);
+    const ask = async (f: NodeFileAccess) => ({
+      list: await f.list('node1', '/tmp/fa'),
+      none: await f.list('node1', '/tmp/nope'),
+      read: await f.read('node1', '/tmp/fa/with space'),
+      all: await f.readAll('node1', '/tmp/fa'),
+      conf: await f.readAll('node1', '/etc/cni/net.d'),
+    });
+    const a = await ask(direct);
+    expect(a).toEqual(await ask(viaShell));
+    expect(a.list).toEqual(['10-x.conflist', 'empty', 'sub', 'with space']);
+    expect(a.none).toBeUndefined();
+    expect(a.all!.map((f) => [f.name, f.text])).toEqual([['10-x.conflist', '{"a":1}'], ['empty', ''], ['with space', 'two\nlines']]);
+    expect(a.conf!.length).toBe(1);
+    // What one writes, the other (and the node's shell) reads.
+    const dir = await direct.makeTempDir('node1', '/tmp/cnilab-check-');
+    await direct.write('node1', `${dir}/deep/ipam.config`, '{"Subnet": ');
+    expect((await m.exec('node1', `cat ${dir}/deep/ipam.config`)).stdout).toBe('{"Subnet": ');
+    await viaShell.write('node1', `${dir}/deep/two`, 'x');
+    expect(await direct.read('node1', `${dir}/deep/two`)).toBe('x');
+    await direct.remove('node1', dir);
+    expect((await m.exec('node1', `ls ${dir}`)).code).not.toBe(0);
+  });
+});

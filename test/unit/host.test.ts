@@ -276,6 +276,16 @@ describe('the reference bundles', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ code: 4, msg: expect.stringContaining('is not a namespace') });
   });
 
+  it("a namespace the model pins with no file behind it (a node's `ip netns add` name) is there, on nsfs; other missing paths stay missing", () => {
+    const sysctls = { keys: () => [], read: () => undefined, write: () => undefined };
+    const mem = withProcSys(new MemoryFs({ '/tmp/plain': '' }), sysctls, () => ['/run/netns/ct1']);
+    expect(mem.existsSync('/run/netns/ct1')).toBe(true);
+    expect(mem.statSync('/run/netns/ct1').dev).toBe(mem.statSync('/proc/self/ns/net').dev);
+    expect(mem.lstatSync('/run/netns/ct1').isFile()).toBe(true);
+    expect(mem.existsSync('/run/netns/ct2')).toBe(false);
+    expect(() => mem.statSync('/run/netns/ct2')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+
   it('simplecni-node parses its flags with util.parseArgs as Node does', async () => {
     const r = await run(bundle('simplecni-node'), { argv: ['apply', '--bogus'] });
     expect(r.code).toBe(2);

@@ -91,6 +91,23 @@ describe('incrementalBuilder (Deploy after Deploy in the page)', () => {
     expect(broken).toMatchObject({ ok: false, errors: [{ file, line: 1, column: 18 }] });
     // Back to the reference: the same bundles as the first build, nothing of the edit left.
     expect(await build(reference)).toEqual(once);
+    // The files of the last build again (Deploy, Deploy): its bundles, without building.
+    let rebuilds = 0;
+    const counted = incrementalBuilder({
+      esbuild: {
+        context: async (o) => {
+          const ctx = await esbuild.context(o);
+          const rebuild = ctx.rebuild.bind(ctx);
+          return Object.assign(ctx, { rebuild: () => (rebuilds++, rebuild()) });
+        },
+      } as Pick<typeof esbuild, 'context'>,
+      packages,
+    });
+    expect(await counted(reference)).toEqual(once);
+    expect(await counted({ ...reference })).toEqual(once);
+    expect(rebuilds).toBe(1);
+    expect((await counted({ ...reference, [file]: marked })).ok).toBe(true);
+    expect(rebuilds).toBe(2);
     // Other entries get a context of their own.
     const ipam = await build(reference, ['simplecni-ipam']);
     expect(ipam.ok && Object.keys(ipam.bundles)).toEqual(['simplecni-ipam']);

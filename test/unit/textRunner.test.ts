@@ -1,6 +1,6 @@
 // The lab-text runner's pure part: reading console blocks, the normalisations, the comparison.
 import { describe, expect, it } from 'vitest';
-import { compareOutput, describeDrifts, normalise, parseConsoleBlocks, runText, textSteps, WALK_SKIP } from '../../src/labs/textRunner.ts';
+import { compareOutput, describeDrifts, failed, normalise, parseConsoleBlocks, runText, textSteps, WALK_SKIP } from '../../src/labs/textRunner.ts';
 
 const TEXT = [
   '# A lab',
@@ -113,5 +113,21 @@ describe('lab text runner', () => {
     });
     expect(typed).toEqual(['cnilab pod add node1 web']);
     expect(outcomes.map((o) => o.skipped)).toEqual([undefined, 'a way back when something went wrong, not a step']);
+  });
+  it('a block marked `lab-text: varies` (a race) is typed and must exit 0, but its output is not compared', async () => {
+    const text = [
+      '{/* lab-text: varies a race: the counts differ from run to run */}',
+      '```console',
+      'node1:~# race | uniq -c',
+      '     12 10.244.1.2',
+      '      8 10.244.1.3',
+      '```',
+    ].join('\n');
+    expect(parseConsoleBlocks(text)[0]!.varies).toBe('a race: the counts differ from run to run');
+    const ok = await runText(text, async () => ({ code: 0, output: '     20 10.244.1.2\n' }));
+    expect(ok.map((o) => [o.varies, o.drift, failed(o)])).toEqual([['a race: the counts differ from run to run', undefined, false]]);
+    const broken = await runText(text, async () => ({ code: 127, output: 'race: command not found\n' }));
+    expect(broken.map(failed)).toEqual([true]);
+    expect(describeDrifts('lab.mdx', broken)[0]).toMatch(/lab.mdx:3 .*\n    a step whose output varies failed \(exit 127\):\n.*command not found/);
   });
 });

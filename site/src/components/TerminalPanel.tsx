@@ -11,6 +11,23 @@ import { tx, useT } from '../lib/lang.ts';
 
 type SessionModule = typeof import('../terminal/session.ts');
 
+/** xterm's chunk, fetched once for the page (main.tsx starts it while the engine starts). */
+let sessionModule: SessionModule | undefined;
+const loadingSession: { p?: Promise<SessionModule> } = {};
+export function loadSessionModule(): Promise<SessionModule> {
+  return (loadingSession.p ??= import('../terminal/session.ts').then((m) => (sessionModule = m)));
+}
+
+/** Runs `f` when the page is idle (soon, at the latest). */
+const whenIdle = (f: () => void): (() => void) => {
+  if (typeof requestIdleCallback === 'function') {
+    const h = requestIdleCallback(f, { timeout: 500 });
+    return () => cancelIdleCallback(h);
+  }
+  const t = setTimeout(f, 50);
+  return () => clearTimeout(t);
+};
+
 function statusText(s: ConnState | undefined): string {
   if (!s) return tx('term.starting');
   switch (s.status) {
@@ -117,7 +134,7 @@ export function TerminalPanel({ terminals }: { terminals: TerminalInfo[] }) {
   };
   const tr = useT();
   const [active, setActive] = useState<string | undefined>(nodes[0]);
-  const [mod, setMod] = useState<SessionModule | null>(null);
+  const [mod, setMod] = useState<SessionModule | null>(sessionModule ?? null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [states, setStates] = useState<Record<string, ConnState>>({});
   const [theme] = useTheme();
@@ -128,8 +145,9 @@ export function TerminalPanel({ terminals }: { terminals: TerminalInfo[] }) {
   const nodesKey = nodes.join(',');
 
   useEffect(() => {
+    if (mod) return;
     let live = true;
-    import('../terminal/session.ts').then(
+    loadSessionModule().then(
       (m) => live && setMod(m),
       (e: unknown) => live && setLoadError(e instanceof Error ? e.message : String(e)),
     );
@@ -142,20 +160,27 @@ export function TerminalPanel({ terminals }: { terminals: TerminalInfo[] }) {
     if (!active || !nodes.includes(active)) setActive(nodes[0]);
   }, [nodesKey]);
 
-  // Create a session per node (once), dispose sessions of nodes that left.
+  // Create a session per node (once), dispose sessions of nodes that left. The shown tab's first:
+  // the others (hidden, so xterm can measure nothing in them yet) once the page is idle.
+  const open = (node: string) => {
+    const host = hosts.current[node];
+    const onState = (n: string, s: ConnState) => setStates((prev) => ({ ...prev, [n]: s }));
+    if (mod && host && !sessions.current.has(node)) sessions.current.set(node, new mod.TermSession(node, host, theme, engine, onState));
+  };
   useEffect(() => {
     if (!mod) return;
-    const onState = (node: string, s: ConnState) => setStates((prev) => ({ ...prev, [node]: s }));
-    for (const node of nodes) {
-      const host = hosts.current[node];
-      if (host && !sessions.current.has(node)) sessions.current.set(node, new mod.TermSession(node, host, theme, engine, onState));
-    }
+    const first = active && nodes.includes(active) ? active : nodes[0];
+    if (first) open(first);
+    const cancel = whenIdle(() => {
+      for (const node of nodes) open(node);
+    });
     for (const [node, s] of sessions.current) {
       if (!nodes.includes(node)) {
         s.dispose();
         sessions.current.delete(node);
       }
     }
+    return cancel;
   }, [mod, nodesKey]);
 
   useEffect(
@@ -172,7 +197,9 @@ export function TerminalPanel({ terminals }: { terminals: TerminalInfo[] }) {
 
   // Re-fit on show, and whenever the panel changes size (window, split drag, topology collapse).
   useEffect(() => {
-    if (active) sessions.current.get(active)?.fit();
+    if (!active) return;
+    open(active); // shown before the idle moment came
+    sessions.current.get(active)?.fit();
   }, [active, mod]);
 
   useEffect(() => {

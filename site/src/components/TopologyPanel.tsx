@@ -129,6 +129,10 @@ function TopologyBody({
   );
 }
 
+/** Resolves when the page is idle (soon, at the latest). */
+const idle = (): Promise<void> =>
+  new Promise((r) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => r(), { timeout: 500 }) : setTimeout(r, 50)));
+
 export function TopologyPanel({
   version,
   collapsed,
@@ -150,13 +154,18 @@ export function TopologyPanel({
   const trace = useTrace();
   const engine = useEngine();
 
+  const first = useRef(true);
   useEffect(() => {
     ctrl.current?.abort();
     const c = new AbortController();
     ctrl.current = c;
     setLoading(true);
-    if (!engine.topology) return;
-    engine.topology(c.signal).then(
+    const topology = engine.topology?.bind(engine);
+    if (!topology) return;
+    // The first picture waits for an idle moment: the page's terminal comes first.
+    const ready = first.current ? idle() : Promise.resolve();
+    first.current = false;
+    ready.then(() => (c.signal.aborted ? new Promise<never>(() => undefined) : topology(c.signal))).then(
       (t) => {
         if (c.signal.aborted) return;
         setTopo(t);

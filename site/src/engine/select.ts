@@ -16,7 +16,7 @@ export async function loadEngine(): Promise<Engine> {
     } else {
       window.__cnilab.engineChoice = { tried: 'none', ms: 0 };
     }
-    const { createPageEngine } = await import('./page/index.ts');
+    const { createPageEngine } = await import('./page/front.ts');
     return createPageEngine();
   }
   const { createServerEngine } = await import('./server/index.ts');

@@ -3,6 +3,7 @@
 import * as os from 'node:os';
 import { execCommand, mustExec, type ExecOptions, type ExecResult } from '../../shared/exec.ts';
 import type { NodeDriver } from '../driver.ts';
+import { ShellFileAccess } from '../fileAccess.ts';
 import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
 import type { NodePaths } from '../nodeConfig.ts';
 import { nodeByName, workerByName, type Topology } from '../topology.ts';
@@ -12,6 +13,8 @@ import { NetnsLayout } from './layout.ts';
 
 export class NetnsDriver implements NodeDriver {
   readonly backend = 'netns' as const;
+  // A node's /etc/cni is a bind mount inside its own mount namespace: its paths mean something only there.
+  readonly files = new ShellFileAccess((node, argv, opts) => this.exec(node, argv, opts));
 
   constructor(
     readonly topology: Topology,

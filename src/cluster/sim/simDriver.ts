@@ -16,7 +16,9 @@ import { updateWorld } from '../../sim/host/store.ts';
 import { bundleShim } from '../../shared/bundleShim.ts';
 import { scriptForm } from '../../shared/scriptForm.ts';
 import { pluginLookupOf, pluginNotFound } from '../cniPath.ts';
-import type { NodeDriver } from '../driver.ts';
+import type { NodeDriver, TcpProbes } from '../driver.ts';
+import { connect, listen, unlisten } from '../../sim/core/tcp.ts';
+import { LocalFileAccess } from '../localFileAccess.ts';
 import type { NodePaths } from '../nodeConfig.ts';
 import { writeIfChanged } from '../nodeFiles.ts';
 import { claimPodFile, listPodFiles, validatePodName } from '../podFiles.ts';
@@ -33,11 +35,24 @@ const hostPool = () => (pool ??= new WorkerPool<SimProgramJob>(simHostBundle(), 
 
 export class SimDriver implements NodeDriver {
   readonly backend = 'sim' as const;
+  /** The nodes' files are this machine's, at the paths `paths()` names. */
+  readonly files = new LocalFileAccess();
 
   constructor(
     readonly topology: Topology,
     readonly layout: SimLayout,
   ) {}
+
+  readonly tcp: TcpProbes = {
+    listen: async (node, pod, ports, seconds) => {
+      const owner = `probe:${process.pid}:${node}/${pod}:${ports.join(',')}`;
+      const file = this.layout.kernelFile;
+      const ns = this.layout.podNetnsPath(node, validatePodName(pod));
+      await updateWorld(file, (w) => listen(w, ns, 'tcp', ports, owner, Date.now() + seconds * 1000));
+      return { stop: () => updateWorld(file, (w) => unlisten(w, owner)) };
+    },
+    connect: (node, pod, ip, port) => updateWorld(this.layout.kernelFile, (w) => connect(w, this.layout.podNetnsPath(node, validatePodName(pod)), ip, port).result),
+  };
 
   /** The environment that puts a process on a node (or in a pod's namespace). */
   env(node: string, netns?: string): Record<string, string> {

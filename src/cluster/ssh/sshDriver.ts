@@ -3,6 +3,7 @@
 // (VM_PATHS); a pod is a network namespace pinned to a file under POD_DIR on the node.
 import type { ExecOptions, ExecResult } from '../../shared/exec.ts';
 import type { Backend, NodeDriver } from '../driver.ts';
+import { ShellFileAccess } from '../fileAccess.ts';
 import { VM_PATHS, type NodePaths } from '../nodeConfig.ts';
 import { validatePodName } from '../podFiles.ts';
 import { nodeByName, workerByName, type Topology } from '../topology.ts';
@@ -18,6 +19,8 @@ const POD_DIR = '/run/simplecni-lab/pods';
 export const podNetnsDir = (node: string) => `${POD_DIR}/${node}`;
 
 export class SshDriver implements NodeDriver {
+  readonly files = new ShellFileAccess((node, argv, opts) => this.exec(node, argv, opts));
+
   constructor(
     readonly backend: Extract<Backend, 'vagrant' | 'ssh'>,
     readonly topology: Topology,

@@ -55,5 +55,14 @@ export function resolveNetns(world: World, ref: string, node?: string): SimNetns
   return all.find((n) => n.name === name && n.owner === node && node !== undefined) ?? all.find((n) => n.name === name && n.owner === undefined);
 }
 
+/**
+ * The files namespaces are pinned to, as a program on `node` finds them: pods' (CNI_NETNS) and
+ * the node's own `ip netns add` names under /run/netns (and /var/run/netns, its old name).
+ */
+export const namespaceFilesOf = (world: World, node?: string): string[] => [
+  ...Object.values(world.namespaces).flatMap((n) => (n.path ? [n.path] : [])),
+  ...namedNetnsOf(world, node).flatMap((n) => NETNS_DIRS.map((d) => `${d}${n.name}`)),
+];
+
 /** Namespaces `ip netns list` shows on a node: the ones made there. */
 export const namedNetnsOf = (world: World, node?: string) => Object.values(world.namespaces).filter((n) => n.name !== undefined && n.owner === node && node !== undefined);

@@ -124,6 +124,16 @@ export interface SimCapture {
   lines: string[];
 }
 
+/** A listening socket (`nc -l`, a probe's listener): the walk answers a SYN to it with a SYN-ACK. */
+export interface SimSocket {
+  proto: 'tcp' | 'udp';
+  port: number;
+  /** Who listens (a process id, a probe's name): `unlisten` removes its sockets. */
+  owner: string;
+  /** Epoch ms after which the socket is gone (a listener that ends itself, as the real probe's does). */
+  until?: number;
+}
+
 export interface SimNetns {
   /** The key of this namespace in World.namespaces. */
   id: string;
@@ -138,8 +148,11 @@ export interface SimNetns {
   neighs: SimNeigh[];
   fdb: SimFdb[];
   sysctl: Record<string, string>;
-  nft: { tables: Record<string, string>; masquerade: SimMasquerade[] };
+  /** tableSeq: the last table handle given in this namespace (nft numbers tables per namespace). */
+  nft: { tables: Record<string, string>; masquerade: SimMasquerade[]; tableSeq?: number };
   nextIfindex: number;
+  /** Listening sockets; absent in a namespace where nothing ever listened. */
+  sockets?: SimSocket[];
   /** netnsid this namespace gives another (by id), assigned when a veth first links them. */
   netnsids?: Record<string, number>;
 }
@@ -150,6 +163,8 @@ export interface World {
   /** Counter behind generated MAC addresses: deterministic, so runs are repeatable. */
   macSeq: number;
   captures: SimCapture[];
+  /** Last ephemeral port handed out (connections' source ports: deterministic, so runs repeat). */
+  portSeq?: number;
   /**
    * The ipip module is loaded (something used IP-in-IP): as on Linux, every namespace, existing
    * or new, then has the fallback device tunl0 (down, NOARP).

@@ -1,4 +1,5 @@
-// sysctl(8) (procps-ng) on the simulated kernel: the net.ipv4 keys of the namespace it runs in.
+// sysctl(8) (procps-ng) on the simulated kernel: the net.ipv4 keys of the namespace it runs in,
+// and br_netfilter's net.bridge.bridge-nf-call-iptables.
 // `sysctl [-w] [-q] [-n] [-e] [-a] key[=value]…`; per-interface keys (net.ipv4.conf.IF.rp_filter)
 // exist for all, default and every link (a dot in a link name is a slash, as in /proc/sys).
 import { currentNs, type Command } from './command.ts';
@@ -20,6 +21,9 @@ const GLOBAL_KEYS: Record<string, { def: string; min?: number; max?: number }> =
   'net.ipv4.ip_default_ttl': { def: '64', min: 1, max: 255 },
   'net.ipv4.ip_no_pmtu_disc': { def: '0', min: 0, max: 3 },
   'net.ipv4.icmp_echo_ignore_all': { def: '0', min: 0, max: 1 },
+  // br_netfilter, loaded (as on the kit's Linux hosts): bridged IPv4 meets the ip hooks when 1,
+  // the kernel's default in every namespace since Linux 5.3. Its other keys are not modelled.
+  'net.bridge.bridge-nf-call-iptables': { def: '1', min: 0, max: 1 },
 };
 
 const confNames = (ns: SimNetns) => ['all', 'default', ...ns.links.map((l) => l.name.replace(/\./g, '/'))];

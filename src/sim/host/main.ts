@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import { runTcpdump } from './tcpdump.ts';
 import { SIM_ENV } from './env.ts';
 import { runSimChain } from './chain.ts';
-import { WorldFileError } from './store.ts';
+import { updateWorld, WorldFileError } from './store.ts';
+import { unlisten } from '../core/tcp.ts';
 
 /** Programs that read a script on stdin when given "-": only then is stdin consumed. */
 function wantsStdin(argv: readonly string[]): boolean {
@@ -29,9 +30,32 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
   });
-  if ('code' in end) return end.code;
+  if ('code' in end) return end.code === 0 && argv[0] === 'nc' && listens(argv) ? holdListener(file, `nc:${process.pid}`) : end.code;
   // A program of the machine's, in the namespace nsenter / ip netns exec gave it (none: a shell).
   return runElsewhere(end.exec.argv.length > 0 ? end.exec.argv : [process.env.SHELL || '/bin/sh'], end.exec.ns);
+}
+
+const listens = (argv: readonly string[]) => argv.slice(1).some((a) => /^-[a-z]*l/.test(a));
+
+/**
+ * `nc -l` listens until it is ended, as the real one does (with or without -k: the model's
+ * connections do not reach the process, so it never sees the one that would end it): the socket
+ * is closed when a signal ends the process.
+ */
+function holdListener(file: string, owner: string): Promise<number> {
+  return new Promise((resolve) => {
+    const keep = setInterval(() => {}, 1 << 30);
+    const end = (code: number) => () => {
+      clearInterval(keep);
+      updateWorld(file, (w) => unlisten(w, owner)).then(
+        () => resolve(code),
+        () => resolve(code),
+      );
+    };
+    process.once('SIGTERM', end(143));
+    process.once('SIGINT', end(130));
+    process.once('SIGHUP', end(129));
+  });
 }
 
 function runElsewhere(argv: string[], ns: string): Promise<number> {

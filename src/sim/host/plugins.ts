@@ -13,6 +13,7 @@ import { withMounts, type PathMount } from '../../host/mounts.ts';
 import type { HostCommandRunner, RunResult } from '../../host/types.ts';
 import { bundleOfShim } from '../../shared/bundleShim.ts';
 import { isSimCommand } from '../core/commands.ts';
+import { namespaceFilesOf } from '../core/command.ts';
 import { procSysOf } from '../core/sysctl.ts';
 import { runSimChain } from './chain.ts';
 import { SIM_ENV } from './env.ts';
@@ -115,7 +116,7 @@ export function startOnSimNode(job: SimProgramJob, hooks: SimProgramHooks): Host
     argv: job.argv,
     env: job.env,
     stdin: job.stdin,
-    fs: withProcSys(withMounts(diskFs(), job.mounts ?? []), sysctls, () => pinnedNamespaces(readWorld(job.file))),
+    fs: withProcSys(withMounts(diskFs(), job.mounts ?? []), sysctls, () => namespaceFilesOf(readWorld(job.file), job.node)),
     runner,
     filename: job.bundle,
     pid: hooks.pid,
@@ -155,5 +156,3 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** The files the simulated kernel pins namespaces to (pods' CNI_NETNS): nsfs files to a hosted program. */
-export const pinnedNamespaces = (world: World): string[] => Object.values(world.namespaces).flatMap((n) => (n.path ? [n.path] : []));

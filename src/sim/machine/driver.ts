@@ -1,19 +1,45 @@
 // The node driver of the simulated machine: the validators, the CNI runtime and trace reach its
 // nodes exactly as they reach a VM — run a command on a node, read its output.
-import type { NodeDriver } from '../../cluster/driver.ts';
+import type { NodeDriver, TcpProbes } from '../../cluster/driver.ts';
+import { connect, listen, unlisten } from '../core/tcp.ts';
 import type { NodePaths } from '../../cluster/nodeConfig.ts';
 import { validatePodName } from '../../cluster/podName.ts';
 import { nodeByName, workerByName, type Topology } from '../../cluster/topologyModel.ts';
 import type { ExecOptions, ExecResult } from '../../shared/execTypes.ts';
-import { isSimCommand, runSimCommand } from '../core/commands.ts';
 import { addNetns, deleteNetns } from '../core/model.ts';
+import { runKernelArgv } from './kernelDirect.ts';
 import type { SimMachine } from './machine.ts';
+import { MachineFileAccess } from './machineFileAccess.ts';
 import { MACHINE_PATHS, podNetnsDir } from './nodeFiles.ts';
 
 export class MachineDriver implements NodeDriver {
   readonly backend = 'sim' as const;
+  readonly files: MachineFileAccess;
 
-  constructor(readonly machine: SimMachine) {}
+  constructor(readonly machine: SimMachine) {
+    this.files = new MachineFileAccess(machine);
+  }
+
+  private probes = 0;
+
+  readonly tcp: TcpProbes = {
+    listen: async (node, pod, ports, seconds) => {
+      const owner = `probe:${++this.probes}`;
+      listen(this.machine.world, this.podNetnsPath(node, pod), 'tcp', ports, owner, Date.now() + seconds * 1000);
+      this.machine.changed();
+      return {
+        stop: async () => {
+          unlisten(this.machine.world, owner);
+          this.machine.changed();
+        },
+      };
+    },
+    connect: async (node, pod, ip, port) => {
+      const r = connect(this.machine.world, this.podNetnsPath(node, pod), ip, port).result;
+      this.machine.changed();
+      return r;
+    },
+  };
 
   get topology(): Topology {
     return this.machine.topology;
@@ -32,23 +58,17 @@ export class MachineDriver implements NodeDriver {
     const env = Object.fromEntries(Object.entries(opts.env ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
     // The model's own programs answer right here, as on the sim backend: a check reads state with
     // dozens of `ip -j …` and needs no shell for them. Anything else goes through the node's shell.
-    let ns = this.machine.resolveNetns(node, netns);
-    let rest = [...argv];
     let stdout = '';
     let stderr = '';
-    while (isSimCommand(rest[0] ?? '') && Object.keys(env).length === 0) {
-      const r = runSimCommand({ world: this.machine.world, ns, node, ...(opts.input !== undefined ? { stdin: opts.input } : {}) }, rest);
-      this.machine.changed();
-      stdout += r.stdout;
-      stderr += r.stderr;
-      if (!r.spawn || r.code !== 0) return { code: r.code, stdout, stderr };
-      ns = r.spawn.ns;
-      rest = r.spawn.argv;
-      if (rest.length === 0) return { code: 0, stdout, stderr };
-    }
-    if (rest.length !== argv.length || ns !== this.machine.resolveNetns(node, netns)) {
-      netns = ns;
-      argv = rest;
+    if (Object.keys(env).length === 0) {
+      const start = this.machine.resolveNetns(node, netns);
+      const k = runKernelArgv(this.machine, node, start, argv, opts.input);
+      if (k.done) return { code: k.code, stdout: k.stdout, stderr: k.stderr };
+      ({ stdout, stderr } = k);
+      if (k.rest.length !== argv.length || k.ns !== start) {
+        netns = k.ns;
+        argv = k.rest;
+      }
     }
     const signal = opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : undefined;
     const r = await this.machine.exec(node, argv, { env, ...(netns ? { netns } : {}), ...(opts.input !== undefined ? { stdin: opts.input } : {}), ...(signal ? { signal } : {}) });

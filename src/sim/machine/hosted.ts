@@ -7,9 +7,12 @@ import { runBundle } from '../../host/runBundle.ts';
 import { withProcSys } from '../../host/procSys.ts';
 import type { HostCommandRunner } from '../../host/types.ts';
 import { isSimCommand } from '../core/commands.ts';
+import { namespaceFilesOf } from '../core/command.ts';
+import { runKernelArgv } from './kernelDirect.ts';
 import { SimError } from '../core/model.ts';
 import { procSysOf } from '../core/sysctl.ts';
-import { CNI_PROGRAMS, MACHINE_PATHS } from './nodeFiles.ts';
+import { installBundleFiles } from './install.ts';
+import type { CNI_PROGRAMS } from './nodeFiles.ts';
 import type { MachineProgram, MachineProgramContext, SimMachine } from './machine.ts';
 
 /** A standard path of one of the kernel's programs (/usr/sbin/ip, /sbin/sysctl) is the simulated one. */
@@ -43,7 +46,12 @@ export function hostedBundle(opts: HostedOptions = {}): MachineProgram {
         const prog = argv[0] ?? '';
         const m = SYSTEM_BIN.exec(prog);
         const cmd = m && isSimCommand(m[1]!) ? [m[1]!, ...argv.slice(1)] : [...argv];
-        const r = await ctx.machine.exec(ctx.node, cmd, { netns: ctx.netns, env, ...(stdin !== undefined ? { stdin } : {}), ...(cwd ? { cwd } : {}) });
+        // The kernel's programs (most of what the plugin spawns) answer straight from the World:
+        // they read no environment, and a shell would only have parsed the line to run them.
+        const k = runKernelArgv(ctx.machine, ctx.node, ctx.netns, cmd, stdin);
+        if (k.done) return { code: k.code, stdout: k.stdout, stderr: k.stderr };
+        const rest = await ctx.machine.exec(ctx.node, k.rest, { netns: k.ns, env, ...(stdin !== undefined ? { stdin } : {}), ...(cwd ? { cwd } : {}) });
+        const r = { ...rest, stdout: k.stdout + rest.stdout, stderr: k.stderr + rest.stderr };
         if (r.code === 127 && /command not found|No such file or directory/.test(r.stderr)) {
           // As spawn reports a program that does not exist.
           throw Object.assign(new Error(`spawn ${prog} ENOENT`), { code: 'ENOENT', errno: -2, syscall: `spawn ${prog}`, path: prog });
@@ -55,7 +63,7 @@ export function hostedBundle(opts: HostedOptions = {}): MachineProgram {
       argv: ctx.argv.slice(1),
       env: ctx.env,
       stdin: ctx.stdin,
-      fs: withProcSys(sync, sysctls, () => Object.values(ctx.machine.world.namespaces).flatMap((n) => (n.path ? [n.path] : []))),
+      fs: withProcSys(sync, sysctls, () => namespaceFilesOf(ctx.machine.world, ctx.node)),
       runner,
       filename: `${path}.cjs`,
       hostname: ctx.node,
@@ -71,11 +79,5 @@ export function hostedBundle(opts: HostedOptions = {}): MachineProgram {
  * plugin host: what `cnilab deploy` does on a node, for the machine.
  */
 export function installBundles(machine: SimMachine, bundles: Partial<Record<(typeof CNI_PROGRAMS)[number], string>>) {
-  for (const node of machine.topology.nodes.filter((n) => n.role === 'worker').map((n) => n.name)) {
-    const fs = machine.syncFs(node);
-    fs.mkdirSync(MACHINE_PATHS.binDir, { recursive: true });
-    for (const [name, source] of Object.entries(bundles)) if (source !== undefined) fs.writeFileSync(`${MACHINE_PATHS.binDir}/${name}.cjs`, source, { mode: 0o644 });
-  }
-  for (const name of Object.keys(bundles)) machine.registerProgram(`${MACHINE_PATHS.binDir}/${name}`, hostedBundle());
-  machine.changed();
+  installBundleFiles(machine, bundles, hostedBundle);
 }

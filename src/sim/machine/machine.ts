@@ -80,7 +80,10 @@ const SHELL_OWN = ['/bin', '/usr/bin', '/proc', '/dev', '/sys'];
 interface MachineNode {
   name: string;
   fs: InMemoryFs;
-  bash: Bash;
+  /** The node's shell, made on first use (a shell writes its commands' stubs into the node's files: most of a fresh node's cost). */
+  shell?: Bash;
+  /** Its shell's commands (kernel programs, the program runner, those registered by name). */
+  commands: Command[];
   sync?: SyncFs;
 }
 
@@ -208,7 +211,11 @@ export class SimMachine {
 
   /** A command by name in every node's shell (e.g. `cnilab`). */
   registerCommand(name: string, program: MachineProgram) {
-    for (const n of this._nodes.values()) n.bash.registerCommand(this._programCommand(n, name, program));
+    for (const n of this._nodes.values()) {
+      const c = this._programCommand(n, name, program);
+      n.commands.push(c);
+      n.shell?.registerCommand(c);
+    }
     this._commandNames.add(name);
   }
 
@@ -225,7 +232,7 @@ export class SimMachine {
   functionChanges(node: string, script: string): { name: string; source?: string }[] {
     const out: { name: string; source?: string }[] = [];
     try {
-      const { ast } = this._node(node).bash.transform(script);
+      const { ast } = this._bash(this._node(node)).transform(script);
       for (const st of ast.statements) {
         for (const p of st.pipelines) {
           for (const c of p.commands) {
@@ -256,11 +263,12 @@ export class SimMachine {
   /** Runs a command line (a script, or argv quoted for you) on a node. Never throws on a non-zero exit. */
   async exec(node: string, cmd: readonly string[] | string, opts: MachineExecOptions = {}): Promise<MachineExecResult> {
     const n = this._node(node);
+    const bash = this._bash(n);
     const script = typeof cmd === 'string' ? cmd : cmd.map(shQuote).join(' ');
     const id = String(++this._seq);
     let stdout = '';
     let stderr = '';
-    const sinks: ExecSinks = { stream: Boolean(opts.onStdout) && isOneCommand(n.bash, script), ...(opts.signal ? { signal: opts.signal } : {}) };
+    const sinks: ExecSinks = { stream: Boolean(opts.onStdout) && isOneCommand(bash, script), ...(opts.signal ? { signal: opts.signal } : {}) };
     if (opts.onStdout) {
       sinks.onStdout = (s) => {
         stdout += s;
@@ -277,11 +285,11 @@ export class SimMachine {
       .map(([k, v]) => `${k}=${shQuote(v)}`)
       .join(' ')}\n`;
     this._execs.set(id, sinks);
-    if (opts.onStdout && hasBackgroundJob(n.bash, script)) {
+    if (opts.onStdout && hasBackgroundJob(bash, script)) {
       sinks.onStderr!(`note: this shell runs a job started with & to its end before the next command (there are no background jobs in the page); for two things at once use two terminals\n`);
     }
     try {
-      const r = await n.bash.exec(prefix + script, {
+      const r = await bash.exec(prefix + script, {
         cwd: opts.cwd ?? '/root',
         ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
@@ -316,7 +324,7 @@ export class SimMachine {
   }
 
   private _addNode(name: string, fs: InMemoryFs) {
-    const spec = nodeByName(this.topology, name);
+    nodeByName(this.topology, name);
     const hooks = {
       world: () => this.world,
       node: name,
@@ -324,11 +332,15 @@ export class SimMachine {
       changed: () => {},
       timeScale: () => this._timeScale,
     };
-    const node: MachineNode = { name, fs, bash: undefined as unknown as Bash };
-    const commands: Command[] = [...kernelCommands(hooks), this._runProgramCommand(node)];
-    for (const c of commands) this._commandNames.add(c.name);
-    node.bash = new Bash({ fs, cwd: '/root', env: nodeEnv(spec), customCommands: commands, processInfo: { pid: 1, ppid: 0, uid: 0, gid: 0 } });
+    const node: MachineNode = { name, fs, commands: [] };
+    node.commands.push(...kernelCommands(hooks), this._runProgramCommand(node));
+    for (const c of node.commands) this._commandNames.add(c.name);
     this._nodes.set(name, node);
+  }
+
+  private _bash(n: MachineNode): Bash {
+    n.shell ??= new Bash({ fs: n.fs, cwd: '/root', env: nodeEnv(nodeByName(this.topology, n.name)), customCommands: [...n.commands], processInfo: { pid: 1, ppid: 0, uid: 0, gid: 0 } });
+    return n.shell;
   }
 
   /** The hidden command a program's script calls with its own path. */

@@ -68,7 +68,7 @@ export const checks: Record<string, CheckFn> = {
   'ipam-file-errors': async (ctx) => {
     const s = await openScratch(ctx, NODE, { Subnet: '10.99.3.0', Gateway: '10.99.3.1' }, ipam({ subnet: '10.99.0.0/16' }));
     try {
-      await ctx.driver.exec(NODE, ['sh', '-c', 'printf "%s" "{\\"Subnet\\": " > "$0"', `${s.dir}/ipam.config`]);
+      await ctx.driver.files.write(NODE, `${s.dir}/ipam.config`, '{"Subnet": '); // cut off mid-object
       const r = await callPlugin(ctx, NODE, s.conf, env('ADD', 'bad'));
       const ok = r.code !== 0 && String(r.json?.msg ?? '').includes(`${s.dir}/ipam.config`);
       return ok

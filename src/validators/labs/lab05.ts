@@ -1,6 +1,6 @@
 // 05 · DEL, CHECK, GC: the plugin run with crafted input on scratch pods, and every node's leases
 import { workers } from '../../cluster/topology.ts';
-import { callPlugin, ipJson, openScratch, ping, short, type Scratch } from '../probe.ts';
+import { callPlugin, ipJson, leaseNames, openScratch, ping, short, type Scratch } from '../probe.ts';
 import { fail, pass, type CheckContext, type CheckFn } from '../types.ts';
 import { list, msg, type Text } from '../../i18n/index.ts';
 
@@ -20,7 +20,7 @@ async function withScratch<T>(ctx: CheckContext, which: keyof typeof SCRATCH, fn
     return await fn(s);
   } finally {
     // Removing the scratch pods' namespaces removes their veths too; the bridge goes by hand.
-    await s.close([`ip link del ${bridge} 2>/dev/null`]);
+    await s.close([bridge]);
   }
 }
 
@@ -94,11 +94,11 @@ export const checks: Record<string, CheckFn> = {
         const problems: Text[] = [];
         const list = await ctx.runtime.loadNetwork(w.name);
         const conf = list.plugins[0] as { dataDir?: string; bridge?: string };
-        const [ls, links] = await Promise.all([
-          ctx.driver.exec(w.name, ['sh', '-c', 'ls -1 "$0" 2>/dev/null | grep -E "^[0-9]+\\." || true', `${conf.dataDir}/${list.name}`]),
+        const [names, links] = await Promise.all([
+          ctx.driver.files.list(w.name, `${conf.dataDir}/${list.name}`),
           ipJson(ctx.driver, w.name, ['link', 'show', 'master', conf.bridge ?? 'simplecni0']),
         ]);
-        const leases = ls.stdout.split('\n').filter(Boolean);
+        const leases = leaseNames(names);
         const ports = (links ?? []).filter((l) => l.ifname.startsWith('veth'));
         const answers = await Promise.all(leases.map(async (ip) => (await ping(ctx.driver, w.name, ip)).ok));
         leases.forEach((ip, i) => answers[i] || problems.push(msg('v.no-leaks.lease', { node: w.name, ip })));

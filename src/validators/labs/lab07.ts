@@ -7,11 +7,22 @@ import { list, msg, t, type Text } from '../../i18n/index.ts';
 /** Why lab 07 cannot run here; `cnilab solve` says the same in English. */
 export const NO_IPIP = t('en', msg('v.ipip.noKernel'));
 
+/** One probe per run of the lab's checks, which all ask at once. */
+const probed = new WeakMap<CheckContext, Promise<boolean>>();
+
 /** Probes node1's kernel by creating (and at once deleting) a throwaway ipip device. */
-export async function kernelHasIpip(ctx: CheckContext): Promise<boolean> {
-  // A name of its own per probe: the lab's checks run concurrently, and each one probes.
+export function kernelHasIpip(ctx: CheckContext): Promise<boolean> {
+  let p = probed.get(ctx);
+  if (!p) probed.set(ctx, (p = probeIpip(ctx)));
+  return p;
+}
+
+async function probeIpip(ctx: CheckContext): Promise<boolean> {
+  // A name of its own per probe, so probes from two runs at once never meet. Two commands rather
+  // than one `sh -c`: a node's own `ip` then answers without a shell (on the sim, in-process).
   const dev = `cnilabip${Math.random().toString(36).slice(2, 8)}`;
-  const r = await ctx.driver.exec('node1', ['sh', '-c', `ip link add name ${dev} type ipip 2>&1 && ip link del ${dev}`]);
+  const r = await ctx.driver.exec('node1', ['ip', 'link', 'add', 'name', dev, 'type', 'ipip']);
+  if (r.code === 0) await ctx.driver.exec('node1', ['ip', 'link', 'del', dev]);
   const out = r.stdout + r.stderr;
   if (/Unknown device type|not supported/i.test(out)) return false;
   // "File exists": the kernel knows the type, and this any-to-any tunnel clashes with its own

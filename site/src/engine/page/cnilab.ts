@@ -13,6 +13,36 @@ import { MODES, type Mode } from '../../../../src/shared/cniSpec.ts';
 import { list, msg, t, type Lang, type MsgId, type Text } from '../../../../src/i18n/index.ts';
 import { localizeCheck } from '../../../../src/i18n/checks.ts';
 import { localizeHint, localizeLab } from '../../../../src/i18n/labs.ts';
+import { readPolicies, resyncIfPolicies, syncPolicies } from '../../../../src/cluster/policySync.ts';
+import { formatLabels, parseLabelArgs } from '../../../../src/node/policy/labels.ts';
+import { parsePolicy } from '../../../../src/node/policy/model.ts';
+
+/** A policy file's text: from the node's files (a path you wrote), else one of the kit's lab files. */
+async function policyText(d: CnilabDeps, node: string, cwd: string, file: string): Promise<string> {
+  const abs = file.startsWith('/') ? file : `${cwd.replace(/\/$/, '')}/${file}`;
+  const fs = d.machine.fs(node);
+  if (await fs.exists(abs)) return fs.readFile(abs);
+  const kit = file.includes('labs/') ? await d.labFile?.(file.slice(file.indexOf('labs/'))) : undefined;
+  if (kit !== undefined) return kit;
+  throw new Error(`cannot read ${file}: no such file (on ${node}, or among the kit's lab files)`);
+}
+
+/** The NetworkPolicy documents of a YAML text, each checked (the CLI's readPolicyFile, in the tab). */
+async function policiesOf(text: string, file: string): Promise<unknown[]> {
+  const { parseAllDocuments } = await import('yaml');
+  const out: unknown[] = [];
+  for (const [i, d] of parseAllDocuments(text).entries()) {
+    if (d.errors.length) throw new Error(`${file}: document ${i + 1} is not valid YAML: ${d.errors[0]!.message}`);
+    const v = d.toJS() as unknown;
+    if (v === null || v === undefined) continue;
+    parsePolicy(v, `${file}: document ${i + 1}`);
+    out.push(v);
+  }
+  if (out.length === 0) throw new Error(`${file} holds no NetworkPolicy`);
+  return out;
+}
+
+const policyName = (raw: unknown) => (raw as { metadata: { name: string } }).metadata.name;
 
 export interface CnilabDeps {
   engine: Engine;
@@ -26,6 +56,8 @@ export interface CnilabDeps {
   env: LabEnv;
   /** The page's language, which this shell speaks too (English when not given). */
   lang?(): Lang;
+  /** One of the kit's lab files by its repository path ("labs/11-network-policy/db-from-frontend.yaml"). */
+  labFile?(path: string): Promise<string | undefined>;
 }
 
 
@@ -41,15 +73,16 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
     const norm = /^\d$/.test(id) ? `0${id}` : id;
     return d.catalog.find((l) => l.id === norm || l.dir === id) ?? tx('cli.lab.none', { id, labs: list(d.catalog.map((l) => l.id)) });
   };
-  return async ({ argv, node }) => {
+  return async (ctx) => {
+    const { argv, node } = ctx;
     let stdout = '';
     let stderr = '';
     const io = { stdout: (s: string) => (stdout += s), stderr: (s: string) => (stderr += s) };
-    const code = await run(argv, io, node);
+    const code = await run(argv, io, node, ctx.cwd);
     return { code, stdout, stderr };
   };
 
-  async function run(argv: string[], io: { stdout(s: string): void; stderr(s: string): void }, here: string): Promise<number> {
+  async function run(argv: string[], io: { stdout(s: string): void; stderr(s: string): void }, here: string, cwd: string): Promise<number> {
     const [, sub, ...rest] = argv;
     const err = (m: string, code = 1) => {
       io.stderr(`cnilab: ${m}\n`);
@@ -104,25 +137,68 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           return t.ok ? 0 : 1;
         }
         case 'pod': {
-          const [verb, node, name] = rest;
+          const labels: string[] = [];
+          const words: string[] = [];
+          for (let i = 0; i < rest.length; i++) {
+            const a = rest[i]!;
+            if (a === '--label' || a === '-l') labels.push(rest[++i] ?? '');
+            else if (a.startsWith('--label=')) labels.push(a.slice('--label='.length));
+            else words.push(a);
+          }
+          const [verb, node, name] = words;
           if (verb === 'list' || verb === 'ls') {
             const all = await d.pods.list(node);
             if (all.length === 0) io.stdout(`${tx('cnilab.noPods')}\n`);
-            for (const p of all) io.stdout(`${p.node}/${p.name}\t${p.address ?? tx('cli.pod.noAddress')}\n`);
+            for (const p of all) io.stdout(`${p.node}/${p.name}\t${p.address ?? tx('cli.pod.noAddress')}\t${p.labels && Object.keys(p.labels).length ? formatLabels(p.labels) : '-'}\n`);
             return 0;
           }
           if ((verb === 'add' || verb === 'del') && node && name) {
             if (verb === 'add') {
-              const p = await d.pods.add(node, name);
+              const p = await d.pods.add(node, name, parseLabelArgs(labels));
               // The CLI's words, which the lab texts show.
               io.stdout(`✓ ${tx('cli.pod.up', { pod: `${node}/${name}`, address: p.address ?? tx('cli.pod.noAddress') })}  netns ${p.netns}\n  ${tx('cli.pod.try', { command: `cnilab exec ${node}/${name} -- ip addr` })}\n`);
             } else {
               const r = await d.pods.del(node, name);
               io.stdout(`✓ ${tx(r.existed ? 'cli.pod.deleted' : 'cli.pod.notThere', { pod: `${node}/${name}` })}\n`);
             }
+            // Policies in force learn the pod that came or went, as the CLI's pod commands do.
+            await resyncIfPolicies(d.env.driver);
             return 0;
           }
           return err(tx('cnilab.podUsage'), 2);
+        }
+        case 'policy': {
+          const dryRun = rest.includes('--dry-run');
+          const [verb, arg] = rest.filter((a) => !a.startsWith('--'));
+          const current = await readPolicies(d.env.driver);
+          let next: unknown[];
+          let what: string;
+          if (verb === 'list') {
+            if (current.length === 0) io.stdout(`${tx('cli.policy.listEmpty', { command: 'cnilab policy apply FILE' })}\n`);
+            for (const raw of current) {
+              const p = parsePolicy(raw);
+              io.stdout(`${p.name}\t${tx('cnilab.policySelects', { labels: Object.keys(p.podSelector).length ? formatLabels(p.podSelector) : tx('cli.policy.everyPod') })}\t${tx('cnilab.policyRules', { n: p.ingress.length })}\n`);
+            }
+            return 0;
+          } else if (verb === 'apply' && arg) {
+            const added = await policiesOf(await policyText(d, here, cwd, arg), arg);
+            const names = new Set(added.map(policyName));
+            next = [...current.filter((p) => !names.has(policyName(p))), ...added];
+            what = tx('cli.policy.applied', { names: [...names].join(', ') });
+          } else if (verb === 'delete' && arg) {
+            if (!current.some((p) => policyName(p) === arg)) return err(current.length ? tx('cnilab.policyNone', { name: arg, names: current.map(policyName).join(', ') }) : tx('cnilab.policyNoneAtAll', { name: arg }));
+            next = current.filter((p) => policyName(p) !== arg);
+            what = tx('cli.policy.deleted', { name: arg });
+          } else return err(tx('cnilab.policyUsage'), 2);
+          const nodes = await syncPolicies(d.env.driver, next, { dryRun });
+          if (dryRun) {
+            for (const n of nodes) io.stdout(`# ${n.node}\n${n.ruleset}`);
+            return 0;
+          }
+          io.stdout(`✓ ${what}\n`);
+          for (const n of nodes) io.stdout(`  ${n.policies.length ? tx('cli.policy.isolated', { node: n.node, pods: n.isolated.join(', '), policies: n.policies.join(', ') }) : tx('cli.policy.noTable', { node: n.node })}\n`);
+          io.stdout(`  ${tx('cli.policy.readIt', { command: 'cnilab exec node1 -- nft list table inet simplecni-policy' })}\n`);
+          return 0;
         }
         case 'cluster': {
           const [verb, ...args] = rest;

@@ -14,6 +14,7 @@ import type { Bundles } from '../../../../src/cluster/nodeFiles.ts';
 import type { Mode } from '../../../../src/shared/cniSpec.ts';
 import { LabActionError, removeByHand } from '../../../../src/labs/byHand.ts';
 import { checkContext, clearDataplane, solveLab } from '../../../../src/labs/solve.ts';
+import { syncPolicies } from '../../../../src/cluster/policySync.ts';
 import type { Lab } from '../../../../src/labs/catalogParse.ts';
 import { revealHints } from '../../../../src/labs/progressCore.ts';
 import { regionsIn } from '../../../../src/labs/starterCore.ts';
@@ -31,12 +32,10 @@ import { EngineError } from '../errors.ts';
 import type { ApiCheckDone, ApiCheckResult, ApiDone, ApiSolution, Engine, EngineLabs, TerminalInfo } from '../types.ts';
 import { cnilabProgram } from './cnilab.ts';
 import { catalog, labNote, topology } from './labs.ts';
-import { hostedBundle, installBundles } from '../../../../src/sim/machine/hosted.ts';
+import { installBundleFiles } from '../../../../src/sim/machine/install.ts';
+import { hostedProgram, loadProgramsSoon, programsWanted, referenceBundles } from './programs.ts';
 import { CNI_PROGRAMS, MACHINE_PATHS } from '../../../../src/sim/machine/nodeFiles.ts';
 import { mktemp } from '../../../../src/sim/machine/extraCommands.ts';
-import pluginBundle from '../../../../dist/simplecni.cjs?raw';
-import ipamBundle from '../../../../dist/simplecni-ipam.cjs?raw';
-import nodeBundle from '../../../../dist/simplecni-node.cjs?raw';
 import { MachineShell } from './shell.ts';
 import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
 import { PageTerminal } from './terminal.ts';
@@ -92,8 +91,12 @@ async function solutionRegions(labId: string) {
   return out;
 }
 
-export async function createPageEngine(): Promise<Engine> {
-  const restored = await restore(await loadState());
+// The kit's policy files (labs/*/*.yaml), loaded when `cnilab policy apply labs/…` names one.
+const labFiles = import.meta.glob('../../../../labs/*/*.yaml', { query: '?raw', import: 'default' }) as Record<string, () => Promise<string>>;
+
+/** The page engine; `saved`: the state already read from IndexedDB (front.ts reads it first). */
+export async function createPageEngine(saved?: { state: PageState | undefined }): Promise<Engine> {
+  const restored = await restore(saved ? saved.state : await loadState());
   let state = restored.state;
   const machine = restored.machine;
   let saving: Promise<void> = Promise.resolve();
@@ -128,16 +131,18 @@ export async function createPageEngine(): Promise<Engine> {
   // breakages change the nodes through it, as they do on the other backends).
   window.__cnilab ??= { terminals: {} };
   window.__cnilab.driver = driver;
-  // The reference plugin, its IPAM plugin and the node agent, built from src/ (dist/*.cjs): what
-  // `solve` deploys, as the lab server deploys dist/ on its nodes.
-  const referenceBundles: Bundles = { simplecni: pluginBundle, 'simplecni-ipam': ipamBundle, 'simplecni-node': nodeBundle };
+  // The programs on the nodes' paths: the plugin host runs them (loaded after the first prompt,
+  // see programs.ts), once a fresh cluster has its reference bundles.
+  let installing: Promise<void> = Promise.resolve();
+  const program = () => hostedProgram(() => installing);
+  const install = (bundles: Partial<Bundles>) => installBundleFiles(machine, bundles, program);
   // The parts of a cluster backend that solve and reset use, over the machine: the cluster is
   // always up, its mode is the machine's, and a node's files for a mode are the machine's own.
   const backend: Pick<ClusterBackend, 'readState' | 'writeState' | 'installNodeFiles' | 'installBundles'> = {
     readState: () => ({ name: 'this tab', backend: 'sim', mode: machine.mode, createdAt: '', complete: true }) as ClusterState,
     writeState: (s) => machine.setMode(s.mode as Mode),
     installNodeFiles: async (_node, mode) => machine.setMode(mode),
-    installBundles: async (bundles) => installBundles(machine, bundles),
+    installBundles: async (bundles) => install(bundles),
   };
   const env: LabEnv = { topology, driver, backend: backend as ClusterBackend };
   const ctx = (): CheckContext => checkContext(env);
@@ -145,8 +150,16 @@ export async function createPageEngine(): Promise<Engine> {
   // by the plugin host on every node.
   // A restored cluster keeps what was deployed on it (the student's build, perhaps): bind it again.
   const deployed = CNI_PROGRAMS.every((n) => machine.syncFs('node1').existsSync(`${MACHINE_PATHS.binDir}/${n}.cjs`));
-  if (deployed) for (const n of CNI_PROGRAMS) machine.registerProgram(`${MACHINE_PATHS.binDir}/${n}`, hostedBundle());
-  else installBundles(machine, referenceBundles);
+  for (const n of CNI_PROGRAMS) machine.registerProgram(`${MACHINE_PATHS.binDir}/${n}`, program());
+  // A fresh one gets the reference bundles (dist/*.cjs: what `solve` deploys, as the lab server
+  // deploys dist/ on its nodes) when programs are wanted; a program that runs first waits for them,
+  // and one the student deployed before then stays.
+  if (!deployed) {
+    installing = programsWanted
+      .then(referenceBundles)
+      .then((b) => install(Object.fromEntries(Object.entries(b).filter(([n]) => !machine.syncFs('node1').existsSync(`${MACHINE_PATHS.binDir}/${n}.cjs`)))));
+    installing.catch((e: unknown) => console.error('The CNI programs could not be loaded:', e));
+  }
   machine.registerCommand('mktemp', mktemp);
 
   const guard = (lab: Lab) => {
@@ -189,6 +202,11 @@ export async function createPageEngine(): Promise<Engine> {
       done.push(msg('reset.ipForward'));
     }
     if (lab.id >= '06') done.push(await clearDataplane(env));
+    if (lab.id === '11') {
+      // The lab renders policies: it starts from none (the reference agent removes every node's table).
+      await syncPolicies(driver, []);
+      done.push(msg('reset.policies'));
+    }
     delete state.checks[lab.id];
     if (state.files[lab.id]) {
       delete state.files[lab.id];
@@ -202,7 +220,7 @@ export async function createPageEngine(): Promise<Engine> {
     const lab = labOf(id);
     guard(lab);
     // The server's solve, step for step, with the bundles shipped in this page.
-    const done = await solveLab(env, lab, referenceBundles).catch(inPageLanguage);
+    const done = await solveLab(env, lab, await referenceBundles()).catch(inPageLanguage);
     save();
     return toApiDone(lab.id, done);
   }
@@ -238,6 +256,7 @@ export async function createPageEngine(): Promise<Engine> {
         save();
       });
       const history = (state.history[id] ??= []);
+      loadProgramsSoon();
       const banner = `${tx('term.pageBanner', { node: id, role: msg(node.role === 'router' ? 'term.role.router' : 'term.role.worker') })}\n`;
       return new PageTerminal(id, nodeShell, sink, history, save, banner);
     },
@@ -271,7 +290,7 @@ export async function createPageEngine(): Promise<Engine> {
       save();
     },
     async installBundles(bundles) {
-      installBundles(machine, bundles);
+      install(bundles);
       save();
       return tx('engine.page.deployed', { names: list(Object.keys(bundles)) });
     },
@@ -316,6 +335,7 @@ export async function createPageEngine(): Promise<Engine> {
     cnilabProgram({
       engine,
       catalog,
+      labFile: async (path) => labFiles[`../../../../${path}`]?.(),
       currentLab: () => /#\/lab\/(\d\d)/.exec(window.location.hash)?.[1],
       supported: (lab) => {
         const note = labNote(lab);

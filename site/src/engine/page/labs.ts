@@ -16,7 +16,7 @@ export function labNote(lab: Lab): { text: string; runs: boolean } | undefined {
     return { runs: false, text: tx('page.note.lab09') };
   }
   if (lab.id === '11') {
-    return { runs: false, text: tx('page.note.lab11') };
+    return { runs: true, text: tx('page.note.lab11') };
   }
   if (lab.id === '03') {
     return { runs: true, text: tx('page.note.lab03') };

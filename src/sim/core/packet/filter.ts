@@ -1,4 +1,4 @@
-// A subset of pcap-filter(7): icmp, udp, tcp, arp, ip, `ip proto N`, `proto N`, `[src|dst] host X`,
+// A subset of pcap-filter(7): icmp, udp, tcp (the handshake the sim models), arp, ip, `ip proto N`, `proto N`, `[src|dst] host X`,
 // `[udp|tcp] [src|dst] port N`, `[src|dst] net CIDR`, and/or/not (&& || !), parentheses.
 // It tests the outermost headers, as BPF does (an `icmp` filter does not see inside VXLAN).
 import { inPrefix, isIp4 } from '../ip4.ts';
@@ -95,8 +95,11 @@ export function compileFilter(expr: string): FramePredicate {
     }
     if (w === 'port') {
       const n = num(next());
-      if (proto === 'tcp') return () => false;
-      return (f) => !!f.ip?.udp && f.ip.fragment !== 'more' && ((dir !== 'dst' && f.ip.udp.sport === n) || (dir !== 'src' && f.ip.udp.dport === n));
+      const l4 = (f: Frame) => (proto === 'tcp' ? f.ip?.tcp : proto === 'udp' ? f.ip?.udp : (f.ip?.udp ?? f.ip?.tcp));
+      return (f) => {
+        const h = l4(f);
+        return !!h && f.ip!.fragment !== 'more' && ((dir !== 'dst' && h.sport === n) || (dir !== 'src' && h.dport === n));
+      };
     }
     if (dir) return fail();
     switch (w) {
@@ -105,7 +108,7 @@ export function compileFilter(expr: string): FramePredicate {
       case 'udp':
         return (f) => f.ip?.proto === 'udp';
       case 'tcp':
-        return () => false;
+        return (f) => f.ip?.proto === 'tcp';
       case 'arp':
         return (f) => !!f.arp;
       case 'ip':

@@ -38,6 +38,7 @@ function icmpText(p: IpPacket): string {
       if (i.code === 0) return `ICMP net ${dst} unreachable, ${len}`;
       if (i.code === 1) return `ICMP host ${dst} unreachable, ${len}`;
       if (i.code === 3 && o?.udp) return `ICMP ${dst} udp port ${o.udp.dport} unreachable, ${len}`;
+      if (i.code === 3 && o?.tcp) return `ICMP ${dst} tcp port ${o.tcp.dport} unreachable, ${len}`;
       if (i.code === 3) return `ICMP ${dst} protocol ${o ? PROTO_NUM[o.proto] : '?'} port unreachable, ${len}`;
       if (i.code === 4) return `ICMP ${dst} unreachable - need to frag (mtu ${i.mtu}), ${len}`;
       return `ICMP ${dst} unreachable, ${len}`;
@@ -49,6 +50,11 @@ function icmpText(p: IpPacket): string {
 function ipBody(p: IpPacket, o: FormatOpts): string {
   if (p.proto === 'icmp') return `${p.src} > ${p.dst}: ${icmpText(p)}`;
   if (p.proto === 'ipip') return `${p.src} > ${p.dst}: ${ipLine(p.inner!, { ...o, ether: false })}`;
+  if (p.proto === 'tcp') {
+    const t = p.tcp!;
+    // The handshake only: seq/ack numbers and options are not modelled, so none are printed.
+    return `${p.src}.${t.sport} > ${p.dst}.${t.dport}: Flags [${t.flags}], length 0`;
+  }
   const u = p.udp!;
   const head = `${p.src}.${u.sport} > ${p.dst}.${u.dport}: `;
   if (u.vxlan) {
@@ -61,7 +67,7 @@ function ipBody(p: IpPacket, o: FormatOpts): string {
 
 function ipLine(p: IpPacket, o: FormatOpts): string {
   if (!o.verbose) return `IP ${ipBody(p, o)}`;
-  const proto = p.proto === 'icmp' ? 'ICMP (1)' : p.proto === 'udp' ? 'UDP (17)' : 'IPIP (4)';
+  const proto = p.proto === 'icmp' ? 'ICMP (1)' : p.proto === 'udp' ? 'UDP (17)' : p.proto === 'tcp' ? 'TCP (6)' : 'IPIP (4)';
   const flags = p.df ? '[DF]' : p.fragment === 'first' ? '[+]' : '[none]';
   return `IP (tos 0x0, ttl ${p.ttl}, id 0, offset 0, flags ${flags}, proto ${proto}, length ${p.len})\n    ${ipBody(p, o).replace(/\n/g, '\n    ')}`;
 }

@@ -24,6 +24,14 @@ export interface Udp {
   vxlan?: { vni: number; inner: Frame };
 }
 
+/** TCP as the probes need it: a connection's handshake (SYN, SYN-ACK, RST), no data or sequence numbers. */
+export interface Tcp {
+  sport: number;
+  dport: number;
+  /** tcpdump's letters: S (SYN), S. (SYN-ACK), R. (RST-ACK), . (ACK). */
+  flags: 'S' | 'S.' | 'R.' | '.';
+}
+
 export interface IpPacket {
   src: string;
   dst: string;
@@ -31,9 +39,10 @@ export interface IpPacket {
   df: boolean;
   /** Total IP length (header included), in bytes. */
   len: number;
-  proto: 'icmp' | 'udp' | 'ipip';
+  proto: 'icmp' | 'udp' | 'ipip' | 'tcp';
   icmp?: Icmp;
   udp?: Udp;
+  tcp?: Tcp;
   /** IP-in-IP: the inner packet. */
   inner?: IpPacket;
   /** Travels as fragments of at most this many bytes (it was larger than an MTU and DF was clear). */
@@ -58,7 +67,7 @@ export interface Frame {
 }
 
 export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
-export const PROTO_NUM = { icmp: 1, udp: 17, ipip: 4 } as const;
+export const PROTO_NUM = { icmp: 1, udp: 17, ipip: 4, tcp: 6 } as const;
 
 /** Bytes an encapsulation adds to the packet on the underlay. */
 export const VXLAN_OVERHEAD = 50;

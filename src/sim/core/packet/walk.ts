@@ -3,13 +3,23 @@
 // domain (veth pairs, bridges that learn and flood); input: conntrack de-NAT, rp_filter, local
 // delivery or forwarding (ip_forward, TTL, MTU/DF, ICMP errors); masquerade on the way out; VXLAN
 // and IP-in-IP encapsulation over the underlay and decapsulation at the far end. The echo
-// responder answers in the target namespace, so one call walks a ping there and back.
+// responder answers in the target namespace, so one call walks a ping there and back; a TCP SYN
+// is answered the same way (SYN-ACK from a listening socket, RST-ACK from none).
+//
+// nftables filter chains (nft.ts) are applied at the input, forward and output hooks, and bridged
+// IPv4 frames meet the forward hook when br_netfilter's net.bridge.bridge-nf-call-iptables is 1 in
+// the bridge's namespace. Conntrack (for `ct state`) lives as long as one walk: a connection's
+// packets there and back are one walk, so a reply is `established` and an ICMP error about a
+// tracked flow `related`; entries do not outlive the walk (no `conntrack -L`, no timeouts), and
+// TCP is the handshake only (no data, sequence numbers, retransmissions or FIN).
 //
 // Every link crossed counts its packets and feeds matching captures; every decision is a Step,
 // which `trace.ts` turns into the hop-by-hop story.
 import { fibLookup, isLocalAddress, selectSource } from '../fib.ts';
 import { inPrefix } from '../ip4.ts';
 import { hasCarrier, linkByIndex, vethPeer, type SimLink, type SimNetns, type World } from '../model.ts';
+import { hasHook, nftHook } from '../nft.ts';
+import type { HookPacket } from '../nftRules.ts';
 import { compileFilter, type FramePredicate } from './filter.ts';
 import { frameLine, icmpErrorLen, packetLine, type FormatOpts } from './format.ts';
 import { BROADCAST_MAC, IPIP_OVERHEAD, UNREACH, VXLAN_OVERHEAD, frameLen, type Frame, type IpPacket } from './types.ts';
@@ -62,6 +72,8 @@ export class Walk {
   /** Links crossed: the simulated round-trip time grows with it. */
   crossings = 0;
   private readonly conns: Conn[] = [];
+  /** Conntrack per namespace: flows seen at a hook (original direction) and whether a reply came. */
+  private readonly tracked = new Map<string, { key: string; replied: boolean }[]>();
   private budget = 400;
   private outer: string[] = [];
   private readonly filters = new Map<string, FramePredicate | null>();
@@ -124,6 +136,65 @@ export class Walk {
     return this.world.namespaces[id]!;
   }
 
+  // ------------------------------------------------------------------ netfilter
+
+  /**
+   * A packet at a hook of `ns`: its conntrack state, then the namespace's filter chains. Returns
+   * the drop as an outcome, or undefined when it goes on (the flow is then tracked).
+   */
+  private hook(ns: SimNetns, hook: 'input' | 'forward' | 'output', pkt: IpPacket, iif: string | undefined, oif: string | undefined, how?: Text): Outcome | undefined {
+    const ct = this.ctState(ns, pkt);
+    if (hasHook(ns, hook)) {
+      const hp: HookPacket = { src: pkt.src, dst: pkt.dst, proto: pkt.proto, ct: ct.state, len: pkt.len };
+      const l4 = pkt.tcp ?? pkt.udp;
+      if (l4) {
+        hp.sport = l4.sport;
+        hp.dport = l4.dport;
+      }
+      if (iif !== undefined) hp.iif = iif;
+      if (oif !== undefined) hp.oif = oif;
+      const v = nftHook(ns, hook, hp);
+      const what = how ? msg('trace.hop.nftWhatHow', { hook, how, ct: ct.state }) : msg('trace.hop.nftWhat', { hook, ct: ct.state });
+      if (v.verdict === 'drop') {
+        const detail = msg('trace.hop.nftDropped', { what, by: v.by ?? '' });
+        this.note(ns, 'drop', detail, undefined, { hook, ct: ct.state, by: v.by });
+        return { kind: 'dropped', ns: ns.id, reason: detail };
+      }
+      this.note(ns, 'forward', v.by ? msg('trace.hop.nftAcceptedBy', { what, by: v.by }) : msg('trace.hop.nftAccepted', { what }), undefined, { hook, ct: ct.state, by: v.by });
+    }
+    ct.confirm();
+    return undefined;
+  }
+
+  /** Conntrack's view of a packet in `ns`: new, established (a reply, or after one), related (an ICMP error about a flow). */
+  private ctState(ns: SimNetns, pkt: IpPacket): { state: HookPacket['ct']; confirm(): void } {
+    const list = this.tracked.get(ns.id) ?? [];
+    const none = { confirm() {} };
+    const err = pkt.icmp && (pkt.icmp.kind === 'dest-unreach' || pkt.icmp.kind === 'time-exceeded');
+    if (err && pkt.icmp!.orig) {
+      const o = pkt.icmp!.orig;
+      const k = flowKey(o);
+      const back = flowKey({ ...o, src: o.dst, dst: o.src, ...swapPorts(o) });
+      return list.some((e) => e.key === k || e.key === back) ? { state: 'related', ...none } : { state: 'invalid', ...none };
+    }
+    const key = flowKey(pkt);
+    const reverse = flowKey({ ...pkt, src: pkt.dst, dst: pkt.src, ...swapPorts(pkt) });
+    const orig = list.find((e) => e.key === key);
+    if (orig) return { state: orig.replied ? 'established' : 'new', ...none };
+    const reply = list.find((e) => e.key === reverse);
+    if (reply) {
+      reply.replied = true;
+      return { state: 'established', ...none };
+    }
+    return {
+      state: 'new',
+      confirm: () => {
+        if (!list.some((e) => e.key === key)) list.push({ key, replied: false });
+        this.tracked.set(ns.id, list);
+      },
+    };
+  }
+
   // ------------------------------------------------------------------ output
 
   /**
@@ -142,6 +213,8 @@ export class Walk {
       return opts.origin ? { kind: 'local-error', ns: ns.id, error, message: miss.error } : { kind: 'dropped', ns: ns.id, reason: msg('trace.why.noRoute', { dst: pkt.dst }) };
     }
     if (!pkt.src) pkt.src = hit.src ?? '0.0.0.0';
+    const dropped = this.hook(ns, 'output', pkt, undefined, hit.dev.name);
+    if (dropped) return opts.origin ? { kind: 'local-error', ns: ns.id, error: 'EACCES', message: 'Operation not permitted' } : dropped;
     if (hit.type === 'local') {
       this.note(ns, 'route', msg('trace.hop.localAddress', { dst: pkt.dst }), hit.dev, { table: 'local' });
       const f: Frame = { srcMac: '00:00:00:00:00:00', dstMac: '00:00:00:00:00:00', ip: pkt };
@@ -169,7 +242,7 @@ export class Walk {
 
   /** nftables masquerade on the way out: the source becomes the output device's address. */
   private postrouting(ns: SimNetns, dev: SimLink, nexthop: string, pkt: IpPacket) {
-    const isNew = pkt.icmp?.kind === 'echo-request' || (pkt.proto === 'udp' && !pkt.udp?.vxlan);
+    const isNew = pkt.icmp?.kind === 'echo-request' || (pkt.proto === 'udp' && !pkt.udp?.vxlan) || pkt.tcp?.flags === 'S';
     if (!isNew) return;
     for (const m of ns.nft.masquerade) {
       if (m.saddr && !inPrefix(pkt.src, m.saddr)) continue;
@@ -319,6 +392,14 @@ export class Walk {
         outcomes.push({ kind: 'dropped', ns: ns.id, reason: msg('trace.why.bridgePort', { port: p.name, state }) });
         return;
       }
+      // br_netfilter: a bridged IPv4 frame meets the ip family's forward hook, in and out the bridge.
+      if (frame.ip && ingress && ns.sysctl['net.bridge.bridge-nf-call-iptables'] !== '0') {
+        const dropped = this.hook(ns, 'forward', frame.ip, br.name, br.name, msg('trace.why.bridged', { from: ingress.name, to: p.name }));
+        if (dropped) {
+          outcomes.push(dropped);
+          return;
+        }
+      }
       outcomes.push(this.l2Tx(ns, p, frame));
     };
     if (frame.dstMac === BROADCAST_MAC) {
@@ -384,7 +465,10 @@ export class Walk {
         return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.rpFilter', { rp, dev: link.name }) };
       }
     }
-    if (isLocalAddress(ns, pkt.dst)) return this.localDeliver(ns, link, pkt);
+    if (isLocalAddress(ns, pkt.dst)) {
+      const dropped = this.hook(ns, 'input', pkt, link.name, undefined);
+      return dropped ?? this.localDeliver(ns, link, pkt);
+    }
     return this.forward(ns, link, pkt);
   }
 
@@ -419,6 +503,8 @@ export class Walk {
       }
       pkt.fragSize = hit.dev.mtu;
     }
+    const dropped = this.hook(ns, 'forward', pkt, inLink.name, hit.dev.name);
+    if (dropped) return dropped;
     this.postrouting(ns, hit.dev, hit.nexthop, pkt);
     return this.xmit(ns, hit.dev, hit.nexthop, pkt, false, r.onlink ?? false);
   }
@@ -440,6 +526,33 @@ export class Walk {
       const o = this.output(ns, reply);
       this.direction = before;
       return o;
+    }
+    if (pkt.proto === 'tcp' && pkt.tcp) {
+      const t = pkt.tcp;
+      if (t.flags !== 'S') {
+        this.note(ns, 'deliver', msg('trace.hop.tcpToSocket', { flags: t.flags, src: pkt.src, sport: t.sport, dst: pkt.dst, dport: t.dport }), link);
+        return { kind: 'delivered', ns: ns.id, ifindex: link.ifindex, pkt };
+      }
+      const open = listening(ns, 'tcp', t.dport);
+      this.note(ns, 'deliver', msg(open ? 'trace.hop.tcpSynOpen' : 'trace.hop.tcpSynClosed', { dst: pkt.dst, port: t.dport }), link, { port: t.dport, listening: open });
+      const answer: IpPacket = {
+        src: pkt.dst,
+        dst: pkt.src,
+        ttl: Number(ns.sysctl['net.ipv4.ip_default_ttl'] ?? '64') || 64,
+        df: true,
+        len: open ? 60 : 40,
+        proto: 'tcp',
+        tcp: { sport: t.dport, dport: t.sport, flags: open ? 'S.' : 'R.' },
+      };
+      const before = this.direction;
+      this.direction = 'reply';
+      const o = this.output(ns, answer);
+      this.direction = before;
+      return o;
+    }
+    if (pkt.proto === 'udp' && pkt.udp && !pkt.udp.vxlan && listening(ns, 'udp', pkt.udp.dport)) {
+      this.note(ns, 'deliver', msg('trace.hop.udpListens', { dst: pkt.dst, port: pkt.udp.dport }), link);
+      return { kind: 'delivered', ns: ns.id, ifindex: link.ifindex, pkt };
     }
     if (pkt.proto === 'udp' && pkt.udp) {
       const vx = ns.links.find((l) => l.kind === 'vxlan' && l.up && l.vxlan && l.vxlan.port === pkt.udp!.dport && (!l.vxlan.local || l.vxlan.local === pkt.dst));
@@ -547,6 +660,24 @@ export class Walk {
 
 // ------------------------------------------------------------------ helpers
 
+/** A listening socket on the port, not past its end. */
+export function listening(ns: SimNetns, proto: 'tcp' | 'udp', port: number, now = Date.now()): boolean {
+  return (ns.sockets ?? []).some((s) => s.proto === proto && s.port === port && (s.until === undefined || s.until > now));
+}
+
+/** A flow's identity for conntrack: protocol, addresses, ports (the echo id for ICMP). */
+function flowKey(p: Pick<IpPacket, 'proto' | 'src' | 'dst' | 'icmp' | 'udp' | 'tcp'>): string {
+  const l4 = p.tcp ?? p.udp;
+  const id = l4 ? `${l4.sport}>${l4.dport}` : p.icmp ? `id${p.icmp.id ?? 0}` : '';
+  return `${p.proto} ${p.src}>${p.dst} ${id}`;
+}
+
+function swapPorts(p: IpPacket): Partial<IpPacket> {
+  if (p.tcp) return { tcp: { ...p.tcp, sport: p.tcp.dport, dport: p.tcp.sport } };
+  if (p.udp) return { udp: { ...p.udp, sport: p.udp.dport, dport: p.udp.sport } };
+  return {};
+}
+
 function best(outcomes: Outcome[], ns: SimNetns): Outcome {
   const rank = (o: Outcome) => (o.kind === 'delivered' ? 0 : o.kind === 'local-error' ? 1 : o.kind === 'dropped' ? 2 : 3);
   return [...outcomes].sort((a, b) => rank(a) - rank(b))[0] ?? { kind: 'dropped', ns: ns.id, reason: msg('trace.why.noPort') };
@@ -557,6 +688,7 @@ const longestMatch = (dst: string) => msg('trace.why.longestMatch', { len: dst.s
 function connKey(p: IpPacket): number {
   if (p.icmp) return p.icmp.id ?? 0;
   if (p.udp) return p.udp.sport * 65536 + p.udp.dport;
+  if (p.tcp) return p.tcp.sport * 65536 + p.tcp.dport;
   return 0;
 }
 
