@@ -1,8 +1,10 @@
 // The command table: flags, help and examples only. Each action lazily imports its command module.
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
+import stringWidth from 'string-width';
 import { BACKENDS } from '../cluster/driver.ts';
 import type { GlobalOptions } from './context.ts';
-import { LangError, setCliLang } from './lang.ts';
+import { cliLang, cliT as h, langFlagOf, LangError, setCliLang } from './lang.ts';
+import type { MsgId } from '../i18n/index.ts';
 
 /** Options only some commands have, accepted anywhere on the line when the command has them. */
 const SHARED_FLAGS = ['json', 'yes'] as const;
@@ -22,9 +24,9 @@ export function globals(c: Command): GlobalOptions & Record<string, unknown> {
 /** Registers the line options on every command below the program (hidden on the command groups). */
 function addLineOptions(c: Command, isGroup: boolean) {
   const opts = [
-    new Option('--cluster <name>', 'which cluster (before or after the command)'),
-    new Option('--topology <file>', 'cluster topology file (default: vm/topology.json)'),
-    new Option('--lang <lang>', 'language of the messages: en or zh-CN (default: from LC_ALL / LANG)'),
+    new Option('--cluster <name>', h('help.opt.clusterLine')),
+    new Option('--topology <file>', h('help.opt.topology')),
+    new Option('--lang <lang>', h('help.opt.lang')),
   ];
   for (const o of opts) c.addOption(isGroup ? o.hideHelp() : o);
   if (isGroup) {
@@ -40,37 +42,90 @@ function checkSharedFlags(action: Command) {
     if (!globals(action)[flag] || action.options.some((o) => o.attributeName() === flag)) continue;
     const name = [];
     for (let cur: Command | null = action; cur?.parent; cur = cur.parent) name.unshift(cur.name());
-    action.error(`error: cnilab ${name.join(' ')} has no option --${flag}`);
+    action.error(`error: ${h('cli.noSuchOption', { command: `cnilab ${name.join(' ')}`, flag: `--${flag}` })}`);
   }
 }
 
-export function buildProgram(): Command {
-  const program = new Command('cnilab')
-    .description('SimpleCNI Lab: build a real CNI plugin and watch it wire pods on real nodes.')
-    .option('--cluster <name>', 'which cluster (several can exist side by side)', process.env.SIMPLECNI_CLUSTER ?? 'lab')
-    .option('--topology <file>', 'cluster topology file (default: vm/topology.json)')
-    .option('--lang <lang>', 'language of the messages: en or zh-CN (default: from LC_ALL / LANG)')
-    .addOption(new Option('--json', 'machine-readable output (commands that have it; also after the command)').hideHelp())
-    .addOption(new Option('-y, --yes', 'do not ask (commands that have it; also after the command)').hideHelp())
+/**
+ * The language of the help texts, which exist before the line is parsed: --lang as written on the
+ * line (up to a `--`, after which exec's command begins), else LC_ALL / LANG. A --lang we do not
+ * have is reported by the preAction hook, as before.
+ */
+function langOfLine(argv: string[]): void {
+  try {
+    setCliLang(langFlagOf(argv));
+  } catch {
+    setCliLang(undefined);
+  }
+}
+
+/** A wrappable piece of a help line: a CJK character or mark, or a run of other non-space text, with the space before it. */
+const CHUNK = /\s*(?:[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+)/g;
+const NO_LINE_START = /^[，。：；！？）、”’》」]/;
+const NO_LINE_END = /[（“‘《「]$/;
+
+const HELP_TITLES: Record<string, MsgId> = {
+  'Usage:': 'help.title.usage',
+  'Options:': 'help.title.options',
+  'Arguments:': 'help.title.arguments',
+  'Commands:': 'help.title.commands',
+  'Global Options:': 'help.title.globalOptions',
+};
+
+/** Commander's own words in the help (titles, "(default: …)", the help option) in the CLI's language; English keeps commander's. */
+function localizeHelp(program: Command): void {
+  if (cliLang() === 'en') return;
+  program.configureHelp({
+    styleTitle: (title: string) => (HELP_TITLES[title] ? h(HELP_TITLES[title]) : title),
+    // Chinese takes two terminal cells a character and has no spaces to wrap at: measure in cells, wrap between characters.
+    displayWidth: (str: string) => stringWidth(str),
+    boxWrap(this: Help, str: string, width: number): string {
+      if (width < this.minWidthToWrap) return str;
+      return str
+        .split(/\r\n|\n/)
+        .map((line) => {
+          const chunks = line.match(CHUNK) ?? [];
+          const out: string[] = [];
+          let cur = '';
+          for (const c of chunks) {
+            // A closing mark never starts a line (，。）…), an opening one never ends it (（“…).
+            if (cur && stringWidth(cur + c) > width && !NO_LINE_START.test(c) && !NO_LINE_END.test(cur)) {
+              out.push(cur);
+              cur = c.trimStart();
+            } else cur += c;
+          }
+          out.push(cur);
+          return out.join('\n');
+        })
+        .join('\n');
+    },
+    optionDescription(this: Help, option: Option): string {
+      const full = Help.prototype.optionDescription.call(this, option);
+      const extra = full.slice(option.description.length);
+      if (!extra.startsWith(' (') || !extra.endsWith(')')) return full;
+      return `${option.description}（${extra.slice(2, -1).replace('choices: ', h('help.choicesLabel')).replace('default: ', h('help.defaultLabel'))}）`;
+    },
+  });
+  program.helpOption('-h, --help', h('help.help'));
+  program.helpCommand('help [command]', h('help.help'));
+}
+
+export function buildProgram(argv: string[] = process.argv.slice(2)): Command {
+  langOfLine(argv);
+  const program = new Command('cnilab');
+  // Before the commands are added: they inherit the help's configuration.
+  localizeHelp(program);
+  program
+    .description(h('help.program'))
+    .option('--cluster <name>', h('help.opt.cluster'), process.env.SIMPLECNI_CLUSTER ?? 'lab')
+    .option('--topology <file>', h('help.opt.topology'))
+    .option('--lang <lang>', h('help.opt.lang'))
+    .addOption(new Option('--json', h('help.opt.jsonAnywhere')).hideHelp())
+    .addOption(new Option('-y, --yes', h('help.opt.yesAnywhere')).hideHelp())
     // exec passes everything after its target through to the node: that needs positional options.
     .enablePositionalOptions()
-    .showHelpAfterError('(run cnilab --help for the commands)')
-    .addHelpText(
-      'after',
-      `
-Start here:
-  cnilab cluster up            build node1, node2, node3 and the router (network namespaces;
-                               the simulated kernel where that needs root: --backend sim)
-  cnilab pod add node1 web     create a pod on node1: its netns, then CNI ADD
-  cnilab exec node1/web -- ip addr
-  cnilab shell node1           a shell on node1
-  cnilab cluster down          remove everything the cluster made
-
-Real machines:
-  cnilab cluster up --backend vagrant                 the Vagrantfile's VMs (vagrant up, then ssh)
-  cnilab --cluster alice cluster up --backend ssh --inventory alice.yaml
-  cnilab --cluster alice check --all --junit alice.xml   grade a student's machines`,
-    );
+    .showHelpAfterError(h('help.afterError'))
+    .addHelpText('after', `\n${h('help.startHere')}`);
 
   // Progress and other per-cluster files follow --cluster.
   program.hook('preAction', (_program, action) => {
@@ -84,177 +139,177 @@ Real machines:
     process.env.SIMPLECNI_CLUSTER = globals(action).cluster as string;
   });
 
-  const cluster = program.command('cluster').description('build, inspect and remove the lab cluster');
+  const cluster = program.command('cluster').description(h('help.cluster'));
   cluster
     .command('up')
-    .description('build the cluster (idempotent: an up cluster only gets its node configs refreshed)')
+    .description(h('help.cluster.up'))
     .addOption(
       new Option(
         '--backend <backend>',
-        'what a node is: netns (Linux network namespaces, root), sim (the simulated kernel, anywhere), vagrant (the Vagrantfile\'s VMs) or ssh (machines from --inventory); default netns where it can run',
+        h('help.opt.backend'),
       ).choices([...BACKENDS]),
     )
-    .option('--inventory <file>', 'ssh backend: YAML/JSON naming the machine of each node and how to ssh to it')
-    .option('--mode <mode>', 'cross-node data plane: host-gw, ipip, ipip-crosssubnet or vxlan')
-    .option('--json', 'machine-readable output')
+    .option('--inventory <file>', h('help.opt.inventory'))
+    .option('--mode <mode>', h('help.opt.mode'))
+    .option('--json', h('help.opt.json'))
     .action(async (o, c: Command) => (await import('./commands/cluster.ts')).up({ ...globals(c), ...o }));
   cluster
     .command('mode <mode>')
-    .description('switch the cross-node data plane on every node: host-gw, ipip, ipip-crosssubnet or vxlan')
-    .option('--dry-run', 'print each node\'s exact commands without running them')
-    .option('--json', 'machine-readable output')
+    .description(h('help.cluster.mode'))
+    .option('--dry-run', h('help.opt.modeDryRun'))
+    .option('--json', h('help.opt.json'))
     .action(async (m, o, c: Command) => (await import('./commands/cluster.ts')).mode(m, { ...globals(c), ...o }));
   cluster
     .command('down')
-    .description('remove everything the cluster made, and nothing else')
-    .addOption(new Option('--backend <backend>', 'which cluster of this name, when the name was left on two backends').choices([...BACKENDS]))
-    .option('--json', 'machine-readable output')
+    .description(h('help.cluster.down'))
+    .addOption(new Option('--backend <backend>', h('help.opt.downBackend')).choices([...BACKENDS]))
+    .option('--json', h('help.opt.json'))
     .action(async (o, c: Command) => (await import('./commands/cluster.ts')).down({ ...globals(c), ...o }));
   cluster
     .command('status')
-    .description('nodes, underlay addresses, pods, and an underlay ping from every worker')
-    .option('--json', 'machine-readable output')
+    .description(h('help.cluster.status'))
+    .option('--json', h('help.opt.json'))
     .action(async (o, c: Command) => (await import('./commands/cluster.ts')).status({ ...globals(c), ...o }));
 
-  const pod = program.command('pod').description('pods: a network namespace on a node, wired by the node\'s CNI config');
+  const pod = program.command('pod').description(h('help.pod'));
   pod
     .command('add <node> <pod>')
-    .description('create the pod\'s netns and run CNI ADD through the node\'s config (as containerd would)')
-    .option('--label <key=value>', 'a label of the pod (repeat for more); NetworkPolicies select pods by labels', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--json', 'machine-readable output')
+    .description(h('help.pod.add'))
+    .option('--label <key=value>', h('help.opt.label'), (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--json', h('help.opt.json'))
     .action(async (node, name, o, c: Command) => (await import('./commands/pod.ts')).add(node, name, { ...globals(c), ...o }));
   pod
     .command('del <node> <pod>')
-    .description('CNI DEL with the cached ADD result, then remove the netns (idempotent)')
-    .option('--json', 'machine-readable output')
+    .description(h('help.pod.del'))
+    .option('--json', h('help.opt.json'))
     .action(async (node, name, o, c: Command) => (await import('./commands/pod.ts')).del(node, name, { ...globals(c), ...o }));
   pod
     .command('check <node> <pod>')
-    .description('CNI CHECK: does the pod still look the way ADD left it?')
-    .option('--json', 'machine-readable output')
+    .description(h('help.pod.check'))
+    .option('--json', h('help.opt.json'))
     .action(async (node, name, o, c: Command) => (await import('./commands/pod.ts')).check(node, name, { ...globals(c), ...o }));
   pod
     .command('list [node]')
-    .description('pods with their node, address and netns path')
-    .option('--json', 'machine-readable output')
+    .description(h('help.pod.list'))
+    .option('--json', h('help.opt.json'))
     .action(async (node, o, c: Command) => (await import('./commands/pod.ts')).list(node, { ...globals(c), ...o }));
 
-  const policy = program.command('policy').description('Kubernetes NetworkPolicy (ingress): rendered into nftables on every node by simplecni-node');
+  const policy = program.command('policy').description(h('help.policy'));
   policy
     .command('apply <file>')
-    .description('add or replace the NetworkPolicies of a YAML file, then render them on every node')
-    .option('--dry-run', 'print each node\'s ruleset; change nothing')
-    .option('--json', 'machine-readable output')
+    .description(h('help.policy.apply'))
+    .option('--dry-run', h('help.opt.policyDryRun'))
+    .option('--json', h('help.opt.json'))
     .action(async (file, o, c: Command) => (await import('./commands/policy.ts')).apply(file, { ...globals(c), ...o }));
   policy
     .command('list')
-    .description('the NetworkPolicies in force')
-    .option('--json', 'machine-readable output')
+    .description(h('help.policy.list'))
+    .option('--json', h('help.opt.json'))
     .action(async (o, c: Command) => (await import('./commands/policy.ts')).list({ ...globals(c), ...o }));
   policy
     .command('delete <name>')
-    .description('remove a NetworkPolicy and render the rest')
-    .option('--dry-run', 'print each node\'s ruleset; change nothing')
-    .option('--json', 'machine-readable output')
+    .description(h('help.policy.delete'))
+    .option('--dry-run', h('help.opt.policyDryRun'))
+    .option('--json', h('help.opt.json'))
     .action(async (name, o, c: Command) => (await import('./commands/policy.ts')).del(name, { ...globals(c), ...o }));
 
   program
     .command('cni <command>')
-    .description('run the node\'s plugin once with explicit CNI_* env (ADD, DEL, CHECK, VERSION, STATUS, GC)')
-    .requiredOption('--node <node>', 'the node to run it on')
-    .option('--pod <pod>', 'use this pod\'s netns and name as CNI_NETNS and CNI_CONTAINERID')
-    .option('--type <plugin>', 'which plugin to run (default: the config\'s "type", e.g. simplecni-ipam)')
+    .description(h('help.cni'))
+    .requiredOption('--node <node>', h('help.opt.cniNode'))
+    .option('--pod <pod>', h('help.opt.cniPod'))
+    .option('--type <plugin>', h('help.opt.cniType'))
     .option('--netns <path>', 'CNI_NETNS')
     .option('--container-id <id>', 'CNI_CONTAINERID')
     .option('--ifname <name>', 'CNI_IFNAME', 'eth0')
-    .option('--cni-args <args>', 'CNI_ARGS, e.g. "FOO=bar;X=1"')
-    .option('--config <file>', 'network config to send on stdin ("-" for stdin; default: the node\'s own, with name and cniVersion injected)')
-    .option('--env <KEY=VALUE...>', 'extra environment (e.g. SIMPLECNI_DEBUG=1)')
-    .option('--show', 'print the invocation (env and stdin) before running it')
-    .addHelpText('after', '\nExample:\n  cnilab cni VERSION --node node1\n  cnilab cni ADD --node node1 --pod web --env SIMPLECNI_DEBUG=1 --show')
+    .option('--cni-args <args>', h('help.opt.cniArgs'))
+    .option('--config <file>', h('help.opt.cniConfig'))
+    .option('--env <KEY=VALUE...>', h('help.opt.cniEnv'))
+    .option('--show', h('help.opt.cniShow'))
+    .addHelpText('after', `\n${h('help.cni.after')}`)
     .action(async (command, o, c: Command) => (await import('./commands/cni.ts')).run(command, { ...globals(c), ...o }));
 
   const labCmd = globals;
   program
     .command('labs')
-    .description('the labs, with your progress')
-    .option('--json', 'machine-readable output')
+    .description(h('help.labs'))
+    .option('--json', h('help.opt.json'))
     .action(async (_o, c: Command) => (await import('./commands/lab.ts')).labs(labCmd(c)));
   program
     .command('start <lab>')
-    .description('put the starter code of a lab in your workspace (the labs before it come solved)')
-    .option('--dir <dir>', 'workspace directory (default: ./workspace)')
-    .option('-y, --yes', 'replace an existing workspace without asking')
+    .description(h('help.start'))
+    .option('--dir <dir>', h('help.opt.dir'))
+    .option('-y, --yes', h('help.opt.startYes'))
     .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).start(lab, labCmd(c)));
   program
     .command('deploy')
-    .description('build your workspace and install your plugin on every node')
-    .option('--dir <dir>', 'workspace directory (default: ./workspace)')
+    .description(h('help.deploy'))
+    .option('--dir <dir>', h('help.opt.dir'))
     .action(async (_o, c: Command) => (await import('./commands/lab.ts')).deploy(labCmd(c)));
   program
     .command('check [lab]')
-    .description('run a lab\'s checks against the nodes\' real state: exit 0 iff all pass')
-    .option('--all', 'every lab')
-    .option('--json', 'machine-readable output')
-    .option('--jsonl', 'machine-readable, streamed: one JSON line per check as it finishes, then {"type":"done",…}')
-    .option('--junit <file>', 'also write a JUnit XML report')
-    .option('--watch', 'deploy and check again on every save in your workspace')
-    .option('--dir <dir>', 'workspace directory for --watch (default: ./workspace)')
+    .description(h('help.check'))
+    .option('--all', h('help.opt.all'))
+    .option('--json', h('help.opt.json'))
+    .option('--jsonl', h('help.opt.jsonl'))
+    .option('--junit <file>', h('help.opt.junit'))
+    .option('--watch', h('help.opt.watch'))
+    .option('--dir <dir>', h('help.opt.watchDir'))
     .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).check(lab, labCmd(c)));
   program
     .command('hint <lab>')
-    .description('the next hint for a lab (they get more specific)')
-    .option('--json', 'machine-readable output')
+    .description(h('help.hint'))
+    .option('--json', h('help.opt.json'))
     .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).hint(lab, labCmd(c)));
   program
     .command('reset <lab>')
-    .description('restore a lab\'s starter code and its starting state on the nodes')
-    .option('--dir <dir>', 'workspace directory (default: ./workspace)')
-    .option('-y, --yes', 'do not ask for confirmation')
+    .description(h('help.reset'))
+    .option('--dir <dir>', h('help.opt.dir'))
+    .option('-y, --yes', h('help.opt.yes'))
     .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).reset(lab, labCmd(c)));
   program
     .command('solution <lab>')
-    .description('the reference code of a lab, once it passed')
-    .option('--force', 'show it before the lab passed')
+    .description(h('help.solution'))
+    .option('--force', h('help.opt.force'))
     .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).solution(lab, labCmd(c)));
   program
     .command('solve <lab>')
-    .description('bring the nodes to a lab\'s solved state with the reference solution')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .option('--json', 'machine-readable output')
+    .description(h('help.solve'))
+    .option('-y, --yes', h('help.opt.yes'))
+    .option('--json', h('help.opt.json'))
     .action(async (lab, _o, c: Command) => (await import('./commands/lab.ts')).solve(lab, labCmd(c)));
 
   program
     .command('grade')
-    .description('grade a class: every lab\'s checks on every student\'s cluster, and the report (CSV, JSON, JUnit, HTML, feedback)')
-    .requiredOption('--class <file>', 'the class file (YAML or JSON): labs, points, timeout, students')
-    .option('--labs <ids>', 'only these labs of the class, e.g. 00,04')
-    .option('--jobs <n>', 'students graded at once', '8')
-    .option('--out <dir>', 'where the report goes (default: grades/<date-time>/)')
-    .option('--only-errors <grades.json>', 'grade again only the students unreachable or in error in that run, and merge them into a new report')
-    .addHelpText('after', '\nExit code: 0 all passed; otherwise bits: 2 some checks failed, 4 some students unreachable or in error (1: the class file or a flag is wrong).\nExample:\n  cnilab grade --class class.yaml --out grades/friday')
+    .description(h('help.grade'))
+    .requiredOption('--class <file>', h('help.opt.class'))
+    .option('--labs <ids>', h('help.opt.labs'))
+    .option('--jobs <n>', h('help.opt.jobs'), '8')
+    .option('--out <dir>', h('help.opt.out'))
+    .option('--only-errors <grades.json>', h('help.opt.onlyErrors'))
+    .addHelpText('after', `\n${h('help.grade.after')}`)
     .action(async (_o, c: Command) => (await import('./commands/grade.ts')).grade(globals(c) as never));
 
   program
     .command('serve')
-    .description('the lab site: a terminal on every node, checks, the live topology (npm start runs this)')
-    .option('--port <port>', 'port to listen on', '5177')
-    .option('--host <host>', 'address to listen on (default 127.0.0.1; anything else is reachable from the network)')
-    .addOption(new Option('--backend <backend>', 'what a node is (default: the running cluster\'s, else netns where it can run, else sim)').choices([...BACKENDS]))
-    .option('--inventory <file>', 'ssh backend: the machines (see cluster up)')
+    .description(h('help.serve'))
+    .option('--port <port>', h('help.opt.port'), '5177')
+    .option('--host <host>', h('help.opt.host'))
+    .addOption(new Option('--backend <backend>', h('help.opt.serveBackend')).choices([...BACKENDS]))
+    .option('--inventory <file>', h('help.opt.serveInventory'))
     .action(async (_o, c: Command) => (await import('./commands/serve.ts')).serve(globals(c)));
 
   program
     .command('trace <from> <to>')
-    .description('follow one ping hop by hop (simulated kernel): each route, neighbour, fdb entry, tunnel and the reply')
-    .option('--size <bytes>', 'ICMP payload size (as ping -s), with DF set', '56')
-    .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nFrom a pod ("node1/web") or a node ("node1"), to a pod ("node2/web"), a node or an address:\n  cnilab trace node1/web node3/web\n  cnilab trace node1/web 192.168.57.13')
+    .description(h('help.trace'))
+    .option('--size <bytes>', h('help.opt.size'), '56')
+    .option('--json', h('help.opt.json'))
+    .addHelpText('after', `\n${h('help.trace.after')}`)
     .action(async (from, to, o, c: Command) => (await import('./commands/trace.ts')).trace(from, to, { ...globals(c), ...o }));
 
   program
     .command('exec <target> [command...]')
-    .description('run a command on a node ("node1") or inside a pod ("node1/web"): cnilab exec node1 -- ip route')
+    .description(h('help.exec'))
     .passThroughOptions()
     .action(async (target, argv: string[], _o, c: Command) => {
       const { options, command } = (await import('./commands/exec.ts')).splitLineOptions(argv);
@@ -262,8 +317,8 @@ Real machines:
     });
   program
     .command('shell <node>')
-    .description('an interactive shell on a node')
-    .option('--env-json', 'print the environment the node\'s shell gets, as JSON, instead of opening it (sim backend: for a terminal that starts its own shell)')
+    .description(h('help.shell'))
+    .option('--env-json', h('help.opt.envJson'))
     .action(async (node, o, c: Command) => (await import('./commands/exec.ts')).shell(node, { ...globals(c), ...o }));
 
   for (const c of program.commands) addLineOptions(c, c.commands.length > 0);

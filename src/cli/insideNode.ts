@@ -3,6 +3,9 @@
 // kernel state and report false failures. Node shells set SIMPLECNI_NODE (their bashrc on netns,
 // the sim driver's environment, /etc/profile.d on VMs), so one line says where to run it instead.
 
+import { matchLang, resolveLang, t, msg, type Lang } from '../i18n/index.ts';
+import { langFlagOf } from './lang.ts';
+
 /** Arguments that only print text (help, version) and are fine anywhere. */
 const HARMLESS = new Set(['-h', '--help', 'help', '-V', '--version']);
 
@@ -10,5 +13,11 @@ const HARMLESS = new Set(['-h', '--help', 'help', '-V', '--version']);
 export function insideNodeMessage(env: NodeJS.ProcessEnv, args: readonly string[]): string | undefined {
   const node = env.SIMPLECNI_NODE;
   if (!node || args.length === 0 || args.some((a) => HARMLESS.has(a))) return undefined;
-  return `cnilab: this shell is on node ${node}; cnilab runs on your own machine — use the "your machine" terminal (or a terminal in the kit's folder), then type the command there.`;
+  let lang: Lang;
+  try {
+    lang = resolveLang(langFlagOf(args), env);
+  } catch {
+    lang = matchLang(env.LC_ALL || env.LANG) ?? 'en';
+  }
+  return t(lang, msg('cli.insideNode', { node }));
 }

@@ -11,6 +11,17 @@ export function setCliLang(flag: string | undefined, env: Record<string, string 
 }
 
 export const cliLang = (): Lang => current;
+
+/**
+ * The --lang written on a command line (`--lang zh-CN` or `--lang=zh-CN`), up to a `--` after which
+ * exec's command begins: for what is said before the line is parsed (the help, a refusal).
+ */
+export function langFlagOf(argv: readonly string[]): string | undefined {
+  const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  const i = own.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  if (i < 0) return undefined;
+  return own[i]!.startsWith('--lang=') ? own[i]!.slice('--lang='.length) : own[i + 1];
+}
 export { LangError };
 
 /** A message in the CLI's language: `cliT('cli.cluster.up', { cluster })`. */

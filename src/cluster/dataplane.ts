@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { NodeDriver } from './driver.ts';
 import { workers } from './topology.ts';
+import { english, msg, type Text } from '../i18n/text.ts';
 
 export interface NodeApply {
   node: string;
@@ -29,11 +30,17 @@ const plain = (s: string) => s;
  * a dry run, those it ran otherwise), and the pod subnets the node cannot reach. `style` colours a
  * terminal's text (the CLI's picocolors); plain by default.
  */
-export function describeDataplane(nodes: NodeApply[], dryRun: boolean, style: { bold(s: string): string; dim(s: string): string } = { bold: plain, dim: plain }): DataplaneLine[] {
+export function describeDataplane(
+  nodes: NodeApply[],
+  dryRun: boolean,
+  style: { bold(s: string): string; dim(s: string): string } = { bold: plain, dim: plain },
+  say: (text: Text) => string = english,
+): DataplaneLine[] {
   const out: DataplaneLine[] = [];
   for (const n of nodes) {
-    const head = dryRun ? `${n.node}: would run ${n.commands.length} command(s)` : `${n.node}: ${n.applied ? `${n.applied} change(s)` : 'already in place'}`;
-    out.push({ level: 'info', text: `${style.bold(head)} ${style.dim(`(mode ${n.mode}, uplink ${n.uplink}, pod MTU ${n.podMtu})`)}` });
+    const head = say(dryRun ? msg('dp.wouldRun', { node: n.node, n: n.commands.length }) : n.applied ? msg('dp.changes', { node: n.node, n: n.applied }) : msg('dp.inPlace', { node: n.node }));
+    const facts = say(msg('dp.facts', { mode: n.mode, uplink: n.uplink, mtu: n.podMtu }));
+    out.push({ level: 'info', text: say(msg('dp.line', { head: style.bold(head), facts: style.dim(facts) })) });
     if (dryRun || n.applied) for (const c of n.commands) out.push({ level: 'info', text: `  ${style.dim(dryRun ? '' : '+ ')}${c}` });
     for (const u of n.unreachable) out.push({ level: 'warn', text: `${n.node}: ${u.why}` });
   }

@@ -4,6 +4,7 @@
 import { tracePacket } from '../sim/core/trace.ts';
 import type { World } from '../sim/core/model.ts';
 import { nodeByName, underlayAddress, type Topology } from './topologyModel.ts';
+import { english, mapLiterals, msg, type Text } from '../i18n/text.ts';
 
 /** One step of a traced packet, where it happened and what decided it. */
 export interface ApiTraceHop {
@@ -17,6 +18,8 @@ export interface ApiTraceHop {
   dev?: string;
   /** One line a student can read: "route 10.244.2.0/24 via 192.168.56.12 dev eth1 (longest match /24)". */
   detail: string;
+  /** The detail as a catalogue message (src/i18n), so a page or the CLI can show it in its language. */
+  msg?: Text;
   /** Set where the packet is an encapsulated one: the outer header. */
   outer?: string;
 }
@@ -34,10 +37,17 @@ export interface ApiTrace {
   ok: boolean;
   /** One sentence: "reply received" or where and why it was dropped. */
   summary: string;
+  /** The summary as a catalogue message. */
+  msg?: Text;
   hops: ApiTraceHop[];
 }
 
-export class TraceError extends Error {}
+/** A trace that cannot start (no such pod, a pod without an address); `text` says it in any language. */
+export class TraceError extends Error {
+  constructor(readonly text: Text) {
+    super(english(text));
+  }
+}
 
 /** A pod as trace needs it (src/runtime's PodInfo). */
 export interface TracePod {
@@ -51,7 +61,7 @@ export function traceInWorld(world: World, topology: Topology, pods: readonly Tr
   const podOf = (ref: string) => {
     const [node, pod] = ref.split('/') as [string, string];
     const p = pods.find((x) => x.node === node && x.name === pod);
-    if (!p) throw new TraceError(`no pod "${pod}" on ${node} (see cnilab pod list)`);
+    if (!p) throw new TraceError(msg('trace.err.noPod', { pod, node }));
     return p;
   };
   const nodeOf = (name: string) => {
@@ -66,7 +76,7 @@ export function traceInWorld(world: World, topology: Topology, pods: readonly Tr
   if (/^\d+\.\d+\.\d+\.\d+$/.test(to)) dst = to;
   else if (to.includes('/')) {
     const p = podOf(to);
-    if (!p.address) throw new TraceError(`pod ${to} has no address (its ADD failed?)`);
+    if (!p.address) throw new TraceError(msg('trace.err.noAddress', { pod: to }));
     dst = p.address.split('/')[0]!;
   } else dst = underlayAddress(nodeOf(to));
 
@@ -82,12 +92,14 @@ export function traceInWorld(world: World, topology: Topology, pods: readonly Tr
     dst,
     ok: t.ok,
     summary: relabel(t.summary),
+    msg: mapLiterals(t.msg, relabel),
     hops: t.hops.map((h) => ({
       direction: h.direction,
       where: where(h.ns),
       step: h.step,
       ...(h.dev ? { dev: h.dev } : {}),
       detail: relabel(h.detail),
+      ...(h.msg ? { msg: mapLiterals(h.msg, relabel) } : {}),
       ...(h.outer ? { outer: relabel(h.outer) } : {}),
     })),
   };

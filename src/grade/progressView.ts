@@ -4,18 +4,20 @@
 import pc from 'picocolors';
 import type { GradeEvent } from './runner.ts';
 import type { GradeReport, StudentStatus } from './types.ts';
+import { english, msg, type Text } from '../i18n/text.ts';
 
 const COLOR: Record<StudentStatus, (s: string) => string> = { ok: pc.green, failed: pc.red, unreachable: pc.yellow, error: pc.magenta };
 
-export function progressLine(e: GradeEvent, width = 12): string {
+/** `say` renders the line's words in a language (English unless the CLI's language is another). */
+export function progressLine(e: GradeEvent, width = 12, say: (text: Text) => string = english): string {
   switch (e.kind) {
     case 'start':
-      return `${pc.dim('…')} ${e.student.padEnd(width)} grading`;
+      return `${pc.dim('…')} ${e.student.padEnd(width)} ${say(msg('cli.grade.grading'))}`;
     case 'lab':
-      return `${pc.dim('…')} ${e.student.padEnd(width)} lab ${e.lab}: ${e.passed}/${e.total} checks pass`;
+      return `${pc.dim('…')} ${e.student.padEnd(width)} ${say(msg('cli.grade.lab', { lab: e.lab, passed: e.passed, total: e.total }))}`;
     case 'done': {
       const g = e.grade;
-      return `${COLOR[g.status](g.status === 'ok' ? '✓' : '✗')} ${g.student.padEnd(width)} ${COLOR[g.status](g.status)} · ${g.points_awarded}/${g.points_available} points · ${g.duration_s} s${g.error ? ` · ${g.error}` : ''}`;
+      return `${COLOR[g.status](g.status === 'ok' ? '✓' : '✗')} ${g.student.padEnd(width)} ${COLOR[g.status](g.status)} · ${say(msg('cli.grade.points', { awarded: g.points_awarded, available: g.points_available }))} · ${g.duration_s} s${g.error ? ` · ${g.error}` : ''}`;
     }
   }
 }

@@ -3,6 +3,7 @@
 // lookup and `{param}` interpolation: no i18n library is needed for that (see README, design choices).
 import { en, type MsgId } from './en.ts';
 import { zhCN } from './zh-CN.ts';
+import { EN_SEPARATORS, msg, render, type ListSep, type Text } from './text.ts';
 
 export type { MsgId } from './en.ts';
 export const LANGS = ['en', 'zh-CN'] as const;
@@ -10,33 +11,12 @@ export type Lang = (typeof LANGS)[number];
 
 const CATALOGUES: Record<Lang, Record<MsgId, string>> = { en, 'zh-CN': zhCN };
 
-/** A message by id with its parameters; parameters may be messages themselves (e.g. "up"/"down"). */
-export interface Msg {
-  id: MsgId;
-  params?: Record<string, Text>;
-}
-/** Several texts in a row, joined the way the language lists things ("a, b" / "a，b"). */
-export interface TextList {
-  list: Text[];
-  /** 'semi' for items that have commas of their own ("a; b" / "a；b"). */
-  sep?: ListSep;
-}
-type ListSep = 'comma' | 'semi';
-/** What a check or a command says to a person: a message, or literal text (names, machine output). */
-export type Text = string | number | Msg | TextList;
-
-export const msg = (id: MsgId, params?: Record<string, Text>): Msg => (params ? { id, params } : { id });
-export const list = (items: Text[], sep?: ListSep): TextList => (sep ? { list: items, sep } : { list: items });
-export const isMsg = (t: unknown): t is Msg | TextList => typeof t === 'object' && t !== null && (typeof (t as Msg).id === 'string' || Array.isArray((t as TextList).list));
-const LIST_SEPARATOR: Record<ListSep, Record<Lang, string>> = { comma: { en: ', ', 'zh-CN': '，' }, semi: { en: '; ', 'zh-CN': '；' } };
+export { isMsg, list, mapLiterals, msg, type Msg, type Text, type TextList } from './text.ts';
+const LIST_SEPARATOR: Record<Lang, Record<ListSep, string>> = { en: EN_SEPARATORS, 'zh-CN': { comma: '，', semi: '；' } };
 
 /** The text in a language; unknown `{names}` stay visible so a wrong parameter is noticed, not hidden. */
 export function t(lang: Lang, text: Text): string {
-  if (!isMsg(text)) return String(text);
-  if ('list' in text) return text.list.map((x) => t(lang, x)).join(LIST_SEPARATOR[text.sep ?? 'comma'][lang]);
-  const template = CATALOGUES[lang][text.id] ?? en[text.id] ?? text.id;
-  const params = text.params ?? {};
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? t(lang, params[name]!) : whole));
+  return render(CATALOGUES[lang], LIST_SEPARATOR[lang], text);
 }
 
 /** A translator bound to a language: `tr('check.expected')`, `tr('lab.passed', { id })`. */

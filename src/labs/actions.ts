@@ -9,21 +9,22 @@ import { solutionOf } from './starters.ts';
 import { buildWorkspace, scaffold } from './workspace.ts';
 import { LabActionError, removeByHand } from './byHand.ts';
 import { syncPolicies } from '../cluster/policySync.ts';
-import { checkContext, clearDataplane, deploy, removeAllPods, solveLab as solveLabWith, stopContainers } from './solve.ts';
+import { checkContext, clearDataplane, deploy, removeAllPods, solveLab as solveLabWith, stopContainers, type DoneSteps } from './solve.ts';
+import { msg } from '../i18n/index.ts';
 
 export { buildByHand, LabActionError, removeByHand } from './byHand.ts';
-export { checkContext, clearDataplane, deploy, ensurePod, ensurePodsEverywhere, setMode } from './solve.ts';
+export { checkContext, clearDataplane, deploy, ensurePod, ensurePodsEverywhere, setMode, type DoneSteps } from './solve.ts';
 
 export type { LabEnv } from '../cluster/backend.ts';
 
 /** Brings the nodes to the state a lab's checks want, with the reference solution (or other bundles: a starter's, in tests). */
-export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles = referenceBundles()): Promise<string[]> {
+export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles = referenceBundles()): Promise<DoneSteps> {
   return solveLabWith(env, lab, bundles);
 }
 
 /** A lab's starting point on the nodes: what the lab builds is removed, the mode is the one it starts from. */
-export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Promise<string[]> {
-  const done: string[] = [];
+export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Promise<DoneSteps> {
+  const done: DoneSteps = [];
   const ctx = checkContext(env);
   if (env.backend.containers) {
     // Lab 09's containers go first, their leases freed with the reference plugin.
@@ -33,30 +34,30 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
   }
   if (lab.id === '01') {
     await removeByHand(env, ctx);
-    done.push('lab 01 namespaces and bridge removed from node1');
+    done.push(msg('reset.lab01'));
   }
   if (lab.id >= '04') {
     // Pods are taken down with the reference plugin: the student's DEL may be a TODO still.
     await deploy(env, referenceBundles());
     await removeAllPods(env);
-    done.push('all pods deleted');
+    done.push(msg('reset.pods'));
   }
   if (lab.id === '11') {
     // The lab renders policies: it starts from none (the reference agent removes every node's table).
     await syncPolicies(env.driver, []);
-    done.push('no NetworkPolicy: every node\'s table inet simplecni-policy removed');
+    done.push(msg('reset.policies'));
   }
   if (lab.id === '04') {
     // A fresh node does not forward: lab 04's ADD is what turns it on.
     for (const w of workers(env.topology)) await env.driver.exec(w.name, ['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
-    done.push('ip_forward off on every node');
+    done.push(msg('reset.ipForward'));
   }
   await deploy(env, bundles);
   if (lab.id >= '06') {
     // The lab builds the cross-node data plane: start it from none.
     done.push(await clearDataplane(env));
   }
-  done.push('plugin deployed on every node');
+  done.push(msg('step.pluginDeployed'));
   return done;
 }
 
@@ -64,14 +65,14 @@ export async function resetLabNodes(env: LabEnv, lab: Lab, bundles: Bundles): Pr
  * `reset`: the lab's starter in the workspace again (for a lab with code), built and deployed,
  * and the nodes as the lab starts. A starter that does not build is a LabActionError.
  */
-export async function resetLab(env: LabEnv, lab: Lab, workspaceDir: string): Promise<string[]> {
+export async function resetLab(env: LabEnv, lab: Lab, workspaceDir: string): Promise<DoneSteps> {
   let bundles = referenceBundles();
   if (solutionOf(lab.id).length > 0) {
     scaffold(lab, workspaceDir);
     try {
       bundles = await buildWorkspace(workspaceDir);
     } catch (err) {
-      throw new LabActionError(`the starter of lab ${lab.id} does not build: ${(err as Error).message}`);
+      throw new LabActionError(msg('step.err.starterBuild', { id: lab.id, error: (err as Error).message }));
     }
   }
   return resetLabNodes(env, lab, bundles);

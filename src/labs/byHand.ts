@@ -1,11 +1,16 @@
 // Lab 01's by-hand topology, built and removed the way the lab text does it (platform-free: the
 // page engine uses it too).
+import { english, msg, type Text } from '../i18n/text.ts';
 import { BYHAND } from '../validators/labs/lab01.ts';
 import type { CheckContext } from '../validators/types.ts';
 import type { LabEnv } from './actions.ts';
 
-/** A lab action that cannot be done as asked; the message says why (the server answers 409). */
-export class LabActionError extends Error {}
+/** A lab action that cannot be done as asked; the message says why (the server answers 409), `text` says it in any language. */
+export class LabActionError extends Error {
+  constructor(readonly text: Text) {
+    super(english(text));
+  }
+}
 
 /** The by-hand topology of lab 01, built the way the lab text builds it. */
 export async function buildByHand(env: LabEnv, ctx: CheckContext) {
@@ -28,7 +33,7 @@ export async function buildByHand(env: LabEnv, ctx: CheckContext) {
     ]),
   ].join(' && ');
   const r = await env.driver.exec('node1', ['sh', '-c', script]);
-  if (r.code !== 0) throw new LabActionError(`could not build lab 01's namespaces on node1: ${r.stderr.trim()}`);
+  if (r.code !== 0) throw new LabActionError(msg('step.err.byHand', { error: r.stderr.trim() }));
 }
 
 export async function removeByHand(env: LabEnv, ctx: CheckContext) {

@@ -9,12 +9,13 @@ import type { Bundles } from '../cluster/nodeFiles.ts';
 import { workers } from '../cluster/topologyModel.ts';
 import { MODE_OVERHEAD, type Mode } from '../shared/cniSpec.ts';
 import { Pods } from '../runtime/pods.ts';
-import { kernelHasIpip, NO_IPIP } from '../validators/labs/lab07.ts';
+import { kernelHasIpip } from '../validators/labs/lab07.ts';
 import { LAB11_PODS, LAB11_POLICY } from '../validators/labs/lab11.ts';
 import { PolicySyncError, syncPolicies } from '../cluster/policySync.ts';
 import type { CheckContext } from '../validators/types.ts';
 import type { Lab } from './catalogParse.ts';
 import { buildByHand, LabActionError } from './byHand.ts';
+import { msg, type Msg } from '../i18n/index.ts';
 
 export function checkContext(env: LabEnv): CheckContext {
   const pods = new Pods(env.driver);
@@ -75,45 +76,51 @@ export async function removeAllPods(env: LabEnv) {
   for (const p of await pods.list()) await pods.del(p.node, p.name);
 }
 
+/**
+ * What solve and reset did, a step each, as catalogue messages: each caller shows them in its
+ * language (the CLI's, the page's), and the lab server sends both the English and the messages.
+ */
+export type DoneSteps = Msg[];
+
 /** Brings the nodes to the state a lab's checks want, with `bundles` (the reference solution, or a starter's in tests). */
-export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise<string[]> {
-  const done: string[] = [];
+export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise<DoneSteps> {
+  const done: DoneSteps = [];
   const ctx = checkContext(env);
   if (!env.backend.readState()?.complete) {
     await env.backend.up({ mode: 'host-gw' });
     await applyDataplane(env.driver, { mode: 'host-gw' });
-    done.push('cluster up');
+    done.push(msg('step.clusterUp'));
   }
   if (lab.id >= '02') {
     await deploy(env, bundles);
-    done.push('reference plugin deployed on every node');
+    done.push(msg('step.referenceDeployed'));
   }
   switch (lab.id) {
     case '01':
       await buildByHand(env, ctx);
-      done.push('lab1br, lab1-a and lab1-b built on node1');
+      done.push(msg('step.byHandBuilt'));
       break;
     case '04':
     case '05':
       await ensurePod(env, 'node1', 'web');
-      done.push('pod web on node1');
+      done.push(msg('step.podWeb'));
       break;
     case '06':
       await setMode(env, 'host-gw');
       await ensurePodsEverywhere(env, 'host-gw');
-      done.push('mode host-gw; pod web on every node');
+      done.push(msg('step.modePods', { mode: 'host-gw' }));
       break;
     case '07':
-      if (!(await kernelHasIpip(ctx))) throw new LabActionError(NO_IPIP);
+      if (!(await kernelHasIpip(ctx))) throw new LabActionError(msg('v.ipip.noKernel'));
       await setMode(env, 'ipip');
       await ensurePodsEverywhere(env, 'ipip');
-      done.push('mode ipip; pod web on every node');
+      done.push(msg('step.modePods', { mode: 'ipip' }));
       break;
     case '08':
     case '10':
       await setMode(env, 'vxlan');
       await ensurePodsEverywhere(env, 'vxlan');
-      done.push('mode vxlan; every pod at MTU 1450; pod web on every node');
+      done.push(msg('step.modeMtuPods', { mode: 'vxlan', mtu: env.topology.mtu - MODE_OVERHEAD.vxlan }));
       break;
     case '11':
       await setMode(env, 'vxlan');
@@ -122,10 +129,10 @@ export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise
       try {
         await syncPolicies(env.driver, [LAB11_POLICY]);
       } catch (err) {
-        if (err instanceof PolicySyncError) throw new LabActionError(`its policy could not be applied: ${err.message}`);
+        if (err instanceof PolicySyncError) throw new LabActionError(msg('step.err.policy', { error: err.message }));
         throw err;
       }
-      done.push('mode vxlan; pods db (role=db) on node1 and front (role=frontend) on node2; policy db-from-frontend applied');
+      done.push(msg('step.lab11'));
       break;
     case '09':
       done.push(...(await runContainers(env)));
@@ -135,22 +142,20 @@ export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise
 }
 
 /** Lab 09's end state: a pod web on node1, and a containerd container on every worker's SimpleCNI network that the pod reaches. */
-async function runContainers(env: LabEnv): Promise<string[]> {
+async function runContainers(env: LabEnv): Promise<DoneSteps> {
   const host = env.backend.containers;
   if (!host) {
-    throw new LabActionError(
-      `lab 09 has no automatic solve on the ${env.driver.backend} backend: its end state is a container started by containerd, and solve starts containerd on the netns backend only. Follow the lab’s steps (labs/09-containers/lab.mdx).`,
-    );
+    throw new LabActionError(msg('step.err.noSolve09', { backend: env.driver.backend }));
   }
   await ensurePod(env, 'node1', 'web');
-  const done = ['pod web on node1'];
+  const done: DoneSteps = [msg('step.podWeb')];
   try {
     for (const w of workers(env.topology)) {
       const c = await host.runOnNetwork(w.name, 'web1');
-      done.push(`containerd on ${w.name} runs web1 at ${c.address} (CNI_CONTAINERID ${c.cniContainerId})`);
+      done.push(msg('step.containerRuns', { node: w.name, address: c.address, id: c.cniContainerId }));
       if (w.name !== 'node1') continue;
       const r = await env.driver.execPod('node1', 'web', ['ping', '-c1', '-W2', c.address]);
-      if (r.code !== 0) throw new LabActionError(`pod web on node1 does not reach the container at ${c.address}: ${(r.stdout + r.stderr).trim()}`);
+      if (r.code !== 0) throw new LabActionError(msg('step.err.containerUnreachable', { address: c.address, output: (r.stdout + r.stderr).trim() }));
     }
   } catch (err) {
     // Nothing half-made stays: the daemons end, the leases their containers held are freed.
@@ -165,13 +170,13 @@ async function runContainers(env: LabEnv): Promise<string[]> {
  * (ctr run -d never calls one), as the runtime would: empty CNI_NETNS, the namespace is gone.
  * Uses whatever plugin is deployed: call it with the reference in place.
  */
-export async function stopContainers(env: LabEnv): Promise<string | undefined> {
+export async function stopContainers(env: LabEnv): Promise<Msg | undefined> {
   const host = env.backend.containers;
   if (!host) return undefined;
   const gone = await host.stopAll();
   const runtime = new Pods(env.driver).runtime;
   for (const c of gone) await runtime.del(c.node, { containerId: c.cniContainerId, netns: '', ifname: 'eth0' }).catch(() => {});
-  return gone.length > 0 ? `containerd stopped, ${gone.length} container lease${gone.length === 1 ? '' : 's'} freed` : undefined;
+  return gone.length > 0 ? msg(gone.length === 1 ? 'step.containersStopped.one' : 'step.containersStopped.many', { n: gone.length }) : undefined;
 }
 
 /**
@@ -179,7 +184,7 @@ export async function stopContainers(env: LabEnv): Promise<string | undefined> {
  * routes to other nodes' pod subnets removed (the node agent owns these), and the nodes' files
  * and the cluster's state at mode host-gw, not yet applied.
  */
-export async function clearDataplane(env: LabEnv): Promise<string> {
+export async function clearDataplane(env: LabEnv): Promise<Msg> {
   for (const w of workers(env.topology)) {
     await env.driver.exec(w.name, [
       'sh',
@@ -190,5 +195,5 @@ export async function clearDataplane(env: LabEnv): Promise<string> {
   }
   for (const n of workers(env.topology)) await env.backend.installNodeFiles(n, 'host-gw');
   env.backend.writeState({ ...env.backend.readState()!, mode: 'host-gw' });
-  return 'cross-node routes and tunnels removed (mode host-gw, not yet applied)';
+  return msg('step.dataplaneCleared');
 }

@@ -8,6 +8,7 @@
 
 import type { VerdictText } from '../validators/types.ts';
 import type { Lab } from '../labs/catalog.ts';
+import { t, type Msg } from '../i18n/index.ts';
 
 /** A lab as the site sees it: its labs.yaml entry, with the hints counted rather than sent. */
 export interface ApiLab extends Omit<Lab, 'hints'> {
@@ -103,7 +104,15 @@ export interface ApiSolution {
 /** POST /api/labs/:id/reset and /solve → what was done on the nodes. */
 export interface ApiDone {
   lab: string;
+  /** A line per step, in English. */
   done: string[];
+  /** The same steps as catalogue messages (src/i18n), so a page can show them in its language. */
+  msg?: Msg[];
+}
+
+/** What reset or solve did, in English and as messages. */
+export function toApiDone(lab: string, steps: Msg[]): ApiDone {
+  return { lab, done: steps.map((s) => t('en', s)), msg: steps };
 }
 
 /** GET /api/topology: the cluster as the nodes report it right now (not as the lab text says). */

@@ -11,11 +11,12 @@ import { markPassed, readProgress, revealedHints } from '../labs/progress.ts';
 import { solutionOf } from '../labs/starters.ts';
 import { defaultWorkspace } from '../labs/workspace.ts';
 import { runLabChecks } from '../validators/registry.ts';
-import { cutReason, LIMITS, TERM_CLOSE, toApiLab, WORKSTATION, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution, type ApiTrace } from './api.ts';
+import { cutReason, LIMITS, TERM_CLOSE, toApiDone, toApiLab, WORKSTATION, type ApiCheckDone, type ApiCheckError, type ApiCheckLine, type ApiDone, type ApiHints, type ApiLabs, type ApiSolution, type ApiTrace } from './api.ts';
 import { serveStatic } from './static.ts';
 import { loadPty, nodeShell, TerminalSet, workstationShell } from './terminals.ts';
 import { collectTopology } from './topology.ts';
-import { traceBetween } from '../cluster/trace.ts';
+import { TraceError, traceBetween } from '../cluster/trace.ts';
+import { matchLang, t } from '../i18n/index.ts';
 
 export interface ServerOptions {
   env: LabEnv;
@@ -95,6 +96,8 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
   async function api(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
     const parts = url.pathname.split('/').filter(Boolean); // ['api', ...]
     const method = req.method ?? 'GET';
+    // Why an action could not be done, in the language the page asks in (its first Accept-Language); English otherwise.
+    const lang = matchLang(req.headers['accept-language']?.split(',')[0]?.split(';')[0]) ?? 'en';
     if (parts[1] === 'labs' && parts.length === 2 && method === 'GET') {
       const p = readProgress();
       const body: ApiLabs = {
@@ -116,7 +119,7 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
       try {
         trace = await traceBetween(env, from, to, size === undefined ? {} : { size });
       } catch (err) {
-        throw new HttpError(400, (err as Error).message); // an unknown pod, a backend that cannot trace: the student's to fix
+        throw new HttpError(400, err instanceof TraceError ? t(lang, err.text) : (err as Error).message); // an unknown pod, a backend that cannot trace: the student's to fix
       }
       return json(res, 200, trace);
     }
@@ -145,11 +148,11 @@ export async function startServer(opts: ServerOptions): Promise<LabServer> {
           try {
             return action === 'solve' ? await solveLab(env, l) : await resetLab(env, l, defaultWorkspace());
           } catch (err) {
-            if (err instanceof LabActionError) throw new HttpError(409, err.message);
+            if (err instanceof LabActionError) throw new HttpError(409, t(lang, err.text));
             throw err;
           }
         });
-        return json(res, 200, { lab: l.id, done } satisfies ApiDone);
+        return json(res, 200, toApiDone(l.id, done) satisfies ApiDone);
       }
     }
     throw new HttpError(404, `no such API: ${method} ${url.pathname}`);

@@ -6,6 +6,7 @@ import { TREE_PATHS } from './tree.ts';
 export const CONTAINER_CLUSTER = 'tab';
 
 const cli = (...args: string[]): [string, ...string[]] => ['node', TREE_PATHS.cli, '--cluster', CONTAINER_CLUSTER, ...args];
+const langFlag = (lang: string | undefined): string[] => (lang && lang !== 'en' ? ['--lang', lang] : []);
 
 export const containerCommands = {
   clusterUp: () => cli('cluster', 'up', '--backend', 'sim'),
@@ -13,8 +14,9 @@ export const containerCommands = {
   shellEnv: (node: string) => cli('shell', node, '--env-json'),
   /** One JSON line per check as it finishes, then {"type":"done",…}. */
   check: (lab: string) => cli('check', lab, '--jsonl'),
-  solve: (lab: string) => cli('solve', lab, '--yes', '--json'),
-  reset: (lab: string) => cli('reset', lab, '--yes', '--dir', TREE_PATHS.workspace),
+  /** What was done, in the page's language (`lang`, a language the CLI has; English when not given). */
+  solve: (lab: string, lang?: string) => cli('solve', lab, '--yes', '--json', ...langFlag(lang)),
+  reset: (lab: string, lang?: string) => cli('reset', lab, '--yes', '--dir', TREE_PATHS.workspace, ...langFlag(lang)),
   hint: (lab: string) => cli('hint', lab, '--json'),
   labs: () => cli('labs', '--json'),
   /** Builds the workspace (esbuild-wasm where no native esbuild runs) and installs it on every node. */

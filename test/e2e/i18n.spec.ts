@@ -76,7 +76,14 @@ test('a student switches to 简体中文: lab pages, a failed Check, topology an
   await expect(summary).toBeVisible({ timeout: 30_000 });
   await expect(summary).toContainText('收到应答');
   await expect(page.locator('.topo-panel .trace-group[data-direction="request"] .trace-group-title')).toContainText('请求：node1 →');
+  // What the kernel decided, hop by hop, in Chinese too: the verdict and every hop's detail.
+  await expect(summary.locator('.trace-summary-text')).toHaveText('收到来自 192.168.56.12 的应答');
+  const details = page.locator('.topo-panel .trace-group .hop-detail');
+  await expect(details.first()).toContainText('ICMP echo 请求');
+  for (const d of await details.allTextContents()) expect(d).toMatch(/[\u4e00-\u9fff]/);
   await shot(page, 'zh-trace');
+  await details.nth(4).scrollIntoViewIfNeeded();
+  await shot(page, 'zh-trace-hops');
 
   // The frame around the lab in Chinese too: terminals, the engine chip and its dialog, the reset dialog.
   const workstation = page.locator('[role="tab"][data-node][data-kind="workstation"]');

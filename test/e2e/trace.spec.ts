@@ -120,7 +120,10 @@ test('GET /api/trace refuses what it cannot trace, and needs the token', async (
   expect((await missing.json()).error).toMatch(/to/);
   const unknown = await get('from=node1%2Fnosuchpod&to=node3%2Fweb');
   expect(unknown.status()).toBe(400);
-  expect((await unknown.json()).error).toMatch(/nosuchpod/);
+  expect((await unknown.json()).error).toBe('no pod "nosuchpod" on node1 (see cnilab pod list)');
+  // The page asks in its language: the server's own sentence comes back in it.
+  const zh = await get('from=node1%2Fnosuchpod&to=node3%2Fweb', { ...auth(), 'accept-language': 'zh-CN' });
+  expect((await zh.json()).error).toBe('node1 上没有 Pod“nosuchpod”（用 cnilab pod list 查看）');
   expect((await get('from=node1%2Fweb&to=node3%2Fweb', {})).status()).toBe(401);
   expect((await get('from=node1%2Fweb&to=node3%2Fweb', { ...auth(), origin: 'http://evil.example' })).status()).toBe(403);
 });

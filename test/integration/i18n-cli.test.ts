@@ -67,4 +67,68 @@ describe('cnilab in Chinese', () => {
     expect(zh.checks[1].title).toBe('node1 上的 Pod web 有一个 up 的 eth0，带着自己的地址，并接到了网桥上');
     expect(en.checks[1].title).toBe('Pod web on node1 has eth0 up with its address, wired to the bridge');
   });
+  // What the other commands say to a person follows --lang too; English stays as it was.
+  const cjk = /[\u4e00-\u9fff]/;
+
+  it('solve --lang zh-CN: the steps in Chinese; --json keeps its shape, English steps without --lang', async () => {
+    const zh = await cli(['solve', '04', '--yes', '--lang', 'zh-CN']);
+    expect(zh.code, zh.stderr).toBe(0);
+    expect(zh.stdout).toContain('✓ 已用参考答案完成实验 04：已在每个节点上部署参考插件；node1 上的 Pod web 已就绪');
+    expect(zh.stdout).toContain('看它通过：');
+    expect(zh.stdout).not.toMatch(/solved with the reference|see it pass/);
+    const en = JSON.parse((await cli(['solve', '04', '--yes', '--json'])).stdout);
+    expect(en).toEqual({ lab: '04', done: ['reference plugin deployed on every node', 'pod web on node1'] });
+  });
+
+  it('trace --lang zh-CN: every hop and the verdict in Chinese; --json carries the message ids beside the English', async () => {
+    const zh = await cli(['trace', 'node1/web', 'node2', '--lang', 'zh-CN']);
+    expect(zh.code, zh.stderr).toBe(0);
+    expect(zh.stdout).toContain('✓ 收到来自 192.168.56.12 的应答');
+    expect(zh.stdout).toContain('echo 请求');
+    expect(zh.stdout).toContain('返回发送方');
+    const hops = zh.stdout.split('\n').filter((l) => /^\s+\d+ \w+\s/.test(l));
+    expect(hops.length).toBeGreaterThan(5);
+    for (const l of hops) expect(l).toMatch(cjk);
+    expect(zh.stdout).not.toMatch(/the echo request|back to the sender|reply received|the default route|longest match|neighbour entry/);
+    const json = JSON.parse((await cli(['trace', 'node1/web', 'node2', '--json', '--lang', 'zh-CN'])).stdout);
+    expect(json.summary).toBe('reply received from 192.168.56.12');
+    expect(json.msg).toEqual({ id: 'trace.sum.reply', params: { src: '192.168.56.12' } });
+    expect(json.hops[0]).toMatchObject({ direction: 'request', where: 'node1/web', step: 'send', msg: { id: 'trace.hop.send' } });
+    expect(json.hops[0].detail).toMatch(/^ICMP echo request 10\.244\.1\.\d+ → 192\.168\.56\.12/);
+  });
+
+  it('reset, labs, policy, cni, exec and --help speak Chinese with --lang zh-CN or LANG', async () => {
+    const ws = path.join(tmp, 'ws');
+    const reset = await cli(['reset', '04', '--yes', '--dir', ws, '--lang', 'zh-CN']);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toContain('✓ 实验 04 已重置：已删除所有 Pod；已在每个节点上关闭 ip_forward；已在每个节点上部署插件');
+
+    const labs = await cli(['labs', '--lang', 'zh-CN']);
+    expect(labs.stdout).toMatch(/实验\s+标题\s+时长\s+需要/);
+    expect(labs.stdout).toContain('下一步：');
+    expect(labs.stdout).toContain('lab.zh-CN.mdx');
+    expect(labs.stdout).not.toMatch(/\bNext:|\d+ min\b/);
+
+    const policy = await cli(['policy', 'list', '--lang', 'zh-CN']);
+    expect(policy.stdout).toContain('没有 NetworkPolicy：每个 Pod 都接受所有流量');
+
+    const cni = await cli(['cni', 'FOO', '--node', 'node1', '--lang', 'zh-CN']);
+    expect(cni.code).not.toBe(0);
+    expect(cni.stderr).toContain('未知的 CNI 命令“FOO”');
+    expect(cni.stderr).toContain('请用其中之一：ADD, DEL, CHECK');
+
+    // exec hands everything after the target to the node: the language comes from LANG here.
+    const exec = await execCommand([CLI, 'exec', 'node1/nope', '--cluster', cluster, '--', 'true'], { env: { ...env, LANG: 'zh_CN.UTF-8' } });
+    expect(exec.code).not.toBe(0);
+    expect(exec.stderr).toContain('node1 上没有 Pod“nope”');
+    expect(exec.stderr).toContain('用 cnilab pod list node1 查看 Pod');
+
+    const help = await cli(['trace', '--help', '--lang', 'zh-CN']);
+    expect(help.stdout).toMatch(/^用法：/);
+    expect(help.stdout).toContain('逐跳跟踪一次 ping');
+    expect(help.stdout).toContain('（默认值："56"）');
+    const enHelp = await cli(['trace', '--help']);
+    expect(enHelp.stdout).toMatch(/^Usage: cnilab trace \[options\] <from> <to>/);
+    expect(enHelp.stdout).toContain('(default: "56")');
+  });
 });

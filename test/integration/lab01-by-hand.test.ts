@@ -9,6 +9,7 @@ import { findLab, labsDir, loadCatalog } from '../../src/labs/catalog.ts';
 import { textSteps } from '../../src/labs/textRunner.ts';
 import { mustExec } from '../../src/shared/exec.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
+import { t } from '../../src/i18n/index.ts';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 
 const lab01 = findLab(loadCatalog(), '01');
@@ -48,7 +49,7 @@ describe('lab 01 by hand on a named cluster (netns)', () => {
     expect((await c.driver.exec('node2', ['ip', 'netns', 'list'])).stdout).not.toMatch(/lab1-a/);
 
     const done = await resetLabNodes(c.env, lab01, referenceBundles());
-    expect(done.join('\n')).toMatch(/lab 01 namespaces and bridge removed/);
+    expect(done.map((m) => t('en', m)).join('\n')).toMatch(/lab 01 namespaces and bridge removed/);
     expect((await c.driver.exec('node1', ['ip', 'netns', 'list'])).stdout.trim()).toBe('');
     expect((await c.driver.exec('node1', ['ip', 'link', 'show', 'lab1br'])).code).not.toBe(0);
     const after = await runLabChecks(lab01, checkContext(c.env));

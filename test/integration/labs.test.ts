@@ -12,6 +12,7 @@ import { ensureContainerdPackages } from '../helpers/containerd.ts';
 import { findLab, loadCatalog } from '../../src/labs/catalog.ts';
 import { workers } from '../../src/cluster/topology.ts';
 import { runLabChecks } from '../../src/validators/registry.ts';
+import { t } from '../../src/i18n/index.ts';
 import { kernelHasIpip } from '../../src/validators/labs/lab07.ts';
 import { breakagesFor, logOutcome, problemsOf, runBreakages, solveAll } from '../helpers/breakages.ts';
 import { expectStarterFailsThenSolved, LABS_WITH_CODE } from '../helpers/starters.ts';
@@ -54,7 +55,7 @@ describe('labs on a real cluster', () => {
       expect(r.checks.filter((x) => !x.passed).map((x) => `${l.id}/${x.id}: expected ${x.expected}; found ${x.found}`)).toEqual([]);
       if (l.id === '09') {
         // Solving again finds the containers running; reset ends every daemon and frees their leases.
-        expect(await solveLab(env, l)).toContain('pod web on node1');
+        expect((await solveLab(env, l)).map((m) => t('en', m))).toContain('pod web on node1');
         expect(daemonsOfCluster().length).toBeGreaterThanOrEqual(2 * workers(env.topology).length); // a containerd and a shim per node
         await resetLabNodes(env, l, referenceBundles());
         expect(daemonsOfCluster()).toEqual([]);

@@ -3,6 +3,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliT, setCliLang } from '../../src/cli/lang.ts';
 import { table } from '../../src/cli/output.ts';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/cli/cli.ts';
+import { en } from '../../src/i18n/en.ts';
+import { zhCN } from '../../src/i18n/zh-CN.ts';
+import { mapLiterals, msg, t } from '../../src/i18n/index.ts';
+import { english } from '../../src/i18n/text.ts';
+import { toApiDone } from '../../src/server/api.ts';
+import { tracePacket } from '../../src/sim/core/trace.ts';
+import { labWorld, podIp, podNs } from '../sim/worlds.ts';
+import { insideNodeMessage } from '../../src/cli/insideNode.ts';
 
 afterEach(() => void setCliLang('en', {}));
 
@@ -24,5 +34,114 @@ describe('CLI texts', () => {
     // "节点" takes 4 cells, "node1" 5: the second column starts at cell 7 on both lines.
     expect(lines[0]).toBe('节点   地址');
     expect(lines[1]).toBe('node1  10.244.1.2/24');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Everything else a person reads from the CLI, the trace and reset/solve, in Chinese.
+
+const CJK = /[\u4e00-\u9fff]/;
+
+describe('the catalogue for the CLI, the trace and the lab steps', () => {
+  it('has Chinese words in every Chinese text of these parts (none left in English)', () => {
+    const prefixes = ['cli.', 'help.', 'step.', 'reset.', 'trace.hop.', 'trace.why.', 'trace.sum.', 'trace.err.', 'term.'];
+    // Texts with no word to translate: parameters and punctuation, API object names (Pod), commands' words (netns, DF).
+    const wordless = new Set(['term.tabTitle', 'term.srStatus', 'cli.col.pod', 'cli.col.netns', 'trace.hop.df', 'cli.policy.pods']);
+    const english = Object.entries(zhCN).filter(([id, zh]) => prefixes.some((p) => id.startsWith(p)) && !wordless.has(id) && !CJK.test(zh));
+    expect(english.map(([id]) => id)).toEqual([]);
+  });
+});
+
+describe('--help in Chinese', () => {
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  // Options whose description is the environment variable they set: the same in every language.
+  const NAMES = new Set(['CNI_NETNS', 'CNI_CONTAINERID', 'CNI_IFNAME']);
+
+  it('describes every command and option in Chinese, and commander\'s own words too', () => {
+    const program = buildProgram(['--lang', 'zh-CN']);
+    const english: string[] = [];
+    for (const c of all(program)) {
+      if (!CJK.test(c.description())) english.push(`${c.name()}: ${c.description()}`);
+      for (const o of c.options) if (!o.hidden && !NAMES.has(o.description) && !CJK.test(o.description)) english.push(`${c.name()} ${o.flags}: ${o.description}`);
+      const help = c.helpInformation();
+      expect(help, c.name()).toMatch(/^用法：/);
+      expect(help, c.name()).toContain('选项：');
+      expect(help, c.name()).toContain('显示命令的帮助');
+      expect(help, c.name()).not.toMatch(/\(default: |display help for command/);
+    }
+    expect(english).toEqual([]);
+  });
+
+  it('keeps the English help as commander writes it, with the English catalogue texts', () => {
+    const program = buildProgram(['--lang', 'en']);
+    const help = program.helpInformation();
+    expect(help).toMatch(/^Usage: cnilab \[options\] \[command\]\n\nSimpleCNI Lab: build a real CNI plugin/);
+    expect(help).toContain('  -h, --help                            display help for command');
+    expect(help).toContain('--cluster <name>                      which cluster (several can exist side');
+    expect(program.commands.find((c) => c.name() === 'trace')!.description()).toBe(en['help.trace']);
+  });
+
+  it('reads --lang from the line before parsing, up to the `--` that starts an exec command', () => {
+    expect(CJK.test(buildProgram(['trace', '--lang=zh-CN', '--help']).commands.find((c) => c.name() === 'trace')!.description())).toBe(true);
+    expect(CJK.test(buildProgram(['exec', 'node1', '--', 'cmd', '--lang', 'zh-CN']).description())).toBe(false);
+    expect(CJK.test(buildProgram(['--lang', 'xx']).description())).toBe(false); // reported when a command runs
+  });
+});
+
+describe('reset and solve steps', () => {
+  it('travel as English lines and as messages the site shows in its language', () => {
+    const done = toApiDone('08', [msg('reset.pods'), msg('step.modeMtuPods', { mode: 'vxlan', mtu: 1450 }), msg('step.containersStopped.one', { n: 1 })]);
+    expect(done.done).toEqual(['all pods deleted', 'mode vxlan; every pod at MTU 1450; pod web on every node', 'containerd stopped, 1 container lease freed']);
+    expect(done.msg!.map((m) => t('zh-CN', m))).toEqual(['已删除所有 Pod', '模式 vxlan；每个 Pod 的 MTU 都是 1450；每个节点上都有 Pod web', '已停止 containerd，释放了 1 个容器租约']);
+  });
+});
+
+describe('trace texts', () => {
+  /** Traces that pass every kind of hop the labs show: routed, tunnelled both ways, dropped on the way or on the way back. */
+  function traces() {
+    const out = [];
+    for (const mode of ['host-gw', 'ipip', 'vxlan'] as const) out.push(tracePacket(labWorld(mode).world, podNs(1), podIp(3)));
+    out.push(tracePacket(labWorld('vxlan').world, podNs(1), podIp(2), { size: 1472, df: true }));
+    const off = labWorld('host-gw');
+    off.ns('node2').sysctl['net.ipv4.ip_forward'] = '0';
+    out.push(tracePacket(off.world, podNs(1), podIp(2)));
+    out.push(tracePacket(labWorld('host-gw').world, podNs(1), '10.244.1.99'));
+    return out;
+  }
+
+  it('every hop and every verdict is a message whose English is the detail line, and whose Chinese is Chinese', () => {
+    const ids = new Set<string>();
+    for (const tr of traces()) {
+      expect(english(tr.msg)).toBe(tr.summary);
+      expect(t('zh-CN', tr.msg)).toMatch(CJK);
+      for (const h of tr.hops) {
+        expect(h.msg, `${h.step}: ${h.detail}`).toBeDefined();
+        ids.add(h.msg!.id);
+        expect(english(h.msg!)).toBe(h.detail);
+        const zh = t('zh-CN', h.msg!);
+        expect(zh, h.detail).toMatch(CJK);
+        expect(zh, h.detail).not.toMatch(/\{\w+\}/);
+      }
+    }
+    // The walk's common decisions were all seen (so this test looks at what students see).
+    for (const id of ['trace.hop.send', 'trace.hop.route', 'trace.hop.veth', 'trace.hop.forward', 'trace.hop.vxlanEncap', 'trace.hop.ipipEncap', 'trace.hop.vxlanDecap', 'trace.hop.noForward', 'trace.hop.echoAnswered']) {
+      expect(ids, id).toContain(id);
+    }
+  });
+
+  it('a pod named in the trace is named as the student names it, in every language', () => {
+    const relabelled = mapLiterals(msg('trace.hop.veth', { dev: 'eth0', peer: 'veth1', ns: 'cni-1234' }), (s) => s.replace('cni-1234', 'node1/web'));
+    expect(t('en', relabelled)).toBe('veth eth0 → veth1 in node1/web');
+    expect(t('zh-CN', relabelled)).toBe('veth eth0 → node1/web 里的 veth1');
+  });
+});
+
+describe('cnilab typed on a node', () => {
+  it('says where to run it in the language of the line or the locale', () => {
+    expect(insideNodeMessage({ SIMPLECNI_NODE: 'node2', LANG: 'zh_CN.UTF-8' }, ['check', '04'])).toBe(
+      'cnilab：这个 shell 在节点 node2 上；cnilab 要在你自己的机器上运行：请切到“你的机器”终端（或者套件目录里的任意终端），在那里输入这条命令。',
+    );
+    expect(insideNodeMessage({ SIMPLECNI_NODE: 'node2', LANG: 'zh_CN.UTF-8' }, ['check', '04', '--lang', 'en'])).toMatch(/^cnilab: this shell is on node node2;/);
+    expect(insideNodeMessage({ SIMPLECNI_NODE: 'node2' }, ['check', '--lang=zh-CN'])).toMatch(/^cnilab：/);
   });
 });

@@ -4,7 +4,7 @@
 import { expect, test } from '@playwright/test';
 import * as fs from 'node:fs';
 import { codeBlocksOf } from '../../src/i18n/labPages.ts';
-import { checkLab, onlyOwnOrigin } from './helpers.ts';
+import { checkLab, onlyOwnOrigin, run, terminalText } from './helpers.ts';
 
 const ORIGIN = `http://127.0.0.1:${process.env.CNILAB_WEB_PORT ?? 5192}`;
 
@@ -28,6 +28,25 @@ test('lab 04 in the tab in Chinese: its Chinese page, a failed Check in Chinese;
   await expect(wired.locator('dt')).toHaveText(['预期', '实际', '提示']);
   await expect(wired).toContainText('node1 上没有 Pod “web”');
   await page.screenshot({ path: 'test-results/screenshots/web-zh-lab04-failing.png' });
+
+  // The node's terminal greets in Chinese, and cnilab in it speaks the page's language.
+  await expect.poll(() => terminalText(page, 'node1')).toContain('输入 help 查看这里能用的命令');
+  const trace = await run(page, 'node1', 'cnilab trace node1 node2');
+  expect(trace).toContain('✓ 收到来自 192.168.56.12 的应答');
+  expect(trace).toContain('ICMP echo 请求');
+  expect(trace).not.toMatch(/reply received|echo request/);
+  const solve = await run(page, 'node1', 'cnilab solve 04');
+  expect(solve).toContain('✓ 已在每个节点上部署参考插件');
+  expect(solve).toContain('✓ node1 上的 Pod web 已就绪');
+
+  // Reset from its dialog: what was done, in Chinese.
+  await page.locator('[data-action="reset"]').click();
+  const reset = page.getByRole('dialog', { name: '要重置实验 04 吗？' });
+  await reset.locator('[data-action="confirm-reset"]').click();
+  await expect(reset.locator('.done-list li').first()).toHaveText('已删除所有 Pod');
+  await expect(reset.locator('.done-list')).not.toContainText('pods deleted');
+  await page.screenshot({ path: 'test-results/screenshots/web-zh-reset.png' });
+  await reset.getByRole('button', { name: '完成' }).click();
 
   // The engine chip and its dialog, and the work menu, in Chinese; the commands inside stay as they are.
   await expect(page.locator('.chip-engine')).toContainText('在本标签页中：模拟内核');

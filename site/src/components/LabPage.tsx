@@ -11,8 +11,8 @@ import { HintsCard } from './HintsCard.tsx';
 import { InlineText } from './InlineText.tsx';
 import { LabContent } from './LabContent.tsx';
 import { IconAlert, IconArrowRight, IconBulb, IconCheck, IconClock, IconCode, IconPlay, IconSpinner, IconUndo } from './Icons.tsx';
-import { tx, useT } from '../lib/lang.ts';
-import { list } from '../../../src/i18n/index.ts';
+import { tx, useLang, useT } from '../lib/lang.ts';
+import { list, t } from '../../../src/i18n/index.ts';
 
 /** The kernel feature lab 07 needs, by its config name: the same in every language. */
 const KERNEL_IPIP = 'IP-in-IP (CONFIG_NET_IPIP)';
@@ -86,6 +86,7 @@ export function LabPage({
 }) {
   const engine = useEngine();
   const tr = useT();
+  const lang = useLang();
   const [run, setRun] = useState<CheckRun>({ status: 'idle' });
   const [showResults, setShowResults] = useState(true);
   const [hints, setHints] = useState<ApiHints | null>(null);
@@ -327,9 +328,9 @@ export function LabPage({
             </p>
             {reset.value.done.length > 0 ? (
               <ul class="done-list">
-                {reset.value.done.map((d, i) => (
+                {(reset.value.msg ?? reset.value.done).map((d, i) => (
                   <li key={i}>
-                    <InlineText text={d} />
+                    <InlineText text={t(lang, d)} />
                   </li>
                 ))}
               </ul>

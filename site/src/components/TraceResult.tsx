@@ -4,7 +4,7 @@ import { msg } from '../../../src/i18n/index.ts';
 import type { ApiTrace, ApiTraceHop } from '../engine/types.ts';
 import type { Direction } from '../lib/tracePath.ts';
 import { IconCheck, IconChevron, IconX } from './Icons.tsx';
-import { tx } from '../lib/lang.ts';
+import { tx, txt } from '../lib/lang.ts';
 
 export function StepBadge({ step }: { step: ApiTraceHop['step'] }) {
   return (
@@ -28,7 +28,7 @@ export function TraceSummary({ trace }: { trace: ApiTrace }) {
           · {trace.from} → {trace.to}
           {trace.to !== trace.dst ? ` (${trace.dst})` : ''}
         </span>
-        {!sameWords(trace.summary, trace.ok ? 'Reply received' : 'Dropped') && <span class="trace-summary-text">{trace.summary}</span>}
+        {!sameWords(trace.summary, trace.ok ? 'Reply received' : 'Dropped') && <span class="trace-summary-text">{txt(trace.msg ?? trace.summary)}</span>}
       </span>
     </div>
   );
@@ -79,7 +79,7 @@ export function HopStepper({ trace, activeHop, onActive }: { trace: ApiTrace; ac
               <span class="hop-where">{hop.where}</span>
               <StepBadge step={hop.step} />
               {hop.dev && <span class="hop-dev">{hop.dev}</span>}
-              <span class="hop-detail">{hop.detail}</span>
+              <span class="hop-detail">{txt(hop.msg ?? hop.detail)}</span>
             </span>
             {hop.outer && (
               <span class="hop-outer">
@@ -115,7 +115,7 @@ function HopRow({ hop, index, active, onActive }: { hop: ApiTraceHop; index: num
             <StepBadge step={hop.step} />
             {hop.dev && <span class="hop-dev">{hop.dev}</span>}
           </span>
-          <span class="hop-detail">{hop.detail}</span>
+          <span class="hop-detail">{txt(hop.msg ?? hop.detail)}</span>
           {hop.outer && (
             <span class="hop-outer">
               <span class="hop-outer-label">{tx('trace.outer')}</span> {hop.outer}

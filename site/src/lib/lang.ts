@@ -1,7 +1,7 @@
 // The site's language: a lab URL's `?lang=` first (links carry it), then the student's last choice
 // (localStorage), then the browser's language on a first visit. Sets <html lang> as it changes.
 import { useEffect, useState } from 'preact/hooks';
-import { LANGS, matchLang, translator, type Lang, type MsgId, type Text } from '../../../src/i18n/index.ts';
+import { LANGS, matchLang, t, translator, type Lang, type MsgId, type Text } from '../../../src/i18n/index.ts';
 import { readStored, writeStored } from './storage.ts';
 
 const KEY = 'simplecni.lang';
@@ -74,3 +74,6 @@ export function useT(): (id: MsgId, params?: Record<string, Text>) => string {
  * called; the tree re-renders on a switch because App follows useLang().
  */
 export const tx = (id: MsgId, params?: Record<string, Text>): string => translator(current)(id, params);
+
+/** A text an engine sent (a message, or literal text) in the current language. */
+export const txt = (text: Text): string => t(current, text);

@@ -7,7 +7,8 @@ import { workers } from '../../cluster/topology.ts';
 import { DEFAULTS, MODES, type Mode } from '../../plugin/config.ts';
 import { openContext, requireRunningCluster, type ClusterContext, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, ok, printJson, Progress, table, warn } from '../output.ts';
-import { cliT } from '../lang.ts';
+import { cliLang, cliT } from '../lang.ts';
+import { t } from '../../i18n/index.ts';
 
 export interface UpOptions extends GlobalOptions {
   mode?: string;
@@ -43,7 +44,7 @@ async function applyOrFail(ctx: ClusterContext, mode: Mode, dryRun = false): Pro
   try {
     return await applyDataplane(ctx.driver, { mode, dryRun });
   } catch (err) {
-    if (err instanceof DataplaneError) fail(`could not program mode ${mode}: ${err.message}`);
+    if (err instanceof DataplaneError) fail(cliT('cli.mode.programFailed', { mode, error: err.message }));
     throw err;
   }
 }
@@ -67,19 +68,19 @@ export async function mode(newMode: string, opts: GlobalOptions & { json?: boole
     if (!(err instanceof DataplaneError)) throw err;
     // Put back what the nodes that did switch had, so the cluster stays in one mode.
     await applyDataplane(ctx.driver, { mode: state.mode }).catch(() => {});
-    fail(`could not switch to mode ${m}: ${err.message}`, `the cluster stays in mode ${state.mode}`);
+    fail(cliT('cli.mode.switchFailed', { mode: m, error: err.message }), cliT('cli.mode.stays', { mode: state.mode }));
   }
   // Only now that every node switched: new pods get the new mode's MTU, and the cluster file records it.
   for (const n of workers(ctx.topology)) await ctx.backend.installNodeFiles(n, m);
   ctx.backend.writeState({ ...state, mode: m });
   if (opts.json) return printJson({ cluster: ctx.backend.cluster, mode: m, previous: state.mode, dataplane });
-  ok(`mode ${state.mode} → ${m} on every node (pod MTU ${dataplane[0]?.podMtu ?? '?'} for new pods)`);
+  ok(cliT('cli.mode.switched', { from: state.mode, to: m, mtu: dataplane[0]?.podMtu ?? '?' }));
   printDataplane(dataplane, false);
-  info(`Pods created before keep their interface MTU; re-create them to get the new one.`);
+  info(cliT('cli.mode.oldPods'));
 }
 
 function printDataplane(nodes: NodeApply[], dryRun: boolean) {
-  for (const l of describeDataplane(nodes, dryRun, pc)) (l.level === 'warn' ? warn : info)(l.text);
+  for (const l of describeDataplane(nodes, dryRun, pc, (x) => t(cliLang(), x))) (l.level === 'warn' ? warn : info)(l.text);
 }
 
 export async function down(opts: GlobalOptions & { json?: boolean }): Promise<void> {

@@ -6,6 +6,7 @@ import { CniRuntime, injectConf } from '../../runtime/cniRuntime.ts';
 import { POD_IFNAME } from '../../runtime/pods.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
 import { ExitError, fail, info } from '../output.ts';
+import { cliT } from '../lang.ts';
 
 export interface CniOptions extends GlobalOptions {
   node: string;
@@ -22,7 +23,7 @@ export interface CniOptions extends GlobalOptions {
 
 export async function run(command: string, opts: CniOptions): Promise<void> {
   const upper = command.toUpperCase();
-  if (!(COMMANDS as readonly string[]).includes(upper)) fail(`unknown CNI command "${command}"`, `use one of ${COMMANDS.join(', ')}`);
+  if (!(COMMANDS as readonly string[]).includes(upper)) fail(cliT('cli.cni.unknown', { command }), cliT('cli.cni.useOne', { commands: COMMANDS.join(', ') }));
   const ctx = await openContext(opts);
   try {
     workerByName(ctx.topology, opts.node);
@@ -50,7 +51,7 @@ export async function run(command: string, opts: CniOptions): Promise<void> {
   const env: Record<string, string> = { CNI_COMMAND: upper };
   if (opts.pod) {
     const p = (await ctx.driver.listPodNetns(opts.node)).find((x) => x.pod === opts.pod);
-    if (!p) fail(`no pod "${opts.pod}" on ${opts.node}`);
+    if (!p) fail(cliT('cli.exec.noPod', { pod: opts.pod, node: opts.node }));
     env.CNI_NETNS = p.netns;
     env.CNI_CONTAINERID = opts.pod;
   }
@@ -60,12 +61,12 @@ export async function run(command: string, opts: CniOptions): Promise<void> {
   if (opts.cniArgs !== undefined) env.CNI_ARGS = opts.cniArgs;
   for (const kv of opts.env ?? []) {
     const i = kv.indexOf('=');
-    if (i < 1) fail(`--env expects KEY=VALUE, got "${kv}"`);
+    if (i < 1) fail(cliT('cli.cni.badEnv', { value: kv }));
     env[kv.slice(0, i)] = kv.slice(i + 1);
   }
   if (opts.show) {
     const stdin = rawStdin ?? JSON.stringify(conf);
-    process.stderr.write(`# on ${opts.node}:\n${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${String(conf.type ?? 'simplecni')} <<'EOF'\n${stdin.trimEnd()}\nEOF\n`);
+    process.stderr.write(`${cliT('cli.cni.onNode', { node: opts.node })}\n${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${String(conf.type ?? 'simplecni')} <<'EOF'\n${stdin.trimEnd()}\nEOF\n`);
   }
   const r = await runtime.exec(opts.node, conf, env, rawStdin);
   if (r.stdout) info(r.stdout.trimEnd());
@@ -77,6 +78,6 @@ function readOrFail(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    fail(`cannot read --config ${file}: ${(err as Error).message}`);
+    fail(cliT('cli.cni.cannotRead', { file, error: (err as Error).message }));
   }
 }

@@ -3,12 +3,13 @@ import { spawn } from 'node:child_process';
 import { nodeByName, workerByName } from '../../cluster/topology.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
 import { ExitError, fail } from '../output.ts';
+import { cliT } from '../lang.ts';
 
 function runInteractive(argv: string[]): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
     child.on('error', (e) => {
-      process.stderr.write(`could not run ${argv[0]}: ${e.message}\n`);
+      process.stderr.write(`${cliT('cli.exec.couldNotRun', { program: argv[0]!, error: e.message })}\n`);
       resolve(127);
     });
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
@@ -35,7 +36,7 @@ export function splitLineOptions(argv: string[]): { options: GlobalOptions; comm
 
 export async function exec(target: string, rawArgv: string[], opts: GlobalOptions): Promise<void> {
   const argv = rawArgv[0] === '--' ? rawArgv.slice(1) : rawArgv;
-  if (argv.length === 0) fail('nothing to run', 'put the command after --, e.g. cnilab exec node1 -- ip route');
+  if (argv.length === 0) fail(cliT('cli.exec.nothing'), cliT('cli.exec.nothingHint', { command: 'cnilab exec node1 -- ip route' }));
   const ctx = await openContext(opts);
   const [node, pod] = target.split('/') as [string, string | undefined];
   try {
@@ -47,7 +48,7 @@ export async function exec(target: string, rawArgv: string[], opts: GlobalOption
   await requireRunningCluster(ctx);
   let full: string[];
   if (pod !== undefined) {
-    if (!(await ctx.driver.listPodNetns(node)).some((p) => p.pod === pod)) fail(`no pod "${pod}" on ${node}`, `see the pods with cnilab pod list ${node}`);
+    if (!(await ctx.driver.listPodNetns(node)).some((p) => p.pod === pod)) fail(cliT('cli.exec.noPod', { pod, node }), cliT('cli.exec.seePods', { command: `cnilab pod list ${node}` }));
     full = ctx.driver.podExecArgv(node, pod, argv);
   } else {
     full = ctx.driver.nodeExecArgv(node, argv);
@@ -65,11 +66,11 @@ export async function shell(node: string, opts: GlobalOptions & { envJson?: bool
   }
   await requireRunningCluster(ctx);
   if (opts.envJson) {
-    if (!ctx.driver.shellEnv) fail(`a ${ctx.driver.backend} node's shell is not a process on this machine: there is no environment to print`, 'open it with: cnilab shell ' + node);
+    if (!ctx.driver.shellEnv) fail(cliT('cli.shell.noEnv', { backend: ctx.driver.backend }), cliT('cli.shell.openIt', { command: `cnilab shell ${node}` }));
     process.stdout.write(JSON.stringify(ctx.driver.shellEnv(node)) + '\n');
     return;
   }
-  process.stderr.write(`Shell on ${node}: its own interfaces, routes and /etc/cni. Type exit to leave.\n`);
+  process.stderr.write(`${cliT('cli.shell.banner', { node })}\n`);
   const code = await runInteractive(ctx.driver.shellArgv(node));
   if (code !== 0) throw new ExitError(code);
 }

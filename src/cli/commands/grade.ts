@@ -12,6 +12,8 @@ import { gradeClass, mergeReports } from '../../grade/runner.ts';
 import { exitCodeOf, type GradeReport } from '../../grade/types.ts';
 import type { GlobalOptions } from '../context.ts';
 import { cmd, ExitError, fail, info } from '../output.ts';
+import { cliLang, cliT } from '../lang.ts';
+import { t } from '../../i18n/index.ts';
 
 export interface GradeOptions extends GlobalOptions {
   class: string;
@@ -26,56 +28,56 @@ function readPrevious(file: string): GradeReport {
   try {
     r = JSON.parse(fs.readFileSync(file, 'utf8')) as GradeReport;
   } catch (err) {
-    fail(`--only-errors ${file}: cannot read it as grades.json (${(err as Error).message})`, 'give the grades.json of an earlier run');
+    fail(cliT('cli.grade.notGrades', { file, error: (err as Error).message }), cliT('cli.grade.notGradesHint'));
   }
-  if (r.version !== 1 || !Array.isArray(r.students) || !Array.isArray(r.labs)) fail(`--only-errors ${file}: not a grades.json of version 1`);
+  if (r.version !== 1 || !Array.isArray(r.students) || !Array.isArray(r.labs)) fail(cliT('cli.grade.badVersion', { file }));
   return r;
 }
 
 export async function grade(opts: GradeOptions): Promise<void> {
   const jobs = opts.jobs === undefined ? 8 : Number(opts.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) fail(`--jobs ${opts.jobs}: a whole number of students graded at once, 1 or more`);
+  if (!Number.isInteger(jobs) || jobs < 1) fail(cliT('cli.grade.badJobs', { jobs: opts.jobs ?? '' }));
   let catalog: Lab[], spec: ClassSpec, topology: Topology;
   try {
     catalog = loadCatalog();
     topology = loadTopology(opts.topology);
     spec = loadClassFile(opts.class, catalog);
   } catch (err) {
-    if (err instanceof ClassFileError) fail(err.message, 'fix the class file (see "For instructors" in the README)');
-    if (err instanceof CatalogError) fail(err.message, 'fix labs/labs.yaml');
-    if (err instanceof TopologyError) fail(err.message, 'fix the file, or point --topology at another one');
+    if (err instanceof ClassFileError) fail(err.message, cliT('cli.grade.fixClass'));
+    if (err instanceof CatalogError) fail(err.message, cliT('cli.lab.fixCatalog'));
+    if (err instanceof TopologyError) fail(err.message, cliT('cli.topology.hint'));
     throw err;
   }
   if (opts.labs) {
     const asked = opts.labs.split(',').map((l) => l.trim()).filter(Boolean);
     const unknown = asked.filter((l) => !spec.labs.includes(l));
-    if (unknown.length) fail(`--labs: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among the class's labs (${spec.labs.join(', ')})`);
+    if (unknown.length) fail(cliT(unknown.length === 1 ? 'cli.grade.unknownLab' : 'cli.grade.unknownLabs', { labs: unknown.join(', '), all: spec.labs.join(', ') }));
     spec = { ...spec, labs: spec.labs.filter((l) => asked.includes(l)) };
   }
   const previous = opts.onlyErrors ? readPrevious(opts.onlyErrors) : undefined;
   let only: Set<string> | undefined;
   if (previous) {
     if (previous.labs.map((l) => l.id).join() !== spec.labs.join()) {
-      fail(`--only-errors ${opts.onlyErrors}: it graded labs ${previous.labs.map((l) => l.id).join(', ')}, this run grades ${spec.labs.join(', ')}`, 'give the same --labs as that run');
+      fail(cliT('cli.grade.otherLabs', { file: opts.onlyErrors ?? '', then: previous.labs.map((l) => l.id).join(', '), now: spec.labs.join(', ') }), cliT('cli.grade.otherLabsHint'));
     }
     only = new Set(previous.students.filter((s) => s.status === 'unreachable' || s.status === 'error').map((s) => s.student));
     const gone = [...only].filter((id) => !spec.students.some((s) => s.id === id));
-    if (gone.length) fail(`--only-errors: ${gone.join(', ')} ${gone.length === 1 ? 'is' : 'are'} not in ${opts.class} any more`);
+    if (gone.length) fail(cliT(gone.length === 1 ? 'cli.grade.goneOne' : 'cli.grade.goneMany', { students: gone.join(', '), file: opts.class }));
   }
   const out = opts.out ?? defaultOutDir();
   const width = Math.max(12, ...spec.students.map((s) => s.id.length));
-  info(`Grading ${only ? `${only.size} of ${spec.students.length}` : spec.students.length} students on labs ${spec.labs.join(', ')} (${jobs} at a time, ${spec.timeoutS} s each)`);
+  info(cliT('cli.grade.start', { students: only ? cliT('cli.grade.some', { n: only.size, all: spec.students.length }) : spec.students.length, labs: spec.labs.join(', '), jobs, timeout: spec.timeoutS }));
   let report = await gradeClass(spec, {
     topology,
     catalog,
     jobs,
     ...(only ? { only } : {}),
-    onEvent: (e) => info(progressLine(e, width)),
+    onEvent: (e) => info(progressLine(e, width, (x) => t(cliLang(), x))),
   });
   if (previous) report = mergeReports(previous, report);
   writeOutputs(out, report);
   info(`\n${recap(report)}\n`);
-  info(`Report: ${cmd(path.join(out, 'report.html'))} (also grades.csv, grades.json, junit.xml, feedback/)`);
+  info(cliT('cli.grade.report', { file: cmd(path.join(out, 'report.html')) }));
   const code = exitCodeOf(report);
   if (code !== 0) throw new ExitError(code);
 }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as readline from 'node:readline/promises';
 import pc from 'picocolors';
 import type { Bundles } from '../../cluster/nodeFiles.ts';
-import { checkContext, deploy as deployBundles, LabActionError, resetLab, solveLab, type LabEnv } from '../../labs/actions.ts';
+import { checkContext, deploy as deployBundles, LabActionError, resetLab, solveLab, type DoneSteps, type LabEnv } from '../../labs/actions.ts';
 import { CatalogError, findLab, loadCatalog, type Lab } from '../../labs/catalog.ts';
 import { markPassed, readProgress, revealedHints, writeProgress } from '../../labs/progress.ts';
 import { solutionOf } from '../../labs/starters.ts';
@@ -13,7 +13,7 @@ import { formatHuman, formatJunit } from '../../validators/report.ts';
 import { runLabChecks, type LabReport } from '../../validators/registry.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
 import { cliLang, cliT } from '../lang.ts';
-import { translator } from '../../i18n/index.ts';
+import { list, t, translator } from '../../i18n/index.ts';
 import { localizeCheck } from '../../i18n/checks.ts';
 import { localizeHint, localizeLab } from '../../i18n/labs.ts';
 import { cmd, ExitError, fail, info, ok, printJson, Progress, table } from '../output.ts';
@@ -33,18 +33,26 @@ function catalog(): Lab[] {
   try {
     return loadCatalog();
   } catch (err) {
-    if (err instanceof CatalogError) fail(err.message, 'fix labs/labs.yaml');
+    if (err instanceof CatalogError) fail(err.message, cliT('cli.lab.fixCatalog'));
     throw err;
   }
 }
 
 function lab(id: string): Lab {
+  const all = catalog();
   try {
-    return findLab(catalog(), id);
+    return findLab(all, id);
   } catch (err) {
-    fail((err as Error).message, `see them with ${cmd('cnilab labs')}`);
+    if (!(err instanceof CatalogError)) throw err;
+    fail(cliT('cli.lab.none', { id, labs: list(all.map((l) => l.id)) }), cliT('cli.lab.seeThem', { command: cmd('cnilab labs') }));
   }
 }
+
+/** The lab's text a student reads, in the CLI's language (every lab has a Chinese page). */
+const labText = (l: Lab) => `labs/${l.dir}/${cliLang() === 'en' ? 'lab.mdx' : `lab.${cliLang()}.mdx`}`;
+
+/** What reset or solve did, in the CLI's language, joined as the language lists things. */
+const stepsText = (steps: DoneSteps) => t(cliLang(), list(steps, 'semi'));
 
 async function env(opts: GlobalOptions): Promise<LabEnv> {
   const ctx = await openContext(opts);
@@ -54,39 +62,39 @@ async function env(opts: GlobalOptions): Promise<LabEnv> {
 
 async function confirm(question: string, opts: LabOptions): Promise<void> {
   if (opts.yes) return;
-  if (!process.stdin.isTTY) fail(`${question} Refusing without a terminal to ask on.`, `add ${cmd('--yes')} to go ahead`);
+  if (!process.stdin.isTTY) fail(cliT('cli.confirm.noTty', { question }), cliT('cli.confirm.yesHint', { flag: cmd('--yes') }));
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
   const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
   rl.close();
-  if (answer !== 'y' && answer !== 'yes') fail('nothing changed');
+  if (answer !== 'y' && answer !== 'yes') fail(cliT('cli.confirm.nothingChanged'));
 }
 
 export async function labs(opts: LabOptions): Promise<void> {
   const list = catalog().map((l) => localizeLab(l, cliLang()));
   const progress = readProgress();
   if (opts.json) return printJson(list.map((l) => ({ id: l.id, title: l.title, minutes: l.minutes, passed: l.id in progress.passed, current: progress.current === l.id })));
-  const rows = [[pc.bold(''), pc.bold('lab'), pc.bold('title'), pc.bold('time'), pc.bold('needs')]];
+  const rows = [[pc.bold(''), pc.bold(cliT('cli.col.lab')), pc.bold(cliT('cli.col.title')), pc.bold(cliT('cli.col.time')), pc.bold(cliT('cli.col.needs'))]];
   for (const l of list) {
     const mark = l.id in progress.passed ? pc.green('✓') : progress.current === l.id ? pc.cyan('▶') : ' ';
-    rows.push([mark, l.id, l.title, `${l.minutes} min`, [...l.requires, ...l.kernel.map((k) => `kernel: ${k}`)].join(', ')]);
+    rows.push([mark, l.id, l.title, cliT('lab.minutes', { n: l.minutes }), [...l.requires, ...l.kernel.map((k) => cliT('cli.labs.kernel', { feature: k }))].join(', ')]);
   }
   info(table(rows));
   const next = list.find((l) => !(l.id in progress.passed));
-  info(next ? `\nNext: ${cmd(`cnilab start ${next.id}`)} and read labs/${next.dir}/lab.mdx` : `\n${pc.green('Every lab passes. Well done.')}`);
+  info(next ? `\n${cliT('cli.labs.next', { command: cmd(`cnilab start ${next.id}`), file: labText(next) })}` : `\n${pc.green(cliT('cli.labs.allPass'))}`);
 }
 
 export async function start(id: string, opts: LabOptions): Promise<void> {
   const l = lab(id);
   const dir = opts.dir ?? defaultWorkspace();
-  if (hasWorkspace(dir)) await confirm(`Replace the code in ${dir} with the starter of lab ${l.id}? Your edits there will be lost.`, opts);
+  if (hasWorkspace(dir)) await confirm(cliT('cli.start.replace', { dir, id: l.id }), opts);
   const todos = scaffold(l, dir);
   const progress = readProgress();
   writeProgress({ ...progress, current: l.id });
-  ok(`workspace for lab ${l.id} · ${l.title} in ${dir}`);
+  ok(cliT('cli.start.done', { id: l.id, title: localizeLab(l, cliLang()).title, dir }));
   const mine = todos.filter((t) => t.lab === l.id);
-  if (mine.length === 0) info('  This lab has no code to write: it happens on the nodes.');
+  if (mine.length === 0) info(`  ${cliT('cli.start.noCode')}`);
   for (const t of mine) info(`  ${pc.yellow('TODO')} ${t.file}:${t.line}  ${t.description}`);
-  info(`\nRead ${pc.bold(`labs/${l.dir}/lab.mdx`)}, then ${cmd('cnilab deploy')} and ${cmd(`cnilab check ${l.id}`)}.`);
+  info(`\n${cliT('cli.start.next', { file: pc.bold(labText(l)), deploy: cmd('cnilab deploy'), check: cmd(`cnilab check ${l.id}`) })}`);
 }
 
 async function build(dir: string): Promise<Bundles> {
@@ -133,7 +141,7 @@ async function watchAndCheck(id: string, opts: LabOptions): Promise<void> {
     } catch (err) {
       if (!(err instanceof ExitError)) throw err; // failures were printed; keep watching
     }
-    info(pc.dim(`\nwatching ${dir}/src — save a file to deploy and check again; Ctrl-C to stop`));
+    info(pc.dim(`\n${cliT('cli.watch.watching', { dir: `${dir}/src` })}`));
   };
   await once();
   let timer: NodeJS.Timeout | undefined;
@@ -146,11 +154,11 @@ async function watchAndCheck(id: string, opts: LabOptions): Promise<void> {
 
 export async function check(id: string | undefined, opts: LabOptions): Promise<void> {
   if (opts.watch) {
-    if (!id || opts.all) fail('--watch follows one lab', `for example ${cmd('cnilab check 04 --watch')}`);
+    if (!id || opts.all) fail(cliT('cli.watch.oneLab'), cliT('cli.forExample', { command: cmd('cnilab check 04 --watch') }));
     return watchAndCheck(id, opts);
   }
   const list = catalog();
-  const targets = opts.all ? list : [id ? lab(id) : fail('which lab?', `for example ${cmd('cnilab check 04')}, or ${cmd('cnilab check --all')}`)];
+  const targets = opts.all ? list : [id ? lab(id) : fail(cliT('cli.check.whichLab'), cliT('cli.check.whichLabHint', { one: cmd('cnilab check 04'), all: cmd('cnilab check --all') }))];
   const e = await env(opts);
   const ctx = checkContext(e);
   const lang = cliLang();
@@ -195,24 +203,24 @@ export async function reset(id: string, opts: LabOptions): Promise<void> {
   const l = lab(id);
   const e = await env(opts);
   const dir = opts.dir ?? defaultWorkspace();
-  await confirm(`Reset lab ${l.id}: restore its starter in ${dir} and its starting state on the nodes (what the lab built is removed)?`, opts);
-  let done: string[];
+  await confirm(cliT('cli.reset.confirm', { id: l.id, dir }), opts);
+  let done: DoneSteps;
   try {
     done = await resetLab(e, l, dir);
   } catch (err) {
-    if (err instanceof LabActionError) fail(err.message, 'the starter is generated from the reference: run `npm run build`, or report it');
+    if (err instanceof LabActionError) fail(t(cliLang(), err.text), cliT('cli.reset.starterHint'));
     throw err;
   }
-  ok(`lab ${l.id} reset: ${done.join('; ')}`);
+  ok(cliT('cli.reset.done', { id: l.id, steps: stepsText(done) }));
 }
 
 export async function solution(id: string, opts: LabOptions): Promise<void> {
   const l = lab(id);
   if (!(l.id in readProgress().passed) && !opts.force) {
-    fail(`the solution of lab ${l.id} opens once its checks pass`, `keep going with ${cmd(`cnilab hint ${l.id}`)}, or add ${cmd('--force')}`);
+    fail(cliT('cli.solution.locked', { id: l.id }), cliT('cli.solution.lockedHint', { hint: cmd(`cnilab hint ${l.id}`), force: cmd('--force') }));
   }
   const regions = solutionOf(l.id);
-  if (regions.length === 0) return info(`Lab ${l.id} has no code: its solution is the state on the nodes (${cmd(`cnilab solve ${l.id}`)} builds it).`);
+  if (regions.length === 0) return info(cliT('cli.solution.noCode', { id: l.id, command: cmd(`cnilab solve ${l.id}`) }));
   for (const r of regions) {
     info(`${pc.bold(`${r.file}:${r.line}`)} ${pc.dim(`— ${r.description}`)}`);
     info(r.solution.map((s) => `  ${s}`).join('\n') + '\n');
@@ -223,20 +231,21 @@ export async function solve(id: string, opts: LabOptions): Promise<void> {
   const l = lab(id);
   const ctxOpen = await openContext(opts);
   const state = ctxOpen.backend.readState();
-  if (state?.complete) await confirm(`Bring the nodes to lab ${l.id}'s solved state with the reference solution (replaces the deployed plugin)?`, opts);
+  if (state?.complete) await confirm(cliT('cli.solve.confirm', { id: l.id }), opts);
   const progress = new Progress(opts.json);
-  progress.step(`solving lab ${l.id}`);
-  let done: string[];
+  progress.step(cliT('cli.solve.solving', { id: l.id }));
+  let done: DoneSteps;
   try {
     done = await solveLab(ctxOpen, l);
   } catch (err) {
     progress.done();
-    if (err instanceof LabActionError) fail(`lab ${l.id}: ${err.message}`);
+    if (err instanceof LabActionError) fail(cliT('cli.solve.failed', { id: l.id, error: err.text }));
     throw err;
   }
   progress.done();
-  if (opts.json) return printJson({ lab: l.id, done });
-  ok(`lab ${l.id} solved with the reference: ${done.join('; ')}`);
-  info(`  see it pass: ${cmd(`cnilab check ${l.id}`)}`);
+  // --json: the shape it always had; the steps in the CLI's language (English unless --lang says otherwise).
+  if (opts.json) return printJson({ lab: l.id, done: done.map((s) => t(cliLang(), s)) });
+  ok(cliT('cli.solve.done', { id: l.id, steps: stepsText(done) }));
+  info(`  ${cliT('cli.solve.seeItPass', { command: cmd(`cnilab check ${l.id}`) })}`);
 }
 

@@ -94,10 +94,10 @@ export async function check(node: string, pod: string, opts: PodOptions): Promis
       printJson({ node, name: pod, ok: false, error: (err as Error).message });
       throw new (await import('../output.ts')).ExitError(1);
     }
-    failPlugin(err, node, `CHECK of pod "${pod}" failed`);
+    failPlugin(err, node, cliT('cli.pod.checkFailed', { pod }));
   }
   if (opts.json) return printJson({ node, name: pod, ok: true });
-  ok(`pod ${node}/${pod}: CHECK passed (interface, address, routes and lease match the ADD result)`);
+  ok(cliT('cli.pod.checkPassed', { pod: `${node}/${pod}` }));
 }
 
 export async function list(node: string | undefined, opts: PodOptions): Promise<void> {

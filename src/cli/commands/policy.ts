@@ -8,6 +8,7 @@ import { formatLabels } from '../../node/policy/labels.ts';
 import { parsePolicy, PolicyError, type Policy } from '../../node/policy/model.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, ok, printJson, table } from '../output.ts';
+import { cliLang, cliT } from '../lang.ts';
 
 export interface PolicyOptions extends GlobalOptions {
   json?: boolean;
@@ -20,23 +21,23 @@ export function readPolicyFile(file: string): unknown[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    fail(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    fail(cliT('cli.policy.cannotRead', { file, error: (err as NodeJS.ErrnoException).code === 'ENOENT' ? cliT('cli.policy.noSuchFile') : (err as Error).message }));
   }
   const docs = parseAllDocuments(text);
   const out: unknown[] = [];
   for (const [i, d] of docs.entries()) {
-    if (d.errors.length) fail(`${file}: document ${i + 1} is not valid YAML: ${d.errors[0]!.message}`);
+    if (d.errors.length) fail(cliT('cli.policy.notYaml', { file, n: i + 1, error: d.errors[0]!.message }));
     const v = d.toJS() as unknown;
     if (v === null || v === undefined) continue;
     try {
       parsePolicy(v, `${file}: document ${i + 1}`);
     } catch (err) {
-      if (err instanceof PolicyError) fail(`${file}: ${err.message}`, 'nothing was applied');
+      if (err instanceof PolicyError) fail(`${file}: ${err.message}`, cliT('cli.policy.nothingApplied'));
       throw err;
     }
     out.push(v);
   }
-  if (out.length === 0) fail(`${file} holds no NetworkPolicy`);
+  if (out.length === 0) fail(cliT('cli.policy.noPolicy', { file }));
   return out;
 }
 
@@ -50,9 +51,9 @@ function report(nodes: PolicyApply[], opts: PolicyOptions, what: string) {
   }
   ok(what);
   for (const n of nodes) {
-    info(n.policies.length ? `  ${n.node}: ${n.isolated.join(', ')} isolated by ${n.policies.join(', ')}` : `  ${n.node}: no pod selected: no table`);
+    info(`  ${n.policies.length ? cliT('cli.policy.isolated', { node: n.node, pods: n.isolated.join(', '), policies: n.policies.join(', ') }) : cliT('cli.policy.noTable', { node: n.node })}`);
   }
-  info(`  read it: ${cmd('cnilab exec node1 -- nft list table inet simplecni-policy')}`);
+  info(`  ${cliT('cli.policy.readIt', { command: cmd('cnilab exec node1 -- nft list table inet simplecni-policy') })}`);
 }
 
 async function context(opts: PolicyOptions) {
@@ -67,7 +68,7 @@ async function sync(opts: PolicyOptions, policies: unknown[], what: string) {
   try {
     nodes = await syncPolicies(ctx.driver, policies, { dryRun: opts.dryRun });
   } catch (err) {
-    fail(`policy not applied: ${(err as Error).message}`);
+    fail(cliT('cli.policy.notApplied', { error: (err as Error).message }));
   }
   report(nodes, opts, what);
 }
@@ -77,38 +78,40 @@ export async function apply(file: string, opts: PolicyOptions): Promise<void> {
   const ctx = await context(opts);
   const names = new Set(added.map(nameOf));
   const current = (await readPolicies(ctx.driver)).filter((p) => !names.has(nameOf(p)));
-  await sync(opts, [...current, ...added], `applied ${[...names].join(', ')}`);
+  await sync(opts, [...current, ...added], cliT('cli.policy.applied', { names: [...names].join(', ') }));
 }
 
 export async function del(name: string, opts: PolicyOptions): Promise<void> {
   const ctx = await context(opts);
   const current = await readPolicies(ctx.driver);
   if (!current.some((p) => nameOf(p) === name)) {
-    fail(`no NetworkPolicy "${name}"`, current.length ? `policies: ${current.map(nameOf).join(', ')}` : 'no policy is applied');
+    fail(cliT('cli.policy.none', { name }), current.length ? cliT('cli.policy.existing', { names: current.map(nameOf).join(', ') }) : cliT('cli.policy.noneApplied'));
   }
-  await sync(opts, current.filter((p) => nameOf(p) !== name), `deleted ${name}`);
+  await sync(opts, current.filter((p) => nameOf(p) !== name), cliT('cli.policy.deleted', { name }));
 }
 
 function describe(p: Policy): string {
-  if (p.ingress.length === 0) return 'deny all ingress';
+  if (p.ingress.length === 0) return cliT('cli.policy.denyAll');
+  const peer = (f: Policy['ingress'][number]['from'][number]) =>
+    'podSelector' in f ? cliT('cli.policy.pods', { labels: formatLabels(f.podSelector) }) : f.ipBlock.except.length ? cliT('cli.policy.except', { cidr: f.ipBlock.cidr, except: f.ipBlock.except.join(',') }) : f.ipBlock.cidr;
   return p.ingress
     .map((r) => {
-      const from = r.from.length ? r.from.map((f) => ('podSelector' in f ? `pods {${formatLabels(f.podSelector)}}` : `${f.ipBlock.cidr}${f.ipBlock.except.length ? ` except ${f.ipBlock.except.join(',')}` : ''}`)).join(' or ') : 'anywhere';
-      const ports = r.ports.length ? r.ports.map((x) => `${x.protocol}${x.port ? `/${x.port}` : ''}`).join(',') : 'any port';
-      return `from ${from} to ${ports}`;
+      const from = r.from.length ? r.from.map(peer).join(cliT('cli.policy.or')) : cliT('cli.policy.anywhere');
+      const ports = r.ports.length ? r.ports.map((x) => `${x.protocol}${x.port ? `/${x.port}` : ''}`).join(',') : cliT('cli.policy.anyPort');
+      return cliT('cli.policy.rule', { from, ports });
     })
-    .join('; ');
+    .join(cliLang() === 'en' ? '; ' : '；');
 }
 
 export async function list(opts: PolicyOptions): Promise<void> {
   const ctx = await context(opts);
   const raw = await readPolicies(ctx.driver);
   if (opts.json) return printJson(raw);
-  if (raw.length === 0) return info(`no NetworkPolicy: every pod accepts everything — apply one with ${cmd('cnilab policy apply FILE')}`);
-  const rows = [[pc.bold('name'), pc.bold('selects'), pc.bold('allows')]];
+  if (raw.length === 0) return info(cliT('cli.policy.listEmpty', { command: cmd('cnilab policy apply FILE') }));
+  const rows = [[pc.bold(cliT('cli.col.name')), pc.bold(cliT('cli.col.selects')), pc.bold(cliT('cli.col.allows'))]];
   for (const r of raw) {
     const p = parsePolicy(r);
-    rows.push([p.name, Object.keys(p.podSelector).length ? formatLabels(p.podSelector) : '(every pod)', describe(p)]);
+    rows.push([p.name, Object.keys(p.podSelector).length ? formatLabels(p.podSelector) : cliT('cli.policy.everyPod'), describe(p)]);
   }
   info(table(rows));
 }

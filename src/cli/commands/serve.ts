@@ -11,6 +11,7 @@ import { startServer } from '../../server/server.ts';
 import { findRunningServer, portHolder, readServerRecord, removeServerRecord, serverFile, writeServerRecord } from '../../server/serverFile.ts';
 import { repoRoot } from '../../shared/paths.ts';
 import { openContext, type ClusterContext, type GlobalOptions } from '../context.ts';
+import { cliT } from '../lang.ts';
 import { cmd, fail, info, Progress, warn } from '../output.ts';
 
 export interface ServeOptions extends GlobalOptions {
@@ -27,19 +28,19 @@ export async function serve(opts: ServeOptions): Promise<void> {
   // Already serving this cluster (a lost URL, a closed terminal): its URL again, not a busy port.
   const running = await findRunningServer(cluster);
   if (running) {
-    info(`\n  ${pc.bold('SimpleCNI Lab')} is already running for cluster "${cluster}" (pid ${running.pid}). Open:\n\n    ${pc.cyan(pc.underline(running.url))}\n`);
-    info(pc.dim(`  To stop it: kill ${running.pid} (or Ctrl-C where it runs)\n`));
+    info(`\n  ${cliT('cli.serve.already', { name: pc.bold('SimpleCNI Lab'), cluster, pid: running.pid })}\n\n    ${pc.cyan(pc.underline(running.url))}\n`);
+    info(pc.dim(`  ${cliT('cli.serve.toStop', { pid: running.pid })}\n`));
     return;
   }
   if (!opts.backend) await warnSimWhereNetnsCould(ctx);
   const host = opts.host;
   const port = Number(opts.port ?? 5177);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${opts.port} is not a port number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(cliT('cli.serve.badPort', { port: opts.port ?? '' }));
   // SIMPLECNI_SITE_DIR serves another build of the site (tests serve a small one of their own).
   const siteDir = process.env.SIMPLECNI_SITE_DIR || path.join(repoRoot(), 'site', 'dist');
-  if (!fs.existsSync(path.join(siteDir, 'index.html'))) fail('the site is not built', `run ${cmd('npm run build:site')} (npm start does it)`);
+  if (!fs.existsSync(path.join(siteDir, 'index.html'))) fail(cliT('cli.serve.notBuilt'), cliT('cli.serve.notBuiltHint', { command: cmd('npm run build:site') }));
   if (host !== undefined && !LOOPBACK.has(host)) {
-    warn(`listening on ${host}: anyone who can reach this address and has the URL gets a root shell on the nodes. Use this only on a network you trust.`);
+    warn(cliT('cli.serve.exposed', { host }));
   }
   if (!ctx.backend.readState()?.complete) {
     const progress = new Progress();
@@ -49,7 +50,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     } catch (err) {
       progress.done();
       if (err instanceof BackendUnavailableError) fail(err.message);
-      fail(`could not bring the cluster up: ${(err as Error).message}`);
+      fail(cliT('cli.serve.upFailed', { error: (err as Error).message }));
     }
     progress.done();
   }
@@ -58,17 +59,17 @@ export async function serve(opts: ServeOptions): Promise<void> {
     server = await startServer({ env: ctx, port, siteDir, ...(host === undefined ? {} : { host }) });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') fail(`port ${port} is in use by ${describeHolder(port)}`, `pick another with ${cmd(`cnilab serve --port ${port === 5178 ? 5179 : 5178}`)}`);
+    if (e.code === 'EADDRINUSE') fail(cliT('cli.serve.portInUse', { port, holder: describeHolder(port) }), cliT('cli.serve.pickAnother', { command: cmd(`cnilab serve --port ${port === 5178 ? 5179 : 5178}`) }));
     throw err;
   }
   try {
     writeServerRecord({ pid: process.pid, cluster, port: server.port, url: server.url, startedAt: new Date().toISOString() });
   } catch (err) {
-    warn(`could not note this server in ${serverFile(cluster)} (${(err as Error).message}): a second \`npm start\` will not find it`);
+    warn(cliT('cli.serve.noRecord', { file: serverFile(cluster), error: (err as Error).message }));
   }
   process.once('exit', () => removeServerRecord(cluster));
-  info(`\n  ${pc.bold('SimpleCNI Lab')} is ready (${(performance.now() - t0).toFixed(0)} ms). Open:\n\n    ${pc.cyan(pc.underline(server.url))}\n`);
-  info(pc.dim(`  cluster "${ctx.backend.cluster}" (${ctx.driver.backend}) · Ctrl-C stops the server (the cluster stays up: ${cmd('cnilab cluster down')})\n`));
+  info(`\n  ${cliT('cli.serve.ready', { name: pc.bold('SimpleCNI Lab'), ms: (performance.now() - t0).toFixed(0) })}\n\n    ${pc.cyan(pc.underline(server.url))}\n`);
+  info(pc.dim(`  ${cliT('cli.serve.stops', { cluster: ctx.backend.cluster, backend: ctx.driver.backend, command: cmd('cnilab cluster down') })}\n`));
   await new Promise<void>((resolve) => {
     // Ends every shell still open (one that ignores SIGHUP too), then the server.
     const stop = () => void server.close().then(resolve);
@@ -82,7 +83,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
 /** "another program (pid 812: python3 -m http.server)", or the lab server of another cluster. */
 function describeHolder(port: number): string {
   const holder = portHolder(port);
-  if (!holder) return 'another program (one this user cannot see: try `ss -ltnp` as root)';
+  if (!holder) return cliT('cli.serve.holderUnseen');
   const dir = path.dirname(serverFile('lab'));
   let kit: string | undefined;
   try {
@@ -93,9 +94,9 @@ function describeHolder(port: number): string {
   } catch {
     // no records
   }
-  if (kit) return `the lab server of cluster "${kit}" (pid ${holder.pid})`;
-  if (/cnilab(\.mjs)?\b.*\bserve\b/.test(holder.command)) return `a lab server of this kit from another folder, or an older one (pid ${holder.pid}: ${holder.command})`;
-  return `another program, not this kit's lab server (pid ${holder.pid}: ${holder.command || 'unknown'})`;
+  if (kit) return cliT('cli.serve.holderKit', { cluster: kit, pid: holder.pid });
+  if (/cnilab(\.mjs)?\b.*\bserve\b/.test(holder.command)) return cliT('cli.serve.holderOtherKit', { pid: holder.pid, command: holder.command });
+  return cliT('cli.serve.holderOther', { pid: holder.pid, command: holder.command || cliT('cli.serve.unknownCommand') });
 }
 
 /**
@@ -111,8 +112,8 @@ async function warnSimWhereNetnsCould(ctx: ClusterContext): Promise<void> {
   }
   const flag = ctx.backend.cluster === DEFAULT_CLUSTER ? '' : ` --cluster ${ctx.backend.cluster}`;
   warn(
-    `the cluster "${ctx.backend.cluster}" already exists on the SIMULATED kernel (made earlier with --backend sim), so this server uses it, not real network namespaces.\n` +
-      `  To switch to namespaces (you are root, so this machine can): ${cmd(`cnilab cluster down${flag} --backend sim`)}, then ${cmd('npm start')} again.\n` +
-      `  To keep the simulated one and not see this: ${cmd('npm start -- --backend sim')}.`,
+    `${cliT('cli.serve.simHere', { cluster: ctx.backend.cluster })}\n` +
+      `  ${cliT('cli.serve.simSwitch', { down: cmd(`cnilab cluster down${flag} --backend sim`), start: cmd('npm start') })}\n` +
+      `  ${cliT('cli.serve.simKeep', { command: cmd('npm start -- --backend sim') })}`,
   );
 }

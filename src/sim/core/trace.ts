@@ -7,6 +7,7 @@ import type { World } from './model.ts';
 import { icmpErrorText } from './ping.ts';
 import type { IpPacket } from './packet/types.ts';
 import { Walk, type Outcome, type Step } from './packet/walk.ts';
+import { english, msg, type Text } from '../../i18n/text.ts';
 
 export type { Step as TraceStep } from './packet/walk.ts';
 
@@ -26,8 +27,10 @@ export interface Trace {
   src?: string;
   /** Did the echo reply come back to the sender? */
   ok: boolean;
-  /** One sentence: "reply received from 10.244.2.2" or where and why it ended. */
+  /** One sentence: "reply received from 10.244.2.2" or where and why it ended (English). */
   summary: string;
+  /** The same sentence as a catalogue message (src/i18n). */
+  msg: Text;
   /** How the walk ended. */
   outcome: Outcome;
   hops: Step[];
@@ -51,35 +54,37 @@ export function tracePacket(world: World, fromNsId: string, dst: string, opts: T
     icmp: { kind: 'echo-request', id: 0x7e57, seq: 1 },
   };
   const walk = new Walk(copy, { record: true });
-  walk.steps.push({ direction: 'request', ns: fromNsId, step: 'send', detail: `ICMP echo request ${src ?? '?'} → ${dst}, ${pkt.len} bytes${pkt.df ? ', DF' : ''}, TTL ${pkt.ttl}` });
+  const send = msg('trace.hop.send', { src: src ?? '?', dst, len: pkt.len, df: pkt.df ? msg('trace.hop.df') : '', ttl: pkt.ttl });
+  walk.steps.push({ direction: 'request', ns: fromNsId, step: 'send', detail: english(send), msg: send });
   const outcome = walk.output(ns, pkt, { origin: true });
   const ok = outcome.kind === 'delivered' && outcome.ns === fromNsId && outcome.pkt.icmp?.kind === 'echo-reply';
-  let summary = summarize(fromNsId, outcome);
+  let summary: Text = summarize(fromNsId, outcome);
   // Lead with the cause: where and why the packet first died (the request, or the reply on its
   // way back), then what became of the rest (an ICMP error sent about it, say).
   const at = walk.steps.findIndex((h) => h.step === 'drop');
   const firstDrop = walk.steps[at];
   // (A packet never sent, EMSGSIZE say, already says so.)
-  if (!ok && firstDrop && outcome.kind !== 'local-error' && !(outcome.kind === 'dropped' && firstDrop.ns === outcome.ns && firstDrop.detail.includes(outcome.reason))) {
+  if (!ok && firstDrop && outcome.kind !== 'local-error' && !(outcome.kind === 'dropped' && firstDrop.ns === outcome.ns && firstDrop.detail.includes(english(outcome.reason)))) {
     const reply = firstDrop.direction === 'reply';
-    summary = `dropped at ${firstDrop.ns}: ${firstDrop.detail} (hop ${at + 1}${reply ? ', the echo reply' : ''}); ${reply ? 'then' : 'the ICMP error sent back about it was'} ${summary}`;
+    summary = msg(reply ? 'trace.sum.droppedReply' : 'trace.sum.droppedRequest', { ns: firstDrop.ns, detail: firstDrop.msg ?? firstDrop.detail, hop: at + 1, then: summary });
   }
-  const t: Trace = { from: fromNsId, dst, ok, summary, outcome, hops: walk.steps };
+  const t: Trace = { from: fromNsId, dst, ok, summary: english(summary), msg: summary, outcome, hops: walk.steps };
   if (src) t.src = src;
   return t;
 }
 
-function summarize(from: string, o: Outcome): string {
+function summarize(from: string, o: Outcome): Text {
   switch (o.kind) {
     case 'delivered':
-      if (o.ns === from && o.pkt.icmp?.kind === 'echo-reply') return `reply received from ${o.pkt.src}`;
-      if (o.ns === from && o.pkt.icmp) return `From ${o.pkt.src}: ${icmpErrorText(o.pkt)}`;
-      return `the ${o.pkt.icmp?.kind ?? o.pkt.proto} ended in ${o.ns}, not back at the sender: no reply`;
+      if (o.ns === from && o.pkt.icmp?.kind === 'echo-reply') return msg('trace.sum.reply', { src: o.pkt.src });
+      // ping's own words for an ICMP error stay as ping prints them.
+      if (o.ns === from && o.pkt.icmp) return msg('trace.sum.icmpFrom', { src: o.pkt.src, text: icmpErrorText(o.pkt) });
+      return msg('trace.sum.notBack', { what: o.pkt.icmp?.kind ?? o.pkt.proto, ns: o.ns });
     case 'local-error':
-      return o.error === 'EMSGSIZE' ? `not sent: message too long, mtu=${o.mtu}` : `not sent: ${o.message}`;
+      return o.error === 'EMSGSIZE' ? msg('trace.sum.tooLong', { mtu: o.mtu ?? '' }) : msg('trace.sum.notSent', { error: o.message });
     case 'dropped':
-      return `dropped in ${o.ns}: ${o.reason}`;
+      return msg('trace.sum.dropped', { ns: o.ns, reason: o.reason });
     case 'consumed':
-      return `ended in ${o.ns}`;
+      return msg('trace.sum.ended', { ns: o.ns });
   }
 }

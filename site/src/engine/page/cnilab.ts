@@ -10,6 +10,9 @@ import type { LabEnv } from '../../../../src/cluster/backend.ts';
 import { applyDataplane, DataplaneError, describeDataplane } from '../../../../src/cluster/dataplane.ts';
 import { setMode } from '../../../../src/labs/solve.ts';
 import { MODES, type Mode } from '../../../../src/shared/cniSpec.ts';
+import { list, msg, t, type Lang, type MsgId, type Text } from '../../../../src/i18n/index.ts';
+import { localizeCheck } from '../../../../src/i18n/checks.ts';
+import { localizeHint, localizeLab } from '../../../../src/i18n/labs.ts';
 import { readPolicies, resyncIfPolicies, syncPolicies } from '../../../../src/cluster/policySync.ts';
 import { formatLabels, parseLabelArgs } from '../../../../src/node/policy/labels.ts';
 import { parsePolicy } from '../../../../src/node/policy/model.ts';
@@ -51,29 +54,24 @@ export interface CnilabDeps {
   machine: SimMachine;
   /** The cluster as solve and reset see it (its mode is the machine's). */
   env: LabEnv;
+  /** The page's language, which this shell speaks too (English when not given). */
+  lang?(): Lang;
   /** One of the kit's lab files by its repository path ("labs/11-network-policy/db-from-frontend.yaml"). */
   labFile?(path: string): Promise<string | undefined>;
 }
 
-const USAGE = `usage: cnilab <command> [lab]
-  check [lab]        run the lab's checks (the lab open in the page when none is named)
-  hint [lab]         reveal the next hint
-  reset [lab]        put the lab back to its start
-  solve [lab]        bring the nodes to the lab's end state (the reference solution)
-  trace FROM TO      follow a ping hop by hop (FROM/TO: node1, node1/web, an address)
-  pod add|del|list   pods through the CNI plugin (pod add NODE NAME [--label k=v]…)
-  policy apply FILE [--dry-run] | list | delete NAME   Kubernetes NetworkPolicy, rendered into nftables on every node
-  cluster mode MODE [--dry-run]   switch every node's cross-node data plane (${MODES.join(', ')})
-  exec NODE[/POD] -- CMD   run a command on a node or in a pod
-  shell NODE         where NODE's shell is in this tab (its own terminal)
-`;
 
 export function cnilabProgram(d: CnilabDeps): MachineProgram {
+  const currentLang = (): Lang => d.lang?.() ?? 'en';
+  /** A message in the page's language (the buttons and this shell say the same). */
+  const text = (x: Text): string => t(currentLang(), x);
+  const tx = (id: MsgId, params?: Record<string, Text>): string => text(msg(id, params));
+  const usage = () => `${tx('cnilab.usage', { modes: MODES.join(', ') })}\n`;
   const labArg = (a: string | undefined): Lab | string => {
     const id = a ?? d.currentLab();
-    if (!id) return 'name a lab, e.g. cnilab check 01';
+    if (!id) return tx('cnilab.nameLab');
     const norm = /^\d$/.test(id) ? `0${id}` : id;
-    return d.catalog.find((l) => l.id === norm || l.dir === id) ?? `no lab "${id}"; labs are ${d.catalog.map((l) => l.id).join(', ')}`;
+    return d.catalog.find((l) => l.id === norm || l.dir === id) ?? tx('cli.lab.none', { id, labs: list(d.catalog.map((l) => l.id)) });
   };
   return async (ctx) => {
     const { argv, node } = ctx;
@@ -96,7 +94,7 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
         case 'help':
         case '--help':
         case '-h':
-          io.stdout(USAGE);
+          io.stdout(usage());
           return sub === undefined ? 1 : 0;
         case 'check': {
           const lab = labArg(rest.find((a) => !a.startsWith('-')));
@@ -105,15 +103,20 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           if (why) return err(why);
           const done = await d.engine.check(lab.id, () => undefined);
           if (rest.includes('--json')) io.stdout(JSON.stringify(done, null, 2) + '\n');
-          else io.stdout(formatHuman({ lab: lab.id, passed: done.passed, checks: done.checks }, lab.title) + '\n');
+          else {
+            const lang = currentLang();
+            const checks = done.checks.map((c) => localizeCheck(lab.id, c, lang));
+            io.stdout(formatHuman({ lab: lab.id, passed: done.passed, checks }, localizeLab(lab, lang).title, lang) + '\n');
+          }
           return done.passed ? 0 : 1;
         }
         case 'hint': {
           const lab = labArg(rest[0]);
           if (typeof lab === 'string') return err(lab);
           const h = await d.engine.nextHint(lab.id);
-          if (h.hints.length === 0) io.stdout(`Lab ${lab.id} has no hints.\n`);
-          else io.stdout(`Hint ${h.hints.length} of ${h.hints.length + h.remaining} for lab ${lab.id}: ${h.hints[h.hints.length - 1]}\n`);
+          const i = h.hints.length;
+          if (i === 0) io.stdout(`${tx('cnilab.noHints', { id: lab.id })}\n`);
+          else io.stdout(`${tx('cnilab.hint', { i, n: i + h.remaining, id: lab.id, hint: localizeHint(lab.id, i - 1, h.hints[i - 1]!, currentLang()) })}\n`);
           return 0;
         }
         case 'reset':
@@ -121,16 +124,16 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           const lab = labArg(rest[0]);
           if (typeof lab === 'string') return err(lab);
           const r = sub === 'reset' ? await d.engine.reset(lab.id) : await d.engine.solve!(lab.id);
-          for (const line of r.done) io.stdout(`✓ ${line}\n`);
-          if (r.done.length === 0) io.stdout('Nothing needed changing.\n');
+          for (const line of r.msg ?? r.done) io.stdout(`✓ ${text(line)}\n`);
+          if (r.done.length === 0) io.stdout(`${tx('reset.nothing')}\n`);
           return 0;
         }
         case 'trace': {
           const [from, to] = rest;
-          if (!from || !to) return err('usage: cnilab trace FROM TO   (e.g. cnilab trace node1 node2)', 2);
+          if (!from || !to) return err(tx('cnilab.traceUsage'), 2);
           const t = await d.engine.trace!(from, to);
-          for (const h of t.hops) io.stdout(`${h.direction === 'reply' ? '←' : '→'} ${h.where.padEnd(12)} ${h.step.padEnd(8)} ${h.detail}\n`);
-          io.stdout(`${t.ok ? '✓' : '✗'} ${t.summary}\n`);
+          for (const h of t.hops) io.stdout(`${h.direction === 'reply' ? '←' : '→'} ${h.where.padEnd(12)} ${h.step.padEnd(8)} ${text(h.msg ?? h.detail)}\n`);
+          io.stdout(`${t.ok ? '✓' : '✗'} ${text(t.msg ?? t.summary)}\n`);
           return t.ok ? 0 : 1;
         }
         case 'pod': {
@@ -145,24 +148,24 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           const [verb, node, name] = words;
           if (verb === 'list' || verb === 'ls') {
             const all = await d.pods.list(node);
-            if (all.length === 0) io.stdout('no pods\n');
-            for (const p of all) io.stdout(`${p.node}/${p.name}\t${p.address ?? '(no address)'}\t${p.labels && Object.keys(p.labels).length ? formatLabels(p.labels) : '-'}\n`);
+            if (all.length === 0) io.stdout(`${tx('cnilab.noPods')}\n`);
+            for (const p of all) io.stdout(`${p.node}/${p.name}\t${p.address ?? tx('cli.pod.noAddress')}\t${p.labels && Object.keys(p.labels).length ? formatLabels(p.labels) : '-'}\n`);
             return 0;
           }
           if ((verb === 'add' || verb === 'del') && node && name) {
             if (verb === 'add') {
               const p = await d.pods.add(node, name, parseLabelArgs(labels));
               // The CLI's words, which the lab texts show.
-              io.stdout(`✓ pod ${node}/${name} is up: ${p.address ?? '(no address)'}  netns ${p.netns}\n  try cnilab exec ${node}/${name} -- ip addr\n`);
+              io.stdout(`✓ ${tx('cli.pod.up', { pod: `${node}/${name}`, address: p.address ?? tx('cli.pod.noAddress') })}  netns ${p.netns}\n  ${tx('cli.pod.try', { command: `cnilab exec ${node}/${name} -- ip addr` })}\n`);
             } else {
               const r = await d.pods.del(node, name);
-              io.stdout(r.existed ? `✓ pod ${node}/${name} deleted\n` : `✓ pod ${node}/${name} did not exist (DEL ran anyway, as runtimes do)\n`);
+              io.stdout(`✓ ${tx(r.existed ? 'cli.pod.deleted' : 'cli.pod.notThere', { pod: `${node}/${name}` })}\n`);
             }
             // Policies in force learn the pod that came or went, as the CLI's pod commands do.
             await resyncIfPolicies(d.env.driver);
             return 0;
           }
-          return err('usage: cnilab pod add NODE NAME [--label k=v]… | cnilab pod del NODE NAME | cnilab pod list [NODE]', 2);
+          return err(tx('cnilab.podUsage'), 2);
         }
         case 'policy': {
           const dryRun = rest.includes('--dry-run');
@@ -171,43 +174,43 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           let next: unknown[];
           let what: string;
           if (verb === 'list') {
-            if (current.length === 0) io.stdout('no NetworkPolicy: every pod accepts everything — apply one with cnilab policy apply FILE\n');
+            if (current.length === 0) io.stdout(`${tx('cli.policy.listEmpty', { command: 'cnilab policy apply FILE' })}\n`);
             for (const raw of current) {
               const p = parsePolicy(raw);
-              io.stdout(`${p.name}\tselects ${Object.keys(p.podSelector).length ? formatLabels(p.podSelector) : '(every pod)'}\t${p.ingress.length} ingress rule(s)\n`);
+              io.stdout(`${p.name}\t${tx('cnilab.policySelects', { labels: Object.keys(p.podSelector).length ? formatLabels(p.podSelector) : tx('cli.policy.everyPod') })}\t${tx('cnilab.policyRules', { n: p.ingress.length })}\n`);
             }
             return 0;
           } else if (verb === 'apply' && arg) {
             const added = await policiesOf(await policyText(d, here, cwd, arg), arg);
             const names = new Set(added.map(policyName));
             next = [...current.filter((p) => !names.has(policyName(p))), ...added];
-            what = `applied ${[...names].join(', ')}`;
+            what = tx('cli.policy.applied', { names: [...names].join(', ') });
           } else if (verb === 'delete' && arg) {
-            if (!current.some((p) => policyName(p) === arg)) return err(`no NetworkPolicy "${arg}"${current.length ? `; policies: ${current.map(policyName).join(', ')}` : ': no policy is applied'}`);
+            if (!current.some((p) => policyName(p) === arg)) return err(current.length ? tx('cnilab.policyNone', { name: arg, names: current.map(policyName).join(', ') }) : tx('cnilab.policyNoneAtAll', { name: arg }));
             next = current.filter((p) => policyName(p) !== arg);
-            what = `deleted ${arg}`;
-          } else return err('usage: cnilab policy apply FILE [--dry-run] | cnilab policy list | cnilab policy delete NAME', 2);
+            what = tx('cli.policy.deleted', { name: arg });
+          } else return err(tx('cnilab.policyUsage'), 2);
           const nodes = await syncPolicies(d.env.driver, next, { dryRun });
           if (dryRun) {
             for (const n of nodes) io.stdout(`# ${n.node}\n${n.ruleset}`);
             return 0;
           }
           io.stdout(`✓ ${what}\n`);
-          for (const n of nodes) io.stdout(n.policies.length ? `  ${n.node}: ${n.isolated.join(', ')} isolated by ${n.policies.join(', ')}\n` : `  ${n.node}: no pod selected: no table\n`);
-          io.stdout('  read it: cnilab exec node1 -- nft list table inet simplecni-policy\n');
+          for (const n of nodes) io.stdout(`  ${n.policies.length ? tx('cli.policy.isolated', { node: n.node, pods: n.isolated.join(', '), policies: n.policies.join(', ') }) : tx('cli.policy.noTable', { node: n.node })}\n`);
+          io.stdout(`  ${tx('cli.policy.readIt', { command: 'cnilab exec node1 -- nft list table inet simplecni-policy' })}\n`);
           return 0;
         }
         case 'cluster': {
           const [verb, ...args] = rest;
           const m = args.find((a) => !a.startsWith('-'));
           if (verb !== 'mode' || !m) {
-            return err(`usage: cnilab cluster mode MODE [--dry-run]   (MODE: ${MODES.join(', ')}). In this tab the cluster is always up: "cluster up", "down" and "status" are for a cluster on your machine.`, 2);
+            return err(tx('cnilab.clusterUsage', { modes: MODES.join(', ') }), 2);
           }
-          if (!(MODES as readonly string[]).includes(m)) return err(`unknown mode "${m}"\n  → choose one of ${MODES.join(', ')}`);
+          if (!(MODES as readonly string[]).includes(m)) return err(`${tx('cli.mode.unknown', { mode: m })}\n  → ${tx('cli.mode.choose', { modes: MODES.join(', ') })}`);
           const mode = m as Mode;
           const line = (l: { level: 'info' | 'warn'; text: string }) => (l.level === 'warn' ? io.stderr(`! ${l.text}\n`) : io.stdout(`${l.text}\n`));
           if (args.includes('--dry-run')) {
-            for (const l of describeDataplane(await applyDataplane(d.env.driver, { mode, dryRun: true }), true)) line(l);
+            for (const l of describeDataplane(await applyDataplane(d.env.driver, { mode, dryRun: true }), true, undefined, text)) line(l);
             return 0;
           }
           const previous = d.machine.mode;
@@ -218,18 +221,18 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
             if (!(e instanceof DataplaneError)) throw e;
             // Put back what the nodes that did switch had, so the cluster stays in one mode.
             await applyDataplane(d.env.driver, { mode: previous }).catch(() => {});
-            return err(`could not switch to mode ${mode}: ${e.message}\n  → the cluster stays in mode ${previous}`);
+            return err(`${tx('cli.mode.switchFailed', { mode, error: e.message })}\n  → ${tx('cli.mode.stays', { mode: previous })}`);
           }
-          io.stdout(`✓ mode ${previous} → ${mode} on every node (pod MTU ${applied[0]?.podMtu ?? '?'} for new pods)\n`);
-          for (const l of describeDataplane(applied, false)) line(l);
-          io.stdout('Pods created before keep their interface MTU; re-create them to get the new one.\n');
+          io.stdout(`✓ ${tx('cli.mode.switched', { from: previous, to: mode, mtu: applied[0]?.podMtu ?? '?' })}\n`);
+          for (const l of describeDataplane(applied, false, undefined, text)) line(l);
+          io.stdout(`${tx('cli.mode.oldPods')}\n`);
           return 0;
         }
         case 'exec': {
           const sep = rest.indexOf('--');
           const where = rest[0];
           const cmd = sep >= 0 ? rest.slice(sep + 1) : rest.slice(1);
-          if (!where || cmd.length === 0) return err('usage: cnilab exec NODE[/POD] -- COMMAND…', 2);
+          if (!where || cmd.length === 0) return err(tx('cnilab.execUsage'), 2);
           const [node, pod] = where.split('/') as [string, string | undefined];
           const r = await d.machine.exec(node, cmd, pod ? { netns: `/run/simplecni-lab/pods/${node}/${pod}` } : {});
           io.stdout(r.stdout);
@@ -238,18 +241,18 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
         }
         case 'shell': {
           const target = rest[0];
-          if (!target) return err('usage: cnilab shell NODE', 2);
-          if (!d.machine.topology.nodes.some((n) => n.name === target)) return err(`there is no node "${target}"; nodes are ${d.machine.topology.nodes.map((n) => n.name).join(', ')}`);
-          if (target === here) io.stdout(`You are on ${here} already: this terminal is its shell.\n`);
-          else io.stdout(`In this tab every node has a terminal of its own: open the ${target} tab above the terminal (this one is ${here}'s). For one command, cnilab exec ${target} -- COMMAND.\n`);
+          if (!target) return err(tx('cnilab.shellUsage'), 2);
+          if (!d.machine.topology.nodes.some((n) => n.name === target)) return err(tx('cnilab.noNode', { node: target, nodes: list(d.machine.topology.nodes.map((n) => n.name)) }));
+          if (target === here) io.stdout(`${tx('cnilab.shellHere', { node: here })}\n`);
+          else io.stdout(`${tx('cnilab.shellOther', { node: target, here })}\n`);
           return 0;
         }
         case 'deploy':
         case 'start':
         case 'cni':
-          return err(`"cnilab ${sub}" works on a workspace on your disk. In this tab, open the Code tab beside the terminals: it holds the lab's starter, and its Deploy builds it and installs it on every node.`);
+          return err(tx('cnilab.onDisk', { command: sub }));
         default:
-          return err(`unknown command "${sub}"\n${USAGE}`, 2);
+          return err(`${tx('cnilab.unknown', { command: sub })}\n${usage()}`, 2);
       }
     } catch (e) {
       return err(errorMessage(e));

@@ -8,11 +8,11 @@
 // the shell is asynchronous (it awaits between commands, ping waits its real second between
 // probes), so typing and rendering stay responsive during a check or a 20-ping loop; a Worker
 // would add a copy of the world on every command and a second copy of the shell for the checks.
-import { tx } from '../../lib/lang.ts';
+import { currentLang, tx, txt } from '../../lib/lang.ts';
 import type { ClusterBackend, ClusterState, LabEnv } from '../../../../src/cluster/backend.ts';
 import type { Bundles } from '../../../../src/cluster/nodeFiles.ts';
 import type { Mode } from '../../../../src/shared/cniSpec.ts';
-import { removeByHand } from '../../../../src/labs/byHand.ts';
+import { LabActionError, removeByHand } from '../../../../src/labs/byHand.ts';
 import { checkContext, clearDataplane, solveLab } from '../../../../src/labs/solve.ts';
 import { syncPolicies } from '../../../../src/cluster/policySync.ts';
 import type { Lab } from '../../../../src/labs/catalogParse.ts';
@@ -20,8 +20,8 @@ import { revealHints } from '../../../../src/labs/progressCore.ts';
 import { regionsIn } from '../../../../src/labs/starterCore.ts';
 import { Pods } from '../../../../src/runtime/pods.ts';
 import { collectTopology } from '../../../../src/server/topology.ts';
-import { toApiLab } from '../../../../src/server/api.ts';
-import { traceInWorld } from '../../../../src/cluster/traceWorld.ts';
+import { toApiDone, toApiLab } from '../../../../src/server/api.ts';
+import { TraceError, traceInWorld } from '../../../../src/cluster/traceWorld.ts';
 import { workers } from '../../../../src/cluster/topologyModel.ts';
 import { MachineDriver } from '../../../../src/sim/machine/driver.ts';
 import { SimMachine } from '../../../../src/sim/machine/machine.ts';
@@ -39,7 +39,14 @@ import { mktemp } from '../../../../src/sim/machine/extraCommands.ts';
 import { MachineShell } from './shell.ts';
 import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
 import { PageTerminal } from './terminal.ts';
-import { list, msg } from '../../../../src/i18n/index.ts';
+import { list, msg, type Msg } from '../../../../src/i18n/index.ts';
+
+/** Why a lab action or a trace could not be done, in the page's language (the lab server says it in English). */
+function inPageLanguage(e: unknown): never {
+  if (e instanceof LabActionError) throw new EngineError('conflict', 409, txt(e.text));
+  if (e instanceof TraceError) throw new EngineError('not-found', 400, txt(e.text));
+  throw e;
+}
 
 /** Lets the page render and take keystrokes between two steps of a long run. */
 export const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -178,43 +185,44 @@ export async function createPageEngine(saved?: { state: PageState | undefined })
   async function reset(id: string): Promise<ApiDone> {
     const lab = labOf(id);
     guard(lab);
-    const done: string[] = [];
+    // The lab server's steps (src/labs/actions.ts) and words; the plugin stays, the student's files are the tab's.
+    const done: Msg[] = [];
     if (lab.id === '01') {
       await removeByHand(env, ctx());
-      done.push(tx('reset.lab01'));
+      done.push(msg('reset.lab01'));
     }
     if (lab.id >= '04') {
       const pods = new Pods(driver);
       for (const p of await pods.list()) await pods.del(p.node, p.name);
-      done.push(tx('reset.pods'));
+      done.push(msg('reset.pods'));
     }
     if (lab.id === '04') {
       // A fresh node does not forward: lab 04's ADD is what turns it on.
       for (const w of workers(topology)) await driver.exec(w.name, ['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
-      done.push(tx('reset.ipForward'));
+      done.push(msg('reset.ipForward'));
     }
     if (lab.id >= '06') done.push(await clearDataplane(env));
     if (lab.id === '11') {
       // The lab renders policies: it starts from none (the reference agent removes every node's table).
       await syncPolicies(driver, []);
-      done.push(tx('reset.policies'));
+      done.push(msg('reset.policies'));
     }
     delete state.checks[lab.id];
     if (state.files[lab.id]) {
       delete state.files[lab.id];
-      done.push(tx('reset.files', { id: lab.id }));
+      done.push(msg('reset.files', { id: lab.id }));
     }
     save();
-    return { lab: lab.id, done };
+    return toApiDone(lab.id, done);
   }
 
   async function solve(id: string): Promise<ApiDone> {
     const lab = labOf(id);
     guard(lab);
     // The server's solve, step for step, with the bundles shipped in this page.
-    const done = await solveLab(env, lab, await referenceBundles());
+    const done = await solveLab(env, lab, await referenceBundles()).catch(inPageLanguage);
     save();
-    return { lab: lab.id, done };
+    return toApiDone(lab.id, done);
   }
 
   const engine: Engine = {
@@ -249,7 +257,7 @@ export async function createPageEngine(saved?: { state: PageState | undefined })
       });
       const history = (state.history[id] ??= []);
       loadProgramsSoon();
-      const banner = `SimpleCNI Lab · ${id} (${node.role}) · simulated kernel in this tab\nType help for the commands here; your work is kept in this browser.\n`;
+      const banner = `${tx('term.pageBanner', { node: id, role: msg(node.role === 'router' ? 'term.role.router' : 'term.role.worker') })}\n`;
       return new PageTerminal(id, nodeShell, sink, history, save, banner);
     },
     check,
@@ -284,14 +292,21 @@ export async function createPageEngine(saved?: { state: PageState | undefined })
     async installBundles(bundles) {
       install(bundles);
       save();
-      return `Deployed ${Object.keys(bundles).join(', ')} on every node (the nodes now run your build).`;
+      return tx('engine.page.deployed', { names: list(Object.keys(bundles)) });
     },
     labNote: (id) => {
       const lab = catalog.find((l) => l.id === id);
       return lab && labNote(lab);
     },
     topology: () => collectTopology(driver, machine.mode),
-    trace: async (from, to) => traceInWorld(machine.world, topology, await new Pods(driver).list(), from, to),
+    trace: async (from, to) => {
+      const pods = await new Pods(driver).list();
+      try {
+        return traceInWorld(machine.world, topology, pods, from, to);
+      } catch (e) {
+        return inPageLanguage(e);
+      }
+    },
     work: {
       exportWork: async () => JSON.stringify(toExport(state), null, 2),
       async importWork(text) {
@@ -329,6 +344,7 @@ export async function createPageEngine(saved?: { state: PageState | undefined })
       pods: new Pods(driver),
       machine,
       env,
+      lang: currentLang,
     }),
   );
   return engine;

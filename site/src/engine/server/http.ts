@@ -1,6 +1,6 @@
 // The server engine's transport: the lab server's HTTP API (types from src/server/api.ts). Every call
 // carries the token; every failure becomes an EngineError with a message a student can act on.
-import { tx } from '../../lib/lang.ts';
+import { currentLang, tx } from '../../lib/lang.ts';
 import type {
   ApiCheckDone,
   ApiCheckResult,
@@ -81,7 +81,8 @@ async function send(method: 'GET' | 'POST', path: string, signal?: AbortSignal):
   try {
     res = await fetch(path, {
       method,
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json, application/x-ndjson' },
+      // The page's language, for the server's few sentences of its own (why a reset or a trace could not be done).
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json, application/x-ndjson', 'Accept-Language': currentLang() },
       cache: 'no-store',
       credentials: 'omit',
       signal: signal ?? null,

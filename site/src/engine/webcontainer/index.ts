@@ -8,6 +8,7 @@
 import type { WebContainer, WebContainerProcess } from '@webcontainer/api';
 import { regionsIn } from '../../../../src/labs/starterCore.ts';
 import { toApiLab } from '../../../../src/server/api.ts';
+import { currentLang } from '../../lib/lang.ts';
 import { containerCommands, containerEnv, nodePath } from '../../../../src/webcontainer/commands.ts';
 import { TREE_PATHS } from '../../../../src/webcontainer/tree.ts';
 import { EngineError } from '../errors.ts';
@@ -162,13 +163,13 @@ export async function createWebContainerEngine(signal?: AbortSignal): Promise<En
     },
     async reset(id) {
       const lab = labOf(id);
-      const r = await cli(containerCommands.reset(lab.id));
+      const r = await cli(containerCommands.reset(lab.id, currentLang()));
       if (r.code !== 0) throw new EngineError('server', 0, r.out.trim());
       return { lab: lab.id, done: r.out.trim().split('\n').filter(Boolean) };
     },
     async solve(id) {
       const lab = labOf(id);
-      const r = await cli(containerCommands.solve(lab.id));
+      const r = await cli(containerCommands.solve(lab.id, currentLang()));
       if (r.code !== 0) throw new EngineError('server', 0, r.out.trim());
       return jsonIn(r.out);
     },

@@ -23,6 +23,7 @@ import type { HookPacket } from '../nftRules.ts';
 import { compileFilter, type FramePredicate } from './filter.ts';
 import { frameLine, icmpErrorLen, packetLine, type FormatOpts } from './format.ts';
 import { BROADCAST_MAC, IPIP_OVERHEAD, UNREACH, VXLAN_OVERHEAD, frameLen, type Frame, type IpPacket } from './types.ts';
+import { english, isMsg, msg, type Msg, type Text } from '../../../i18n/text.ts';
 
 export type StepKind = 'route' | 'neigh' | 'bridge' | 'veth' | 'forward' | 'encap' | 'decap' | 'nat' | 'deliver' | 'drop' | 'icmp' | 'send';
 export type Direction = 'request' | 'reply';
@@ -33,7 +34,10 @@ export interface Step {
   ns: string;
   step: StepKind;
   dev?: string;
+  /** The detail in English. */
   detail: string;
+  /** The same as a catalogue message (src/i18n), for a person reading another language. */
+  msg?: Msg;
   /** Set while the packet travels encapsulated: the outer header. */
   outer?: string;
   /** Typed facts behind the detail (route, neighbour, fdb entry, MTU…). */
@@ -42,7 +46,7 @@ export interface Step {
 
 export type Outcome =
   | { kind: 'delivered'; ns: string; ifindex: number; pkt: IpPacket }
-  | { kind: 'dropped'; ns: string; reason: string }
+  | { kind: 'dropped'; ns: string; reason: Text }
   | { kind: 'consumed'; ns: string }
   | { kind: 'local-error'; ns: string; error: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES'; message: string; mtu?: number };
 
@@ -81,9 +85,10 @@ export class Walk {
 
   // ------------------------------------------------------------------ bookkeeping
 
-  private note(ns: SimNetns, step: StepKind, detail: string, dev?: SimLink, data?: Record<string, unknown>) {
+  private note(ns: SimNetns, step: StepKind, detail: Text, dev?: SimLink, data?: Record<string, unknown>) {
     if (!this.opts.record) return;
-    const s: Step = { direction: this.direction, ns: ns.id, step, detail };
+    const s: Step = { direction: this.direction, ns: ns.id, step, detail: english(detail) };
+    if (isMsg(detail) && 'id' in detail) s.msg = detail;
     if (dev) s.dev = dev.name;
     if (this.outer.length > 0) s.outer = this.outer[this.outer.length - 1];
     if (data) s.data = data;
@@ -91,7 +96,7 @@ export class Walk {
   }
 
   private guard(ns: SimNetns): Outcome | undefined {
-    if (--this.budget <= 0) return { kind: 'dropped', ns: ns.id, reason: 'the walk went in circles (a routing loop?)' };
+    if (--this.budget <= 0) return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.loop') };
     return undefined;
   }
 
@@ -137,7 +142,7 @@ export class Walk {
    * A packet at a hook of `ns`: its conntrack state, then the namespace's filter chains. Returns
    * the drop as an outcome, or undefined when it goes on (the flow is then tracked).
    */
-  private hook(ns: SimNetns, hook: 'input' | 'forward' | 'output', pkt: IpPacket, iif: string | undefined, oif: string | undefined, how?: string): Outcome | undefined {
+  private hook(ns: SimNetns, hook: 'input' | 'forward' | 'output', pkt: IpPacket, iif: string | undefined, oif: string | undefined, how?: Text): Outcome | undefined {
     const ct = this.ctState(ns, pkt);
     if (hasHook(ns, hook)) {
       const hp: HookPacket = { src: pkt.src, dst: pkt.dst, proto: pkt.proto, ct: ct.state, len: pkt.len };
@@ -149,13 +154,13 @@ export class Walk {
       if (iif !== undefined) hp.iif = iif;
       if (oif !== undefined) hp.oif = oif;
       const v = nftHook(ns, hook, hp);
-      const what = `nftables ${hook} hook${how ? ` (${how})` : ''}, ct state ${ct.state}`;
+      const what = how ? msg('trace.hop.nftWhatHow', { hook, how, ct: ct.state }) : msg('trace.hop.nftWhat', { hook, ct: ct.state });
       if (v.verdict === 'drop') {
-        const detail = `${what}: dropped by ${v.by}`;
+        const detail = msg('trace.hop.nftDropped', { what, by: v.by ?? '' });
         this.note(ns, 'drop', detail, undefined, { hook, ct: ct.state, by: v.by });
         return { kind: 'dropped', ns: ns.id, reason: detail };
       }
-      this.note(ns, 'forward', `${what}: accepted${v.by ? ` by ${v.by}` : ''}`, undefined, { hook, ct: ct.state, by: v.by });
+      this.note(ns, 'forward', v.by ? msg('trace.hop.nftAcceptedBy', { what, by: v.by }) : msg('trace.hop.nftAccepted', { what }), undefined, { hook, ct: ct.state, by: v.by });
     }
     ct.confirm();
     return undefined;
@@ -203,22 +208,22 @@ export class Walk {
     const hit = fibLookup(this.world, ns, pkt.dst, opts.oif === undefined ? {} : { oif: opts.oif });
     if (hit.type === 'unreachable' || !('dev' in hit)) {
       const miss = hit as { error: string };
-      this.note(ns, 'route', `no route to ${pkt.dst}: ${miss.error}`, undefined, { dst: pkt.dst, error: miss.error });
+      this.note(ns, 'route', msg('trace.hop.noRoute', { dst: pkt.dst, error: miss.error }), undefined, { dst: pkt.dst, error: miss.error });
       const error = miss.error === 'No route to host' ? 'EHOSTUNREACH' : miss.error === 'Permission denied' ? 'EACCES' : 'ENETUNREACH';
-      return opts.origin ? { kind: 'local-error', ns: ns.id, error, message: miss.error } : { kind: 'dropped', ns: ns.id, reason: `no route to ${pkt.dst}` };
+      return opts.origin ? { kind: 'local-error', ns: ns.id, error, message: miss.error } : { kind: 'dropped', ns: ns.id, reason: msg('trace.why.noRoute', { dst: pkt.dst }) };
     }
     if (!pkt.src) pkt.src = hit.src ?? '0.0.0.0';
     const dropped = this.hook(ns, 'output', pkt, undefined, hit.dev.name);
     if (dropped) return opts.origin ? { kind: 'local-error', ns: ns.id, error: 'EACCES', message: 'Operation not permitted' } : dropped;
     if (hit.type === 'local') {
-      this.note(ns, 'route', `${pkt.dst} is a local address: delivered over lo`, hit.dev, { table: 'local' });
+      this.note(ns, 'route', msg('trace.hop.localAddress', { dst: pkt.dst }), hit.dev, { table: 'local' });
       const f: Frame = { srcMac: '00:00:00:00:00:00', dstMac: '00:00:00:00:00:00', ip: pkt };
       this.wire(ns, hit.dev, 'tx', f);
       this.wire(ns, hit.dev, 'rx', f);
       return this.localDeliver(ns, hit.dev, pkt);
     }
     const r = hit.route!;
-    this.note(ns, 'route', `${routeText(ns, r)} (${r.dst === 'default' ? 'the default route: nothing more specific matches' : `longest match /${r.dst.split('/')[1]}`}), src ${pkt.src}`, hit.dev, {
+    this.note(ns, 'route', msg('trace.hop.route', { route: routeText(ns, r), why: r.dst === 'default' ? msg('trace.why.defaultRoute') : longestMatch(r.dst), src: pkt.src }), hit.dev, {
       route: r.dst,
       gateway: r.gateway,
       src: pkt.src,
@@ -226,8 +231,8 @@ export class Walk {
     const size = pkt.len;
     if (size > hit.dev.mtu) {
       if (pkt.df) {
-        this.note(ns, 'drop', `${size} bytes with DF set do not fit ${hit.dev.name}'s MTU ${hit.dev.mtu}: message too long`, hit.dev, { mtu: hit.dev.mtu, size });
-        return opts.origin ? { kind: 'local-error', ns: ns.id, error: 'EMSGSIZE', message: 'message too long', mtu: hit.dev.mtu } : { kind: 'dropped', ns: ns.id, reason: `larger than the MTU ${hit.dev.mtu}` };
+        this.note(ns, 'drop', msg('trace.hop.tooBig', { size, dev: hit.dev.name, mtu: hit.dev.mtu }), hit.dev, { mtu: hit.dev.mtu, size });
+        return opts.origin ? { kind: 'local-error', ns: ns.id, error: 'EMSGSIZE', message: 'message too long', mtu: hit.dev.mtu } : { kind: 'dropped', ns: ns.id, reason: msg('trace.why.tooBig', { mtu: hit.dev.mtu }) };
       }
       pkt.fragSize = Math.min(pkt.fragSize ?? Infinity, hit.dev.mtu);
     }
@@ -246,7 +251,7 @@ export class Walk {
       const natSrc = selectSource(ns, dev, nexthop);
       if (!natSrc || natSrc === pkt.src) return;
       this.conns.push({ ns: ns.id, proto: pkt.proto, key: connKey(pkt), origSrc: pkt.src, natSrc, dst: pkt.dst });
-      this.note(ns, 'nat', `masquerade (table ${m.table}): source ${pkt.src} → ${natSrc}, ${dev.name}'s address`, dev, { table: m.table, from: pkt.src, to: natSrc });
+      this.note(ns, 'nat', msg('trace.hop.masquerade', { table: m.table, from: pkt.src, to: natSrc, dev: dev.name }), dev, { table: m.table, from: pkt.src, to: natSrc });
       pkt.src = natSrc;
       return;
     }
@@ -258,9 +263,9 @@ export class Walk {
     const mac = this.resolve(ns, dev, nexthop, pkt.src);
     if (mac === undefined) {
       this.delay += 3;
-      this.note(ns, 'neigh', `ARP for ${nexthop} on ${dev.name}: no answer (3 requests, 1 s apart); neighbour FAILED`, dev, { nexthop, state: 'FAILED' });
+      this.note(ns, 'neigh', msg('trace.hop.arpFailed', { ip: nexthop, dev: dev.name }), dev, { nexthop, state: 'FAILED' });
       if (origin) {
-        this.note(ns, 'icmp', `the sender gets "Destination Host Unreachable" from its own address ${pkt.src}`, dev);
+        this.note(ns, 'icmp', msg('trace.hop.hostUnreachable', { src: pkt.src }), dev);
         return { kind: 'delivered', ns: ns.id, ifindex: dev.ifindex, pkt: icmpErr(pkt, pkt.src, UNREACH.host) };
       }
       return this.icmpError(ns, pkt, 'dest-unreach', UNREACH.host);
@@ -273,17 +278,17 @@ export class Walk {
   private resolve(ns: SimNetns, dev: SimLink, ip: string, srcHint: string): string | undefined {
     const n = ns.neighs.find((x) => x.dst === ip && x.dev === dev.ifindex);
     if (n?.lladdr && n.state !== 'FAILED' && n.state !== 'INCOMPLETE') {
-      this.note(ns, 'neigh', `neighbour ${ip} dev ${dev.name} lladdr ${n.lladdr} ${n.state}`, dev, { ip, lladdr: n.lladdr, state: n.state });
+      this.note(ns, 'neigh', msg('trace.hop.neigh', { ip, dev: dev.name, mac: n.lladdr, state: n.state }), dev, { ip, lladdr: n.lladdr, state: n.state });
       return n.lladdr;
     }
     if (dev.kind === 'loopback') return '00:00:00:00:00:00';
     const sender = isLocalAddress(ns, srcHint) ? srcHint : (selectSource(ns, dev, ip) ?? '0.0.0.0');
-    this.note(ns, 'neigh', `no neighbour entry for ${ip} on ${dev.name}: ARP who-has ${ip} tell ${sender} (broadcast)`, dev, { ip, arp: 'request' });
+    this.note(ns, 'neigh', msg('trace.hop.arpRequest', { ip, dev: dev.name, sender }), dev, { ip, arp: 'request' });
     const req: Frame = { srcMac: dev.mac, dstMac: BROADCAST_MAC, arp: { op: 'request', senderIp: sender, senderMac: dev.mac, targetIp: ip } };
     this.l2Tx(ns, dev, req);
     const got = ns.neighs.find((x) => x.dst === ip && x.dev === dev.ifindex);
     if (got?.lladdr && got.state === 'REACHABLE') {
-      this.note(ns, 'neigh', `ARP reply: ${ip} is-at ${got.lladdr}; neighbour REACHABLE`, dev, { ip, lladdr: got.lladdr, state: 'REACHABLE' });
+      this.note(ns, 'neigh', msg('trace.hop.arpReply', { ip, mac: got.lladdr }), dev, { ip, lladdr: got.lladdr, state: 'REACHABLE' });
       return got.lladdr;
     }
     if (!got) ns.neighs.push({ dst: ip, dev: dev.ifindex, state: 'FAILED' });
@@ -312,8 +317,9 @@ export class Walk {
     if (g) return g;
     if (!link.up) {
       link.stats.txDropped++;
-      this.note(ns, 'drop', `${link.name} is down`, link);
-      return { kind: 'dropped', ns: ns.id, reason: `${link.name} is down` };
+      const down = msg('trace.hop.linkDown', { dev: link.name });
+      this.note(ns, 'drop', down, link);
+      return { kind: 'dropped', ns: ns.id, reason: down };
     }
     if (link.kind === 'vxlan') return this.vxlanXmit(ns, link, frame);
     if (link.kind === 'bridge') {
@@ -324,11 +330,11 @@ export class Walk {
       const peer = vethPeer(this.world, link);
       if (!peer || !hasCarrier(this.world, ns, link)) {
         link.stats.txDropped++;
-        this.note(ns, 'drop', `${link.name} has no carrier (its veth peer is down)`, link);
-        return { kind: 'dropped', ns: ns.id, reason: `${link.name} has no carrier` };
+        this.note(ns, 'drop', msg('trace.hop.noCarrier', { dev: link.name }), link);
+        return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.noCarrier', { dev: link.name }) };
       }
       this.wire(ns, link, 'tx', frame);
-      if (frame.ip) this.note(ns, 'veth', `veth ${link.name} → ${peer.link.name} in ${peer.ns.id}`, link, { peerNs: peer.ns.id, peer: peer.link.name });
+      if (frame.ip) this.note(ns, 'veth', msg('trace.hop.veth', { dev: link.name, peer: peer.link.name, ns: peer.ns.id }), link, { peerNs: peer.ns.id, peer: peer.link.name });
       this.wire(peer.ns, peer.link, 'rx', frame);
       return this.l2Rx(peer.ns, peer.link, frame);
     }
@@ -339,14 +345,14 @@ export class Walk {
     }
     // dummy: goes nowhere
     this.wire(ns, link, 'tx', frame);
-    return { kind: 'dropped', ns: ns.id, reason: `${link.name} is a dummy device` };
+    return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.dummy', { dev: link.name }) };
   }
 
   /** A frame arrives on `link` from the wire. */
   private l2Rx(ns: SimNetns, link: SimLink, frame: Frame): Outcome {
     if (!link.up) {
       link.stats.rxDropped++;
-      return { kind: 'dropped', ns: ns.id, reason: `${link.name} is down` };
+      return { kind: 'dropped', ns: ns.id, reason: msg('trace.hop.linkDown', { dev: link.name }) };
     }
     const br = linkByIndex(ns, link.master);
     if (br && br.kind === 'bridge') return this.bridgeInput(ns, br, link, frame);
@@ -356,7 +362,7 @@ export class Walk {
   private bridgeInput(ns: SimNetns, br: SimLink, port: SimLink, frame: Frame): Outcome {
     if (!br.up || (port.portState && port.portState !== 'forwarding')) {
       port.stats.rxDropped++;
-      const why = !br.up ? `bridge ${br.name} is down` : `port ${port.name} is ${port.portState}`;
+      const why = !br.up ? msg('trace.why.bridgeDown', { bridge: br.name }) : msg('trace.why.portState', { port: port.name, state: port.portState ?? '' });
       if (frame.ip) this.note(ns, 'drop', why, port);
       return { kind: 'dropped', ns: ns.id, reason: why };
     }
@@ -373,7 +379,7 @@ export class Walk {
     const ports = ns.links.filter((l) => l.master === br.ifindex);
     const local = ingress !== undefined && (frame.dstMac === br.mac || ports.some((p) => p.mac === frame.dstMac));
     if (local) {
-      if (frame.ip) this.note(ns, 'bridge', `${br.name}: ${frame.dstMac} is the bridge's own address: up the stack`, br);
+      if (frame.ip) this.note(ns, 'bridge', msg('trace.hop.bridgeLocal', { bridge: br.name, mac: frame.dstMac }), br);
       this.wire(ns, br, 'rx', frame);
       return this.netifReceive(ns, br, frame);
     }
@@ -381,13 +387,14 @@ export class Walk {
     const out = (p: SimLink) => {
       if (p === ingress) return;
       if (!p.up || (p.portState && p.portState !== 'forwarding')) {
-        if (frame.ip) this.note(ns, 'drop', `${br.name}: port ${p.name} is ${p.up ? p.portState : 'down'}`, p);
-        outcomes.push({ kind: 'dropped', ns: ns.id, reason: `bridge port ${p.name} is ${p.up ? p.portState : 'down'}` });
+        const state = (p.up ? p.portState : 'down') ?? '';
+        if (frame.ip) this.note(ns, 'drop', msg('trace.hop.bridgePort', { bridge: br.name, port: p.name, state }), p);
+        outcomes.push({ kind: 'dropped', ns: ns.id, reason: msg('trace.why.bridgePort', { port: p.name, state }) });
         return;
       }
       // br_netfilter: a bridged IPv4 frame meets the ip family's forward hook, in and out the bridge.
       if (frame.ip && ingress && ns.sysctl['net.bridge.bridge-nf-call-iptables'] !== '0') {
-        const dropped = this.hook(ns, 'forward', frame.ip, br.name, br.name, `bridged ${ingress.name} → ${p.name}, br_netfilter`);
+        const dropped = this.hook(ns, 'forward', frame.ip, br.name, br.name, msg('trace.why.bridged', { from: ingress.name, to: p.name }));
         if (dropped) {
           outcomes.push(dropped);
           return;
@@ -406,12 +413,12 @@ export class Walk {
     const entry = ns.fdb.find((f) => f.master === br.ifindex && f.mac === frame.dstMac && f.dev !== br.ifindex);
     const target = entry && linkByIndex(ns, entry.dev);
     if (target) {
-      if (frame.ip) this.note(ns, 'bridge', `${br.name}: fdb ${frame.dstMac} → port ${target.name} (${entry.state})`, target, { mac: frame.dstMac, port: target.name, state: entry.state });
-      if (target === ingress) return { kind: 'dropped', ns: ns.id, reason: 'the destination is behind the ingress port' };
+      if (frame.ip) this.note(ns, 'bridge', msg('trace.hop.fdb', { bridge: br.name, mac: frame.dstMac, port: target.name, state: entry.state }), target, { mac: frame.dstMac, port: target.name, state: entry.state });
+      if (target === ingress) return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.behindIngress') };
       out(target);
       return best(outcomes, ns);
     }
-    if (frame.ip) this.note(ns, 'bridge', `${br.name}: ${frame.dstMac} not in the fdb: flooded to every port`, br, { mac: frame.dstMac, flood: true });
+    if (frame.ip) this.note(ns, 'bridge', msg('trace.hop.flood', { bridge: br.name, mac: frame.dstMac }), br, { mac: frame.dstMac, flood: true });
     for (const p of ports) out(p);
     return best(outcomes, ns);
   }
@@ -419,7 +426,7 @@ export class Walk {
   /** A frame reaches a device that is not a bridge port: ours if addressed to it. */
   private netifReceive(ns: SimNetns, link: SimLink, frame: Frame): Outcome {
     if (frame.dstMac !== BROADCAST_MAC && frame.dstMac !== link.mac && link.kind !== 'loopback' && link.kind !== 'bridge') {
-      return { kind: 'dropped', ns: ns.id, reason: `not for ${link.name}'s address` };
+      return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.notForUs', { dev: link.name }) };
     }
     if (frame.arp) {
       const a = frame.arp;
@@ -443,7 +450,7 @@ export class Walk {
     // conntrack: the reply of a masqueraded flow gets its original destination back.
     const c = this.conns.find((x) => x.ns === ns.id && x.natSrc === pkt.dst && ((x.dst === pkt.src && x.key === connKey(pkt)) || (pkt.icmp?.orig?.src === x.natSrc && pkt.icmp.orig.dst === x.dst)));
     if (c && (pkt.icmp?.kind !== 'echo-request')) {
-      this.note(ns, 'nat', `conntrack: reply of a masqueraded flow: destination ${pkt.dst} → ${c.origSrc}`, link, { from: pkt.dst, to: c.origSrc });
+      this.note(ns, 'nat', msg('trace.hop.unmasquerade', { from: pkt.dst, to: c.origSrc }), link, { from: pkt.dst, to: c.origSrc });
       pkt.dst = c.origSrc;
       if (pkt.icmp?.orig) pkt.icmp = { ...pkt.icmp, orig: { ...pkt.icmp.orig, src: c.origSrc } };
     }
@@ -453,8 +460,9 @@ export class Walk {
       const ok = 'dev' in back && back.type !== 'local' && (rp === 2 || back.dev.ifindex === link.ifindex);
       if (!ok) {
         link.stats.rxDropped++;
-        this.note(ns, 'drop', `rp_filter=${rp}: the route back to ${pkt.src} ${'dev' in back ? `leaves by ${back.dev.name}, not ${link.name}` : 'does not exist'}: dropped`, link, { rp_filter: rp });
-        return { kind: 'dropped', ns: ns.id, reason: `rp_filter=${rp} on ${link.name}` };
+        const how = 'dev' in back ? msg('trace.why.rpLeaves', { dev: back.dev.name, link: link.name }) : msg('trace.why.rpNone');
+        this.note(ns, 'drop', msg('trace.hop.rpFilter', { rp, src: pkt.src, how }), link, { rp_filter: rp });
+        return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.rpFilter', { rp, dev: link.name }) };
       }
     }
     if (isLocalAddress(ns, pkt.dst)) {
@@ -466,22 +474,22 @@ export class Walk {
 
   private forward(ns: SimNetns, inLink: SimLink, pkt: IpPacket): Outcome {
     if (ns.sysctl['net.ipv4.ip_forward'] !== '1') {
-      this.note(ns, 'drop', `${pkt.dst} is not a local address and net.ipv4.ip_forward=0: dropped (no ICMP)`, inLink, { ip_forward: 0 });
+      this.note(ns, 'drop', msg('trace.hop.noForward', { dst: pkt.dst }), inLink, { ip_forward: 0 });
       return { kind: 'dropped', ns: ns.id, reason: 'net.ipv4.ip_forward=0' };
     }
     if (pkt.ttl <= 1) {
-      this.note(ns, 'drop', `TTL ${pkt.ttl} expires here`, inLink, { ttl: pkt.ttl });
+      this.note(ns, 'drop', msg('trace.hop.ttl', { ttl: pkt.ttl }), inLink, { ttl: pkt.ttl });
       return this.icmpError(ns, pkt, 'time-exceeded', 0);
     }
     const hit = fibLookup(this.world, ns, pkt.dst);
     if (hit.type === 'unreachable' || !('dev' in hit)) {
       const miss = hit as { error: string; route?: { type: string } };
-      this.note(ns, 'drop', `no route to ${pkt.dst}: ${miss.error}`, inLink, { dst: pkt.dst });
+      this.note(ns, 'drop', msg('trace.hop.noRoute', { dst: pkt.dst, error: miss.error }), inLink, { dst: pkt.dst });
       const code = miss.route?.type === 'unreachable' ? UNREACH.host : miss.route?.type === 'prohibit' ? 13 : UNREACH.net;
       return this.icmpError(ns, pkt, 'dest-unreach', code);
     }
     const r = hit.route!;
-    this.note(ns, 'forward', `forward (ip_forward=1), TTL ${pkt.ttl} → ${pkt.ttl - 1}: ${routeText(ns, r)} (${r.dst === 'default' ? 'the default route' : `longest match /${r.dst.split('/')[1]}`})`, hit.dev, {
+    this.note(ns, 'forward', msg('trace.hop.forward', { ttl: pkt.ttl, next: pkt.ttl - 1, route: routeText(ns, r), why: r.dst === 'default' ? msg('trace.why.defaultShort') : longestMatch(r.dst) }), hit.dev, {
       route: r.dst,
       gateway: r.gateway,
       ttl: pkt.ttl - 1,
@@ -490,7 +498,7 @@ export class Walk {
     const size = pkt.fragSize ?? pkt.len;
     if (size > hit.dev.mtu) {
       if (pkt.df) {
-        this.note(ns, 'drop', `${size} bytes with DF set do not fit ${hit.dev.name}'s MTU ${hit.dev.mtu}: ICMP "fragmentation needed" to ${pkt.src}`, hit.dev, { mtu: hit.dev.mtu, size });
+        this.note(ns, 'drop', msg('trace.hop.fragNeeded', { size, dev: hit.dev.name, mtu: hit.dev.mtu, src: pkt.src }), hit.dev, { mtu: hit.dev.mtu, size });
         return this.icmpError(ns, pkt, 'dest-unreach', UNREACH.fragNeeded, hit.dev.mtu);
       }
       pkt.fragSize = hit.dev.mtu;
@@ -503,7 +511,7 @@ export class Walk {
 
   private localDeliver(ns: SimNetns, link: SimLink, pkt: IpPacket): Outcome {
     if (pkt.icmp?.kind === 'echo-request') {
-      this.note(ns, 'deliver', `${pkt.dst} is local (${link.name}): echo request answered`, link);
+      this.note(ns, 'deliver', msg('trace.hop.echoAnswered', { dst: pkt.dst, dev: link.name }), link);
       const reply: IpPacket = {
         src: pkt.dst,
         dst: pkt.src,
@@ -522,11 +530,11 @@ export class Walk {
     if (pkt.proto === 'tcp' && pkt.tcp) {
       const t = pkt.tcp;
       if (t.flags !== 'S') {
-        this.note(ns, 'deliver', `TCP [${t.flags}] from ${pkt.src}.${t.sport} to ${pkt.dst}.${t.dport}: to the connecting socket`, link);
+        this.note(ns, 'deliver', msg('trace.hop.tcpToSocket', { flags: t.flags, src: pkt.src, sport: t.sport, dst: pkt.dst, dport: t.dport }), link);
         return { kind: 'delivered', ns: ns.id, ifindex: link.ifindex, pkt };
       }
       const open = listening(ns, 'tcp', t.dport);
-      this.note(ns, 'deliver', `TCP SYN to ${pkt.dst}:${t.dport}: ${open ? 'a socket listens: SYN-ACK' : 'nothing listens: RST'}`, link, { port: t.dport, listening: open });
+      this.note(ns, 'deliver', msg(open ? 'trace.hop.tcpSynOpen' : 'trace.hop.tcpSynClosed', { dst: pkt.dst, port: t.dport }), link, { port: t.dport, listening: open });
       const answer: IpPacket = {
         src: pkt.dst,
         dst: pkt.src,
@@ -543,49 +551,49 @@ export class Walk {
       return o;
     }
     if (pkt.proto === 'udp' && pkt.udp && !pkt.udp.vxlan && listening(ns, 'udp', pkt.udp.dport)) {
-      this.note(ns, 'deliver', `UDP to ${pkt.dst}:${pkt.udp.dport}: a socket listens`, link);
+      this.note(ns, 'deliver', msg('trace.hop.udpListens', { dst: pkt.dst, port: pkt.udp.dport }), link);
       return { kind: 'delivered', ns: ns.id, ifindex: link.ifindex, pkt };
     }
     if (pkt.proto === 'udp' && pkt.udp) {
       const vx = ns.links.find((l) => l.kind === 'vxlan' && l.up && l.vxlan && l.vxlan.port === pkt.udp!.dport && (!l.vxlan.local || l.vxlan.local === pkt.dst));
       if (vx && pkt.udp.vxlan) {
         if (vx.vxlan!.id !== pkt.udp.vxlan.vni) {
-          this.note(ns, 'drop', `VXLAN VNI ${pkt.udp.vxlan.vni} arrives, but ${vx.name} is VNI ${vx.vxlan!.id}: dropped`, vx);
-          return { kind: 'dropped', ns: ns.id, reason: `no VXLAN device with VNI ${pkt.udp.vxlan.vni}` };
+          this.note(ns, 'drop', msg('trace.hop.vniMismatch', { vni: pkt.udp.vxlan.vni, dev: vx.name, own: vx.vxlan!.id }), vx);
+          return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.noVni', { vni: pkt.udp.vxlan.vni }) };
         }
         const inner = pkt.udp.vxlan.inner;
         this.outer.pop();
-        this.note(ns, 'decap', `UDP ${pkt.udp.dport} from ${pkt.src}: VXLAN VNI ${pkt.udp.vxlan.vni} decapsulated by ${vx.name}`, vx, { vni: pkt.udp.vxlan.vni, outerSrc: pkt.src, outerDst: pkt.dst });
+        this.note(ns, 'decap', msg('trace.hop.vxlanDecap', { port: pkt.udp.dport, src: pkt.src, vni: pkt.udp.vxlan.vni, dev: vx.name }), vx, { vni: pkt.udp.vxlan.vni, outerSrc: pkt.src, outerDst: pkt.dst });
         this.wire(ns, vx, 'rx', inner);
         return this.l2Rx(ns, vx, inner);
       }
       if (pkt.udp.vxlan) this.outer.pop();
-      this.note(ns, 'deliver', `UDP port ${pkt.udp.dport} on ${pkt.dst}: nothing listens: ICMP port unreachable`, link);
+      this.note(ns, 'deliver', msg('trace.hop.udpNoListener', { port: pkt.udp.dport, dst: pkt.dst }), link);
       return this.icmpError(ns, pkt, 'dest-unreach', UNREACH.port);
     }
     if (pkt.proto === 'ipip' && pkt.inner) {
       this.outer.pop();
       const tun = ns.links.find((l) => l.kind === 'ipip' && l.up && (!l.ipip?.remote || l.ipip.remote === pkt.src) && (!l.ipip?.local || l.ipip.local === pkt.dst));
       if (!tun) {
-        this.note(ns, 'drop', `IP-in-IP from ${pkt.src}, but no ipip device is up here: dropped`, link);
-        return { kind: 'dropped', ns: ns.id, reason: 'no ipip device up' };
+        this.note(ns, 'drop', msg('trace.hop.noIpipDev', { src: pkt.src }), link);
+        return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.noIpipDev') };
       }
-      this.note(ns, 'decap', `IP-in-IP (proto 4) from ${pkt.src} decapsulated by ${tun.name}`, tun, { outerSrc: pkt.src, outerDst: pkt.dst });
+      this.note(ns, 'decap', msg('trace.hop.ipipDecap', { src: pkt.src, dev: tun.name }), tun, { outerSrc: pkt.src, outerDst: pkt.dst });
       const f: Frame = { srcMac: '', dstMac: '', ip: pkt.inner };
       this.wire(ns, tun, 'rx', f);
       return this.ipRcv(ns, tun, pkt.inner);
     }
-    this.note(ns, 'deliver', `${pkt.icmp?.kind ?? pkt.proto} for ${pkt.dst} delivered locally (${link.name})`, link);
+    this.note(ns, 'deliver', msg('trace.hop.delivered', { what: pkt.icmp?.kind ?? pkt.proto, dst: pkt.dst, dev: link.name }), link);
     return { kind: 'delivered', ns: ns.id, ifindex: link.ifindex, pkt };
   }
 
   /** An ICMP error about `about`, sent back to its source (never about an ICMP error). */
   private icmpError(ns: SimNetns, about: IpPacket, kind: 'dest-unreach' | 'time-exceeded', code: number, mtu?: number): Outcome {
-    if (about.icmp && about.icmp.kind !== 'echo-request' && about.icmp.kind !== 'echo-reply') return { kind: 'dropped', ns: ns.id, reason: 'no ICMP error about an ICMP error' };
+    if (about.icmp && about.icmp.kind !== 'echo-request' && about.icmp.kind !== 'echo-reply') return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.icmpAboutIcmp') };
     const err = icmpErr(about, '', code, kind, mtu);
     const before = this.direction;
     this.direction = 'reply';
-    this.note(ns, 'icmp', `ICMP ${describeIcmp(err)} sent to ${about.src}`, undefined, { type: kind, code, mtu });
+    this.note(ns, 'icmp', msg('trace.hop.icmpSent', { what: describeIcmp(err), dst: about.src }), undefined, { type: kind, code, mtu });
     const o = this.output(ns, err);
     this.direction = before;
     return o;
@@ -600,8 +608,8 @@ export class Walk {
     if (entries.length === 0) entries = ns.fdb.filter((f) => f.dev === vx.ifindex && f.mac === '00:00:00:00:00:00' && f.dst);
     if (entries.length === 0) {
       vx.stats.txDropped++;
-      if (frame.ip) this.note(ns, 'drop', `${vx.name}: no fdb entry for ${frame.dstMac} (and no default 00:00:00:00:00:00 entry): dropped`, vx, { mac: frame.dstMac });
-      return { kind: 'dropped', ns: ns.id, reason: `${vx.name} has no fdb entry for ${frame.dstMac}` };
+      if (frame.ip) this.note(ns, 'drop', msg('trace.hop.vxlanNoFdb', { dev: vx.name, mac: frame.dstMac }), vx, { mac: frame.dstMac });
+      return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.vxlanNoFdb', { dev: vx.name, mac: frame.dstMac }) };
     }
     const outcomes = entries.map((e) => {
       const inner = frame.ip ? frame.ip.len : 28;
@@ -615,8 +623,17 @@ export class Walk {
         udp: { sport: vxlanSourcePort(frame), dport: cfg.port, vxlan: { vni: cfg.id, inner: frame } },
       };
       if (frame.ip?.fragSize) outer.fragSize = frame.ip.fragSize + VXLAN_OVERHEAD;
-      const head = `UDP ${outer.src || '(source by route)'} → ${outer.dst}:${cfg.port}, VXLAN VNI ${cfg.id}`;
-      if (frame.ip) this.note(ns, 'encap', `${vx.name}: fdb ${frame.dstMac} → VTEP ${e.dst}; encapsulated in ${head} (+${VXLAN_OVERHEAD} bytes: ${outer.len})`, vx, { mac: frame.dstMac, vtep: e.dst, vni: cfg.id, port: cfg.port, outerLen: outer.len });
+      const encap = msg('trace.hop.vxlanEncap', {
+        dev: vx.name,
+        mac: frame.dstMac,
+        vtep: outer.dst,
+        src: outer.src || msg('trace.hop.sourceByRoute'),
+        port: cfg.port,
+        vni: cfg.id,
+        overhead: VXLAN_OVERHEAD,
+        len: outer.len,
+      });
+      if (frame.ip) this.note(ns, 'encap', encap, vx, { mac: frame.dstMac, vtep: e.dst, vni: cfg.id, port: cfg.port, outerLen: outer.len });
       this.outer.push(`${outer.src || '?'} > ${outer.dst}:${cfg.port} VXLAN vni ${cfg.id}`);
       const o = this.output(ns, outer);
       return o;
@@ -628,14 +645,14 @@ export class Walk {
     const remote = tun.ipip?.remote ?? (nexthop !== pkt.dst || onlink ? nexthop : undefined);
     if (!hasCarrier(this.world, ns, tun) || !remote) {
       tun.stats.txDropped++;
-      this.note(ns, 'drop', `${tun.name}: no remote endpoint for ${pkt.dst} (a route "via G dev ${tun.name} onlink" names one)`, tun);
-      return { kind: 'dropped', ns: ns.id, reason: `${tun.name} has no remote` };
+      this.note(ns, 'drop', msg('trace.hop.ipipNoRemote', { dev: tun.name, dst: pkt.dst }), tun);
+      return { kind: 'dropped', ns: ns.id, reason: msg('trace.why.ipipNoRemote', { dev: tun.name }) };
     }
     this.wire(ns, tun, 'tx', { srcMac: '', dstMac: '', ip: pkt });
     const ttl = tun.ipip?.ttl ? tun.ipip.ttl : pkt.ttl;
     const outer: IpPacket = { src: tun.ipip?.local ?? '', dst: remote, ttl, df: tun.ipip?.pmtudisc ? pkt.df : false, len: pkt.len + IPIP_OVERHEAD, proto: 'ipip', inner: pkt };
     if (pkt.fragSize) outer.fragSize = pkt.fragSize + IPIP_OVERHEAD;
-    this.note(ns, 'encap', `${tun.name}: IP-in-IP to ${remote} (outer protocol 4, +${IPIP_OVERHEAD} bytes: ${outer.len})`, tun, { remote, outerLen: outer.len });
+    this.note(ns, 'encap', msg('trace.hop.ipipEncap', { dev: tun.name, remote, overhead: IPIP_OVERHEAD, len: outer.len }), tun, { remote, outerLen: outer.len });
     this.outer.push(`${outer.src || '?'} > ${remote} IPIP`);
     return this.output(ns, outer);
   }
@@ -663,8 +680,10 @@ function swapPorts(p: IpPacket): Partial<IpPacket> {
 
 function best(outcomes: Outcome[], ns: SimNetns): Outcome {
   const rank = (o: Outcome) => (o.kind === 'delivered' ? 0 : o.kind === 'local-error' ? 1 : o.kind === 'dropped' ? 2 : 3);
-  return [...outcomes].sort((a, b) => rank(a) - rank(b))[0] ?? { kind: 'dropped', ns: ns.id, reason: 'no port to forward to' };
+  return [...outcomes].sort((a, b) => rank(a) - rank(b))[0] ?? { kind: 'dropped', ns: ns.id, reason: msg('trace.why.noPort') };
 }
+
+const longestMatch = (dst: string) => msg('trace.why.longestMatch', { len: dst.split('/')[1] ?? '' });
 
 function connKey(p: IpPacket): number {
   if (p.icmp) return p.icmp.id ?? 0;
