@@ -1036,6 +1036,19 @@ export const en = {
   'err.containerd.missing': 'containerd can\'t run here: missing {tools}. Install them: {packages}',
   'err.busybox.missing': '{file} not found: apt-get install -y --no-install-recommends busybox-static',
   'err.busybox.dynamic': '{file} is dynamically linked (package busybox?); the image needs busybox-static: apt-get install -y busybox-static',
+  // commander's own errors (the CLI prints commander's English text as it is; these are for other languages)
+  'cmdr.error': 'error: {error}',
+  'cmdr.unknownOption': 'error: unknown option \'{option}\'',
+  'cmdr.unknownCommand': 'error: unknown command \'{command}\'',
+  'cmdr.missingArgument': 'error: missing required argument \'{name}\'',
+  'cmdr.optionArgumentMissing': 'error: option \'{option}\' argument missing',
+  'cmdr.requiredOption': 'error: required option \'{option}\' not specified',
+  'cmdr.invalidChoice': 'error: option \'{option}\' argument \'{value}\' is invalid. Allowed choices are {choices}.',
+  'cmdr.tooManyFor': 'error: too many arguments for \'{command}\'. Expected {expected} argument(s) but got {got}.',
+  'cmdr.tooMany': 'error: too many arguments. Expected {expected} argument(s) but got {got}.',
+  'cmdr.didYouMean': '(Did you mean {name}?)',
+  'cmdr.didYouMeanOneOf': '(Did you mean one of {names}?)',
+  'cmdr.withSuggestion': '{error}\n{suggestion}',
 } as const;
 
 export type MsgId = keyof typeof en;

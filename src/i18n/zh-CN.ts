@@ -997,4 +997,17 @@ export const zhCN: Record<MsgId, string> = {
   'err.containerd.missing': '这里无法运行 containerd：缺少 {tools}。请安装：{packages}',
   'err.busybox.missing': '找不到 {file}：apt-get install -y --no-install-recommends busybox-static',
   'err.busybox.dynamic': '{file} 是动态链接的（装的是 busybox 包？）；镜像需要 busybox-static：apt-get install -y busybox-static',
+  // commander 自己的错误
+  'cmdr.error': '错误：{error}',
+  'cmdr.unknownOption': '错误：没有这个选项 \'{option}\'',
+  'cmdr.unknownCommand': '错误：没有这个命令 \'{command}\'',
+  'cmdr.missingArgument': '错误：缺少必需的参数 \'{name}\'',
+  'cmdr.optionArgumentMissing': '错误：选项 \'{option}\' 缺少取值',
+  'cmdr.requiredOption': '错误：没有给出必需的选项 \'{option}\'',
+  'cmdr.invalidChoice': '错误：选项 \'{option}\' 的取值 \'{value}\' 无效。可选的值：{choices}。',
+  'cmdr.tooManyFor': '错误：\'{command}\' 的参数太多：应当是 {expected} 个，实际给了 {got} 个。',
+  'cmdr.tooMany': '错误：参数太多：应当是 {expected} 个，实际给了 {got} 个。',
+  'cmdr.didYouMean': '（你是不是想输入 {name}？）',
+  'cmdr.didYouMeanOneOf': '（你是不是想输入其中之一：{names}？）',
+  'cmdr.withSuggestion': '{error}\n{suggestion}',
 };

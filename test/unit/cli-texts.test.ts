@@ -198,3 +198,34 @@ describe('errors of the cluster, its backends and the topology', () => {
     expect(inBoth(new Error('ip: RTNETLINK answers: File exists'))).toEqual({ en: 'ip: RTNETLINK answers: File exists', zh: 'ip: RTNETLINK answers: File exists' });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// commander's own errors: in Chinese under zh-CN, commander's English text as it is otherwise.
+
+describe("commander's errors", () => {
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  /** What cnilab writes to stderr for a line commander refuses (its help-after-error line dropped). */
+  async function refusal(argv: string[]): Promise<string> {
+    const program = buildProgram(argv);
+    let out = '';
+    for (const c of all(program)) c.exitOverride().configureOutput({ writeErr: (s) => void (out += s) });
+    await program.parseAsync(argv, { from: 'user' }).catch(() => {});
+    return out.split('\n').filter((l) => !/cnilab --help/.test(l)).join('\n');
+  }
+  const LINES: [string[], string, string][] = [
+    [['cluster', 'up', '--bogus'], "error: unknown option '--bogus'", "错误：没有这个选项 '--bogus'"],
+    [['pod', 'add'], "error: missing required argument 'node'", "错误：缺少必需的参数 'node'"],
+    [['clustr'], "error: unknown command 'clustr'\n(Did you mean cluster?)", "错误：没有这个命令 'clustr'\n（你是不是想输入 cluster？）"],
+    [['cluster', 'mode', 'a', 'b', 'c'], "error: too many arguments for 'mode'. Expected 1 argument but got 3.", "错误：'mode' 的参数太多：应当是 1 个，实际给了 3 个。"],
+    [['cluster', 'up', '--backend', 'kvm'], "error: option '--backend <backend>' argument 'kvm' is invalid. Allowed choices are netns, sim, vagrant, ssh.", "错误：选项 '--backend <backend>' 的取值 'kvm' 无效。可选的值：netns, sim, vagrant, ssh。"],
+    [['cluster', 'up', '--backend'], "error: option '--backend <backend>' argument missing", "错误：选项 '--backend <backend>' 缺少取值"],
+  ];
+
+  it('says them in Chinese under --lang zh-CN, the names and flags as typed', async () => {
+    for (const [argv, , zh] of LINES) expect(await refusal(['--lang', 'zh-CN', ...argv])).toBe(`${zh}\n`);
+  });
+
+  it("leaves commander's English text as it is", async () => {
+    for (const [argv, english] of LINES) expect(await refusal(['--lang', 'en', ...argv])).toBe(`${english}\n`);
+  });
+});
