@@ -971,6 +971,7 @@ export const en = {
   'cnilab.policyRules': '{n} ingress rule(s)',
   'cnilab.policyNone': 'no NetworkPolicy "{name}"; policies: {names}',
   'cnilab.policyNoneAtAll': 'no NetworkPolicy "{name}": no policy is applied',
+  'cnilab.policyNoFile': 'cannot read {file}: no such file (on {node}, or among the kit\'s lab files)',
   'cnilab.policyUsage': 'usage: cnilab policy apply FILE [--dry-run] | cnilab policy list | cnilab policy delete NAME',
   // the trace: nftables hooks and sockets
   'trace.hop.nftWhat': 'nftables {hook} hook, ct state {ct}',

@@ -932,6 +932,7 @@ export const zhCN: Record<MsgId, string> = {
   'cnilab.policyRules': '{n} 条入站规则',
   'cnilab.policyNone': '没有 NetworkPolicy“{name}”；现有的策略：{names}',
   'cnilab.policyNoneAtAll': '没有 NetworkPolicy“{name}”：当前没有应用任何策略',
+  'cnilab.policyNoFile': '无法读取 {file}：没有这个文件（{node} 上没有，课程自带的实验文件里也没有）',
   'cnilab.policyUsage': '用法：cnilab policy apply FILE [--dry-run] | cnilab policy list | cnilab policy delete NAME',
   // 追踪：nftables 钩子和套接字
   'trace.hop.nftWhat': 'nftables {hook} 钩子，ct 状态 {ct}',
