@@ -1050,6 +1050,21 @@ export const en = {
   'cmdr.didYouMean': '(Did you mean {name}?)',
   'cmdr.didYouMeanOneOf': '(Did you mean one of {names}?)',
   'cmdr.withSuggestion': '{error}\n{suggestion}',
+  // an ssh inventory the kit refuses (the English is also the error's message)
+  'inv.err.at': '{file}: {error}',
+  'inv.err.notYaml': '{file} is not valid YAML or JSON: {error}',
+  'inv.err.needsNodes': 'needs a "nodes" map: node name → { host, user?, port?, identityFile? }',
+  'inv.err.unknownKey': 'unknown key "{key}" (expected "nodes" and, optionally, "defaults")',
+  'inv.err.defaults': '"defaults" must be a map of host settings',
+  'inv.err.missing': 'no entry for {missing}: the topology has {names}, and every one needs a machine',
+  'inv.err.notNode': '{at}: not a node of the topology ({names})',
+  'inv.err.entry': '{at} must be a host name or a map { host, user?, port?, identityFile? }',
+  'inv.err.unknownSetting': '{at}: unknown setting (known: {known})',
+  'inv.err.string': '{at} must be a string without spaces or quotes',
+  'inv.err.noHost': '{at}.host is missing: the machine\'s address or name',
+  'inv.err.port': '{at}.port must be a port number (1-65535)',
+  'inv.err.options': '{at}.options must be a map of ssh_config options',
+  'inv.err.option': '{at}: an ssh_config option name and a value without spaces',
 } as const;
 
 export type MsgId = keyof typeof en;

@@ -19,6 +19,7 @@ import { validateClusterName } from '../../src/cluster/netns/layout.ts';
 import { validatePodName } from '../../src/cluster/podName.ts';
 import { loadTopology, nodeByName, validateTopology, type Topology } from '../../src/cluster/topology.ts';
 import { SshUnreachable } from '../../src/cluster/ssh/sshConnection.ts';
+import { parseInventory } from '../../src/cluster/ssh/inventory.ts';
 
 afterEach(() => void setCliLang('en', {}));
 
@@ -50,9 +51,9 @@ const CJK = /[\u4e00-\u9fff]/;
 
 describe('the catalogue for the CLI, the trace and the lab steps', () => {
   it('has Chinese words in every Chinese text of these parts (none left in English)', () => {
-    const prefixes = ['cli.', 'err.', 'help.', 'step.', 'reset.', 'trace.hop.', 'trace.why.', 'trace.sum.', 'trace.err.', 'term.'];
+    const prefixes = ['cli.', 'err.', 'cmdr.', 'inv.', 'help.', 'step.', 'reset.', 'trace.hop.', 'trace.why.', 'trace.sum.', 'trace.err.', 'term.'];
     // Texts with no word to translate: parameters and punctuation, API object names (Pod), commands' words (netns, DF).
-    const wordless = new Set(['term.tabTitle', 'term.srStatus', 'cli.col.pod', 'cli.col.netns', 'trace.hop.df', 'cli.policy.pods']);
+    const wordless = new Set(['term.tabTitle', 'term.srStatus', 'cli.col.pod', 'cli.col.netns', 'trace.hop.df', 'cli.policy.pods', 'cmdr.withSuggestion', 'inv.err.at']);
     const english = Object.entries(zhCN).filter(([id, zh]) => prefixes.some((p) => id.startsWith(p)) && !wordless.has(id) && !CJK.test(zh));
     expect(english.map(([id]) => id)).toEqual([]);
   });
@@ -184,6 +185,8 @@ describe('errors of the cluster, its backends and the topology', () => {
       [await thrown(() => parseBackend('kvm')), 'unknown backend "kvm": choose netns, sim, vagrant, ssh', '未知的后端“kvm”'],
       [await thrown(async () => (await chooseBackend(topology, 'i18nx', 'ssh')).backend.up({ mode: 'hostgw' as never })), 'the ssh backend needs an inventory of the machines: --inventory FILE (see "The nodes — ssh backend" in the README)', '--inventory FILE（'],
       [await thrown(async () => (await chooseBackend(topology, 'i18nx', 'vagrant')).backend.requireSupport()), 'the vagrant backend makes the Vagrantfile\'s one cluster, "lab": drop --cluster i18nx (for other machines, use --backend ssh with an inventory)', '去掉 --cluster i18nx'],
+      [await thrown(() => parseInventory('nodes: { node1: { host: a } }', 'inv.yaml', topology)), `inv.yaml: no entry for ${topology.nodes.slice(1).map((n) => n.name).join(', ')}: the topology has ${topology.nodes.map((n) => n.name).join(', ')}, and every one needs a machine`, 'inv.yaml：没有 '],
+      [await thrown(() => parseInventory(`nodes: { ${topology.nodes.map((n) => `${n.name}: { host: a, port: 0 }`).join(', ')} }`, 'inv.yaml', topology)), `inv.yaml: nodes.${topology.nodes[0]!.name}.port must be a port number (1-65535)`, `inv.yaml：nodes.${topology.nodes[0]!.name}.port 必须是端口号（1-65535）`],
       [new SshUnreachable('node1', ''), 'cannot reach node1 over ssh: no answer', '无法通过 ssh 连接 node1：没有应答'],
     ];
     for (const [err, english, chinese] of cases) {

@@ -75,7 +75,7 @@ export class SshBackend implements ClusterBackend {
     try {
       inv = parseInventory(text, file, this.topology);
     } catch (err) {
-      if (err instanceof InventoryError) throw new BackendUnavailableError(err.message);
+      if (err instanceof InventoryError) throw new BackendUnavailableError(err.text);
       throw err;
     }
     fs.mkdirSync(this.layout.stateDir, { recursive: true });
