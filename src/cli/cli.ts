@@ -4,7 +4,8 @@ import stringWidth from 'string-width';
 import { BACKENDS } from '../cluster/driver.ts';
 import type { GlobalOptions } from './context.ts';
 import { cliLang, cliT as h, langFlagOf, LangError, setCliLang } from './lang.ts';
-import type { MsgId } from '../i18n/index.ts';
+import { t, type MsgId } from '../i18n/index.ts';
+import { commanderErrorText } from './commanderErrors.ts';
 
 /** Options only some commands have, accepted anywhere on the line when the command has them. */
 const SHARED_FLAGS = ['json', 'yes'] as const;
@@ -75,6 +76,8 @@ const HELP_TITLES: Record<string, MsgId> = {
 /** Commander's own words in the help (titles, "(default: …)", the help option) in the CLI's language; English keeps commander's. */
 function localizeHelp(program: Command): void {
   if (cliLang() === 'en') return;
+  // commander's own errors (unknown option, missing argument…) in the language; English stays commander's text.
+  program.configureOutput({ outputError: (text, write) => write(`${t(cliLang(), commanderErrorText(text))}\n`) });
   program.configureHelp({
     styleTitle: (title: string) => (HELP_TITLES[title] ? h(HELP_TITLES[title]) : title),
     // Chinese takes two terminal cells a character and has no spaces to wrap at: measure in cells, wrap between characters.

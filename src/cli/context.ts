@@ -5,7 +5,8 @@ import type { NodeDriver } from '../cluster/driver.ts';
 import { DEFAULT_CLUSTER } from '../cluster/netns/layout.ts';
 import { loadTopology, TopologyError, type Topology } from '../cluster/topology.ts';
 import { cmd, fail, warn } from './output.ts';
-import { cliT } from './lang.ts';
+import { cliErr, cliLang, cliT } from './lang.ts';
+import { t } from '../i18n/index.ts';
 
 export interface GlobalOptions {
   cluster?: string;
@@ -31,9 +32,9 @@ export async function openContext(opts: GlobalOptions, { quiet = false } = {}): 
       warn(`${choice.fallback.replace(/\.$/, '')}.\n  ${cliT('cli.backend.simFallback')}`);
     }
   } catch (err) {
-    if (err instanceof TopologyError) fail(err.message, cliT('cli.topology.hint'));
-    if (err instanceof ClusterNameError) fail(err.message, err.hint);
-    fail((err as Error).message);
+    if (err instanceof TopologyError) fail(cliErr(err), cliT('cli.topology.hint'));
+    if (err instanceof ClusterNameError) fail(cliErr(err), t(cliLang(), err.hint));
+    fail(cliErr(err));
   }
   return { topology, backend, driver: backend.driver };
 }
@@ -43,7 +44,7 @@ export async function requireRunningCluster(ctx: ClusterContext): Promise<void> 
   try {
     await ctx.backend.requireSupport();
   } catch (err) {
-    if (err instanceof BackendUnavailableError) fail(err.message);
+    if (err instanceof BackendUnavailableError) fail(cliErr(err));
     throw err;
   }
   const state = ctx.backend.readState();

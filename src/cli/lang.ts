@@ -1,6 +1,7 @@
 // The language of the CLI's messages to a person: --lang, then LC_ALL / LANG, else English.
 // Set once before a command runs; --json and --junit keep ids and English field names whatever it is.
-import { LangError, resolveLang, translator, type Lang, type MsgId, type Text } from '../i18n/index.ts';
+import { LangError, resolveLang, t, translator, type Lang, type MsgId, type Text } from '../i18n/index.ts';
+import { errorText } from '../i18n/text.ts';
 
 let current: Lang = 'en';
 
@@ -26,3 +27,6 @@ export { LangError };
 
 /** A message in the CLI's language: `cliT('cli.cluster.up', { cluster })`. */
 export const cliT = (id: MsgId, params?: Record<string, Text>): string => translator(current)(id, params);
+
+/** An error's message in the CLI's language (English when the error carries no catalogue message). */
+export const cliErr = (err: unknown): string => t(current, errorText(err));

@@ -9,6 +9,7 @@ import type { Backend, NodeDriver } from './driver.ts';
 import type { Bundles } from './nodeFiles.ts';
 import type { SshNode } from './ssh/sshConnection.ts';
 import type { Topology, WorkerNode } from './topology.ts';
+import { TextError } from '../i18n/text.ts';
 
 export type Progress = (step: string) => void;
 
@@ -67,7 +68,7 @@ export interface ContainerHost {
 }
 
 /** The backend can't run here (not Linux, not root, a tool missing): the message says what to do. */
-export class BackendUnavailableError extends Error {}
+export class BackendUnavailableError extends TextError {}
 
 export interface ClusterBackend {
   readonly name: Backend;

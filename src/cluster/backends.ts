@@ -7,6 +7,7 @@ import { SimBackend } from './sim/simBackend.ts';
 import { SshBackend } from './ssh/sshBackend.ts';
 import type { Topology } from './topology.ts';
 import { VagrantBackend } from './vagrant/vagrantBackend.ts';
+import { msg, TextError, type Text } from '../i18n/text.ts';
 
 export interface BackendOptions {
   /** ssh: the inventory of machines (needed by `up`; later commands read it from the cluster's state). */
@@ -27,7 +28,7 @@ export function makeBackend(name: Backend, topology: Topology, cluster: string, 
 }
 
 export function parseBackend(name: string): Backend {
-  if (!(BACKENDS as readonly string[]).includes(name)) throw new Error(`unknown backend "${name}": choose ${BACKENDS.join(', ')}`);
+  if (!(BACKENDS as readonly string[]).includes(name)) throw new TextError(msg('err.backend.unknown', { name, choices: BACKENDS.join(', ') }));
   return name as Backend;
 }
 
@@ -38,11 +39,11 @@ export interface BackendChoice {
 }
 
 /** A cluster name is one cluster on a machine: the name is taken, by another backend or by several. */
-export class ClusterNameError extends Error {
+export class ClusterNameError extends TextError {
   constructor(
-    message: string,
+    message: Text,
     /** The exact command(s) that free the name. */
-    readonly hint: string,
+    readonly hint: Text,
   ) {
     super(message);
     this.name = 'ClusterNameError';
@@ -68,16 +69,16 @@ export async function chooseBackend(topology: Topology, cluster: string, asked?:
     const other = holders[0];
     if (other) {
       throw new ClusterNameError(
-        `the name "${cluster}" is already a ${other.name} cluster on this machine: one name, one cluster`,
-        `use another name (--cluster NAME), or remove that cluster first: ${downCommand(cluster, other.name)}`,
+        msg('err.cluster.nameTaken', { cluster, backend: other.name }),
+        msg('err.cluster.nameTakenHint', { command: downCommand(cluster, other.name) }),
       );
     }
     return { backend: makeBackend(backend, topology, cluster, opts) };
   }
   if (holders.length > 1) {
     throw new ClusterNameError(
-      `the name "${cluster}" is held by ${holders.length} clusters on this machine (${holders.map((b) => b.name).join(' and ')}): a name must be one cluster`,
-      `remove the one you do not want: ${holders.map((b) => downCommand(cluster, b.name)).join('  or  ')}`,
+      msg('err.cluster.nameHeld', { cluster, n: holders.length, backends: holders.map((b) => b.name).join(' and ') }),
+      msg('err.cluster.nameHeldHint', { commands: holders.map((b) => downCommand(cluster, b.name)).join('  or  ') }),
     );
   }
   if (holders[0]) return { backend: holders[0] };

@@ -3,6 +3,7 @@
 // with a few shell commands (ShellFileAccess); a driver whose node files sit on this machine, or
 // in this page, reads them directly instead and starts no process for it.
 import type { ExecOptions, ExecResult } from '../shared/execTypes.ts';
+import { msg, TextError } from '../i18n/text.ts';
 
 export interface NodeFile {
   name: string;
@@ -24,7 +25,7 @@ export interface NodeFileAccess {
   remove(node: string, target: string): Promise<void>;
 }
 
-export class NodeFileError extends Error {}
+export class NodeFileError extends TextError {}
 
 type Exec = (node: string, argv: readonly string[], opts?: ExecOptions) => Promise<ExecResult>;
 
@@ -66,13 +67,13 @@ export class ShellFileAccess implements NodeFileAccess {
 
   async write(node: string, file: string, text: string) {
     const r = await this._exec(node, ['sh', '-c', 'mkdir -p "$(dirname "$0")" && cat > "$0.tmp" && mv "$0.tmp" "$0"', file], { input: text });
-    if (r.code !== 0) throw new NodeFileError(`${node}: could not write ${file}: ${r.stderr.trim() || `exit ${r.code}`}`);
+    if (r.code !== 0) throw new NodeFileError(msg('err.nodeFile.write', { node, file, error: r.stderr.trim() || `exit ${r.code}` }));
   }
 
   async makeTempDir(node: string, prefix: string) {
     const r = await this._exec(node, ['mktemp', '-d', `${prefix}XXXXXX`]);
     const dir = r.stdout.trim();
-    if (r.code !== 0 || !dir) throw new NodeFileError(`${node}: could not make a directory ${prefix}…: ${r.stderr.trim() || `exit ${r.code}`}`);
+    if (r.code !== 0 || !dir) throw new NodeFileError(msg('err.nodeFile.mkdir', { node, prefix, error: r.stderr.trim() || `exit ${r.code}` }));
     return dir;
   }
 

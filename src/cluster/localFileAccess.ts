@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { byteOrder, NodeFileError, type NodeFile, type NodeFileAccess } from './fileAccess.ts';
+import { msg } from '../i18n/text.ts';
 
 const missing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
@@ -50,7 +51,7 @@ export class LocalFileAccess implements NodeFileAccess {
       await fsp.rename(tmp, file);
     } catch (err) {
       await fsp.rm(tmp, { force: true }).catch(() => {});
-      throw new NodeFileError(`${node}: could not write ${file}: ${(err as Error).message}`);
+      throw new NodeFileError(msg('err.nodeFile.write', { node, file, error: (err as Error).message }));
     }
   }
 
@@ -58,7 +59,7 @@ export class LocalFileAccess implements NodeFileAccess {
     try {
       return await fsp.mkdtemp(prefix);
     } catch (err) {
-      throw new NodeFileError(`${node}: could not make a directory ${prefix}…: ${(err as Error).message}`);
+      throw new NodeFileError(msg('err.nodeFile.mkdir', { node, prefix, error: (err as Error).message }));
     }
   }
 

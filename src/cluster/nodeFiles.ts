@@ -9,6 +9,7 @@ import { scriptForm } from '../shared/scriptForm.ts';
 import { ipamBundle, nodeBundle, pluginBundle } from '../shared/paths.ts';
 import { CLUSTER_FILE_NAME, CONF_FILE_NAME, renderClusterFile, renderConflist, renderIpamFile, type NodePaths } from './nodeConfig.ts';
 import type { Topology, WorkerNode } from './topology.ts';
+import { msg, TextError } from '../i18n/text.ts';
 
 export interface Bundles {
   simplecni: string;
@@ -52,7 +53,7 @@ export function installNodeFiles(t: Topology, n: WorkerNode, mode: Mode, d: Node
 
 /** Copies a bundle and writes the tiny shim that runs it (`<binDir>/<name>`), atomically. */
 export function installBundle(hostBinDir: string, nodeBinDir: string, name: string, bundle: string, launcher?: string) {
-  if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing; run \`npm run build\` first`);
+  if (!fs.existsSync(bundle)) throw new TextError(msg('err.build.missing', { file: bundle }));
   fs.mkdirSync(hostBinDir, { recursive: true });
   fs.copyFileSync(bundle, path.join(hostBinDir, `${name}.cjs.tmp`));
   fs.renameSync(path.join(hostBinDir, `${name}.cjs.tmp`), path.join(hostBinDir, `${name}.cjs`));

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validatePodName } from './podName.ts';
+import { msg, TextError } from '../i18n/text.ts';
 
 export { validatePodName } from './podName.ts';
 
@@ -13,7 +14,7 @@ export async function claimPodFile(dir: string, node: string, pod: string, pin: 
   try {
     fs.closeSync(fs.openSync(file, 'wx'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`pod "${pod}" already exists on ${node}`);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new TextError(msg('err.pod.exists', { pod, node }));
     throw err;
   }
   try {

@@ -1,6 +1,7 @@
 // The cluster's shape (vm/topology.json, the one source of truth) and its checks. Platform-free:
 // the page engine builds its simulated cluster from it in a browser; topology.ts reads the file.
 import ipaddr from 'ipaddr.js';
+import { msg, TextError, type Text } from '../i18n/text.ts';
 
 export interface Segment {
   name: string;
@@ -36,9 +37,9 @@ export interface WorkerNode extends NodeSpec {
   podSubnet: string;
 }
 
-export class TopologyError extends Error {
-  constructor(file: string, msg: string) {
-    super(`invalid topology "${file}": ${msg}`);
+export class TopologyError extends TextError {
+  constructor(file: string, detail: Text) {
+    super(msg('err.topology.invalid', { file, error: detail }));
     this.name = 'TopologyError';
   }
 }
@@ -46,39 +47,39 @@ export class TopologyError extends Error {
 const NODE_NAME = /^[a-z][a-z0-9]{0,8}$/; // short enough for "<node>-<ifname>" switch ports (15 bytes)
 
 export function validateTopology(t: Topology, file = 'topology'): Topology {
-  const fail = (msg: string): never => {
-    throw new TopologyError(file, msg);
+  const fail = (detail: Text): never => {
+    throw new TopologyError(file, detail);
   };
-  const cidr = (s: unknown, what: string) => {
+  const cidr = (s: unknown, what: Text) => {
     try {
       return ipaddr.IPv4.parseCIDR(String(s));
     } catch {
-      return fail(`${what} ${JSON.stringify(s)} is not an IPv4 CIDR`);
+      return fail(msg('err.topology.notCidr', { what, value: JSON.stringify(s) }));
     }
   };
   const [clusterNet, clusterLen] = cidr(t.clusterCidr, '"clusterCidr"');
-  if (!Array.isArray(t.segments) || !Array.isArray(t.nodes)) fail('"segments" and "nodes" must be lists');
-  const segments = new Map(t.segments.map((s) => [s.name, cidr(s.cidr, `segment "${s.name}"`)]));
+  if (!Array.isArray(t.segments) || !Array.isArray(t.nodes)) fail(msg('err.topology.lists'));
+  const segments = new Map(t.segments.map((s) => [s.name, cidr(s.cidr, msg('err.topology.segment', { segment: s.name }))]));
   const names = new Set<string>();
   const podSubnets: [ipaddr.IPv4, number, string][] = [];
   for (const n of t.nodes) {
-    if (!NODE_NAME.test(n.name)) fail(`node name ${JSON.stringify(n.name)} must be 1-9 lowercase letters/digits, starting with a letter`);
-    if (names.has(n.name)) fail(`node "${n.name}" is listed twice`);
+    if (!NODE_NAME.test(n.name)) fail(msg('err.topology.nodeName', { name: JSON.stringify(n.name) }));
+    if (names.has(n.name)) fail(msg('err.topology.twice', { node: n.name }));
     names.add(n.name);
     for (const i of n.interfaces) {
-      const seg = segments.get(i.segment) ?? fail(`node "${n.name}" interface "${i.name}" names unknown segment "${i.segment}"`);
+      const seg = segments.get(i.segment) ?? fail(msg('err.topology.unknownSegment', { node: n.name, iface: i.name, segment: i.segment }));
       if (!ipaddr.IPv4.isValidFourPartDecimal(i.address) || !ipaddr.IPv4.parse(i.address).match(seg)) {
-        fail(`node "${n.name}" address ${i.address} is not inside segment "${i.segment}" (${ipaddr.IPv4.networkAddressFromCIDR(`${seg[0]}/${seg[1]}`)}/${seg[1]})`);
+        fail(msg('err.topology.outsideSegment', { node: n.name, address: i.address, segment: i.segment, cidr: `${ipaddr.IPv4.networkAddressFromCIDR(`${seg[0]}/${seg[1]}`)}/${seg[1]}` }));
       }
     }
     if (n.role === 'worker') {
-      const [net, len] = cidr(n.podSubnet, `node "${n.name}" "podSubnet"`);
-      if (len < clusterLen || !net.match(clusterNet, clusterLen)) fail(`node "${n.name}" podSubnet ${n.podSubnet} is outside clusterCidr ${t.clusterCidr}`);
+      const [net, len] = cidr(n.podSubnet, msg('err.topology.nodeSubnet', { node: n.name }));
+      if (len < clusterLen || !net.match(clusterNet, clusterLen)) fail(msg('err.topology.outsideCluster', { node: n.name, subnet: String(n.podSubnet), cidr: String(t.clusterCidr) }));
       for (const [o, ol, on] of podSubnets) {
-        if (net.match(o, Math.min(len, ol))) fail(`pod subnets of "${on}" and "${n.name}" overlap`);
+        if (net.match(o, Math.min(len, ol))) fail(msg('err.topology.overlap', { a: on, b: n.name }));
       }
       podSubnets.push([net, len, n.name]);
-    } else if (n.role !== 'router') fail(`node "${n.name}" has unknown role ${JSON.stringify(n.role)}`);
+    } else if (n.role !== 'router') fail(msg('err.topology.role', { node: n.name, role: JSON.stringify(n.role) }));
   }
   return t;
 }
@@ -87,13 +88,13 @@ export const workers = (t: Topology) => t.nodes.filter((n): n is WorkerNode => n
 
 export function nodeByName(t: Topology, name: string): NodeSpec {
   const n = t.nodes.find((x) => x.name === name);
-  if (!n) throw new Error(`no node "${name}" in the topology; nodes are: ${t.nodes.map((x) => x.name).join(', ')}`);
+  if (!n) throw new TextError(msg('err.topology.noNode', { node: name, nodes: t.nodes.map((x) => x.name).join(', ') }));
   return n;
 }
 
 export function workerByName(t: Topology, name: string): WorkerNode {
   const n = nodeByName(t, name);
-  if (n.role !== 'worker') throw new Error(`"${name}" is the ${n.role}, not a worker node: pods run on ${workers(t).map((w) => w.name).join(', ')}`);
+  if (n.role !== 'worker') throw new TextError(msg('err.topology.notWorker', { node: name, role: n.role, workers: workers(t).map((w) => w.name).join(', ') }));
   return n as WorkerNode;
 }
 

@@ -45,3 +45,22 @@ export function mapLiterals(text: Text, f: (s: string) => string): Text {
   if (!text.params) return text;
   return { id: text.id, params: Object.fromEntries(Object.entries(text.params).map(([k, v]) => [k, mapLiterals(v, f)])) };
 }
+
+/**
+ * An error a person reads: `message` stays the English (logs, --json, tests match it); `text` says
+ * the same in any language, for whoever prints it. A plain string is literal text.
+ */
+export class TextError extends Error {
+  constructor(readonly text: Text) {
+    super(english(text));
+  }
+}
+
+/** What an error says as text: its catalogue message when it carries one, else its message. */
+export function errorText(err: unknown): Text {
+  if (err instanceof Error && 'text' in err) {
+    const text = (err as { text: unknown }).text;
+    if (typeof text === 'string' || isMsg(text)) return text;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

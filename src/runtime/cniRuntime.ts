@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { findPluginArgv } from '../cluster/cniPath.ts';
 import type { NodeDriver } from '../cluster/driver.ts';
 import { compareVersions } from '../plugin/version.ts';
+import { msg, TextError } from '../i18n/text.ts';
 
 /** The newest spec version this runtime speaks (libcni's version.Current()). */
 export const RUNTIME_VERSION = '1.1.0';
@@ -64,7 +65,7 @@ export class PluginError extends Error {
   }
 }
 
-export class RuntimeConfigError extends Error {}
+export class RuntimeConfigError extends TextError {}
 
 export class CniRuntime {
   constructor(private readonly _driver: NodeDriver) {}
@@ -77,15 +78,15 @@ export class CniRuntime {
   async loadNetwork(node: string): Promise<NetworkList> {
     const dir = this._driver.paths(node).confDir;
     const files = await this._driver.files.readAll(node, dir);
-    if (!files) throw new RuntimeConfigError(`${node}: no network config: no such directory ${dir}`);
+    if (!files) throw new RuntimeConfigError(msg('err.runtime.noConfigDir', { node, dir }));
     const first = files.find((f) => /\.(conflist|conf|json)$/.test(f.name));
-    if (!first) throw new RuntimeConfigError(`${node}: no network config: no *.conflist or *.conf file in ${dir}`);
+    if (!first) throw new RuntimeConfigError(msg('err.runtime.noConfigFile', { node, dir }));
     const file = path.join(dir, first.name);
     let raw: Record<string, unknown>;
     try {
       raw = JSON.parse(first.text);
     } catch (err) {
-      throw new RuntimeConfigError(`${node}: ${file} is not valid JSON: ${(err as Error).message}`);
+      throw new RuntimeConfigError(msg('err.runtime.notJson', { node, file, error: (err as Error).message }));
     }
     return toNetworkList(raw, file, node);
   }
@@ -156,10 +157,10 @@ export class CniRuntime {
 
   async check(node: string, att: Attachment): Promise<void> {
     const list = await this.loadNetwork(node);
-    if (compareVersions(list.cniVersion, '0.4.0') < 0) throw new RuntimeConfigError(`CHECK needs cniVersion 0.4.0 or later; ${list.file} has ${list.cniVersion}`);
+    if (compareVersions(list.cniVersion, '0.4.0') < 0) throw new RuntimeConfigError(msg('err.runtime.checkVersion', { file: list.file, version: list.cniVersion }));
     if (list.disableCheck) return;
     const cached = await this.readCache(node, list.name, att);
-    if (!cached) throw new RuntimeConfigError(`no cached ADD result for ${att.containerId}/${att.ifname} on ${node}: was it added by this runtime?`);
+    if (!cached) throw new RuntimeConfigError(msg('err.runtime.noCached', { id: `${att.containerId}/${att.ifname}`, node }));
     for (const p of list.plugins) await this._invoke(node, injectConf(list, p, cached.result), 'CHECK', att);
   }
 

@@ -3,6 +3,7 @@
 import type { NodeDriver } from '../cluster/driver.ts';
 import { workers } from '../cluster/topology.ts';
 import { CniRuntime, type Attachment } from './cniRuntime.ts';
+import { msg, TextError } from '../i18n/text.ts';
 
 export const POD_IFNAME = 'eth0';
 /** Every pod of the kit lives in one Kubernetes namespace. */
@@ -64,7 +65,7 @@ export class Pods {
 
   async check(node: string, pod: string): Promise<void> {
     const existing = (await this._driver.listPodNetns(node)).find((p) => p.pod === pod);
-    if (!existing) throw new Error(`no pod "${pod}" on ${node}`);
+    if (!existing) throw new TextError(msg('err.pod.noSuch', { pod, node }));
     await this.runtime.check(node, this._attachment(pod, existing.netns));
   }
 

@@ -97,6 +97,26 @@ describe('cnilab in Chinese', () => {
     expect(json.hops[0].detail).toMatch(/^ICMP echo request 10\.244\.1\.\d+ → 192\.168\.56\.12/);
   });
 
+  it("the cluster layer's errors and commander's own speak Chinese with --lang zh-CN, English as before without", async () => {
+    const taken = await cli(['cluster', 'up', '--backend', 'netns', '--lang', 'zh-CN']);
+    expect(taken.code).not.toBe(0);
+    expect(taken.stderr).toContain(`名字“${cluster}”在这台机器上已经是一个 sim 集群`);
+    expect(taken.stderr).toContain(`cnilab cluster down --cluster ${cluster} --backend sim`);
+    const takenEn = await cli(['cluster', 'up', '--backend', 'netns']);
+    expect(takenEn.stderr).toContain(`the name "${cluster}" is already a sim cluster on this machine: one name, one cluster`);
+
+    const noNode = await cli(['pod', 'add', 'node9', 'web', '--lang', 'zh-CN']);
+    expect(noNode.code).not.toBe(0);
+    expect(noNode.stderr).toContain('拓扑里没有节点“node9”');
+    const noNodeEn = await cli(['pod', 'add', 'node9', 'web']);
+    expect(noNodeEn.stderr).toContain('no node "node9" in the topology; nodes are: ');
+
+    const unknown = await cli(['pod', 'add', 'node1', 'web', '--bogus', '--lang', 'zh-CN']);
+    expect(unknown.stderr).toContain("错误：没有这个选项 '--bogus'");
+    const unknownEn = await cli(['pod', 'add', 'node1', 'web', '--bogus']);
+    expect(unknownEn.stderr).toContain("error: unknown option '--bogus'");
+  });
+
   it('reset, labs, policy, cni, exec and --help speak Chinese with --lang zh-CN or LANG', async () => {
     const ws = path.join(tmp, 'ws');
     const reset = await cli(['reset', '04', '--yes', '--dir', ws, '--lang', 'zh-CN']);

@@ -13,6 +13,13 @@ import { toApiDone } from '../../src/server/api.ts';
 import { tracePacket } from '../../src/sim/core/trace.ts';
 import { labWorld, podIp, podNs } from '../sim/worlds.ts';
 import { insideNodeMessage } from '../../src/cli/insideNode.ts';
+import { cliErr } from '../../src/cli/lang.ts';
+import { chooseBackend, parseBackend } from '../../src/cluster/backends.ts';
+import { validateClusterName } from '../../src/cluster/netns/layout.ts';
+import { validatePodName } from '../../src/cluster/podName.ts';
+import { loadTopology, nodeByName, validateTopology, type Topology } from '../../src/cluster/topology.ts';
+import { SshUnreachable } from '../../src/cluster/ssh/sshConnection.ts';
+import { parseInventory } from '../../src/cluster/ssh/inventory.ts';
 
 afterEach(() => void setCliLang('en', {}));
 
@@ -44,9 +51,9 @@ const CJK = /[\u4e00-\u9fff]/;
 
 describe('the catalogue for the CLI, the trace and the lab steps', () => {
   it('has Chinese words in every Chinese text of these parts (none left in English)', () => {
-    const prefixes = ['cli.', 'help.', 'step.', 'reset.', 'trace.hop.', 'trace.why.', 'trace.sum.', 'trace.err.', 'term.'];
+    const prefixes = ['cli.', 'err.', 'cmdr.', 'inv.', 'help.', 'step.', 'reset.', 'trace.hop.', 'trace.why.', 'trace.sum.', 'trace.err.', 'term.'];
     // Texts with no word to translate: parameters and punctuation, API object names (Pod), commands' words (netns, DF).
-    const wordless = new Set(['term.tabTitle', 'term.srStatus', 'cli.col.pod', 'cli.col.netns', 'trace.hop.df', 'cli.policy.pods']);
+    const wordless = new Set(['term.tabTitle', 'term.srStatus', 'cli.col.pod', 'cli.col.netns', 'trace.hop.df', 'cli.policy.pods', 'cmdr.withSuggestion', 'inv.err.at']);
     const english = Object.entries(zhCN).filter(([id, zh]) => prefixes.some((p) => id.startsWith(p)) && !wordless.has(id) && !CJK.test(zh));
     expect(english.map(([id]) => id)).toEqual([]);
   });
@@ -143,5 +150,85 @@ describe('cnilab typed on a node', () => {
     );
     expect(insideNodeMessage({ SIMPLECNI_NODE: 'node2', LANG: 'zh_CN.UTF-8' }, ['check', '04', '--lang', 'en'])).toMatch(/^cnilab: this shell is on node node2;/);
     expect(insideNodeMessage({ SIMPLECNI_NODE: 'node2' }, ['check', '--lang=zh-CN'])).toMatch(/^cnilab：/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The cluster layer's errors: English `message` as before (tests, logs and --json read it), the
+// same text in Chinese when the CLI prints it under --lang zh-CN.
+
+describe('errors of the cluster, its backends and the topology', () => {
+  const thrown = async (f: () => unknown): Promise<unknown> => {
+    try {
+      await f();
+    } catch (err) {
+      return err;
+    }
+    throw new Error('expected an error');
+  };
+  const inBoth = (err: unknown) => {
+    setCliLang('en', {});
+    const en = cliErr(err);
+    setCliLang('zh-CN', {});
+    const zh = cliErr(err);
+    return { en, zh };
+  };
+
+  it('keeps each English message as it was and says it in Chinese, commands and names unchanged', async () => {
+    const topology = loadTopology();
+    const bad = { ...topology, nodes: [...topology.nodes, { ...topology.nodes[1]!, name: 'Node9' }] } as Topology;
+    const cases: [unknown, string, string][] = [
+      [await thrown(() => validateTopology(bad, 'x.json')), 'invalid topology "x.json": node name "Node9" must be 1-9 lowercase letters/digits, starting with a letter', '拓扑文件“x.json”无效：节点名 "Node9" 必须是 1 到 9 个小写字母或数字，以字母开头'],
+      [await thrown(() => nodeByName(topology, 'node9')), `no node "node9" in the topology; nodes are: ${topology.nodes.map((n) => n.name).join(', ')}`, '拓扑里没有节点“node9”'],
+      [await thrown(() => validatePodName('-web')), 'invalid pod name "-web": 1-40 lowercase letters, digits and "-", not starting or ending with "-"', '无效的 Pod 名 "-web"'],
+      [await thrown(() => validateClusterName('Lab')), 'invalid cluster name "Lab": 1-12 lowercase letters and digits, starting with a letter', '无效的集群名 "Lab"'],
+      [await thrown(() => parseBackend('kvm')), 'unknown backend "kvm": choose netns, sim, vagrant, ssh', '未知的后端“kvm”'],
+      [await thrown(async () => (await chooseBackend(topology, 'i18nx', 'ssh')).backend.up({ mode: 'hostgw' as never })), 'the ssh backend needs an inventory of the machines: --inventory FILE (see "The nodes — ssh backend" in the README)', '--inventory FILE（'],
+      [await thrown(async () => (await chooseBackend(topology, 'i18nx', 'vagrant')).backend.requireSupport()), 'the vagrant backend makes the Vagrantfile\'s one cluster, "lab": drop --cluster i18nx (for other machines, use --backend ssh with an inventory)', '去掉 --cluster i18nx'],
+      [await thrown(() => parseInventory('nodes: { node1: { host: a } }', 'inv.yaml', topology)), `inv.yaml: no entry for ${topology.nodes.slice(1).map((n) => n.name).join(', ')}: the topology has ${topology.nodes.map((n) => n.name).join(', ')}, and every one needs a machine`, 'inv.yaml：没有 '],
+      [await thrown(() => parseInventory(`nodes: { ${topology.nodes.map((n) => `${n.name}: { host: a, port: 0 }`).join(', ')} }`, 'inv.yaml', topology)), `inv.yaml: nodes.${topology.nodes[0]!.name}.port must be a port number (1-65535)`, `inv.yaml：nodes.${topology.nodes[0]!.name}.port 必须是端口号（1-65535）`],
+      [new SshUnreachable('node1', ''), 'cannot reach node1 over ssh: no answer', '无法通过 ssh 连接 node1：没有应答'],
+    ];
+    for (const [err, english, chinese] of cases) {
+      expect((err as Error).message).toBe(english);
+      const { en, zh } = inBoth(err);
+      expect(en).toBe(english);
+      expect(zh).toContain(chinese);
+    }
+  });
+
+  it('prints an error without a catalogue message as it is, in every language', () => {
+    expect(inBoth(new Error('ip: RTNETLINK answers: File exists'))).toEqual({ en: 'ip: RTNETLINK answers: File exists', zh: 'ip: RTNETLINK answers: File exists' });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// commander's own errors: in Chinese under zh-CN, commander's English text as it is otherwise.
+
+describe("commander's errors", () => {
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  /** What cnilab writes to stderr for a line commander refuses (its help-after-error line dropped). */
+  async function refusal(argv: string[]): Promise<string> {
+    const program = buildProgram(argv);
+    let out = '';
+    for (const c of all(program)) c.exitOverride().configureOutput({ writeErr: (s) => void (out += s) });
+    await program.parseAsync(argv, { from: 'user' }).catch(() => {});
+    return out.split('\n').filter((l) => !/cnilab --help/.test(l)).join('\n');
+  }
+  const LINES: [string[], string, string][] = [
+    [['cluster', 'up', '--bogus'], "error: unknown option '--bogus'", "错误：没有这个选项 '--bogus'"],
+    [['pod', 'add'], "error: missing required argument 'node'", "错误：缺少必需的参数 'node'"],
+    [['clustr'], "error: unknown command 'clustr'\n(Did you mean cluster?)", "错误：没有这个命令 'clustr'\n（你是不是想输入 cluster？）"],
+    [['cluster', 'mode', 'a', 'b', 'c'], "error: too many arguments for 'mode'. Expected 1 argument but got 3.", "错误：'mode' 的参数太多：应当是 1 个，实际给了 3 个。"],
+    [['cluster', 'up', '--backend', 'kvm'], "error: option '--backend <backend>' argument 'kvm' is invalid. Allowed choices are netns, sim, vagrant, ssh.", "错误：选项 '--backend <backend>' 的取值 'kvm' 无效。可选的值：netns, sim, vagrant, ssh。"],
+    [['cluster', 'up', '--backend'], "error: option '--backend <backend>' argument missing", "错误：选项 '--backend <backend>' 缺少取值"],
+  ];
+
+  it('says them in Chinese under --lang zh-CN, the names and flags as typed', async () => {
+    for (const [argv, , zh] of LINES) expect(await refusal(['--lang', 'zh-CN', ...argv])).toBe(`${zh}\n`);
+  });
+
+  it("leaves commander's English text as it is", async () => {
+    for (const [argv, english] of LINES) expect(await refusal(['--lang', 'en', ...argv])).toBe(`${english}\n`);
   });
 });

@@ -7,7 +7,7 @@ import { workers } from '../../cluster/topology.ts';
 import { DEFAULTS, MODES, type Mode } from '../../plugin/config.ts';
 import { openContext, requireRunningCluster, type ClusterContext, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, ok, printJson, Progress, table, warn } from '../output.ts';
-import { cliLang, cliT } from '../lang.ts';
+import { cliLang, cliT, cliErr } from '../lang.ts';
 import { t } from '../../i18n/index.ts';
 
 export interface UpOptions extends GlobalOptions {
@@ -25,8 +25,8 @@ export async function up(opts: UpOptions): Promise<void> {
     res = await ctx.backend.up({ mode, progress: progress.step });
   } catch (err) {
     progress.done();
-    if (err instanceof BackendUnavailableError) fail(err.message);
-    fail(cliT('cli.up.failed', { error: (err as Error).message }), cliT('cli.up.failedHint', { command: cmd('cnilab cluster down') }));
+    if (err instanceof BackendUnavailableError) fail(cliErr(err));
+    fail(cliT('cli.up.failed', { error: cliErr(err) }), cliT('cli.up.failedHint', { command: cmd('cnilab cluster down') }));
   } finally {
     progress.done();
   }
@@ -44,7 +44,7 @@ async function applyOrFail(ctx: ClusterContext, mode: Mode, dryRun = false): Pro
   try {
     return await applyDataplane(ctx.driver, { mode, dryRun });
   } catch (err) {
-    if (err instanceof DataplaneError) fail(cliT('cli.mode.programFailed', { mode, error: err.message }));
+    if (err instanceof DataplaneError) fail(cliT('cli.mode.programFailed', { mode, error: cliErr(err) }));
     throw err;
   }
 }
@@ -68,7 +68,7 @@ export async function mode(newMode: string, opts: GlobalOptions & { json?: boole
     if (!(err instanceof DataplaneError)) throw err;
     // Put back what the nodes that did switch had, so the cluster stays in one mode.
     await applyDataplane(ctx.driver, { mode: state.mode }).catch(() => {});
-    fail(cliT('cli.mode.switchFailed', { mode: m, error: err.message }), cliT('cli.mode.stays', { mode: state.mode }));
+    fail(cliT('cli.mode.switchFailed', { mode: m, error: cliErr(err) }), cliT('cli.mode.stays', { mode: state.mode }));
   }
   // Only now that every node switched: new pods get the new mode's MTU, and the cluster file records it.
   for (const n of workers(ctx.topology)) await ctx.backend.installNodeFiles(n, m);
@@ -91,9 +91,9 @@ export async function down(opts: GlobalOptions & { json?: boolean }): Promise<vo
     res = await ctx.backend.down({ progress: progress.step });
   } catch (err) {
     progress.done();
-    if (err instanceof BackendUnavailableError) fail(err.message);
+    if (err instanceof BackendUnavailableError) fail(cliErr(err));
     // e.g. `vagrant destroy` failing: what it said, and that running down again is safe.
-    fail(cliT('cli.down.failed', { error: (err as Error).message }), cliT('cli.down.failedHint', { command: cmd('cnilab cluster down') }));
+    fail(cliT('cli.down.failed', { error: cliErr(err) }), cliT('cli.down.failedHint', { command: cmd('cnilab cluster down') }));
   } finally {
     progress.done();
   }

@@ -6,7 +6,7 @@ import { CniRuntime, injectConf } from '../../runtime/cniRuntime.ts';
 import { POD_IFNAME } from '../../runtime/pods.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
 import { ExitError, fail, info } from '../output.ts';
-import { cliT } from '../lang.ts';
+import { cliT, cliErr } from '../lang.ts';
 
 export interface CniOptions extends GlobalOptions {
   node: string;
@@ -28,7 +28,7 @@ export async function run(command: string, opts: CniOptions): Promise<void> {
   try {
     workerByName(ctx.topology, opts.node);
   } catch (err) {
-    fail((err as Error).message);
+    fail(cliErr(err));
   }
   await requireRunningCluster(ctx);
   const runtime = new CniRuntime(ctx.driver);
@@ -78,6 +78,6 @@ function readOrFail(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    fail(cliT('cli.cni.cannotRead', { file, error: (err as Error).message }));
+    fail(cliT('cli.cni.cannotRead', { file, error: cliErr(err) }));
   }
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { nodeByName, workerByName } from '../../cluster/topology.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
 import { ExitError, fail } from '../output.ts';
-import { cliT } from '../lang.ts';
+import { cliT, cliErr } from '../lang.ts';
 
 function runInteractive(argv: string[]): Promise<number> {
   return new Promise((resolve) => {
@@ -43,7 +43,7 @@ export async function exec(target: string, rawArgv: string[], opts: GlobalOption
     if (pod !== undefined) workerByName(ctx.topology, node);
     else nodeByName(ctx.topology, node);
   } catch (err) {
-    fail((err as Error).message);
+    fail(cliErr(err));
   }
   await requireRunningCluster(ctx);
   let full: string[];
@@ -62,7 +62,7 @@ export async function shell(node: string, opts: GlobalOptions & { envJson?: bool
   try {
     nodeByName(ctx.topology, node);
   } catch (err) {
-    fail((err as Error).message);
+    fail(cliErr(err));
   }
   await requireRunningCluster(ctx);
   if (opts.envJson) {

@@ -12,7 +12,7 @@ import { gradeClass, mergeReports } from '../../grade/runner.ts';
 import { exitCodeOf, type GradeReport } from '../../grade/types.ts';
 import type { GlobalOptions } from '../context.ts';
 import { cmd, ExitError, fail, info } from '../output.ts';
-import { cliLang, cliT } from '../lang.ts';
+import { cliLang, cliT, cliErr } from '../lang.ts';
 import { t } from '../../i18n/index.ts';
 
 export interface GradeOptions extends GlobalOptions {
@@ -28,7 +28,7 @@ function readPrevious(file: string): GradeReport {
   try {
     r = JSON.parse(fs.readFileSync(file, 'utf8')) as GradeReport;
   } catch (err) {
-    fail(cliT('cli.grade.notGrades', { file, error: (err as Error).message }), cliT('cli.grade.notGradesHint'));
+    fail(cliT('cli.grade.notGrades', { file, error: cliErr(err) }), cliT('cli.grade.notGradesHint'));
   }
   if (r.version !== 1 || !Array.isArray(r.students) || !Array.isArray(r.labs)) fail(cliT('cli.grade.badVersion', { file }));
   return r;
@@ -45,7 +45,7 @@ export async function grade(opts: GradeOptions): Promise<void> {
   } catch (err) {
     if (err instanceof ClassFileError) fail(err.message, cliT('cli.grade.fixClass'));
     if (err instanceof CatalogError) fail(err.message, cliT('cli.lab.fixCatalog'));
-    if (err instanceof TopologyError) fail(err.message, cliT('cli.topology.hint'));
+    if (err instanceof TopologyError) fail(cliErr(err), cliT('cli.topology.hint'));
     throw err;
   }
   if (opts.labs) {

@@ -8,7 +8,7 @@ import { PluginError, RuntimeConfigError } from '../../runtime/cniRuntime.ts';
 import { Pods } from '../../runtime/pods.ts';
 import { openContext, requireRunningCluster, type ClusterContext, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, ok, printJson, table } from '../output.ts';
-import { cliT } from '../lang.ts';
+import { cliT, cliErr } from '../lang.ts';
 
 export interface PodOptions extends GlobalOptions {
   json?: boolean;
@@ -21,7 +21,7 @@ async function open(opts: PodOptions, node?: string, pod?: string): Promise<{ ct
     if (node) workerByName(ctx.topology, node);
     if (pod) validatePodName(pod);
   } catch (err) {
-    fail((err as Error).message);
+    fail(cliErr(err));
   }
   await requireRunningCluster(ctx);
   return { ctx, pods: new Pods(ctx.driver) };
@@ -33,8 +33,8 @@ function failPlugin(err: unknown, node: string, what: string): never {
     const logs = err.stderr.trim() ? `\n${pc.dim(err.stderr.trim().split('\n').map((l) => `    ${l}`).join('\n'))}` : '';
     fail(`${cliT('cli.pod.pluginError', { what, node, plugin: err.plugin, command: err.command, code: err.code, msg: err.msg })}${logs}`);
   }
-  if (err instanceof RuntimeConfigError) fail(`${what}: ${err.message}`);
-  fail(`${what}: ${(err as Error).message}`);
+  if (err instanceof RuntimeConfigError) fail(`${what}: ${cliErr(err)}`);
+  fail(`${what}: ${cliErr(err)}`);
 }
 
 /** NetworkPolicies select pods by label: when a pod comes or goes, every node's sets follow. */
@@ -42,7 +42,7 @@ async function resyncPolicies(pods: Pods) {
   try {
     await resyncIfPolicies(pods.driver);
   } catch (err) {
-    fail(cliT('cli.pod.policyResync', { error: (err as Error).message }), cliT('cli.pod.policyResyncHint', { command: cmd('cnilab policy list') }));
+    fail(cliT('cli.pod.policyResync', { error: cliErr(err) }), cliT('cli.pod.policyResyncHint', { command: cmd('cnilab policy list') }));
   }
 }
 
@@ -51,7 +51,7 @@ export async function add(node: string, pod: string, opts: PodOptions): Promise<
   try {
     labels = parseLabelArgs(opts.label ?? []);
   } catch (err) {
-    fail((err as Error).message);
+    fail(cliErr(err));
   }
   const { pods } = await open(opts, node, pod);
   if ((await pods.list(node)).some((p) => p.name === pod)) {

@@ -8,7 +8,7 @@ import { formatLabels } from '../../node/policy/labels.ts';
 import { parsePolicy, PolicyError, type Policy } from '../../node/policy/model.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, ok, printJson, table } from '../output.ts';
-import { cliLang, cliT } from '../lang.ts';
+import { cliLang, cliT, cliErr } from '../lang.ts';
 
 export interface PolicyOptions extends GlobalOptions {
   json?: boolean;
@@ -21,7 +21,7 @@ export function readPolicyFile(file: string): unknown[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    fail(cliT('cli.policy.cannotRead', { file, error: (err as NodeJS.ErrnoException).code === 'ENOENT' ? cliT('cli.policy.noSuchFile') : (err as Error).message }));
+    fail(cliT('cli.policy.cannotRead', { file, error: (err as NodeJS.ErrnoException).code === 'ENOENT' ? cliT('cli.policy.noSuchFile') : cliErr(err) }));
   }
   const docs = parseAllDocuments(text);
   const out: unknown[] = [];
@@ -68,7 +68,7 @@ async function sync(opts: PolicyOptions, policies: unknown[], what: string) {
   try {
     nodes = await syncPolicies(ctx.driver, policies, { dryRun: opts.dryRun });
   } catch (err) {
-    fail(cliT('cli.policy.notApplied', { error: (err as Error).message }));
+    fail(cliT('cli.policy.notApplied', { error: cliErr(err) }));
   }
   report(nodes, opts, what);
 }

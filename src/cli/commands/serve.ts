@@ -11,7 +11,7 @@ import { startServer } from '../../server/server.ts';
 import { findRunningServer, portHolder, readServerRecord, removeServerRecord, serverFile, writeServerRecord } from '../../server/serverFile.ts';
 import { repoRoot } from '../../shared/paths.ts';
 import { openContext, type ClusterContext, type GlobalOptions } from '../context.ts';
-import { cliT } from '../lang.ts';
+import { cliT, cliErr } from '../lang.ts';
 import { cmd, fail, info, Progress, warn } from '../output.ts';
 
 export interface ServeOptions extends GlobalOptions {
@@ -49,8 +49,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
       await applyDataplane(ctx.driver, { mode: state.state.mode });
     } catch (err) {
       progress.done();
-      if (err instanceof BackendUnavailableError) fail(err.message);
-      fail(cliT('cli.serve.upFailed', { error: (err as Error).message }));
+      if (err instanceof BackendUnavailableError) fail(cliErr(err));
+      fail(cliT('cli.serve.upFailed', { error: cliErr(err) }));
     }
     progress.done();
   }
@@ -65,7 +65,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   try {
     writeServerRecord({ pid: process.pid, cluster, port: server.port, url: server.url, startedAt: new Date().toISOString() });
   } catch (err) {
-    warn(cliT('cli.serve.noRecord', { file: serverFile(cluster), error: (err as Error).message }));
+    warn(cliT('cli.serve.noRecord', { file: serverFile(cluster), error: cliErr(err) }));
   }
   process.once('exit', () => removeServerRecord(cluster));
   info(`\n  ${cliT('cli.serve.ready', { name: pc.bold('SimpleCNI Lab'), ms: (performance.now() - t0).toFixed(0) })}\n\n    ${pc.cyan(pc.underline(server.url))}\n`);

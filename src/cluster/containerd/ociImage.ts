@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { msg, TextError } from '../../i18n/text.ts';
 
 export const DEFAULT_BUSYBOX_REF = 'localhost/simplecni-busybox:latest';
 const BUSYBOX = '/bin/busybox';
@@ -113,12 +114,12 @@ export async function buildBusyboxOciTar(outTar: string, ref: string = DEFAULT_B
   try {
     await fsp.access(BUSYBOX, fs.constants.X_OK);
   } catch {
-    throw new Error(`${BUSYBOX} not found: apt-get install -y --no-install-recommends busybox-static`);
+    throw new TextError(msg('err.busybox.missing', { file: BUSYBOX }));
   }
   // Must be the static build (busybox-static): the image has no libc. Debian's
   // dynamic `busybox` package also installs /bin/busybox.
   if (!isStaticElf(BUSYBOX)) {
-    throw new Error(`${BUSYBOX} is dynamically linked (package busybox?); the image needs busybox-static: apt-get install -y busybox-static`);
+    throw new TextError(msg('err.busybox.dynamic', { file: BUSYBOX }));
   }
 
   const tag = tagOf(ref);

@@ -12,23 +12,24 @@ import { installBundle, installNodeFiles as installNodeFilesAt, type Bundles } f
 import { underlayPlan } from '../underlay.ts';
 import { workers, type Topology, type WorkerNode } from '../topology.ts';
 import { NetnsLayout, STATE_ROOT, type ClusterState } from './layout.ts';
+import { msg, TextError } from '../../i18n/text.ts';
 
 
 
 /** The netns backend needs Linux, root and iproute2/util-linux; say exactly what is missing. */
 export async function requireNetnsSupport(): Promise<void> {
   if (process.platform !== 'linux') {
-    throw new BackendUnavailableError(`the netns backend needs Linux (this is ${process.platform}): it builds the nodes from Linux network namespaces`);
+    throw new BackendUnavailableError(msg('err.backend.netnsLinux', { platform: process.platform }));
   }
   if (process.getuid?.() !== 0) {
-    throw new BackendUnavailableError('the netns backend needs root: creating network namespaces does. Run the command again with sudo.');
+    throw new BackendUnavailableError(msg('err.backend.netnsRoot'));
   }
   const missing: string[] = [];
   for (const [tool, pkg] of [['ip', 'iproute2'], ['nsenter', 'util-linux'], ['unshare', 'util-linux'], ['ping', 'iputils-ping']] as const) {
     if ((await execCommand(['sh', '-c', `command -v ${tool}`])).code !== 0) missing.push(`${tool} (package ${pkg})`);
   }
   if (missing.length > 0) {
-    throw new BackendUnavailableError(`missing tools: ${missing.join(', ')}. Install them with: apt-get install -y iproute2 util-linux iputils-ping`);
+    throw new BackendUnavailableError(msg('err.backend.missingTools', { tools: missing.join(', ') }));
   }
 }
 
@@ -48,7 +49,7 @@ export function plannedNamespaces(t: Topology, layout: NetnsLayout): string[] {
 export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: Mode; progress?: Progress }): Promise<UpResult> {
   const progress = opts.progress ?? (() => {});
   await requireNetnsSupport();
-  for (const b of [pluginBundle(), ipamBundle(), nodeBundle()]) if (!fs.existsSync(b)) throw new Error(`${b} is missing; run \`npm run build\` first`);
+  for (const b of [pluginBundle(), ipamBundle(), nodeBundle()]) if (!fs.existsSync(b)) throw new TextError(msg('err.build.missing', { file: b }));
   let existing = await listNetns();
   const planned = plannedNamespaces(t, layout);
   const prior = readState(layout);
@@ -69,10 +70,7 @@ export async function clusterUp(t: Topology, layout: NetnsLayout, opts: { mode: 
   }
   const clash = planned.filter((ns) => existing.has(ns));
   if (clash.length > 0) {
-    throw new Error(
-      `network namespace(s) ${clash.join(', ')} already exist but were not made by this cluster; ` +
-        `remove them (ip netns del NAME) or use another cluster name (--cluster NAME)`,
-    );
+    throw new TextError(msg('err.netns.clash', { names: clash.join(', ') }));
   }
 
   // Record the plan before touching anything, so `down` can clean up even if this is killed midway.

@@ -24,9 +24,10 @@ import { privateContainerdConfig } from '../containerd/config.ts';
 import { buildBusyboxOciTar, DEFAULT_BUSYBOX_REF, isStaticElf } from '../containerd/ociImage.ts';
 import { workerByName, type Topology } from '../topology.ts';
 import type { NetnsLayout } from './layout.ts';
+import { msg, TextError } from '../../i18n/text.ts';
 
 /** containerd can't run containers here (a package missing, the daemon fails): the message says what to do. */
-export class ContainersUnavailableError extends Error {}
+export class ContainersUnavailableError extends TextError {}
 
 const PACKAGES = 'apt-get install -y --no-install-recommends containerd runc busybox-static';
 const RUN_DIR = '/run/containerd';
@@ -194,7 +195,7 @@ export class NetnsContainers implements ContainerHost {
 function requirePackages() {
   const missing = ['containerd', 'ctr', 'containerd-shim-runc-v2', 'runc'].filter((b) => !onPath(b));
   if (!isStaticElf('/bin/busybox')) missing.push('/bin/busybox (static)');
-  if (missing.length > 0) throw new ContainersUnavailableError(`containerd can't run here: missing ${missing.join(', ')}. Install them: ${PACKAGES}`);
+  if (missing.length > 0) throw new ContainersUnavailableError(msg('err.containerd.missing', { tools: missing.join(', '), packages: PACKAGES }));
 }
 
 function onPath(bin: string): boolean {

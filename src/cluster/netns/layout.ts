@@ -2,6 +2,7 @@
 // so `down` can remove exactly what `up` made and nothing else.
 import * as path from 'node:path';
 import type { NodePaths } from '../nodeConfig.ts';
+import { msg, TextError } from '../../i18n/text.ts';
 
 export const STATE_ROOT = '/run/simplecni-lab';
 export const DEFAULT_CLUSTER = 'lab';
@@ -9,7 +10,7 @@ const CLUSTER_NAME = /^[a-z][a-z0-9]{0,11}$/;
 
 export function validateClusterName(name: string): string {
   if (!CLUSTER_NAME.test(name)) {
-    throw new Error(`invalid cluster name ${JSON.stringify(name)}: 1-12 lowercase letters and digits, starting with a letter`);
+    throw new TextError(msg('err.cluster.badName', { name: JSON.stringify(name) }));
   }
   return name;
 }

@@ -15,6 +15,7 @@ import { SimLayout } from './layout.ts';
 import { buildUnderlayWorld, clusterNamespaces } from './underlayWorld.ts';
 import { nodeViewAvailable, prepareNodeView } from './nodeView.ts';
 import { relaunchBundles, SimDriver } from './simDriver.ts';
+import { msg, TextError } from '../../i18n/text.ts';
 
 /** Network tools a sim node has no model of, and what answers instead. */
 const UNMODELLED: Record<string, string> = {
@@ -51,7 +52,7 @@ export class SimBackend implements ClusterBackend {
 
   async requireSupport() {
     if (process.platform === 'win32') {
-      throw new BackendUnavailableError('the sim backend needs a POSIX shell (Linux, macOS, WSL): run it inside WSL on Windows');
+      throw new BackendUnavailableError(msg('err.backend.simShell'));
     }
   }
 
@@ -66,7 +67,7 @@ export class SimBackend implements ClusterBackend {
   async up(opts: { mode: Mode; progress?: Progress }): Promise<UpResult> {
     const progress = opts.progress ?? (() => {});
     await this.requireSupport();
-    for (const b of [pluginBundle(), ipamBundle(), nodeBundle(), simBundle(), simHostBundle()]) if (!fs.existsSync(b)) throw new Error(`${b} is missing; run \`npm run build\` first`);
+    for (const b of [pluginBundle(), ipamBundle(), nodeBundle(), simBundle(), simHostBundle()]) if (!fs.existsSync(b)) throw new TextError(msg('err.build.missing', { file: b }));
     const prior = this.readState();
     if (prior?.complete && fs.existsSync(this.layout.kernelFile)) {
       progress('cluster already up; refreshing node configs');

@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import type { Topology } from '../topology.ts';
+import { msg, TextError, type Text } from '../../i18n/text.ts';
 
 export interface InventoryHost {
   /** Address or name to connect to. */
@@ -29,7 +30,7 @@ export interface Inventory {
   nodes: Record<string, InventoryHost>;
 }
 
-export class InventoryError extends Error {}
+export class InventoryError extends TextError {}
 
 const HOST_KEYS = ['host', 'user', 'port', 'identityFile', 'proxyJump', 'options'];
 const OPTION_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -38,45 +39,45 @@ const SAFE_VALUE = /^[^\s"'#\n]+$/;
 const COMMAND_VALUE = /^[^"'#\n\r]+$/;
 
 export function parseInventory(text: string, file: string, t: Topology): Inventory {
-  const where = (k: string) => `${file}: ${k}`;
+  const where = (k: Text): Text => msg('inv.err.at', { file, error: k });
   let doc: unknown;
   try {
     doc = YAML.parse(text);
   } catch (err) {
-    throw new InventoryError(`${file} is not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+    throw new InventoryError(msg('inv.err.notYaml', { file, error: (err as Error).message.split('\n')[0]! }));
   }
-  if (!isObject(doc) || !isObject(doc.nodes)) throw new InventoryError(where('needs a "nodes" map: node name → { host, user?, port?, identityFile? }'));
-  for (const k of Object.keys(doc)) if (k !== 'nodes' && k !== 'defaults') throw new InventoryError(where(`unknown key "${k}" (expected "nodes" and, optionally, "defaults")`));
+  if (!isObject(doc) || !isObject(doc.nodes)) throw new InventoryError(where(msg('inv.err.needsNodes')));
+  for (const k of Object.keys(doc)) if (k !== 'nodes' && k !== 'defaults') throw new InventoryError(where(msg('inv.err.unknownKey', { key: k })));
   const defaults = doc.defaults === undefined ? {} : doc.defaults;
-  if (!isObject(defaults)) throw new InventoryError(where('"defaults" must be a map of host settings'));
+  if (!isObject(defaults)) throw new InventoryError(where(msg('inv.err.defaults')));
   const names = t.nodes.map((n) => n.name);
   const missing = names.filter((n) => !(n in (doc.nodes as object)));
-  if (missing.length) throw new InventoryError(where(`no entry for ${missing.join(', ')}: the topology has ${names.join(', ')}, and every one needs a machine`));
+  if (missing.length) throw new InventoryError(where(msg('inv.err.missing', { missing: missing.join(', '), names: names.join(', ') })));
   const nodes: Record<string, InventoryHost> = {};
   for (const [name, raw] of Object.entries(doc.nodes)) {
-    if (!names.includes(name)) throw new InventoryError(where(`nodes.${name}: not a node of the topology (${names.join(', ')})`));
+    if (!names.includes(name)) throw new InventoryError(where(msg('inv.err.notNode', { at: `nodes.${name}`, names: names.join(', ') })));
     const entry = typeof raw === 'string' ? { host: raw } : raw;
-    if (!isObject(entry)) throw new InventoryError(where(`nodes.${name} must be a host name or a map { host, user?, port?, identityFile? }`));
+    if (!isObject(entry)) throw new InventoryError(where(msg('inv.err.entry', { at: `nodes.${name}` })));
     nodes[name] = checkHost({ ...defaults, ...entry }, `nodes.${name}`, where, path.dirname(path.resolve(file)));
   }
   return { nodes };
 }
 
-function checkHost(h: Record<string, unknown>, at: string, where: (k: string) => string, baseDir: string): InventoryHost {
-  for (const k of Object.keys(h)) if (!HOST_KEYS.includes(k)) throw new InventoryError(where(`${at}.${k}: unknown setting (known: ${HOST_KEYS.join(', ')})`));
+function checkHost(h: Record<string, unknown>, at: string, where: (k: Text) => Text, baseDir: string): InventoryHost {
+  for (const k of Object.keys(h)) if (!HOST_KEYS.includes(k)) throw new InventoryError(where(msg('inv.err.unknownSetting', { at: `${at}.${k}`, known: HOST_KEYS.join(', ') })));
   const str = (k: string): string | undefined => {
     const v = h[k];
     if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !SAFE_VALUE.test(v)) throw new InventoryError(where(`${at}.${k} must be a string without spaces or quotes`));
+    if (typeof v !== 'string' || !SAFE_VALUE.test(v)) throw new InventoryError(where(msg('inv.err.string', { at: `${at}.${k}` })));
     return v;
   };
   const host = str('host');
-  if (!host) throw new InventoryError(where(`${at}.host is missing: the machine's address or name`));
+  if (!host) throw new InventoryError(where(msg('inv.err.noHost', { at })));
   const out: InventoryHost = { host };
   const user = str('user');
   if (user) out.user = user;
   if (h.port !== undefined) {
-    if (!Number.isInteger(h.port) || (h.port as number) < 1 || (h.port as number) > 65535) throw new InventoryError(where(`${at}.port must be a port number (1-65535)`));
+    if (!Number.isInteger(h.port) || (h.port as number) < 1 || (h.port as number) > 65535) throw new InventoryError(where(msg('inv.err.port', { at })));
     out.port = h.port as number;
   }
   const key = str('identityFile');
@@ -85,12 +86,12 @@ function checkHost(h: Record<string, unknown>, at: string, where: (k: string) =>
   const jump = str('proxyJump');
   if (jump) out.proxyJump = jump;
   if (h.options !== undefined) {
-    if (!isObject(h.options)) throw new InventoryError(where(`${at}.options must be a map of ssh_config options`));
+    if (!isObject(h.options)) throw new InventoryError(where(msg('inv.err.options', { at })));
     const options: Record<string, string | number> = {};
     for (const [k, v] of Object.entries(h.options)) {
       const valueOk = typeof v === 'string' && (k.toLowerCase() === 'proxycommand' ? COMMAND_VALUE : SAFE_VALUE).test(v);
       if (!OPTION_NAME.test(k) || !(typeof v === 'number' || valueOk)) {
-        throw new InventoryError(where(`${at}.options.${k}: an ssh_config option name and a value without spaces`));
+        throw new InventoryError(where(msg('inv.err.option', { at: `${at}.options.${k}` })));
       }
       options[k] = v;
     }

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import type { ExecResult } from '../../shared/exec.ts';
 import { bundleShim, type Bundles } from '../nodeFiles.ts';
+import { msg, TextError } from '../../i18n/text.ts';
 
 /** Stands for the node's own Node.js in a shim: only the node knows where its `node` is. */
 const NODE_JS = '@NODE@';
@@ -60,7 +61,7 @@ export const writerArgv = (): string[] => ['node', '-e', WRITER];
 
 export function bundleWrites(binDir: string, bundles: Bundles, ifAbsent = false): RemoteBundle[] {
   return Object.entries(bundles).map(([name, file]) => {
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing; run \`npm run build\` first`);
+    if (!fs.existsSync(file)) throw new TextError(msg('err.build.missing', { file }));
     return { binDir, name, code: fs.readFileSync(file, 'utf8'), shim: bundleShim(name, NODE_JS, `${binDir}/${name}.cjs`), ifAbsent };
   });
 }

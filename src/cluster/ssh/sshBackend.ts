@@ -14,6 +14,7 @@ import { SshLayout } from './layout.ts';
 import { bundleWrites, writeFailure, writerArgv, type RemoteBatch } from './remoteFiles.ts';
 import { SshConnections, type SshNode } from './sshConnection.ts';
 import { podNetnsDir, SshDriver } from './sshDriver.ts';
+import { msg, TextError } from '../../i18n/text.ts';
 
 /** What every node needs on it; workers also need Node.js (the plugin runs on it). */
 const NODE_TOOLS = ['ip', 'ping', 'nsenter', 'unshare', 'sysctl'];
@@ -41,7 +42,7 @@ export class SshBackend implements ClusterBackend {
 
   async requireSupport() {
     const r = await execCommand(['ssh', '-V']);
-    if (r.code !== 0) throw new BackendUnavailableError('the ssh client is not installed: apt-get install -y openssh-client');
+    if (r.code !== 0) throw new BackendUnavailableError(msg('err.backend.noSshClient'));
   }
 
   readState() {
@@ -54,7 +55,7 @@ export class SshBackend implements ClusterBackend {
 
   private _sshNode(node: string): SshNode {
     const n = this.readState()?.ssh?.nodes[node];
-    if (!n) throw new Error(`the cluster "${this.cluster}" (backend ${this.name}) is not up: run \`cnilab --cluster ${this.cluster} cluster up --backend ${this.name}\``);
+    if (!n) throw new TextError(msg('err.backend.notUp', { cluster: this.cluster, backend: this.name, command: `cnilab --cluster ${this.cluster} cluster up --backend ${this.name}` }));
     return n;
   }
 
@@ -63,18 +64,18 @@ export class SshBackend implements ClusterBackend {
     await this.requireSupport();
     const prior = this.readState();
     const file = this._inventory ?? prior?.ssh?.inventory;
-    if (!file) throw new BackendUnavailableError('the ssh backend needs an inventory of the machines: --inventory FILE (see "The nodes — ssh backend" in the README)');
+    if (!file) throw new BackendUnavailableError(msg('err.backend.sshInventory'));
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (err) {
-      throw new BackendUnavailableError(`cannot read the inventory ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new BackendUnavailableError(msg('err.backend.inventoryUnreadable', { file, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message }));
     }
     let inv;
     try {
       inv = parseInventory(text, file, this.topology);
     } catch (err) {
-      if (err instanceof InventoryError) throw new BackendUnavailableError(err.message);
+      if (err instanceof InventoryError) throw new BackendUnavailableError(err.text);
       throw err;
     }
     fs.mkdirSync(this.layout.stateDir, { recursive: true });
@@ -114,9 +115,9 @@ export class SshBackend implements ClusterBackend {
     if (r.code !== 0) throw new Error(`${node}: ${r.stderr.trim() || `ssh exit code ${r.code}`}`);
     const missing = r.stdout.split('\n').filter((l) => l.startsWith('missing: ')).map((l) => l.slice(9));
     if (missing.length) {
-      throw new Error(`${node} lacks ${missing.join(', ')}: install them there (Debian: apt-get install -y iproute2 iputils-ping util-linux procps${missing.includes('node') ? ' nodejs' : ''})`);
+      throw new TextError(msg('err.ssh.nodeLacks', { node, tools: missing.join(', '), packages: `iproute2 iputils-ping util-linux procps${missing.includes('node') ? ' nodejs' : ''}` }));
     }
-    if (!r.stdout.startsWith('Linux ')) throw new Error(`${node} is not Linux (${r.stdout.split('\n')[0]}): CNI plugins run on Linux`);
+    if (!r.stdout.startsWith('Linux ')) throw new TextError(msg('err.ssh.notLinux', { node, uname: r.stdout.split('\n')[0]! }));
     progress(`${node}: ${r.stdout.split('\n')[0]}`);
   }
 

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execCommand, type ExecOptions, type ExecResult } from '../../shared/exec.ts';
+import { msg, TextError } from '../../i18n/text.ts';
 
 /** How long an idle connection stays open after the last command (seconds). */
 const PERSIST_S = 600;
@@ -114,8 +115,8 @@ export class SshConnections {
   }
 }
 
-export class SshUnreachable extends Error {
+export class SshUnreachable extends TextError {
   constructor(alias: string, why: string) {
-    super(`cannot reach ${alias} over ssh: ${why || 'no answer'}`);
+    super(msg('err.ssh.unreachable', { node: alias, why: why || msg('err.ssh.noAnswer') }));
   }
 }

@@ -8,6 +8,7 @@ import { VM_PATHS, type NodePaths } from '../nodeConfig.ts';
 import { validatePodName } from '../podFiles.ts';
 import { nodeByName, workerByName, type Topology } from '../topology.ts';
 import type { SshConnections, SshNode } from './sshConnection.ts';
+import { msg, TextError } from '../../i18n/text.ts';
 
 /** Where pods' network namespaces are pinned on the node (not /run/netns: lab 01's own namespaces live there). */
 const POD_DIR = '/run/simplecni-lab/pods';
@@ -74,8 +75,8 @@ export class SshDriver implements NodeDriver {
     // noclobber makes `>` an O_EXCL create: a second pod of the same name is refused, as on netns.
     const script = 'mkdir -p "$(dirname "$0")" && set -C && { : >"$0"; } 2>/dev/null || exit 17; unshare --net="$0" true || { rc=$?; rm -f "$0"; exit $rc; }';
     const r = await this.exec(node, ['sh', '-c', script, file]);
-    if (r.code === 17) throw new Error(`pod "${pod}" already exists on ${node}`);
-    if (r.code !== 0) throw new Error(`${node}: could not create the network namespace of pod "${pod}": ${r.stderr.trim()}`);
+    if (r.code === 17) throw new TextError(msg('err.pod.exists', { pod, node }));
+    if (r.code !== 0) throw new TextError(msg('err.pod.netnsFailed', { node, pod, error: r.stderr.trim() }));
     return file;
   }
 

@@ -12,6 +12,7 @@ import { DEFAULT_CLUSTER } from '../netns/layout.ts';
 import { SshBackend } from '../ssh/sshBackend.ts';
 import type { SshNode } from '../ssh/sshConnection.ts';
 import type { Topology } from '../topology.ts';
+import { msg, TextError } from '../../i18n/text.ts';
 
 /** Vagrant's noise that says nothing to a person watching (download bars, blank lines). */
 const NOISE = /^\s*$|Progress: \d+%/;
@@ -25,18 +26,16 @@ export class VagrantBackend extends SshBackend {
   override async requireSupport() {
     await super.requireSupport();
     if (this.cluster !== DEFAULT_CLUSTER) {
-      throw new BackendUnavailableError(`the vagrant backend makes the Vagrantfile's one cluster, "${DEFAULT_CLUSTER}": drop --cluster ${this.cluster} (for other machines, use --backend ssh with an inventory)`);
+      throw new BackendUnavailableError(msg('err.backend.vagrantOneCluster', { default: DEFAULT_CLUSTER, cluster: this.cluster }));
     }
   }
 
   private async _requireVagrant() {
     await this.requireSupport();
-    if (!fs.existsSync(path.join(repoRoot(), 'Vagrantfile'))) throw new BackendUnavailableError(`no Vagrantfile in ${repoRoot()}`);
+    if (!fs.existsSync(path.join(repoRoot(), 'Vagrantfile'))) throw new BackendUnavailableError(msg('err.backend.noVagrantfile', { dir: repoRoot() }));
     const r = await execCommand(['vagrant', '--version'], { timeoutMs: 60_000 });
     if (r.code !== 0) {
-      throw new BackendUnavailableError(
-        'Vagrant is not installed: install it and a provider (Debian: apt-get install -y vagrant vagrant-libvirt libvirt-daemon-system qemu-system-x86; or VirtualBox), see vm/README.md',
-      );
+      throw new BackendUnavailableError(msg('err.backend.noVagrant'));
     }
   }
 
@@ -49,7 +48,7 @@ export class VagrantBackend extends SshBackend {
     await this._vagrant(['up'], progress);
     progress('vagrant ssh-config');
     const cfg = await execCommand(['vagrant', 'ssh-config'], { timeoutMs: 300_000, env: { VAGRANT_NO_COLOR: '1' } });
-    if (cfg.code !== 0) throw new Error(`vagrant ssh-config failed: ${cfg.stderr.trim()}`);
+    if (cfg.code !== 0) throw new TextError(msg('err.vagrant.sshConfig', { error: cfg.stderr.trim() }));
     const hosts = [...cfg.stdout.matchAll(/^Host (\S+)$/gm)].map((m) => m[1]!);
     const missing = this.topology.nodes.map((n) => n.name).filter((n) => !hosts.includes(n));
     if (missing.length) throw new Error(`vagrant ssh-config has no ${missing.join(', ')}: is the Vagrantfile this repo's?`);

@@ -2,7 +2,6 @@
 // It goes through the page engine, so the terminal and the buttons do the same thing.
 import type { Lab } from '../../../../src/labs/catalogParse.ts';
 import { formatHuman } from '../../../../src/validators/report.ts';
-import { errorMessage } from '../errors.ts';
 import type { Engine } from '../types.ts';
 import type { MachineProgram, SimMachine } from '../../../../src/sim/machine/machine.ts';
 import type { Pods } from '../../../../src/runtime/pods.ts';
@@ -16,6 +15,7 @@ import { localizeHint, localizeLab } from '../../../../src/i18n/labs.ts';
 import { readPolicies, resyncIfPolicies, syncPolicies } from '../../../../src/cluster/policySync.ts';
 import { formatLabels, parseLabelArgs } from '../../../../src/node/policy/labels.ts';
 import { parsePolicy } from '../../../../src/node/policy/model.ts';
+import { errorText, TextError } from '../../../../src/i18n/text.ts';
 
 /** A policy file's text: from the node's files (a path you wrote), else one of the kit's lab files. */
 async function policyText(d: CnilabDeps, node: string, cwd: string, file: string): Promise<string> {
@@ -24,7 +24,7 @@ async function policyText(d: CnilabDeps, node: string, cwd: string, file: string
   if (await fs.exists(abs)) return fs.readFile(abs);
   const kit = file.includes('labs/') ? await d.labFile?.(file.slice(file.indexOf('labs/'))) : undefined;
   if (kit !== undefined) return kit;
-  throw new Error(`cannot read ${file}: no such file (on ${node}, or among the kit's lab files)`);
+  throw new TextError(msg('cnilab.policyNoFile', { file, node }));
 }
 
 /** The NetworkPolicy documents of a YAML text, each checked (the CLI's readPolicyFile, in the tab). */
@@ -32,13 +32,13 @@ async function policiesOf(text: string, file: string): Promise<unknown[]> {
   const { parseAllDocuments } = await import('yaml');
   const out: unknown[] = [];
   for (const [i, d] of parseAllDocuments(text).entries()) {
-    if (d.errors.length) throw new Error(`${file}: document ${i + 1} is not valid YAML: ${d.errors[0]!.message}`);
+    if (d.errors.length) throw new TextError(msg('cli.policy.notYaml', { file, n: i + 1, error: d.errors[0]!.message }));
     const v = d.toJS() as unknown;
     if (v === null || v === undefined) continue;
     parsePolicy(v, `${file}: document ${i + 1}`);
     out.push(v);
   }
-  if (out.length === 0) throw new Error(`${file} holds no NetworkPolicy`);
+  if (out.length === 0) throw new TextError(msg('cli.policy.noPolicy', { file }));
   return out;
 }
 
@@ -255,7 +255,7 @@ export function cnilabProgram(d: CnilabDeps): MachineProgram {
           return err(`${tx('cnilab.unknown', { command: sub })}\n${usage()}`, 2);
       }
     } catch (e) {
-      return err(errorMessage(e));
+      return err(text(errorText(e)));
     }
   }
 }
