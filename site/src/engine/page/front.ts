@@ -4,12 +4,9 @@
 // is still being fetched and compiled. The page draws itself and opens its terminals meanwhile;
 // a terminal shows its prompt once its node's shell is there (what was typed before runs then),
 // and everything else waits for the cluster.
-import { tx } from '../../lib/lang.ts';
-import { msg } from '../../../../src/i18n/index.ts';
-import { toApiLab } from '../../../../src/server/api.ts';
-import type { Engine, EngineLabs, TerminalConnection, TerminalSink } from '../types.ts';
-import { catalog, labNote, topology } from './labs.ts';
-import { loadState, type PageState } from './store.ts';
+import type { Engine, TerminalConnection, TerminalSink } from '../types.ts';
+import { catalog, labNote, pageEngineInfo, pageLabs } from './labs.ts';
+import { loadState } from './store.ts';
 
 export async function createPageEngine(): Promise<Engine> {
   const module = import('./index.ts');
@@ -25,15 +22,10 @@ export async function createPageEngine(): Promise<Engine> {
     async (...args: A): Promise<R> =>
       f(await full)(...args);
   return {
-    info: {
-      kind: 'page',
-      label: msg('engine.page.label'),
-      kernel: msg('engine.simKernel'),
-      description: msg('engine.page.description'),
-    },
+    info: pageEngineInfo(),
     hasAccess: () => true,
     onAccessRefused: () => () => undefined,
-    labs: async (signal) => (ready ? ready.labs(signal) : labsOf(saved)),
+    labs: async (signal) => (ready ? ready.labs(signal) : pageLabs(saved?.progress)),
     openTerminal: (id, sink) => (ready ? ready.openTerminal(id, sink) : terminalWhenReady(full, id, sink)),
     check: later((e) => e.check),
     hints: later((e) => e.hints),
@@ -59,19 +51,6 @@ export async function createPageEngine(): Promise<Engine> {
 }
 
 /** The lab list as the cluster's engine gives it, from the saved progress. */
-function labsOf(saved: PageState | undefined): EngineLabs {
-  const passed = saved?.progress.passed ?? {};
-  const current = saved?.progress.current;
-  return {
-    labs: catalog.map((l) => toApiLab(l, l.id in passed)),
-    ...(current ? { current } : {}),
-    nodes: topology.nodes.map((n) => n.name),
-    cluster: tx('engine.page.clusterName'),
-    backend: 'sim',
-    terminals: topology.nodes.map((n) => ({ id: n.name, label: n.name, kind: 'node' })),
-  };
-}
-
 /** A terminal whose shell comes with the cluster: keystrokes and the size are kept until then. */
 function terminalWhenReady(full: Promise<Engine>, id: string, sink: TerminalSink): TerminalConnection {
   let conn: TerminalConnection | undefined;

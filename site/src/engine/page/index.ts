@@ -20,7 +20,7 @@ import { revealHints } from '../../../../src/labs/progressCore.ts';
 import { regionsIn } from '../../../../src/labs/starterCore.ts';
 import { Pods } from '../../../../src/runtime/pods.ts';
 import { collectTopology } from '../../../../src/server/topology.ts';
-import { toApiDone, toApiLab } from '../../../../src/server/api.ts';
+import { toApiDone } from '../../../../src/server/api.ts';
 import { TraceError, traceInWorld } from '../../../../src/cluster/traceWorld.ts';
 import { workers } from '../../../../src/cluster/topologyModel.ts';
 import { MachineDriver } from '../../../../src/sim/machine/driver.ts';
@@ -29,9 +29,9 @@ import { nodeEnv } from '../../../../src/sim/machine/nodeFiles.ts';
 import { runLabChecks } from '../../../../src/validators/registry.ts';
 import type { CheckContext } from '../../../../src/validators/types.ts';
 import { EngineError } from '../errors.ts';
-import type { ApiCheckDone, ApiCheckResult, ApiDone, ApiSolution, Engine, EngineLabs, TerminalInfo } from '../types.ts';
+import type { ApiCheckDone, ApiCheckResult, ApiDone, ApiSolution, Engine } from '../types.ts';
 import { cnilabProgram } from './cnilab.ts';
-import { catalog, labNote, topology } from './labs.ts';
+import { catalog, labNote, pageEngineInfo, pageLabs, topology } from './labs.ts';
 import { installBundleFiles } from '../../../../src/sim/machine/install.ts';
 import { hostedProgram, loadProgramsSoon, programsWanted, referenceBundles } from './programs.ts';
 import { CNI_PROGRAMS, MACHINE_PATHS } from '../../../../src/sim/machine/nodeFiles.ts';
@@ -226,25 +226,10 @@ export async function createPageEngine(saved?: { state: PageState | undefined })
   }
 
   const engine: Engine = {
-    info: {
-      kind: 'page',
-      label: msg('engine.page.label'),
-      kernel: msg('engine.simKernel'),
-      description: msg('engine.page.description'),
-    },
+    info: pageEngineInfo(),
     hasAccess: () => true,
     onAccessRefused: () => () => undefined,
-    async labs(): Promise<EngineLabs> {
-      const terminals: TerminalInfo[] = topology.nodes.map((n) => ({ id: n.name, label: n.name, kind: 'node' }));
-      return {
-        labs: catalog.map((l) => toApiLab(l, l.id in state.progress.passed)),
-        ...(state.progress.current ? { current: state.progress.current } : {}),
-        nodes: topology.nodes.map((n) => n.name),
-        cluster: tx('engine.page.clusterName'),
-        backend: 'sim',
-        terminals,
-      };
-    },
+    labs: async () => pageLabs(state.progress),
     openTerminal(id, sink) {
       const node = topology.nodes.find((n) => n.name === id);
       if (!node) {
