@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDataplane } from '../../src/cluster/dataplane.ts';
 import { traceBetween } from '../../src/cluster/trace.ts';
 import type { NodeDriver } from '../../src/cluster/driver.ts';
+import { Differential } from '../helpers/differential.ts';
 import type { SimBackend } from '../../src/cluster/sim/simBackend.ts';
 import { checkContext, solveLab } from '../../src/labs/actions.ts';
 import { loadCatalog } from '../../src/labs/catalog.ts';
@@ -17,13 +18,6 @@ import { normFdb, normLinks, normNeigh, normPing, normRoutes, NOT_RUN } from '..
 const NODES = ['node1', 'node2', 'node3'] as const;
 const POD = 'd';
 
-interface Comparison {
-  scenario: string;
-  what: string;
-  real: unknown;
-  sim: unknown;
-}
-const compared: Comparison[] = [];
 
 async function json(d: NodeDriver, node: string, argv: string[], pod?: string) {
   const r = pod ? await d.execPod(node, pod, argv) : await d.exec(node, argv);
@@ -57,16 +51,10 @@ describe('simulated kernel vs real kernel', () => {
 
   const clusterOf = (d: NodeDriver) => (d === real.driver ? real : sim);
 
-  /** Runs the same thing on both clusters and records the two answers. */
-  async function compare(scenario: string, what: string, f: (d: NodeDriver) => Promise<unknown>) {
-    const [r, s] = [await f(real.driver), await f(sim.driver)];
-    compared.push({ scenario, what, real: r, sim: s });
-    return { real: r, sim: s };
-  }
-  async function onBoth(f: (d: NodeDriver) => Promise<unknown>) {
-    await f(real.driver);
-    await f(sim.driver);
-  }
+  const diff = new Differential(() => [real.driver, sim.driver]);
+  const { compared } = diff;
+  const compare = diff.compare.bind(diff);
+  const onBoth = diff.onBoth.bind(diff);
   const ping = (from: string, to: string, extra: string[] = []) => (d: NodeDriver) =>
     d.execPod(from, POD, ['ping', '-c1', '-W1', ...extra, to]).then(normPing);
   async function mesh(scenario: string) {
@@ -88,9 +76,7 @@ describe('simulated kernel vs real kernel', () => {
   afterAll(async () => {
     await real?.down();
     await sim?.down();
-    const agree = compared.filter((c) => JSON.stringify(c.real) === JSON.stringify(c.sim)).length;
-    const scenarios = new Set(compared.map((c) => c.scenario)).size;
-    console.log(`*** differential corpus: ${scenarios} scenarios, ${compared.length} comparisons, ${agree} agree (${((100 * agree) / Math.max(1, compared.length)).toFixed(1)}%) ***`);
+    console.log(`*** differential corpus: ${diff.summary()} ***`);
   });
 
   const expectAgreement = (scenario: string) => {

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDataplane } from '../../src/cluster/dataplane.ts';
 import type { NodeDriver } from '../../src/cluster/driver.ts';
+import { Differential } from '../helpers/differential.ts';
 import { syncPolicies } from '../../src/cluster/policySync.ts';
 import { traceBetween } from '../../src/cluster/trace.ts';
 import type { SimBackend } from '../../src/cluster/sim/simBackend.ts';
@@ -38,13 +39,6 @@ const FROM_CIDR = {
   },
 };
 
-interface Comparison {
-  scenario: string;
-  what: string;
-  real: unknown;
-  sim: unknown;
-}
-const compared: Comparison[] = [];
 
 /** Counters as zero or not; everything else of the listing as printed. */
 const normNft = (r: { code: number; stdout: string; stderr: string }) =>
@@ -55,14 +49,10 @@ describe('NetworkPolicy: simulated kernel vs real kernel', () => {
   let sim: Cluster<SimBackend>;
   const ip: Record<string, string> = {};
 
-  async function compare(scenario: string, what: string, f: (d: NodeDriver) => Promise<unknown>) {
-    const [r, s] = [await f(real.driver), await f(sim.driver)];
-    compared.push({ scenario, what, real: r, sim: s });
-  }
-  async function onBoth(f: (d: NodeDriver) => Promise<unknown>) {
-    await f(real.driver);
-    await f(sim.driver);
-  }
+  const diff = new Differential(() => [real.driver, sim.driver]);
+  const { compared } = diff;
+  const compare = diff.compare.bind(diff);
+  const onBoth = diff.onBoth.bind(diff);
 
   /** [from, to, port]: pods as node/pod. */
   type Probe = [string, string, number];
@@ -115,9 +105,7 @@ describe('NetworkPolicy: simulated kernel vs real kernel', () => {
   afterAll(async () => {
     await real?.down();
     await sim?.down();
-    const agree = compared.filter((c) => JSON.stringify(c.real) === JSON.stringify(c.sim)).length;
-    const scenarios = new Set(compared.map((c) => c.scenario)).size;
-    console.log(`*** differential corpus (NetworkPolicy): ${scenarios} scenarios, ${compared.length} comparisons, ${agree} agree (${((100 * agree) / Math.max(1, compared.length)).toFixed(1)}%) ***`);
+    console.log(`*** differential corpus (NetworkPolicy): ${diff.summary()} ***`);
   });
 
   it('no policy: every pod open, no table', async () => {
