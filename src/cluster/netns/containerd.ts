@@ -111,7 +111,14 @@ export class NetnsContainers implements ContainerHost {
   }
 
   private async _address4(node: string, name: string): Promise<string> {
-    const r = await this._ctr(node, ['task', 'exec', '--exec-id', `addr-${process.pid}-${Date.now()}`, name, 'ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+    // ctr can lose the whole output of an exec this short (its stdout fifo is read after the process
+    // ended, seen on a loaded machine): an empty answer is asked again; a wrong one is not.
+    let r: ExecResult = { code: 1, stdout: '', stderr: '' };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (attempt > 0) await sleep(200 * attempt);
+      r = await this._ctr(node, ['task', 'exec', '--exec-id', `addr-${process.pid}-${Date.now()}-${attempt}`, name, 'ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+      if ((r.stdout + r.stderr).trim() !== '') break;
+    }
     const m = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(r.stdout);
     if (!m) throw new ContainersUnavailableError(`container ${name} on ${node} has no IPv4 address on eth0: ${(r.stderr || r.stdout).trim()}`);
     return m[1]!;
