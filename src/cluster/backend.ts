@@ -56,14 +56,14 @@ export interface RuntimeContainer {
 }
 
 /**
- * Real containers on the nodes (lab 09's end state): a private containerd per node, driven by ctr
- * with --cni. Only backends whose nodes can run containerd have one (the netns backend); on the
- * others, a lab that needs it says so.
+ * Real containers on the nodes (lab 09's end state), run by ctr with --cni: on namespaces a private
+ * containerd per node, on machines over ssh (the VMs) the machine's own. The simulated kernel has
+ * none; there a lab that needs it says so.
  */
 export interface ContainerHost {
   /** Starts the node's containerd if needed, imports the kit's image and runs `name` detached on the node's CNI network. */
   runOnNetwork(node: string, name: string): Promise<RuntimeContainer>;
-  /** Ends every containerd the cluster started (by PID) with their containers, removes their state; the containers that held leases. Safe after a failure. */
+  /** Ends the containers the kit ran (and any containerd it started, by PID), removes their state; returns the containers that held leases. Safe after a failure. */
   stopAll(): Promise<RuntimeContainer[]>;
 }
 
@@ -85,7 +85,7 @@ export interface ClusterBackend {
   installNodeFiles(node: WorkerNode, mode: Mode): Promise<void>;
   /** Installs plugin bundles (the reference's or a student's build) on every worker. */
   installBundles(bundles: Bundles): Promise<void>;
-  /** Real containers on the nodes; absent where containerd can't run (the simulated kernel, the VMs for now). */
+  /** Real containers on the nodes; absent where containerd can't run (the simulated kernel). */
   readonly containers?: ContainerHost;
 }
 

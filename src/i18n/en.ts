@@ -896,7 +896,7 @@ export const en = {
   'step.err.starterBuild': 'the starter of lab {id} does not build: {error}',
   'step.err.byHand': 'could not build lab 01\'s namespaces on node1: {error}',
   'step.err.policy': 'its policy could not be applied: {error}',
-  'step.err.noSolve09': 'lab 09 has no automatic solve on the {backend} backend: its end state is a container started by containerd, and solve starts containerd on the netns backend only. Follow the lab’s steps (labs/09-containers/lab.mdx).',
+  'step.err.noSolve09': 'lab 09 has no automatic solve on the {backend} backend: its end state is a container started by containerd, which needs a real kernel: solve runs it on the netns backend and on machines over ssh (vagrant, ssh). Follow the lab’s steps (labs/09-containers/lab.mdx).',
   'step.err.containerUnreachable': 'pod web on node1 does not reach the container at {address}: {output}',
   // what each node's agent did for a mode (cluster mode, cluster up)
   'dp.wouldRun': '{node}: would run {n} command(s)',

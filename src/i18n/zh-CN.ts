@@ -857,7 +857,7 @@ export const zhCN: Record<MsgId, string> = {
   'step.err.starterBuild': '实验 {id} 的起始代码构建失败：{error}',
   'step.err.byHand': '无法在 node1 上建好实验 01 的命名空间：{error}',
   'step.err.policy': '它的策略没能应用：{error}',
-  'step.err.noSolve09': '实验 09 在 {backend} 后端上不能一键完成：它的最终状态是一个由 containerd 启动的容器，而 solve 只在 netns 后端上启动 containerd。请按实验的步骤来做（labs/09-containers/lab.zh-CN.mdx）。',
+  'step.err.noSolve09': '实验 09 在 {backend} 后端上不能一键完成：它的最终状态是一个由 containerd 启动的容器，这需要真实的内核：solve 只在 netns 后端和通过 ssh 连接的机器上（vagrant、ssh 后端）运行它。请按实验的步骤来做（labs/09-containers/lab.zh-CN.mdx）。',
   'step.err.containerUnreachable': 'node1 上的 Pod web 访问不到位于 {address} 的容器：{output}',
   // 每个节点的 agent 为某个模式做了什么（cluster mode、cluster up）
   'dp.wouldRun': '{node}：将运行 {n} 条命令',

@@ -43,7 +43,7 @@ describe('labs on the simulated kernel', () => {
   it('lab 09: solve says containerd is not on the simulated kernel, and starts nothing', async () => {
     const lab09 = loadCatalog().find((l) => l.id === '09')!;
     expect((c.backend as ClusterBackend).containers).toBeUndefined();
-    await expect(solveLab(c.env, lab09)).rejects.toThrow(/lab 09 has no automatic solve on the sim backend: .*containerd.*netns backend/);
+    await expect(solveLab(c.env, lab09)).rejects.toThrow(/lab 09 has no automatic solve on the sim backend: .*containerd.*real kernel.*netns backend/);
   });
 
   // From the solution bot's end state (lab 10: vxlan, a pod on every node; lab 01's namespaces).

@@ -13,6 +13,7 @@ import { InventoryError, needsSudo, parseInventory, renderSshConfig } from './in
 import { SshLayout } from './layout.ts';
 import { bundleWrites, writeFailure, writerArgv, type RemoteBatch } from './remoteFiles.ts';
 import { SshConnections, type SshNode } from './sshConnection.ts';
+import { SshContainers } from './sshContainers.ts';
 import { podNetnsDir, SshDriver } from './sshDriver.ts';
 import { msg, TextError } from '../../i18n/text.ts';
 
@@ -23,6 +24,8 @@ export class SshBackend implements ClusterBackend {
   readonly layout: SshLayout;
   readonly connections: SshConnections;
   readonly driver: SshDriver;
+  /** Lab 09's containers, on the node's own containerd. */
+  readonly containers: SshContainers;
 
   constructor(
     readonly topology: Topology,
@@ -34,6 +37,7 @@ export class SshBackend implements ClusterBackend {
     this.layout = new SshLayout(name, cluster);
     this.connections = new SshConnections(this.layout.sshConfig);
     this.driver = new SshDriver(name, topology, this.connections, (n) => this._sshNode(n));
+    this.containers = new SshContainers(topology, this.driver);
   }
 
   get cluster() {
@@ -150,10 +154,12 @@ export class SshBackend implements ClusterBackend {
     await Promise.all(workers(this.topology).map((n) => this._write(n.name, { bundles: writes })));
   }
 
-  /** Removes the pods' namespaces it made, closes the connections, forgets the cluster. The machines stay. */
+  /** Removes the containers and pods' namespaces it made, closes the connections, forgets the cluster. The machines stay. */
   async down(opts: { progress?: Progress } = {}): Promise<DownResult> {
     const state = this.readState();
     if (!state) return { removed: [], busy: [] };
+    // The kit's containers first (their leases go with the data dir below); the daemon is the machine's.
+    await this.containers.stopAll().catch(() => []);
     const removed = await this._removePods(opts.progress);
     await this._closeAll(state);
     fs.rmSync(this.layout.stateDir, { recursive: true, force: true });
