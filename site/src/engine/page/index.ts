@@ -31,14 +31,14 @@ import type { CheckContext } from '../../../../src/validators/types.ts';
 import { EngineError } from '../errors.ts';
 import type { ApiCheckDone, ApiCheckResult, ApiDone, ApiSolution, Engine } from '../types.ts';
 import { cnilabProgram } from './cnilab.ts';
-import { catalog, labNote, pageEngineInfo, pageLabs, topology } from './labs.ts';
+import { catalog, labNote, pageEngineInfo, pageLabs, terminalBanner, topology, unknownNode } from './labs.ts';
 import { installBundleFiles } from '../../../../src/sim/machine/install.ts';
 import { hostedProgram, loadProgramsSoon, programsWanted, referenceBundles } from './programs.ts';
 import { CNI_PROGRAMS, MACHINE_PATHS } from '../../../../src/sim/machine/nodeFiles.ts';
 import { mktemp } from '../../../../src/sim/machine/extraCommands.ts';
 import { MachineShell } from './shell.ts';
 import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
-import { PageTerminal } from './terminal.ts';
+import { PageTerminal, type TerminalNode } from './terminal.ts';
 import { list, msg, type Msg } from '../../../../src/i18n/index.ts';
 
 /** Why a lab action or a trace could not be done, in the page's language (the lab server says it in English). */
@@ -95,7 +95,10 @@ async function solutionRegions(labId: string) {
 const labFiles = import.meta.glob('../../../../labs/*/*.yaml', { query: '?raw', import: 'default' }) as Record<string, () => Promise<string>>;
 
 /** The page engine; `saved`: the state already read from IndexedDB (front.ts reads it first). */
-export async function createPageEngine(saved?: { state: PageState | undefined }): Promise<Engine> {
+/** The engine, and what a terminal opened before it was there needs of a node (front.ts). */
+export type PageEngine = Engine & { terminalNode(id: string): TerminalNode | undefined };
+
+export async function createPageEngine(saved?: { state: PageState | undefined }): Promise<PageEngine> {
   const restored = await restore(saved ? saved.state : await loadState());
   let state = restored.state;
   const machine = restored.machine;
@@ -225,26 +228,29 @@ export async function createPageEngine(saved?: { state: PageState | undefined })
     return toApiDone(lab.id, done);
   }
 
-  const engine: Engine = {
+  /** A node's shell and history for a terminal (undefined: no such node). */
+  function terminalNode(id: string): TerminalNode | undefined {
+    const node = topology.nodes.find((n) => n.name === id);
+    if (!node) return undefined;
+    const shell = new MachineShell(machine, id, nodeEnv(node), state.shells?.[id], (s) => {
+      (state.shells ??= {})[id] = s;
+      save();
+    });
+    loadProgramsSoon();
+    return { shell, history: (state.history[id] ??= []), onHistory: save };
+  }
+
+  const engine: PageEngine = {
     info: pageEngineInfo(),
     hasAccess: () => true,
     onAccessRefused: () => () => undefined,
     labs: async () => pageLabs(state.progress),
     openTerminal(id, sink) {
       const node = topology.nodes.find((n) => n.name === id);
-      if (!node) {
-        queueMicrotask(() => sink.state({ status: 'failed', message: tx('engine.noNode', { id }) }));
-        return { input() {}, resize() {}, retryNow() {}, restart() {}, close() {} };
-      }
-      const nodeShell = new MachineShell(machine, id, nodeEnv(node), state.shells?.[id], (s) => {
-        (state.shells ??= {})[id] = s;
-        save();
-      });
-      const history = (state.history[id] ??= []);
-      loadProgramsSoon();
-      const banner = `${tx('term.pageBanner', { node: id, role: msg(node.role === 'router' ? 'term.role.router' : 'term.role.worker') })}\n`;
-      return new PageTerminal(id, nodeShell, sink, history, save, banner);
+      if (!node) return unknownNode(id, sink);
+      return new PageTerminal(id, terminalNode(id)!, sink, terminalBanner(node));
     },
+    terminalNode,
     check,
     async hints(id) {
       const lab = labOf(id);

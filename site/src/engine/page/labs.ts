@@ -9,7 +9,7 @@ import { tx } from '../../lib/lang.ts';
 import { msg } from '../../../../src/i18n/index.ts';
 import type { Progress } from '../../../../src/labs/progressCore.ts';
 import { toApiLab } from '../../../../src/server/api.ts';
-import type { Engine, EngineLabs } from '../types.ts';
+import type { Engine, EngineLabs, TerminalConnection, TerminalSink } from '../types.ts';
 
 export const catalog: Lab[] = labsCatalog;
 export const topology: Topology = validateTopology(topologyJson as unknown as Topology, 'vm/topology.json');
@@ -33,6 +33,17 @@ export function pageLabs(progress: Progress | undefined): EngineLabs {
     backend: 'sim',
     terminals: topology.nodes.map((n) => ({ id: n.name, label: n.name, kind: 'node' })),
   };
+}
+
+/** A node terminal's greeting, in the page's language. */
+export function terminalBanner(node: Topology['nodes'][number]): string {
+  return `${tx('term.pageBanner', { node: node.name, role: msg(node.role === 'router' ? 'term.role.router' : 'term.role.worker') })}\n`;
+}
+
+/** A terminal for a node the cluster does not have: it says so. */
+export function unknownNode(id: string, sink: TerminalSink): TerminalConnection {
+  queueMicrotask(() => sink.state({ status: 'failed', message: tx('engine.noNode', { id }) }));
+  return { input() {}, resize() {}, retryNow() {}, restart() {}, close() {} };
 }
 
 /** What the tab cannot do of a lab: `runs` false when the lab cannot be done here at all (in the page's language, asked each time it is shown). */

@@ -1,6 +1,11 @@
 // A node's terminal in the tab: prompt, line editing (←/→, Home/End, Backspace), history (↑/↓,
 // kept with the rest of the student's state), Ctrl-C, Ctrl-L, Tab completion of command names,
 // and each line run by the node's shell. Output uses CRLF, as a PTY would.
+//
+// The node's shell may come after the terminal opened: the shell library and the kernel model are
+// most of the page's code and load after it. The greeting and the prompt (with the saved working
+// directory) show at once, and the line editor works; a line typed before the shell is there runs
+// as soon as it is.
 import type { ConnState, TerminalConnection, TerminalSink } from '../types.ts';
 
 export interface NodeShell {
@@ -10,6 +15,20 @@ export interface NodeShell {
   commandNames(): string[];
   /** The working directory, for the prompt. */
   cwd(): string;
+}
+
+/** What a terminal needs from its node: the shell, and the history kept with the student's state. */
+export interface TerminalNode {
+  shell: NodeShell;
+  history: string[];
+  /** Called after a line was added to the history (to save it). */
+  onHistory: () => void;
+}
+
+/** Until the node is there: the working directory and the history as saved. */
+export interface EarlyTerminal {
+  cwd: string;
+  history: string[];
 }
 
 const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
@@ -27,14 +46,33 @@ export class PageTerminal implements TerminalConnection {
   private typeAhead = '';
   private closed = false;
 
+  /** The node, once its shell is there. */
+  private parts: TerminalNode | undefined;
+  private readonly ready: Promise<TerminalNode>;
+
   constructor(
     private readonly node: string,
-    private readonly shell: NodeShell,
+    source: TerminalNode | Promise<TerminalNode>,
     private readonly sink: TerminalSink,
-    private readonly history: string[],
-    private readonly onHistory: () => void,
     banner: string,
+    private readonly early: EarlyTerminal = { cwd: '/root', history: [] },
   ) {
+    this.ready = Promise.resolve(source);
+    if ('shell' in source) this.parts = source;
+    else {
+      source.then(
+        (parts) => {
+          if (this.closed) return;
+          const shown = this.promptText;
+          this.parts = parts;
+          // The saved directory may be gone from the restored machine: the prompt says where the shell is.
+          if (!this.busy && this.promptText !== shown) this.redraw();
+        },
+        (e: unknown) => {
+          if (!this.closed) sink.state({ status: 'failed', message: e instanceof Error ? e.message : String(e) });
+        },
+      );
+    }
     const open: ConnState = { status: 'open' };
     queueMicrotask(() => {
       if (this.closed) return;
@@ -44,8 +82,12 @@ export class PageTerminal implements TerminalConnection {
     });
   }
 
+  private get history(): string[] {
+    return this.parts?.history ?? this.early.history;
+  }
+
   private get promptText(): string {
-    const cwd = this.shell.cwd();
+    const cwd = this.parts?.shell.cwd() ?? this.early.cwd;
     const shown = cwd === '/root' ? '~' : cwd.startsWith('/root/') ? `~${cwd.slice(5)}` : cwd;
     return `${BOLD_GREEN}root@${this.node}${RESET}:${BOLD_BLUE}${shown}${RESET}# `;
   }
@@ -160,7 +202,7 @@ export class PageTerminal implements TerminalConnection {
     const before = this.line.slice(0, this.cursor);
     if (/\s/.test(before.trimStart())) return; // only the command word
     const word = before.trimStart();
-    const hits = this.shell.commandNames().filter((n) => n.startsWith(word));
+    const hits = (this.parts?.shell.commandNames() ?? []).filter((n) => n.startsWith(word));
     if (hits.length === 1) {
       const add = hits[0]!.slice(word.length) + ' ';
       this.line = this.line.slice(0, this.cursor) + add + this.line.slice(this.cursor);
@@ -173,25 +215,27 @@ export class PageTerminal implements TerminalConnection {
   }
 
   private async execute(line: string, typedAhead: string): Promise<void> {
-    if (line.trim()) {
-      if (this.history[this.history.length - 1] !== line) this.history.push(line);
-      if (this.history.length > 500) this.history.splice(0, this.history.length - 500);
-      this.onHistory();
-    }
-    if (line.trim() === 'clear') {
-      this.sink.output('\x1b[H\x1b[2J');
-    } else if (line.trim()) {
-      const ctrl = new AbortController();
-      this.busy = ctrl;
-      try {
-        await this.shell.run(line, (s, err) => this.sink.output(err ? `${RED}${crlf(s)}${RESET}` : crlf(s)), ctrl.signal);
-      } catch (e) {
-        this.sink.output(`${RED}${crlf((e as Error).message)}${RESET}\r\n`);
-      } finally {
-        this.busy = null;
+    // Busy from here: keys typed while the shell loads or the line runs are type-ahead.
+    const ctrl = new AbortController();
+    this.busy = ctrl;
+    try {
+      const parts = this.parts ?? (await this.ready);
+      if (line.trim()) {
+        if (parts.history[parts.history.length - 1] !== line) parts.history.push(line);
+        if (parts.history.length > 500) parts.history.splice(0, parts.history.length - 500);
+        parts.onHistory();
       }
-      if (ctrl.signal.aborted) this.sink.output('^C\r\n');
+      if (line.trim() === 'clear') {
+        this.sink.output('\x1b[H\x1b[2J');
+      } else if (line.trim() && !ctrl.signal.aborted) {
+        await parts.shell.run(line, (s, err) => this.sink.output(err ? `${RED}${crlf(s)}${RESET}` : crlf(s)), ctrl.signal);
+      }
+    } catch (e) {
+      this.sink.output(`${RED}${crlf((e as Error).message)}${RESET}\r\n`);
+    } finally {
+      this.busy = null;
     }
+    if (ctrl.signal.aborted) this.sink.output('^C\r\n');
     if (this.closed) return;
     this.prompt();
     const more = typedAhead + this.typeAhead;
