@@ -20,6 +20,7 @@
 #      SIMPLECNI_VM_PHASES     the phases to run after `cluster up` (default "fixtures suite conformance";
 #                              "bench" is npm run bench:vm: lab checks over ssh vs netns)
 #      SIMPLECNI_VM_MEMORY     MiB per VM (default 512)
+#      SIMPLECNI_VM_TESTS      only the suite's tests whose names match this pattern (vitest -t)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -240,7 +241,7 @@ fi
 # ---- 5. the VM suite ----------------------------------------------------------------------------------------------
 if wants suite; then
   phase "VM suite: files, CLI, solution bot x3 modes, captures"
-  if bash "$NSCTL" exec npx vitest run -c test/vm/vitest.config.ts 2>&1 | sed -u 's/^/  /'; then ok "test/vm: pass"; else fail "test/vm"; fi
+  if bash "$NSCTL" exec npx vitest run -c test/vm/vitest.config.ts ${SIMPLECNI_VM_TESTS:+-t "$SIMPLECNI_VM_TESTS"} 2>&1 | sed -u 's/^/  /'; then ok "test/vm: pass"; else fail "test/vm"; fi
 fi
 
 # ---- 6. the plugin's conformance tests on node1 -----------------------------------------------------------------
