@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The VM test tier (npm run test:vm): the real thing, on real Debian kernels, driven by the kit itself.
-#   1. Debian packages it needs (apt, when root and missing)
+#   1. Debian packages it needs (apt, when root and missing; busybox-static: lab 09's image is built here)
 #   2. the offline box (vm/build-box.sh; cached) and `vagrant box add`
 #   3. libvirt inside a network namespace of its own (vm/libvirt-netns.sh); in it,
 #      `cnilab cluster up --backend vagrant` (vagrant up, then ssh from `vagrant ssh-config`) and
@@ -114,7 +114,7 @@ trap 'exit 130' INT TERM
 # ---- 1. packages ------------------------------------------------------------------------------------------
 phase "packages"
 need=()
-for p in vagrant vagrant-libvirt libvirt-daemon-system qemu-system-x86 qemu-utils debootstrap fdisk e2fsprogs iproute2 openssh-client; do
+for p in vagrant vagrant-libvirt libvirt-daemon-system qemu-system-x86 qemu-utils debootstrap fdisk e2fsprogs iproute2 openssh-client busybox-static; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [[ ${#need[@]} -gt 0 ]]; then
