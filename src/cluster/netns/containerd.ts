@@ -24,10 +24,10 @@ import { privateContainerdConfig } from '../containerd/config.ts';
 import { buildBusyboxOciTar, DEFAULT_BUSYBOX_REF, isStaticElf } from '../containerd/ociImage.ts';
 import { workerByName, type Topology } from '../topology.ts';
 import type { NetnsLayout } from './layout.ts';
-import { msg, TextError } from '../../i18n/text.ts';
+import { msg } from '../../i18n/text.ts';
+import { addressExec, containerAddress4 } from '../containerd/address.ts';
+import { ContainersUnavailableError } from '../containerd/errors.ts';
 
-/** containerd can't run containers here (a package missing, the daemon fails): the message says what to do. */
-export class ContainersUnavailableError extends TextError {}
 
 const PACKAGES = 'apt-get install -y --no-install-recommends containerd runc busybox-static';
 const RUN_DIR = '/run/containerd';
@@ -110,18 +110,8 @@ export class NetnsContainers implements ContainerHost {
     ];
   }
 
-  private async _address4(node: string, name: string): Promise<string> {
-    // ctr can lose the whole output of an exec this short (its stdout fifo is read after the process
-    // ended, seen on a loaded machine): an empty answer is asked again; a wrong one is not.
-    let r: ExecResult = { code: 1, stdout: '', stderr: '' };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if (attempt > 0) await sleep(200 * attempt);
-      r = await this._ctr(node, ['task', 'exec', '--exec-id', `addr-${process.pid}-${Date.now()}-${attempt}`, name, 'ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
-      if ((r.stdout + r.stderr).trim() !== '') break;
-    }
-    const m = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(r.stdout);
-    if (!m) throw new ContainersUnavailableError(`container ${name} on ${node} has no IPv4 address on eth0: ${(r.stderr || r.stdout).trim()}`);
-    return m[1]!;
+  private _address4(node: string, name: string): Promise<string> {
+    return containerAddress4(node, name, (attempt) => this._ctr(node, addressExec(name, attempt)));
   }
 
   private _record(node: string, c: RuntimeContainer) {

@@ -13,7 +13,8 @@ import type { ExecResult } from '../../shared/exec.ts';
 import type { ContainerHost, RuntimeContainer } from '../backend.ts';
 import { buildBusyboxOciTar, DEFAULT_BUSYBOX_REF } from '../containerd/ociImage.ts';
 import type { NodeDriver } from '../driver.ts';
-import { ContainersUnavailableError } from '../netns/containerd.ts';
+import { addressExec, containerAddress4 } from '../containerd/address.ts';
+import { ContainersUnavailableError } from '../containerd/errors.ts';
 import { workerByName, workers, type Topology } from '../topology.ts';
 import { msg } from '../../i18n/text.ts';
 
@@ -22,8 +23,6 @@ const NAMESPACE = 'cnilab';
 /** What the container runs: it only has to stay up (busybox's sleep takes no "infinity"). */
 const KEEP_RUNNING = ['sleep', '1000000000'];
 const PACKAGES = 'apt-get install -y --no-install-recommends containerd runc';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class SshContainers implements ContainerHost {
   constructor(
@@ -75,17 +74,8 @@ export class SshContainers implements ContainerHost {
     }
   }
 
-  private async _address4(node: string, name: string): Promise<string> {
-    // As on namespaces: an empty answer from an exec this short is asked again.
-    let r: ExecResult = { code: 1, stdout: '', stderr: '' };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if (attempt > 0) await sleep(200 * attempt);
-      r = await this._ctr(node, ['task', 'exec', '--exec-id', `addr-${process.pid}-${Date.now()}-${attempt}`, name, 'ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
-      if ((r.stdout + r.stderr).trim() !== '') break;
-    }
-    const m = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(r.stdout);
-    if (!m) throw new ContainersUnavailableError(`container ${name} on ${node} has no IPv4 address on eth0: ${(r.stderr || r.stdout).trim()}`);
-    return m[1]!;
+  private _address4(node: string, name: string): Promise<string> {
+    return containerAddress4(node, name, (attempt) => this._ctr(node, addressExec(name, attempt)));
   }
 
   private async _remove(node: string, name: string) {
