@@ -1,5 +1,7 @@
 // The English messages: the source of truth. Keys are stable ids (area.what); `{name}` marks a
 // parameter. Add a key here and the type-check asks for it in every other catalogue.
+import { POLICY_TEXTS } from '../node/policy/texts.ts';
+
 export const en = {
   // language names, as each language calls itself
   'lang.en': 'English',
@@ -774,6 +776,7 @@ export const en = {
   'cli.policy.notYaml': '{file}: document {n} is not valid YAML: {error}',
   'cli.policy.nothingApplied': 'nothing was applied',
   'cli.policy.noPolicy': '{file} holds no NetworkPolicy',
+  'cli.policy.invalid': '{file}: {error}',
   'cli.policy.isolated': '{node}: {pods} isolated by {policies}',
   'cli.policy.noTable': '{node}: no pod selected: no table',
   'cli.policy.readIt': 'read it: {command}',
@@ -1037,6 +1040,9 @@ export const en = {
   'err.containerd.missing': 'containerd can\'t run here: missing {tools}. Install them: {packages}',
   'err.busybox.missing': '{file} not found: apt-get install -y --no-install-recommends busybox-static',
   'err.busybox.dynamic': '{file} is dynamically linked (package busybox?); the image needs busybox-static: apt-get install -y busybox-static',
+  // NetworkPolicy and pod label errors (err.policy.*, err.label.*): their English is written where the
+  // node agent, which carries no catalogue, throws them
+  ...POLICY_TEXTS,
   // commander's own errors (the CLI prints commander's English text as it is; these are for other languages)
   'cmdr.error': 'error: {error}',
   'cmdr.unknownOption': 'error: unknown option \'{option}\'',
