@@ -9,6 +9,7 @@ import { NoTypeScriptError } from '../../src/labs/typecheck.ts';
 import { PolicySyncError } from '../../src/cluster/policySync.ts';
 import { NodeFileError } from '../../src/cluster/fileAccess.ts';
 import { LabActionError } from '../../src/labs/byHand.ts';
+import { toNetworkList } from '../../src/runtime/cniRuntime.ts';
 
 const CJK = /[\u4e00-\u9fff]/;
 
@@ -38,6 +39,25 @@ describe('rarer errors', () => {
       expect(err).toBeInstanceOf(TextError);
       expect(t('zh-CN', errorText(err))).toMatch(CJK);
       expect(err.message).toBe(english(errorText(err)));
+    }
+  });
+
+  it('a network config the runtime cannot use: the node, the file and the missing key, with an example, in both languages', () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ name: 'n', plugins: [{ type: 'x' }] }, 'node1: /etc/cni/net.d/10-simplecni.conflist: no "cniVersion": the config says which CNI version it is written for, e.g. "cniVersion": "1.0.0"', 'node1：/etc/cni/net.d/10-simplecni.conflist：缺少 "cniVersion"：配置要写明它按哪个 CNI 版本编写'],
+      [{ cniVersion: '1.0.0', plugins: [{ type: 'x' }] }, 'node1: /etc/cni/net.d/10-simplecni.conflist: no "name": a network config names its network', '缺少 "name"：网络配置要给它的网络起个名字'],
+      [{ cniVersion: '1.0.0', name: 'n', plugins: [] }, 'node1: /etc/cni/net.d/10-simplecni.conflist: "plugins" is empty: a .conflist lists at least one plugin', '"plugins" 是空的：.conflist 至少要列出一个插件'],
+      [{ cniVersion: '1.0.0', name: 'n', plugins: [{}] }, 'node1: /etc/cni/net.d/10-simplecni.conflist: every plugin needs a "type": the name of its program in the CNI bin directory', '每个插件都需要 "type"：它在 CNI bin 目录里的程序名'],
+    ];
+    for (const [raw, en, zh] of cases) {
+      let err: unknown;
+      try {
+        toNetworkList(raw, '/etc/cni/net.d/10-simplecni.conflist', 'node1');
+      } catch (e) {
+        err = e;
+      }
+      expect((err as Error).message).toContain(en);
+      expect(t('zh-CN', errorText(err))).toContain(zh);
     }
   });
 
