@@ -1037,6 +1037,7 @@ export const en = {
   'err.runtime.noConfigDir': '{node}: no network config: no such directory {dir}',
   'err.runtime.noConfigFile': '{node}: no network config: no *.conflist or *.conf file in {dir}',
   'err.runtime.notJson': '{node}: {file} is not valid JSON: {error}',
+  'err.probe.listener': '{pod}: could not start a TCP listener on {ports}: {error}',
   'err.runtime.badConfig': '{node}: {file}: {error}',
   'err.runtime.noVersion': 'no "cniVersion": the config says which CNI version it is written for, e.g. "cniVersion": "1.0.0"',
   'err.runtime.noName': 'no "name": a network config names its network, e.g. "name": "simplecni"',

@@ -996,6 +996,7 @@ export const zhCN: Record<MsgId, string> = {
   'err.runtime.noConfigDir': '{node}：没有网络配置：目录 {dir} 不存在',
   'err.runtime.noConfigFile': '{node}：没有网络配置：{dir} 里没有 *.conflist 或 *.conf 文件',
   'err.runtime.notJson': '{node}：{file} 不是有效的 JSON：{error}',
+  'err.probe.listener': '{pod}：无法在 {ports} 上启动 TCP 监听程序：{error}',
   'err.runtime.badConfig': '{node}：{file}：{error}',
   'err.runtime.noVersion': '缺少 "cniVersion"：配置要写明它按哪个 CNI 版本编写，例如 "cniVersion": "1.0.0"',
   'err.runtime.noName': '缺少 "name"：网络配置要给它的网络起个名字，例如 "name": "simplecni"',

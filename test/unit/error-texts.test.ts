@@ -10,6 +10,9 @@ import { PolicySyncError } from '../../src/cluster/policySync.ts';
 import { NodeFileError } from '../../src/cluster/fileAccess.ts';
 import { LabActionError } from '../../src/labs/byHand.ts';
 import { toNetworkList } from '../../src/runtime/cniRuntime.ts';
+import { runLabChecks } from '../../src/validators/registry.ts';
+import type { CheckContext } from '../../src/validators/types.ts';
+import { findLab, loadCatalog } from '../../src/labs/catalog.ts';
 
 const CJK = /[\u4e00-\u9fff]/;
 
@@ -22,6 +25,7 @@ const CASES: [Msg, string, string][] = [
   [msg('err.vagrant.missingHosts', { nodes: 'node3' }), "vagrant ssh-config has no node3: is the Vagrantfile this repo's?", 'vagrant ssh-config 里没有 node3：这是本仓库的 Vagrantfile 吗？'],
   [msg('err.vagrant.rootKey', { node: 'node1', error: 'denied' }), "node1: could not set up root's ssh key: denied", 'node1：无法为 root 配置 ssh 密钥：denied'],
   [msg('err.esbuild.load', { native: 'no binary', wasm: 'not installed' }), 'cannot load esbuild to build your code: native esbuild: no binary; esbuild-wasm: not installed', '无法加载 esbuild 来构建你的代码'],
+  [msg('err.probe.listener', { pod: 'node1/db', ports: '6379, 80', error: 'the listener did not start' }), 'node1/db: could not start a TCP listener on 6379, 80: the listener did not start', 'node1/db：无法在 6379, 80 上启动 TCP 监听程序：the listener did not start'],
   [msg('err.typescript.missing', { error: "Cannot find package 'typescript'" }), "the TypeScript compiler is not installed here (Cannot find package 'typescript')", "这里没有安装 TypeScript 编译器（Cannot find package 'typescript'）"],
 ];
 
@@ -35,7 +39,7 @@ describe('rarer errors', () => {
   });
 
   it('the errors that carry them give the English as their message and the text to whoever prints it', () => {
-    for (const err of [new ContainersUnavailableError(CASES[0]![0]), new NoTypeScriptError(CASES[7]![0])]) {
+    for (const err of [new ContainersUnavailableError(CASES[0]![0]), new NoTypeScriptError(CASES[8]![0])]) {
       expect(err).toBeInstanceOf(TextError);
       expect(t('zh-CN', errorText(err))).toMatch(CJK);
       expect(err.message).toBe(english(errorText(err)));
@@ -58,6 +62,19 @@ describe('rarer errors', () => {
       }
       expect((err as Error).message).toContain(en);
       expect(t('zh-CN', errorText(err))).toContain(zh);
+    }
+  });
+
+  it('a check that could not run says why in the reader\'s language, its English found line as before', async () => {
+    const notUp = msg('err.backend.notUp', { cluster: 'lab', backend: 'sim', command: 'cnilab cluster up --backend sim' });
+    // Whatever the check asks of its context, the cluster is not there.
+    const ctx = new Proxy({}, { get: () => { throw new TextError(notUp); } }) as CheckContext;
+    const r = await runLabChecks(findLab(loadCatalog(), '04'), ctx);
+    expect(r.checks.length).toBeGreaterThan(0);
+    for (const c of r.checks) {
+      expect(c.found).toBe(`the check could not run: ${english(notUp)}`);
+      expect(t('zh-CN', c.msg!.found!)).toBe(`检查无法运行：${t('zh-CN', notUp)}`);
+      expect(t('zh-CN', c.msg!.found!)).not.toContain('is not up');
     }
   });
 
