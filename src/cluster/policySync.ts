@@ -9,8 +9,9 @@ import type { PodRef } from '../node/policy/model.ts';
 import { Pods } from '../runtime/pods.ts';
 import type { NodeDriver } from './driver.ts';
 import { workers } from './topology.ts';
+import { errorText, TextError } from '../i18n/text.ts';
 
-export class PolicySyncError extends Error {}
+export class PolicySyncError extends TextError {}
 
 /** Where a node keeps its policy file: beside its cluster file. */
 export const policyFilePath = (driver: NodeDriver, node: string) => path.posix.join(path.posix.dirname(driver.paths(node).clusterFile), POLICY_FILE_NAME);
@@ -33,7 +34,7 @@ async function writeNodeFile(driver: NodeDriver, node: string, file: string, con
   try {
     await driver.files.write(node, file, content);
   } catch (err) {
-    throw new PolicySyncError((err as Error).message);
+    throw new PolicySyncError(errorText(err));
   }
 }
 

@@ -11,6 +11,7 @@ import { LabActionError, removeByHand } from './byHand.ts';
 import { syncPolicies } from '../cluster/policySync.ts';
 import { checkContext, clearDataplane, deploy, removeAllPods, solveLab as solveLabWith, stopContainers, type DoneSteps } from './solve.ts';
 import { msg } from '../i18n/index.ts';
+import { errorText } from '../i18n/text.ts';
 
 export { buildByHand, LabActionError, removeByHand } from './byHand.ts';
 export { checkContext, clearDataplane, deploy, ensurePod, ensurePodsEverywhere, setMode, type DoneSteps } from './solve.ts';
@@ -72,7 +73,7 @@ export async function resetLab(env: LabEnv, lab: Lab, workspaceDir: string): Pro
     try {
       bundles = await buildWorkspace(workspaceDir);
     } catch (err) {
-      throw new LabActionError(msg('step.err.starterBuild', { id: lab.id, error: (err as Error).message }));
+      throw new LabActionError(msg('step.err.starterBuild', { id: lab.id, error: errorText(err) }));
     }
   }
   return resetLabNodes(env, lab, bundles);

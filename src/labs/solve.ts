@@ -16,6 +16,7 @@ import type { CheckContext } from '../validators/types.ts';
 import type { Lab } from './catalogParse.ts';
 import { buildByHand, LabActionError } from './byHand.ts';
 import { msg, type Msg } from '../i18n/index.ts';
+import { errorText } from '../i18n/text.ts';
 
 export function checkContext(env: LabEnv): CheckContext {
   const pods = new Pods(env.driver);
@@ -129,7 +130,7 @@ export async function solveLab(env: LabEnv, lab: Lab, bundles: Bundles): Promise
       try {
         await syncPolicies(env.driver, [LAB11_POLICY]);
       } catch (err) {
-        if (err instanceof PolicySyncError) throw new LabActionError(msg('step.err.policy', { error: err.message }));
+        if (err instanceof PolicySyncError) throw new LabActionError(msg('step.err.policy', { error: errorText(err) }));
         throw err;
       }
       done.push(msg('step.lab11'));
@@ -160,7 +161,7 @@ async function runContainers(env: LabEnv): Promise<DoneSteps> {
   } catch (err) {
     // Nothing half-made stays: the daemons end, the leases their containers held are freed.
     await stopContainers(env).catch(() => {});
-    throw err instanceof LabActionError ? err : new LabActionError((err as Error).message);
+    throw err instanceof LabActionError ? err : new LabActionError(errorText(err));
   }
   return done;
 }

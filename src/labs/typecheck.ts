@@ -2,6 +2,7 @@
 // anything is deployed: a type error is a `file:line:col message` line, never a crash on a node.
 import * as path from 'node:path';
 import { repoRoot } from '../shared/paths.ts';
+import { msg, TextError } from '../i18n/text.ts';
 
 export interface TypeProblem {
   /** Relative to the directory asked for when inside it, else absolute. */
@@ -14,7 +15,7 @@ export interface TypeProblem {
 export const formatProblem = (p: TypeProblem) => `${p.file}:${p.line}:${p.col} ${p.message}`;
 
 /** Thrown when the TypeScript compiler is not installed here (a WebContainer's tree leaves its 23 MB out). */
-export class NoTypeScriptError extends Error {}
+export class NoTypeScriptError extends TextError {}
 
 /** The type errors of the workspace in `dir` (empty: it type-checks); files named relative to `from`. */
 export async function typecheckWorkspace(dir: string, from = dir): Promise<TypeProblem[]> {
@@ -23,7 +24,7 @@ export async function typecheckWorkspace(dir: string, from = dir): Promise<TypeP
   try {
     ts = (await import('typescript')).default;
   } catch (err) {
-    throw new NoTypeScriptError(`the TypeScript compiler is not installed here (${(err as Error).message.split('\n')[0]})`);
+    throw new NoTypeScriptError(msg('err.typescript.missing', { error: (err as Error).message.split('\n')[0]! }));
   }
   const configFile = path.join(dir, 'tsconfig.json');
   const read = ts.readConfigFile(configFile, ts.sys.readFile);

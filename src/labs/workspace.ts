@@ -7,6 +7,7 @@ import { repoRoot } from '../shared/paths.ts';
 import type { Lab } from './catalog.ts';
 import { ENTRIES } from './pageBuild.ts';
 import { writeStarter, type Region } from './starters.ts';
+import { msg, TextError } from '../i18n/text.ts';
 
 export { ENTRIES };
 
@@ -58,7 +59,7 @@ export async function loadEsbuild(): Promise<Pick<typeof import('esbuild'), 'bui
     const wasm = await import('esbuild-wasm');
     return { build: wasm.build as typeof import('esbuild').build, flavour: 'wasm' };
   } catch (err) {
-    throw new Error(`cannot load esbuild to build your code: native esbuild: ${nativeError.message.split('\n')[0]}; esbuild-wasm: ${(err as Error).message.split('\n')[0]}`);
+    throw new TextError(msg('err.esbuild.load', { native: nativeError.message.split('\n')[0]!, wasm: (err as Error).message.split('\n')[0]! }));
   }
 }
 

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { findPluginArgv } from '../cluster/cniPath.ts';
 import type { NodeDriver } from '../cluster/driver.ts';
 import { compareVersions } from '../plugin/version.ts';
-import { msg, TextError } from '../i18n/text.ts';
+import { errorText, msg, TextError } from '../i18n/text.ts';
+import type { MsgId } from '../i18n/en.ts';
 
 /** The newest spec version this runtime speaks (libcni's version.Current()). */
 export const RUNTIME_VERSION = '1.1.0';
@@ -200,7 +201,7 @@ export class CniRuntime {
     try {
       await this._driver.files.write(node, file, JSON.stringify(entry));
     } catch (err) {
-      throw new Error(`could not cache the ADD result: ${(err as Error).message}`);
+      throw new TextError(msg('err.runtime.cacheWrite', { error: errorText(err) }));
     }
   }
 
@@ -237,17 +238,17 @@ export function parseCniArgs(args: string): [string, string][] {
 
 /** Turns a .conflist or a single .conf into a list, choosing the version (`cniVersions`: the highest we speak). */
 export function toNetworkList(raw: Record<string, unknown>, file: string, node = 'node'): NetworkList {
-  const bad = (msg: string) => new RuntimeConfigError(`${node}: ${file}: ${msg}`);
+  const bad = (id: MsgId) => new RuntimeConfigError(msg('err.runtime.badConfig', { node, file, error: msg(id) }));
   let cniVersion = typeof raw.cniVersion === 'string' ? raw.cniVersion : undefined;
   if (Array.isArray(raw.cniVersions)) {
     const ok = raw.cniVersions.filter((v): v is string => typeof v === 'string' && compareVersions(v, RUNTIME_VERSION) <= 0);
     cniVersion = ok.sort(compareVersions).at(-1) ?? cniVersion;
   }
-  if (!cniVersion) throw bad('no "cniVersion"');
-  if (typeof raw.name !== 'string' || raw.name === '') throw bad('no "name"');
+  if (!cniVersion) throw bad('err.runtime.noVersion');
+  if (typeof raw.name !== 'string' || raw.name === '') throw bad('err.runtime.noName');
   const plugins = Array.isArray(raw.plugins) ? raw.plugins : [raw]; // a single .conf is a one-plugin list
-  if (plugins.length === 0) throw bad('"plugins" is empty');
-  for (const p of plugins) if (typeof p?.type !== 'string') throw bad('every plugin needs a "type"');
+  if (plugins.length === 0) throw bad('err.runtime.noPlugins');
+  for (const p of plugins) if (typeof p?.type !== 'string') throw bad('err.runtime.noType');
   return {
     file,
     name: raw.name,

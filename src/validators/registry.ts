@@ -1,6 +1,7 @@
 // Every lab's checks by id, and running a lab's checks in the order labs.yaml lists them.
 import type { Lab } from '../labs/catalog.ts';
 import { msg, t } from '../i18n/index.ts';
+import { errorText } from '../i18n/text.ts';
 import { checks as lab00 } from './labs/lab00.ts';
 import { checks as lab01 } from './labs/lab01.ts';
 import { checks as lab02 } from './labs/lab02.ts';
@@ -36,7 +37,7 @@ export async function runLabChecks(lab: Lab, ctx: CheckContext, onResult?: (r: C
       try {
         r = { id: meta.id, title: meta.title, ...(await fn(ctx)) };
       } catch (err) {
-        const found = msg('check.couldNotRun', { error: (err as Error).message });
+        const found = msg('check.couldNotRun', { error: errorText(err) });
         const hint = msg('check.couldNotRunHint');
         r = { id: meta.id, title: meta.title, passed: false, expected: meta.title, found: t('en', found), hint: t('en', hint), msg: { expected: meta.title, found, hint } };
       }

@@ -5,6 +5,7 @@
 // `stop` ends it by its PID. A driver whose nodes are modelled (the simulated kernel) answers the
 // same probes itself (`driver.tcp`): a socket in the pod's namespace, a handshake walked there and back.
 import type { NodeDriver } from '../cluster/driver.ts';
+import { msg, TextError } from '../i18n/text.ts';
 
 const LISTENER = 'const n=require("net");for(const p of process.argv.slice(1,-1))n.createServer(c=>c.end("ok\\n")).listen(+p);setTimeout(()=>process.exit(0),1000*process.argv.at(-1))';
 const CLIENT =
@@ -25,7 +26,7 @@ export async function startListener(driver: NodeDriver, node: string, pod: strin
     `while ! ss -Hltn "sport = :${ports[0]}" | grep -q .; do i=$((i+1)); [ $i -gt 200 ] && { kill $pid; echo "the listener did not start" >&2; exit 1; }; sleep 0.05; done; echo $pid`;
   const r = await driver.execPod(node, pod, ['sh', '-c', script, LISTENER, ...ports.map(String), String(seconds)]);
   const pid = Number(r.stdout.trim());
-  if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0) throw new Error(`${node}/${pod}: could not start a TCP listener on ${ports.join(', ')}: ${r.stderr.trim()}`);
+  if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0) throw new TextError(msg('err.probe.listener', { pod: `${node}/${pod}`, ports: ports.join(', '), error: r.stderr.trim() }));
   return { pid, stop: async () => void (await driver.execPod(node, pod, ['kill', String(pid)])) };
 }
 

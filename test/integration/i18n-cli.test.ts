@@ -117,6 +117,23 @@ describe('cnilab in Chinese', () => {
     expect(unknownEn.stderr).toContain("error: unknown option '--bogus'");
   });
 
+  it('a NetworkPolicy outside the subset and a label that is not key=value: the field named in Chinese, in English as before', async () => {
+    const file = path.join(tmp, 'egress.yaml');
+    fs.writeFileSync(file, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelector: {}\n  egress: []\n');
+    const zh = await cli(['policy', 'apply', file, '--lang', 'zh-CN']);
+    expect(zh.code).not.toBe(0);
+    expect(zh.stderr).toContain(`${file}：NetworkPolicy "p"：不支持 spec.egress：SimpleCNI 只实现 spec.podSelector.matchLabels、policyTypes [Ingress]`);
+    expect(zh.stderr).toContain('什么都没有应用');
+    const en = await cli(['policy', 'apply', file]);
+    expect(en.stderr).toContain(`${file}: NetworkPolicy "p": spec.egress is not supported: SimpleCNI enforces spec.podSelector.matchLabels, policyTypes [Ingress]`);
+
+    const label = await cli(['pod', 'add', 'node1', 'web', '--label', 'app', '--lang', 'zh-CN']);
+    expect(label.code).not.toBe(0);
+    expect(label.stderr).toContain('标签“app”不是 key=value 的形式（例如 app=web）');
+    const labelEn = await cli(['pod', 'add', 'node1', 'web', '--label', 'app']);
+    expect(labelEn.stderr).toContain('label "app" is not key=value (for example app=web)');
+  });
+
   it('reset, labs, policy, cni, exec and --help speak Chinese with --lang zh-CN or LANG', async () => {
     const ws = path.join(tmp, 'ws');
     const reset = await cli(['reset', '04', '--yes', '--dir', ws, '--lang', 'zh-CN']);

@@ -1,5 +1,6 @@
 // The tab's `cnilab policy` says why it cannot read a policy file in the page's language: a file that
-// is not there, a file that is not YAML, a file without a NetworkPolicy.
+// is not there, a file that is not YAML, a file without a NetworkPolicy, a NetworkPolicy outside the
+// subset; and `cnilab pod add` a label that is not key=value.
 import { describe, expect, it } from 'vitest';
 import { cnilabProgram } from '../../site/src/engine/page/cnilab.ts';
 import type { Engine } from '../../site/src/engine/types.ts';
@@ -28,9 +29,16 @@ const LINES = [
   ['cnilab policy apply /tmp/none.yaml', "cannot read /tmp/none.yaml: no such file (on node1, or among the kit's lab files)", '无法读取 /tmp/none.yaml：没有这个文件'],
   ["printf 'a: [\\n' > /tmp/bad.yaml; cnilab policy apply /tmp/bad.yaml", '/tmp/bad.yaml: document 1 is not valid YAML: ', '/tmp/bad.yaml：第 1 个文档不是合法的 YAML：'],
   ["printf '# nothing\\n' > /tmp/empty.yaml; cnilab policy apply /tmp/empty.yaml", '/tmp/empty.yaml holds no NetworkPolicy', '/tmp/empty.yaml 里没有 NetworkPolicy'],
+  [
+    "printf 'apiVersion: networking.k8s.io/v1\\nkind: NetworkPolicy\\nmetadata: {name: p}\\nspec: {podSelector: {}, egress: []}\\n' > /tmp/egress.yaml; cnilab policy apply /tmp/egress.yaml",
+    '/tmp/egress.yaml: NetworkPolicy "p": spec.egress is not supported: SimpleCNI enforces spec.podSelector.matchLabels',
+    '/tmp/egress.yaml：NetworkPolicy "p"：不支持 spec.egress：SimpleCNI 只实现 spec.podSelector.matchLabels',
+  ],
+  ["printf 'apiVersion: v1\\n' > /tmp/v1.yaml; cnilab policy apply /tmp/v1.yaml", '/tmp/v1.yaml: document 1: apiVersion must be networking.k8s.io/v1, got "v1"', '/tmp/v1.yaml：第 1 个文档：apiVersion 必须是 networking.k8s.io/v1，实际是 "v1"'],
+  ['cnilab pod add node1 web --label app', 'label "app" is not key=value (for example app=web)', '标签“app”不是 key=value 的形式（例如 app=web）'],
 ] as const;
 
-describe("the tab's cnilab policy errors", () => {
+describe("the tab's cnilab policy and pod errors", () => {
   it('are English in English', async () => {
     const run = await tab('en');
     for (const [line, english] of LINES) {

@@ -53,7 +53,7 @@ describe('the catalogue for the CLI, the trace and the lab steps', () => {
   it('has Chinese words in every Chinese text of these parts (none left in English)', () => {
     const prefixes = ['cli.', 'err.', 'cmdr.', 'inv.', 'help.', 'step.', 'reset.', 'trace.hop.', 'trace.why.', 'trace.sum.', 'trace.err.', 'term.'];
     // Texts with no word to translate: parameters and punctuation, API object names (Pod), commands' words (netns, DF).
-    const wordless = new Set(['term.tabTitle', 'term.srStatus', 'cli.col.pod', 'cli.col.netns', 'trace.hop.df', 'cli.policy.pods', 'cmdr.withSuggestion', 'inv.err.at']);
+    const wordless = new Set(['term.tabTitle', 'term.srStatus', 'cli.col.pod', 'cli.col.netns', 'trace.hop.df', 'cli.policy.pods', 'cmdr.withSuggestion', 'inv.err.at', 'err.policy.in', 'cli.policy.invalid', 'err.class.at', 'err.class.atKey', 'err.runtime.badConfig']);
     const english = Object.entries(zhCN).filter(([id, zh]) => prefixes.some((p) => id.startsWith(p)) && !wordless.has(id) && !CJK.test(zh));
     expect(english.map(([id]) => id)).toEqual([]);
   });

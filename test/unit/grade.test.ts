@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NodeDriver } from '../../src/cluster/driver.ts';
 import { loadTopology } from '../../src/cluster/topology.ts';
-import { ClassFileError, parseClassFile, type ClassSpec } from '../../src/grade/classFile.ts';
+import { ClassFileError, loadClassFile, parseClassFile, type ClassSpec } from '../../src/grade/classFile.ts';
+import { en } from '../../src/i18n/en.ts';
+import { t, type Msg } from '../../src/i18n/index.ts';
+import { errorText } from '../../src/i18n/text.ts';
 import { gradeClass, mergeReports } from '../../src/grade/runner.ts';
 import { Unreachable, type StudentTarget } from '../../src/grade/target.ts';
 import { exitCodeOf } from '../../src/grade/types.ts';
@@ -46,6 +49,60 @@ describe('class file', () => {
     expect(() => parse(text)).toThrow(ClassFileError);
     expect(() => parse(text)).toThrow(message);
     expect(() => parse(text)).toThrow(file);
+  });
+});
+
+describe('class file mistakes in Chinese', () => {
+  const S = 'students: { a: { cluster: a } }';
+  /** Class file text → the key named and a piece of the Chinese. */
+  const CASES: [() => unknown, string, string][] = [
+    [() => loadClassFile(path.join(dir, 'none.yaml'), catalog), '', '无法读取（ENOENT）'],
+    [() => parse('students: [\n'), '', '不是合法的 YAML 或 JSON：'],
+    [() => parse('- a\n'), '', '应当是一个映射，包含 "students"'],
+    [() => parse(`student: {}\n${S}`), 'student', '未知的键（可用的键：labs, points, timeout, students）'],
+    [() => parse(`labs: []\n${S}`), 'labs', '应当是实验编号的列表，例如 ["00", "04"]'],
+    [() => parse(`labs: ["00", "42"]\n${S}`), 'labs[1]', '未知的实验 "42"（labs/labs.yaml 里有 00, '],
+    [() => parse(`labs: ["00", "00"]\n${S}`), 'labs', '实验“00”列了两次'],
+    [() => parse(`points: 5\n${S}`), 'points', '应当是一个映射：{ default: 10, "06": 20 }'],
+    [() => parse(`points: { default: -1 }\n${S}`), 'points.default', '必须是分数，0 或更大的数字'],
+    [() => parse(`points: { "42": 3 }\n${S}`), 'points.42', '未知的实验（labs/labs.yaml 里有 00, '],
+    [() => parse(`timeout: 0\n${S}`), 'timeout', '一名学生整次评分可用的秒数，必须是大于 0 的数字'],
+    [() => parse('students: {}'), 'students', '应当是学生的映射'],
+    [() => parse('students:\n  a: { cluster: a }\n  a: { cluster: b }\n'), 'students.a', '这名学生列了两次'],
+    [() => parse('students: { "a b": { cluster: a } }'), 'students.a b', '学生编号只能包含字母、数字、"-" 和 "_"'],
+    [() => parse('students: { a: x }'), 'students.a', '应当是一个映射：{ inventory: FILE } 或 { cluster: NAME }'],
+    [() => parse('students: { a: { cluster: a, host: x } }'), 'students.a.host', '未知的键（可用的键：inventory, cluster, name）'],
+    [() => parse('students: { a: { cluster: a, inventory: inv.yaml } }'), 'students.a', '"inventory"（通过 ssh 连接的机器）和 "cluster"（这台机器上的集群）必须恰好写一个'],
+    [() => parse('students: { a: { cluster: a, name: "" } }'), 'students.a.name', '应当是非空的字符串'],
+    [() => parse('students: { a: { inventory: 3 } }'), 'students.a.inventory', '应当是文件路径，相对于班级文件'],
+    [() => parse('students: { a: { inventory: nope.yaml } }'), 'students.a.inventory', `没有这个文件：${path.join(dir, 'nope.yaml')}`],
+    [() => parse('students: { a: { cluster: A } }'), 'students.a.cluster', '应当是这台机器上的集群名（1 到 12 个小写字母或数字，以字母开头）'],
+  ];
+  const thrown = (f: () => unknown): ClassFileError => {
+    try {
+      f();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ClassFileError);
+      return err as ClassFileError;
+    }
+    throw new Error('expected an error');
+  };
+
+  it('names the file and the key in Chinese too, and the English message is the catalogue\'s English', () => {
+    for (const [f, key, zh] of CASES) {
+      const err = thrown(f);
+      const text = errorText(err);
+      expect(t('en', text)).toBe(err.message);
+      const chinese = t('zh-CN', text);
+      expect(chinese, err.message).toContain(key ? `：${key}：${zh}` : `：${zh}`);
+      expect(chinese, err.message).toMatch(/^\/.*class\.yaml：|none\.yaml：/);
+      expect(chinese, err.message).not.toMatch(/\{\w+\}/);
+    }
+  });
+
+  it('every class file message is among them', () => {
+    const seen = new Set<string>(CASES.map(([f]) => ((errorText(thrown(f)) as Msg).params!.error as Msg).id));
+    expect(Object.keys(en).filter((id) => id.startsWith('err.class.') && !['err.class.at', 'err.class.atKey'].includes(id) && !seen.has(id))).toEqual([]);
   });
 });
 

@@ -43,7 +43,7 @@ export async function grade(opts: GradeOptions): Promise<void> {
     topology = loadTopology(opts.topology);
     spec = loadClassFile(opts.class, catalog);
   } catch (err) {
-    if (err instanceof ClassFileError) fail(err.message, cliT('cli.grade.fixClass'));
+    if (err instanceof ClassFileError) fail(cliErr(err), cliT('cli.grade.fixClass'));
     if (err instanceof CatalogError) fail(err.message, cliT('cli.lab.fixCatalog'));
     if (err instanceof TopologyError) fail(cliErr(err), cliT('cli.topology.hint'));
     throw err;

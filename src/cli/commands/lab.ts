@@ -105,7 +105,7 @@ async function build(dir: string): Promise<Bundles> {
     problems = await typecheckWorkspace(dir, process.cwd());
   } catch (err) {
     if (!(err instanceof NoTypeScriptError)) throw err;
-    info(pc.dim(cliT('cli.deploy.typecheckSkipped', { reason: err.message })));
+    info(pc.dim(cliT('cli.deploy.typecheckSkipped', { reason: err.text })));
   }
   if (problems.length > 0) {
     fail(

@@ -6,6 +6,7 @@ import { readPolicies, syncPolicies } from '../../cluster/policySync.ts';
 import type { PolicyApply } from '../../node/policyAgent.ts';
 import { formatLabels } from '../../node/policy/labels.ts';
 import { parsePolicy, PolicyError, type Policy } from '../../node/policy/model.ts';
+import { policyText } from '../../node/policy/texts.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
 import { cmd, fail, info, ok, printJson, table } from '../output.ts';
 import { cliLang, cliT, cliErr } from '../lang.ts';
@@ -30,9 +31,9 @@ export function readPolicyFile(file: string): unknown[] {
     const v = d.toJS() as unknown;
     if (v === null || v === undefined) continue;
     try {
-      parsePolicy(v, `${file}: document ${i + 1}`);
+      parsePolicy(v, policyText('err.policy.document', { n: i + 1 }));
     } catch (err) {
-      if (err instanceof PolicyError) fail(`${file}: ${err.message}`, cliT('cli.policy.nothingApplied'));
+      if (err instanceof PolicyError) fail(cliT('cli.policy.invalid', { file, error: err.text }), cliT('cli.policy.nothingApplied'));
       throw err;
     }
     out.push(v);

@@ -2,6 +2,7 @@
 // eth0`), for lab 09's containers on every backend that runs them.
 import type { ExecResult } from '../../shared/execTypes.ts';
 import { ContainersUnavailableError } from './errors.ts';
+import { msg } from '../../i18n/text.ts';
 
 /** The argv after `ctr …` that asks a container for its address (a fresh exec id each time). */
 export const addressExec = (name: string, attempt: number): string[] => [
@@ -23,6 +24,6 @@ export async function containerAddress4(node: string, name: string, ask: (attemp
     if ((r.stdout + r.stderr).trim() !== '') break;
   }
   const m = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(r.stdout);
-  if (!m) throw new ContainersUnavailableError(`container ${name} on ${node} has no IPv4 address on eth0: ${(r.stderr || r.stdout).trim()}`);
+  if (!m) throw new ContainersUnavailableError(msg('err.containerd.noAddress', { name, node, output: (r.stderr || r.stdout).trim() }));
   return m[1]!;
 }

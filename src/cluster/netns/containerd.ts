@@ -87,7 +87,7 @@ export class NetnsContainers implements ContainerHost {
     // Recorded before the run: a lease made by a run that fails half-way is still freed at reset.
     this._record(node, container);
     const r = await execCommand(this._ctrOnNode(node, ['run', '-d', '--null-io', '--cni', DEFAULT_BUSYBOX_REF, name, ...KEEP_RUNNING]), { timeoutMs: 60_000 });
-    if (r.code !== 0) throw new ContainersUnavailableError(`ctr run --cni on ${node} failed: ${(r.stderr || r.stdout).trim()}`);
+    if (r.code !== 0) throw new ContainersUnavailableError(msg('err.containerd.failed', { what: `ctr run --cni on ${node}`, error: (r.stderr || r.stdout).trim() }));
     const started = { ...container, address: await this._address4(node, name) };
     this._record(node, started);
     return started;
@@ -141,7 +141,7 @@ export class NetnsContainers implements ContainerHost {
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
-    if (child.pid === undefined) throw new ContainersUnavailableError('could not start containerd (nsenter)');
+    if (child.pid === undefined) throw new ContainersUnavailableError(msg('err.containerd.noStart'));
     const record: DaemonRecord = { pid: child.pid, config, runDirExisted };
     fs.writeFileSync(path.join(dir, 'daemon.json'), JSON.stringify(record));
     child.unref();
@@ -151,7 +151,7 @@ export class NetnsContainers implements ContainerHost {
       if (!isAlive(record.pid) || Date.now() > deadline) {
         const tail = fs.readFileSync(path.join(dir, 'containerd.log'), 'utf8').trimEnd().split('\n').slice(-15).join('\n');
         await this._stop(node);
-        throw new ContainersUnavailableError(`containerd for ${node} did not start; the end of its log:\n${tail}`);
+        throw new ContainersUnavailableError(msg('err.containerd.notStarted', { node, log: tail }));
       }
       await sleep(50);
     }
@@ -201,7 +201,7 @@ function onPath(bin: string): boolean {
 
 async function must(p: Promise<ExecResult>, what: string) {
   const r = await p;
-  if (r.code !== 0) throw new ContainersUnavailableError(`${what} failed: ${(r.stderr || r.stdout).trim()}`);
+  if (r.code !== 0) throw new ContainersUnavailableError(msg('err.containerd.failed', { what, error: (r.stderr || r.stdout).trim() }));
 }
 
 function readJson<T>(file: string): T | undefined {

@@ -43,7 +43,7 @@ export class SshContainers implements ContainerHost {
     await this._remove(node, name);
     if (!(await this._ctr(node, ['image', 'ls', '-q'])).stdout.split('\n').includes(DEFAULT_BUSYBOX_REF)) await this._importImage(node);
     const r = await this._ctr(node, ['run', '-d', '--null-io', '--cni', DEFAULT_BUSYBOX_REF, name, ...KEEP_RUNNING], { timeoutMs: 120_000 });
-    if (r.code !== 0) throw new ContainersUnavailableError(`ctr run --cni on ${node} failed: ${(r.stderr || r.stdout).trim()}`);
+    if (r.code !== 0) throw new ContainersUnavailableError(msg('err.containerd.failed', { what: `ctr run --cni on ${node}`, error: (r.stderr || r.stdout).trim() }));
     return { ...container, address: await this._address4(node, name) };
   }
 
@@ -54,9 +54,7 @@ export class SshContainers implements ContainerHost {
     if (missing.length > 0) throw new ContainersUnavailableError(msg('err.containerd.missing', { tools: `${missing.join(', ')} on ${node}`, packages: PACKAGES }));
     const v = await this._ctr(node, ['version'], { timeoutMs: 20_000 });
     if (v.code !== 0) {
-      throw new ContainersUnavailableError(
-        `containerd does not answer on ${node} (${(v.stderr || v.stdout).trim().split('\n').at(-1)}): start it there with \`systemctl start containerd\`, then try again`,
-      );
+      throw new ContainersUnavailableError(msg('err.containerd.noAnswer', { node, error: (v.stderr || v.stdout).trim().split('\n').at(-1) ?? '' }));
     }
   }
 
@@ -68,7 +66,7 @@ export class SshContainers implements ContainerHost {
       await buildBusyboxOciTar(tar, DEFAULT_BUSYBOX_REF);
       const script = 't=$(mktemp) && base64 -d > "$t" && ctr --namespace "$0" image import "$t"; rc=$?; rm -f "$t"; exit $rc';
       const r = await this._driver.exec(node, ['sh', '-c', script, NAMESPACE], { input: fs.readFileSync(tar).toString('base64'), timeoutMs: 180_000 });
-      if (r.code !== 0) throw new ContainersUnavailableError(`ctr image import on ${node} failed: ${(r.stderr || r.stdout).trim()}`);
+      if (r.code !== 0) throw new ContainersUnavailableError(msg('err.containerd.failed', { what: `ctr image import on ${node}`, error: (r.stderr || r.stdout).trim() }));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -51,7 +51,7 @@ export class VagrantBackend extends SshBackend {
     if (cfg.code !== 0) throw new TextError(msg('err.vagrant.sshConfig', { error: cfg.stderr.trim() }));
     const hosts = [...cfg.stdout.matchAll(/^Host (\S+)$/gm)].map((m) => m[1]!);
     const missing = this.topology.nodes.map((n) => n.name).filter((n) => !hosts.includes(n));
-    if (missing.length) throw new Error(`vagrant ssh-config has no ${missing.join(', ')}: is the Vagrantfile this repo's?`);
+    if (missing.length) throw new TextError(msg('err.vagrant.missingHosts', { nodes: missing.join(', ') }));
     fs.mkdirSync(this.layout.stateDir, { recursive: true });
     fs.writeFileSync(this.layout.sshConfig, cfg.stdout);
     // Log in as root from now on: every command of a lab runs as root, and sudo on an emulated
@@ -62,7 +62,7 @@ export class VagrantBackend extends SshBackend {
       this.topology.nodes.map(async (n) => {
         progress(`${n.name}: root login with Vagrant's key`);
         const r = await this.driver.exec(n.name, ['sh', '-c', 'install -d -m 700 /root/.ssh && install -m 600 ~vagrant/.ssh/authorized_keys /root/.ssh/authorized_keys']);
-        if (r.code !== 0) throw new Error(`${n.name}: could not set up root's ssh key: ${r.stderr.trim()}`);
+        if (r.code !== 0) throw new TextError(msg('err.vagrant.rootKey', { node: n.name, error: r.stderr.trim() }));
         await this.connections.close(asVagrant[n.name]!);
       }),
     );

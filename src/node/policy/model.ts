@@ -1,12 +1,14 @@
 // Kubernetes NetworkPolicy (networking.k8s.io/v1), the subset SimpleCNI enforces, and its meaning.
 // Anything outside the subset is refused with an error naming the field: a policy that is silently
 // half-enforced is worse than one that is refused. Pure (no node: imports): the CLI, the node agent,
-// the validators and the tests share it.
+// the validators and the tests share it. Its errors carry a message id and parameters (texts.ts),
+// so the CLI and the site say them in the reader's language.
 //
 // The subset: metadata.name (namespace "default"), spec.podSelector.matchLabels,
 // spec.policyTypes [Ingress], spec.ingress[].from[] with podSelector.matchLabels or
 // ipBlock {cidr, except}, spec.ingress[].ports[] with protocol TCP|UDP and a numeric port.
-import { checkLabels, matches, type Labels } from './labels.ts';
+import { checkLabels, LabelError, matches, type Labels } from './labels.ts';
+import { InputError, policyText, type PolicyText, type PolicyTextId } from './texts.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
@@ -40,10 +42,13 @@ export interface Policy {
   ingress: IngressRule[];
 }
 
-export class PolicyError extends Error {}
+export class PolicyError extends InputError {}
 
-const SUBSET =
-  'SimpleCNI enforces spec.podSelector.matchLabels, policyTypes [Ingress], ingress[].from[] (podSelector.matchLabels or ipBlock) and ingress[].ports[] (protocol TCP or UDP, a numeric port)';
+function refuse(id: PolicyTextId, params?: PolicyText['params']): never {
+  throw new PolicyError(policyText(id, params));
+}
+/** A value as the file has it, quoted when it is a string. */
+const shown = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
@@ -53,7 +58,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
 
 function onlyKeys(o: Record<string, unknown>, allowed: string[], where: string) {
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new PolicyError(`${where}${where ? '.' : ''}${k} is not supported: ${SUBSET}`);
+    if (!allowed.includes(k)) refuse('err.policy.unknownField', { field: `${where}${where ? '.' : ''}${k}`, subset: policyText('err.policy.subset') });
   }
 }
 
@@ -61,7 +66,7 @@ function parseIpv4Cidr(s: unknown, where: string): [number, number] {
   const m = typeof s === 'string' ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s) : null;
   const octets = m ? m.slice(1, 5).map(Number) : [];
   const len = m ? Number(m[5]) : -1;
-  if (!m || octets.some((o) => o > 255) || len > 32) throw new PolicyError(`${where}: ${JSON.stringify(s)} is not an IPv4 CIDR such as 10.244.0.0/16 (IPv6 is not supported)`);
+  if (!m || octets.some((o) => o > 255) || len > 32) refuse('err.policy.notCidr', { field: where, value: shown(s) });
   const addr = octets.reduce((a, o) => a * 256 + o, 0);
   return [addr, len];
 }
@@ -80,90 +85,101 @@ export function inCidr(ip: string, cidr: string): boolean {
 
 function parseSelector(raw: unknown, where: string): Labels {
   if (raw === undefined || raw === null) return {};
-  if (!isObj(raw)) throw new PolicyError(`${where} must be a map (for example {matchLabels: {app: web}})`);
+  if (!isObj(raw)) return refuse('err.policy.selectorNotMap', { field: where });
   onlyKeys(raw, ['matchLabels'], where);
   try {
     return checkLabels(raw.matchLabels, `${where}.matchLabels`);
   } catch (err) {
-    throw new PolicyError((err as Error).message);
+    if (err instanceof LabelError) throw new PolicyError(err.text);
+    throw err;
   }
 }
 
 function parsePeer(raw: unknown, where: string): Peer {
-  if (!isObj(raw)) throw new PolicyError(`${where} must be a map with podSelector or ipBlock`);
+  if (!isObj(raw)) return refuse('err.policy.peerNotMap', { field: where });
   onlyKeys(raw, ['podSelector', 'ipBlock'], where);
-  if ('podSelector' in raw && 'ipBlock' in raw) throw new PolicyError(`${where}: give podSelector or ipBlock, not both (Kubernetes refuses ipBlock beside a selector)`);
+  if ('podSelector' in raw && 'ipBlock' in raw) refuse('err.policy.peerBoth', { field: where });
   if ('podSelector' in raw) return { podSelector: parseSelector(raw.podSelector, `${where}.podSelector`) };
-  if (!('ipBlock' in raw)) throw new PolicyError(`${where} needs podSelector or ipBlock`);
+  if (!('ipBlock' in raw)) refuse('err.policy.peerNeither', { field: where });
   const b = raw.ipBlock;
-  if (!isObj(b)) throw new PolicyError(`${where}.ipBlock must be a map with cidr (and except)`);
+  if (!isObj(b)) return refuse('err.policy.ipBlockNotMap', { field: `${where}.ipBlock` });
   onlyKeys(b, ['cidr', 'except'], `${where}.ipBlock`);
   const [net, len] = parseIpv4Cidr(b.cidr, `${where}.ipBlock.cidr`);
-  if (b.except !== undefined && !Array.isArray(b.except)) throw new PolicyError(`${where}.ipBlock.except must be a list of CIDRs`);
+  if (b.except !== undefined && !Array.isArray(b.except)) refuse('err.policy.exceptNotList', { field: `${where}.ipBlock.except` });
   const except = ((b.except as unknown[] | undefined) ?? []).map((e, i) => {
     const w = `${where}.ipBlock.except[${i}]`;
     const [enet, elen] = parseIpv4Cidr(e, w);
-    if (elen < len || ((enet & mask(len)) >>> 0) !== ((net & mask(len)) >>> 0)) throw new PolicyError(`${w}: ${String(e)} is not inside ${String(b.cidr)}`);
+    if (elen < len || ((enet & mask(len)) >>> 0) !== ((net & mask(len)) >>> 0)) refuse('err.policy.exceptOutside', { field: w, value: String(e), cidr: String(b.cidr) });
     return String(e);
   });
   return { ipBlock: { cidr: String(b.cidr), except } };
 }
 
 function parsePort(raw: unknown, where: string): PolicyPort {
-  if (!isObj(raw)) throw new PolicyError(`${where} must be a map with protocol and port`);
+  if (!isObj(raw)) return refuse('err.policy.portNotMap', { field: where });
   onlyKeys(raw, ['protocol', 'port'], where);
   const protocol = raw.protocol ?? 'TCP';
-  if (protocol !== 'TCP' && protocol !== 'UDP') throw new PolicyError(`${where}.protocol: ${JSON.stringify(protocol)} is not supported (TCP or UDP)`);
+  if (protocol !== 'TCP' && protocol !== 'UDP') return refuse('err.policy.protocol', { field: `${where}.protocol`, value: shown(protocol) });
   if (raw.port === undefined) return { protocol };
-  if (typeof raw.port === 'string') throw new PolicyError(`${where}.port: named ports such as ${JSON.stringify(raw.port)} are not supported: give the number`);
-  if (!Number.isInteger(raw.port) || (raw.port as number) < 1 || (raw.port as number) > 65535) throw new PolicyError(`${where}.port must be a number from 1 to 65535, got ${JSON.stringify(raw.port)}`);
+  if (typeof raw.port === 'string') refuse('err.policy.namedPort', { field: `${where}.port`, value: shown(raw.port) });
+  if (!Number.isInteger(raw.port) || (raw.port as number) < 1 || (raw.port as number) > 65535) refuse('err.policy.portRange', { field: `${where}.port`, value: shown(raw.port) });
   return { protocol, port: raw.port as number };
 }
 
 function list(raw: unknown, where: string): unknown[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new PolicyError(`${where} must be a list`);
+  if (!Array.isArray(raw)) refuse('err.policy.notList', { field: where });
   return raw;
 }
 
-/** One NetworkPolicy object (already parsed from YAML or JSON) → the model, or a PolicyError naming the field. */
-export function parsePolicy(raw: unknown, where = 'NetworkPolicy'): Policy {
-  if (!isObj(raw)) throw new PolicyError(`${where} is not a map`);
-  if (raw.apiVersion !== 'networking.k8s.io/v1') throw new PolicyError(`${where}: apiVersion must be networking.k8s.io/v1, got ${JSON.stringify(raw.apiVersion)}`);
-  if (raw.kind !== 'NetworkPolicy') throw new PolicyError(`${where}: kind must be NetworkPolicy, got ${JSON.stringify(raw.kind)}`);
+/**
+ * One NetworkPolicy object (already parsed from YAML or JSON) → the model, or a PolicyError naming
+ * the field. `where` names the object until its metadata.name is known (a file's document, say).
+ */
+export function parsePolicy(raw: unknown, where: string | PolicyText = 'NetworkPolicy'): Policy {
+  if (!isObj(raw)) return refuse('err.policy.notMap', { at: where });
+  // Once it is a NetworkPolicy with a name, the name says which one (a file may hold several).
+  const md = raw.metadata;
+  const name = raw.apiVersion === 'networking.k8s.io/v1' && raw.kind === 'NetworkPolicy' && isObj(md) && typeof md.name === 'string' && NAME_RE.test(md.name) ? md.name : undefined;
+  try {
+    return parseObject(raw);
+  } catch (err) {
+    if (err instanceof PolicyError) throw new PolicyError(policyText('err.policy.in', { at: name ? `NetworkPolicy "${name}"` : where, error: err.text }));
+    throw err;
+  }
+}
+
+function parseObject(raw: Record<string, unknown>): Policy {
+  if (raw.apiVersion !== 'networking.k8s.io/v1') refuse('err.policy.apiVersion', { value: shown(raw.apiVersion) });
+  if (raw.kind !== 'NetworkPolicy') refuse('err.policy.kind', { value: shown(raw.kind) });
   onlyKeys(raw, ['apiVersion', 'kind', 'metadata', 'spec'], '');
   const md = raw.metadata;
-  if (!isObj(md)) throw new PolicyError(`${where}: metadata.name is missing`);
+  if (!isObj(md)) return refuse('err.policy.noName');
   onlyKeys(md, ['name', 'namespace', 'labels', 'annotations'], 'metadata');
-  if (typeof md.name !== 'string' || !NAME_RE.test(md.name)) throw new PolicyError(`${where}: metadata.name must be a DNS name (lowercase letters, digits, "-" and "."), got ${JSON.stringify(md.name)}`);
-  const name = md.name;
-  const at = `NetworkPolicy "${name}"`;
+  if (typeof md.name !== 'string' || !NAME_RE.test(md.name)) refuse('err.policy.badName', { value: shown(md.name) });
+  const name = md.name as string;
   const namespace = md.namespace ?? 'default';
-  if (namespace !== 'default') throw new PolicyError(`${at}: metadata.namespace ${JSON.stringify(namespace)} is not supported: every SimpleCNI pod is in namespace "default"`);
+  if (namespace !== 'default') refuse('err.policy.namespace', { value: shown(namespace) });
   const spec = raw.spec;
-  if (!isObj(spec)) throw new PolicyError(`${at}: spec is missing`);
+  if (!isObj(spec)) return refuse('err.policy.noSpec');
   onlyKeys(spec, ['podSelector', 'policyTypes', 'ingress'], 'spec');
-  if (!('podSelector' in spec)) throw new PolicyError(`${at}: spec.podSelector is required ({} selects every pod)`);
+  if (!('podSelector' in spec)) refuse('err.policy.noPodSelector');
   const podSelector = parseSelector(spec.podSelector, 'spec.podSelector');
   const types = list(spec.policyTypes, 'spec.policyTypes');
   for (const [i, t] of types.entries()) {
-    if (t === 'Egress') throw new PolicyError(`${at}: spec.policyTypes[${i}] Egress is not supported: SimpleCNI enforces ingress only`);
-    if (t !== 'Ingress') throw new PolicyError(`${at}: spec.policyTypes[${i}] must be Ingress, got ${JSON.stringify(t)}`);
+    if (t === 'Egress') refuse('err.policy.egress', { field: `spec.policyTypes[${i}]` });
+    if (t !== 'Ingress') refuse('err.policy.policyType', { field: `spec.policyTypes[${i}]`, value: shown(t) });
   }
   const ingress = list(spec.ingress, 'spec.ingress').map((r, i) => {
     const w = `spec.ingress[${i}]`;
-    if (!isObj(r)) throw new PolicyError(`${at}: ${w} must be a map (from, ports)`);
-    try {
-      onlyKeys(r, ['from', 'ports'], w);
-      return {
-        from: list(r.from, `${w}.from`).map((p, j) => parsePeer(p, `${w}.from[${j}]`)),
-        ports: list(r.ports, `${w}.ports`).map((p, j) => parsePort(p, `${w}.ports[${j}]`)),
-      };
-    } catch (err) {
-      throw new PolicyError(`${at}: ${(err as Error).message}`);
-    }
+    if (!isObj(r)) return refuse('err.policy.ruleNotMap', { field: w });
+    onlyKeys(r, ['from', 'ports'], w);
+    return {
+      from: list(r.from, `${w}.from`).map((p, j) => parsePeer(p, `${w}.from[${j}]`)),
+      ports: list(r.ports, `${w}.ports`).map((p, j) => parsePort(p, `${w}.ports[${j}]`)),
+    };
   });
-  return { name, namespace, podSelector, ingress };
+  return { name, namespace: namespace as string, podSelector, ingress };
 }
 
 /** A pod as policies see it. */

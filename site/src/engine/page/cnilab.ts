@@ -14,7 +14,8 @@ import { localizeCheck } from '../../../../src/i18n/checks.ts';
 import { localizeHint, localizeLab } from '../../../../src/i18n/labs.ts';
 import { readPolicies, resyncIfPolicies, syncPolicies } from '../../../../src/cluster/policySync.ts';
 import { formatLabels, parseLabelArgs } from '../../../../src/node/policy/labels.ts';
-import { parsePolicy } from '../../../../src/node/policy/model.ts';
+import { parsePolicy, PolicyError } from '../../../../src/node/policy/model.ts';
+import { policyText as policyMsg } from '../../../../src/node/policy/texts.ts';
 import { errorText, TextError } from '../../../../src/i18n/text.ts';
 
 /** A policy file's text: from the node's files (a path you wrote), else one of the kit's lab files. */
@@ -35,7 +36,12 @@ async function policiesOf(text: string, file: string): Promise<unknown[]> {
     if (d.errors.length) throw new TextError(msg('cli.policy.notYaml', { file, n: i + 1, error: d.errors[0]!.message }));
     const v = d.toJS() as unknown;
     if (v === null || v === undefined) continue;
-    parsePolicy(v, `${file}: document ${i + 1}`);
+    try {
+      parsePolicy(v, policyMsg('err.policy.document', { n: i + 1 }));
+    } catch (err) {
+      if (err instanceof PolicyError) throw new TextError(msg('cli.policy.invalid', { file, error: err.text }));
+      throw err;
+    }
     out.push(v);
   }
   if (out.length === 0) throw new TextError(msg('cli.policy.noPolicy', { file }));
