@@ -110,6 +110,9 @@ export function textSteps(text: string, filter: { node?: string } = {}): TextSte
  * - IPv6 link-local addresses (derived from the MAC)   → <fe80>
  * - colours (ANSI SGR escapes), which a program adds where it thinks a terminal shows them → none
  * - interface indexes after @if / if (per namespace)   → @if<n>
+ * - an `ip link` / `ip addr` line's leading interface index ("22: flannel.1: <…>") → <n>: the
+ *   kernel numbers a namespace's interfaces in creation order, counting what modules added (a
+ *   tunl0 in every namespace once ipip is loaded), so a text cannot know it
  * - veth names the plugin derives from the container   → <veth>
  * - timings (ping's time=, time 0ms, rtt, "(12 ms)")  → <t>
  * - neighbour states, which age with time (REACHABLE, STALE, DELAY, PROBE) → <nud>
@@ -128,6 +131,7 @@ export const NORMALISATIONS: readonly [RegExp, string][] = [
   [/\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b/gi, '<mac>'],
   [/\bfe80::[0-9a-f:]+(?:\/\d+)?/gi, '<fe80>'],
   [/@if\d+/g, '@if<n>'],
+  [/^\d+: (?=[^\s:@]+(?:@\S+)?: <)/, '<n>: '],
   [/\bveth[0-9a-f]{8}\b/g, '<veth>'],
   [/\btime[= ]\d+(?:\.\d+)? ?ms\b/g, 'time=<t>'],
   [/rtt min\/avg\/max\/mdev = \S+ ms/g, 'rtt <t>'],

@@ -36,6 +36,10 @@ describe('lab text runner', () => {
   it('normalises what varies and nothing else', () => {
     expect(normalise('eth1@if3         UP             aa:bb:cc:dd:ee:01 fe80::a8bb:ccff:fedd:ee01/64')).toBe('eth1@if<n> UP <mac> <fe80>');
     expect(normalise('64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.047 ms')).toBe('64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=<t>');
+    // An interface's index, which counts whatever the namespace made before; only at a line's start.
+    expect(normalise('22: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450')).toBe('<n>: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450');
+    expect(normalise('3: eth0@if9: <BROADCAST,UP> mtu 1480')).toBe('<n>: eth0@if<n>: <BROADCAST,UP> mtu 1480');
+    expect(normalise('2 packets: 5 received')).toBe('2 packets: 5 received');
     // An address is not something that varies: a wrong one is a drift.
     expect(normalise('10.244.1.2/24')).toBe('10.244.1.2/24');
   });
