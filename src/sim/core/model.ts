@@ -124,6 +124,14 @@ export interface SimCapture {
   lines: string[];
 }
 
+/** A route exception: the path MTU towards one destination, until it expires. */
+export interface SimPmtu {
+  dst: string;
+  mtu: number;
+  /** Epoch ms when the kernel forgets it (net.ipv4.route.mtu_expires, 600 s). */
+  until: number;
+}
+
 /** A listening socket (`nc -l`, a probe's listener): the walk answers a SYN to it with a SYN-ACK. */
 export interface SimSocket {
   proto: 'tcp' | 'udp';
@@ -153,6 +161,8 @@ export interface SimNetns {
   nextIfindex: number;
   /** Listening sockets; absent in a namespace where nothing ever listened. */
   sockets?: SimSocket[];
+  /** Path MTUs learnt from "fragmentation needed" (the kernel's route exceptions); see pmtu.ts. */
+  pmtu?: SimPmtu[];
   /** netnsid this namespace gives another (by id), assigned when a veth first links them. */
   netnsids?: Record<string, number>;
 }
