@@ -1,5 +1,5 @@
 // ping on the simulated kernel: the walk's outcomes in the lab topology, in iputils' words.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ip } from '../../src/sim/core/ip/index.ts';
 import { ping } from '../../src/sim/core/ping.ts';
 import { linkByName } from '../../src/sim/core/model.ts';
@@ -73,6 +73,21 @@ describe('ping: the walk in the lab topology', () => {
     ip({ world: b.world, ns: podNs(1) }, ['route', 'flush', 'cache']);
     expect(get()).not.toMatch(/expires/);
     expect(normPing(run(b, podNs(1), '-c1', '-W1', '-M', 'do', '-s', '1472', podIp(3)))).toContain('Frag needed and DF set (mtu = 1450)');
+  });
+  it('an unanswered neighbour is INCOMPLETE while the kernel probes (3 × 1 s), FAILED after', () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    try {
+      const b = labWorld('vxlan');
+      const neigh = () => ip({ world: b.world, ns: 'node1' }, ['neigh', 'show', 'dev', 'flannel.1']).stdout;
+      ip({ world: b.world, ns: 'node1' }, ['neigh', 'del', '10.244.3.0', 'dev', 'flannel.1']);
+      expect(run(b, podNs(1), '-c2', '-W1', podIp(3)).code).toBe(1);
+      expect(neigh()).toContain('10.244.3.0 INCOMPLETE \n');
+      vi.advanceTimersByTime(3000);
+      expect(neigh()).toContain('10.244.3.0 FAILED \n');
+      expect(ip({ world: b.world, ns: 'node1' }, ['neigh', 'show', 'nud', 'failed']).stdout).toContain('10.244.3.0 dev flannel.1 FAILED');
+    } finally {
+      vi.useRealTimers();
+    }
   });
   it('ipip: every pod reaches every pod through tunl0', () => {
     const b = labWorld('ipip');

@@ -88,6 +88,19 @@ export interface SimNeigh {
   dev: number;
   lladdr?: string;
   state: NeighState;
+  /** Epoch ms when an INCOMPLETE entry's probes run out: from then on it reads FAILED. */
+  failsAt?: number;
+}
+
+/**
+ * How long the kernel keeps asking before a neighbour is FAILED: mcast_solicit (3) probes,
+ * retrans_time (1 s) apart. Until then `ip neigh` shows the entry INCOMPLETE.
+ */
+export const NEIGH_PROBE_MS = 3000;
+
+/** An entry's state as `ip neigh` reads it now (an INCOMPLETE one whose probes ran out is FAILED). */
+export function neighState(n: SimNeigh, now = Date.now()): NeighState {
+  return n.state === 'INCOMPLETE' && n.failsAt !== undefined && n.failsAt <= now ? 'FAILED' : n.state;
 }
 
 export interface SimFdb {

@@ -19,7 +19,8 @@ export function learnPmtu(ns: SimNetns, dst: string, mtu: number, devMtu: number
 /** The exception for `dst`, if one is still alive. */
 export function pmtuFor(ns: SimNetns, dst: string, now = Date.now()): { mtu: number; expiresSec: number } | undefined {
   const e = ns.pmtu?.find((x) => x.dst === dst && x.until > now);
-  return e ? { mtu: e.mtu, expiresSec: Math.floor((e.until - now) / 1000) } : undefined;
+  // Whole seconds left, as the kernel counts them: a moment after learning, 599.
+  return e ? { mtu: e.mtu, expiresSec: Math.max(0, Math.ceil((e.until - now) / 1000) - 1) } : undefined;
 }
 
 /** `ip route flush cache`: the exceptions are forgotten. */

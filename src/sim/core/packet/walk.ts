@@ -17,7 +17,7 @@
 // which `trace.ts` turns into the hop-by-hop story.
 import { fibLookup, isLocalAddress, selectSource } from '../fib.ts';
 import { inPrefix } from '../ip4.ts';
-import { hasCarrier, linkByIndex, vethPeer, type SimLink, type SimNetns, type World } from '../model.ts';
+import { hasCarrier, linkByIndex, NEIGH_PROBE_MS, vethPeer, type SimLink, type SimNetns, type World } from '../model.ts';
 import { hasHook, nftHook } from '../nft.ts';
 import { learnPmtu, pmtuFor } from '../pmtu.ts';
 import type { HookPacket } from '../nftRules.ts';
@@ -294,9 +294,12 @@ export class Walk {
       this.note(ns, 'neigh', msg('trace.hop.arpReply', { ip, mac: got.lladdr }), dev, { ip, lladdr: got.lladdr, state: 'REACHABLE' });
       return got.lladdr;
     }
-    if (!got) ns.neighs.push({ dst: ip, dev: dev.ifindex, state: 'FAILED' });
+    // Nobody answered: the entry is INCOMPLETE while the kernel keeps probing, FAILED after (neighState).
+    const failsAt = Date.now() + NEIGH_PROBE_MS;
+    if (!got) ns.neighs.push({ dst: ip, dev: dev.ifindex, state: 'INCOMPLETE', failsAt });
     else if (got.state !== 'PERMANENT') {
-      got.state = 'FAILED';
+      got.state = 'INCOMPLETE';
+      got.failsAt = failsAt;
       delete got.lladdr;
     }
     return undefined;
@@ -309,6 +312,7 @@ export class Walk {
       if (state === 'STALE' && n.lladdr === mac && n.state === 'REACHABLE') return;
       n.lladdr = mac;
       n.state = state;
+      delete n.failsAt;
     } else ns.neighs.push({ dst: ip, dev: dev.ifindex, lladdr: mac, state });
   }
 
