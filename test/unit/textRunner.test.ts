@@ -134,4 +134,29 @@ describe('lab text runner', () => {
     expect(broken.map(failed)).toEqual([true]);
     expect(describeDrifts('lab.mdx', broken)[0]).toMatch(/lab.mdx:3 .*\n    a step whose output varies failed \(exit 127\):\n.*command not found/);
   });
+  it('a block marked `lab-text: where [no] FEATURE` is typed only where the nodes\' kernel matches, when the runner knows', async () => {
+    const text = [
+      '{/* lab-text: where ipip */}',
+      '```console',
+      '$ cnilab cluster mode ipip',
+      '✓ mode host-gw → ipip on every node',
+      '```',
+      '{/* lab-text: where no ipip */}',
+      '```console',
+      '$ cnilab cluster mode ipip',
+      '✗ could not switch to mode ipip',
+      '```',
+    ].join('\n');
+    expect(parseConsoleBlocks(text).map((b) => b.where)).toEqual([{ feature: 'ipip', has: true }, { feature: 'ipip', has: false }]);
+    const exec = async () => ({ code: 0, output: '✓ mode host-gw → ipip on every node\n' });
+    const withIt = await runText(text, exec, { features: { ipip: true } });
+    expect(withIt.map((o) => [o.skipped, o.drift === undefined])).toEqual([
+      [undefined, true],
+      ["shows a kernel without ipip, and this cluster's nodes have it", true],
+    ]);
+    const without = await runText(text, exec, { features: { ipip: false } });
+    expect(without.map((o) => o.skipped)).toEqual(["shows a kernel with ipip, and this cluster's nodes lack it", undefined]);
+    // A runner that does not know: both typed, and the second one drifts here.
+    expect((await runText(text, exec)).map(failed)).toEqual([false, true]);
+  });
 });
