@@ -24,7 +24,6 @@ const UNMODELLED: Record<string, string> = {
   arp: 'ip neigh',
   brctl: 'bridge / ip link',
   netstat: 'ip route / ip -s link',
-  ss: 'nothing here: the simulated kernel has no sockets to list',
   iptables: 'nft (the masquerade the plugin sets up)',
   ethtool: 'ip -d link',
   // Lab 09's runtime: on a simulated node it would reach this machine's own containerd.
