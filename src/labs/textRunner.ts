@@ -125,7 +125,8 @@ export function textSteps(text: string, filter: { node?: string } = {}): TextSte
  *   tunl0 in every namespace once ipip is loaded), so a text cannot know it
  * - veth names the plugin derives from the container   → <veth>
  * - timings (ping's time=, time 0ms, rtt, "(12 ms)", a route cache's "expires 597sec") → <t>
- * - neighbour states, which age with time (REACHABLE, STALE, DELAY, PROBE) → <nud>
+ * - neighbour states, which age with time (REACHABLE, STALE, DELAY, PROBE) → <nud>; an entry nobody
+ *   answered is INCOMPLETE while the kernel asks and FAILED ~3 s on, as time passes → <unresolved>
  * - a port whose cable's far end is down: LOWERLAYERDOWN or DOWN, as kernels differ → DOWN
  * - ping's ICMP id (its process's number), as tcpdump prints it      → id <n>
  * - a veth's peer namespace, by name or by id as iproute2 finds it named (link-netns node1 / link-netnsid 0) → link-netns <peer>
@@ -149,6 +150,7 @@ export const NORMALISATIONS: readonly [RegExp, string][] = [
   [/\bexpires \d+sec\b/g, 'expires <t>'],
   [/\bbackend (?:netns|sim|vagrant|ssh)\b/g, 'backend <backend>'],
   [/\b(?:REACHABLE|STALE|DELAY|PROBE)\b/g, '<nud>'],
+  [/\b(?:INCOMPLETE|FAILED)\b/g, '<unresolved>'],
   [/\bLOWERLAYERDOWN\b/g, 'DOWN'],
   [/\blink-netns(?:id)? \S+/g, 'link-netns <peer>'],
   [/\bid \d+, seq\b/g, 'id <n>, seq'],

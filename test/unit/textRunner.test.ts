@@ -40,6 +40,9 @@ describe('lab text runner', () => {
     expect(normalise('22: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450')).toBe('<n>: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450');
     expect(normalise('3: eth0@if9: <BROADCAST,UP> mtu 1480')).toBe('<n>: eth0@if<n>: <BROADCAST,UP> mtu 1480');
     expect(normalise('2 packets: 5 received')).toBe('2 packets: 5 received');
+    // An unanswered neighbour, still asked about or given up on, depending on when one looks.
+    expect(normalise('10.244.3.0 FAILED')).toBe(normalise('10.244.3.0 INCOMPLETE'));
+    expect(normalise('10.244.3.0 lladdr 0e:53:c0:a8:39:0d PERMANENT')).toBe('10.244.3.0 lladdr <mac> PERMANENT');
     // An address is not something that varies: a wrong one is a drift.
     expect(normalise('10.244.1.2/24')).toBe('10.244.1.2/24');
   });
