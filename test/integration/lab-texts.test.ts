@@ -32,18 +32,7 @@ const NOT_TYPED: Record<string, string> = {
  * Drifts known and not yet fixed, each with why: `<backend> <lab>:<line>`. The walk fails on any
  * drift not listed here, and on any listed one that no longer happens (so this list only shrinks).
  */
-const KNOWN: Record<string, string> = {
-  "netns 07:22": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
-  "netns 07:158": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
-  "netns 07:178": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
-  "netns 07:184": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
-  "netns 07:198": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
-  "netns 07:211": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
-  "netns 07:223": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
-  "netns 07:225": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
-  "netns 07:233": "varies: the kernel: this machine has no ipip (step 0 of the lab tells); on a kernel with it, lab 07 runs",
-  "sim 07:22": "varies: this machine's kernel: the text's probe runs on the machine itself (unshare --net), which on the sim backend is not the kernel the nodes run on (the simulated one models IP-in-IP)",
-};
+const KNOWN: Record<string, string> = {};
 
 /**
  * Does this machine's kernel have IP-in-IP (loaded, built in, or a module a node's `ip link add …
@@ -114,7 +103,8 @@ for (const backend of ['netns', 'sim'] as const) {
           aliases,
           commandAliases: { '/run/simplecni-lab/lab/': `/run/simplecni-lab/${cluster}/` },
           // The nodes' kernel: the simulated kernel models IP-in-IP; a netns node has this machine's.
-          features: { ipip: backend === 'sim' || (await machineHasIpip()) },
+          // What the machine's own kernel has decides the commands typed on the machine itself.
+          features: { ipip: backend === 'sim' || (await machineHasIpip()), 'machine-ipip': await machineHasIpip() },
           onStep: (o) => outcomes.push(o),
         });
         const typed = outcomes.filter((o) => !o.skipped);
