@@ -94,7 +94,7 @@ export class SimBackend implements ClusterBackend {
     this.writeState(state);
     progress(`simulated kernel: ${state.namespaces.join(', ')}`);
     initWorld(this.layout.kernelFile, buildUnderlayWorld(t));
-    progress('programs: ip, bridge, ping, sysctl, nft, nsenter, traceroute, tcpdump');
+    progress('programs: ip, bridge, ping, sysctl, nft, nsenter, traceroute, nc, ss, tcpdump');
     this._installPrograms();
     for (const n of workers(t)) {
       progress(`${n.name}: CNI files (plugin, ipam.config ${n.podSubnet})`);
