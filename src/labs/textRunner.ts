@@ -35,6 +35,12 @@ export interface ConsoleBlock {
    * above it (a race's counts): a runner types it and wants exit 0, without comparing the output.
    */
   varies?: string;
+  /**
+   * One of two outcomes the text shows, told apart by what the nodes' kernel has: from
+   * `{/* lab-text: where ipip *\/}` (typed where the kernel has IP-in-IP) or `where no ipip` (only
+   * where it lacks it). A runner that knows the feature types the block only where it applies.
+   */
+  where?: { feature: string; has: boolean };
 }
 
 /**
@@ -46,6 +52,7 @@ const PASTE = /^\{\/\*\s*lab-text:\s*paste into ([a-z][a-z0-9-]*)\s*\*\/\}\s*$/;
 const DIRECTIVE = /^\{\/\*\s*lab-text:\s*run\s+(.+?)\s*\*\/\}\s*$/;
 const SKIP_BLOCK = /^\{\/\*\s*lab-text:\s*skip\s+(.+?)\s*\*\/\}\s*$/;
 const VARIES = /^\{\/\*\s*lab-text:\s*varies\s+(.+?)\s*\*\/\}\s*$/;
+const WHERE = /^\{\/\*\s*lab-text:\s*where\s+(no\s+)?([a-z0-9-]+)\s*\*\/\}\s*$/;
 
 const PROMPT = /^(?:\$|([a-z][a-z0-9-]*):(\S*)#)(?: (.*))?$/;
 
@@ -68,13 +75,16 @@ export function parseConsoleBlocks(text: string): ConsoleBlock[] {
     const run: string[] = [];
     let skip: string | undefined;
     let varies: string | undefined;
-    for (let k = i - 1; k >= 0 && (lines[k]!.trim() === '' || [DIRECTIVE, SKIP_BLOCK, VARIES].some((re) => re.test(lines[k]!))); k--) {
+    let where: ConsoleBlock['where'];
+    for (let k = i - 1; k >= 0 && (lines[k]!.trim() === '' || [DIRECTIVE, SKIP_BLOCK, VARIES, WHERE].some((re) => re.test(lines[k]!))); k--) {
       const d = DIRECTIVE.exec(lines[k]!);
       if (d) run.unshift(d[1]!);
       skip ??= SKIP_BLOCK.exec(lines[k]!)?.[1];
       varies ??= VARIES.exec(lines[k]!)?.[1];
+      const w = WHERE.exec(lines[k]!);
+      if (w) where ??= { feature: w[2]!, has: !w[1] };
     }
-    const block: ConsoleBlock = { line: i + 1, steps: [], run, ...(skip ? { skip } : {}), ...(varies ? { varies } : {}) };
+    const block: ConsoleBlock = { line: i + 1, steps: [], run, ...(skip ? { skip } : {}), ...(varies ? { varies } : {}), ...(where ? { where } : {}) };
     for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) {
       const m = PROMPT.exec(lines[i]!);
       if (!m) {
@@ -110,9 +120,13 @@ export function textSteps(text: string, filter: { node?: string } = {}): TextSte
  * - IPv6 link-local addresses (derived from the MAC)   → <fe80>
  * - colours (ANSI SGR escapes), which a program adds where it thinks a terminal shows them → none
  * - interface indexes after @if / if (per namespace)   → @if<n>
+ * - an `ip link` / `ip addr` line's leading interface index ("22: flannel.1: <…>") → <n>: the
+ *   kernel numbers a namespace's interfaces in creation order, counting what modules added (a
+ *   tunl0 in every namespace once ipip is loaded), so a text cannot know it
  * - veth names the plugin derives from the container   → <veth>
- * - timings (ping's time=, time 0ms, rtt, "(12 ms)")  → <t>
- * - neighbour states, which age with time (REACHABLE, STALE, DELAY, PROBE) → <nud>
+ * - timings (ping's time=, time 0ms, rtt, "(12 ms)", a route cache's "expires 597sec") → <t>
+ * - neighbour states, which age with time (REACHABLE, STALE, DELAY, PROBE) → <nud>; an entry nobody
+ *   answered is INCOMPLETE while the kernel asks and FAILED ~3 s on, as time passes → <unresolved>
  * - a port whose cable's far end is down: LOWERLAYERDOWN or DOWN, as kernels differ → DOWN
  * - ping's ICMP id (its process's number), as tcpdump prints it      → id <n>
  * - a veth's peer namespace, by name or by id as iproute2 finds it named (link-netns node1 / link-netnsid 0) → link-netns <peer>
@@ -128,12 +142,15 @@ export const NORMALISATIONS: readonly [RegExp, string][] = [
   [/\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b/gi, '<mac>'],
   [/\bfe80::[0-9a-f:]+(?:\/\d+)?/gi, '<fe80>'],
   [/@if\d+/g, '@if<n>'],
+  [/^\d+: (?=[^\s:@]+(?:@\S+)?: <)/, '<n>: '],
   [/\bveth[0-9a-f]{8}\b/g, '<veth>'],
   [/\btime[= ]\d+(?:\.\d+)? ?ms\b/g, 'time=<t>'],
   [/rtt min\/avg\/max\/mdev = \S+ ms/g, 'rtt <t>'],
   [/\(\d+(?:\.\d+)? ?m?s\)/g, '(<t>)'],
+  [/\bexpires \d+sec\b/g, 'expires <t>'],
   [/\bbackend (?:netns|sim|vagrant|ssh)\b/g, 'backend <backend>'],
   [/\b(?:REACHABLE|STALE|DELAY|PROBE)\b/g, '<nud>'],
+  [/\b(?:INCOMPLETE|FAILED)\b/g, '<unresolved>'],
   [/\bLOWERLAYERDOWN\b/g, 'DOWN'],
   [/\blink-netns(?:id)? \S+/g, 'link-netns <peer>'],
   [/\bid \d+, seq\b/g, 'id <n>, seq'],
@@ -247,6 +264,11 @@ export async function runText(
     blocks?: number;
     /** Start at the first block that opens at or after this line (the part after the student's code). */
     from?: number;
+    /**
+     * What the nodes' kernel has (`{ ipip: false }`), for blocks marked `lab-text: where`: a block
+     * showing the other outcome is not typed. A feature not listed here: the block is typed.
+     */
+    features?: Record<string, boolean>;
     /** Told of each outcome as it comes (a walk through every lab is long: show where it is). */
     onStep?: (o: StepOutcome) => void;
   } = {},
@@ -263,8 +285,10 @@ export async function runText(
   for (const block of parseConsoleBlocks(text)
     .slice(0, opts.blocks)
     .filter((b) => b.line >= (opts.from ?? 0))) {
-    if (block.skip) {
-      for (const step of block.steps) push({ step, block: block.line, skipped: block.skip });
+    const elsewhere = block.where && opts.features?.[block.where.feature] === !block.where.has;
+    const skipped = block.skip ?? (elsewhere ? `shows a kernel ${block.where!.has ? 'with' : 'without'} ${block.where!.feature}, and this cluster's nodes ${block.where!.has ? 'lack' : 'have'} it` : undefined);
+    if (skipped) {
+      for (const step of block.steps) push({ step, block: block.line, skipped });
       continue;
     }
     for (const command of block.run) {

@@ -1,5 +1,6 @@
 // ping on the simulated kernel: the walk's outcomes in the lab topology, in iputils' words.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { ip } from '../../src/sim/core/ip/index.ts';
 import { ping } from '../../src/sim/core/ping.ts';
 import { linkByName } from '../../src/sim/core/model.ts';
 import { labWorld, normPing, podIp, podNs, type WorldBuilder } from './worlds.ts';
@@ -55,6 +56,38 @@ describe('ping: the walk in the lab topology', () => {
     expect(run(b, podNs(1), '-c1', '-M', 'do', '-s', '1423', podIp(3)).stderr).toBe('ping: local error: message too long, mtu=1450\n');
     linkByName(b.ns(podNs(1)), 'eth0')!.mtu = 1500;
     expect(normPing(run(b, podNs(1), '-c1', '-W1', '-M', 'do', '-s', '1472', podIp(3)))).toContain('From 10.244.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1450)');
+  });
+  it('path MTU discovery: the Frag needed is remembered, the next big ping is refused in the pod, flush cache forgets', () => {
+    const b = labWorld('vxlan');
+    linkByName(b.ns(podNs(1)), 'eth0')!.mtu = 1500;
+    const get = () => ip({ world: b.world, ns: podNs(1) }, ['route', 'get', podIp(3)]).stdout;
+    expect(get()).toBe('10.244.3.2 via 10.244.1.1 dev eth0 src 10.244.1.2 uid 0 \n    cache \n');
+    expect(normPing(run(b, podNs(1), '-c1', '-W1', '-M', 'do', '-s', '1472', podIp(3)))).toContain('Frag needed and DF set (mtu = 1450)');
+    const second = run(b, podNs(1), '-c1', '-W1', '-M', 'do', '-s', '1472', podIp(3));
+    expect(second.stderr).toBe('ping: local error: message too long, mtu=1450\n');
+    expect(get()).toMatch(/^10\.244\.3\.2 via 10\.244\.1\.1 dev eth0 src 10\.244\.1\.2 uid 0 \n    cache expires 59\dsec mtu 1450 \n$/);
+    expect(JSON.parse(ip({ world: b.world, ns: podNs(1) }, ['-j', 'route', 'get', podIp(3)]).stdout)[0]).toMatchObject({ metrics: [{ mtu: 1450 }] });
+    // What fits the learnt path still goes; another destination is not concerned.
+    expect(run(b, podNs(1), '-c1', '-M', 'do', '-s', '1422', podIp(3)).code).toBe(0);
+    expect(ip({ world: b.world, ns: podNs(1) }, ['route', 'get', podIp(2)]).stdout).not.toMatch(/expires/);
+    ip({ world: b.world, ns: podNs(1) }, ['route', 'flush', 'cache']);
+    expect(get()).not.toMatch(/expires/);
+    expect(normPing(run(b, podNs(1), '-c1', '-W1', '-M', 'do', '-s', '1472', podIp(3)))).toContain('Frag needed and DF set (mtu = 1450)');
+  });
+  it('an unanswered neighbour is INCOMPLETE while the kernel probes (3 × 1 s), FAILED after', () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    try {
+      const b = labWorld('vxlan');
+      const neigh = () => ip({ world: b.world, ns: 'node1' }, ['neigh', 'show', 'dev', 'flannel.1']).stdout;
+      ip({ world: b.world, ns: 'node1' }, ['neigh', 'del', '10.244.3.0', 'dev', 'flannel.1']);
+      expect(run(b, podNs(1), '-c2', '-W1', podIp(3)).code).toBe(1);
+      expect(neigh()).toContain('10.244.3.0 INCOMPLETE \n');
+      vi.advanceTimersByTime(3000);
+      expect(neigh()).toContain('10.244.3.0 FAILED \n');
+      expect(ip({ world: b.world, ns: 'node1' }, ['neigh', 'show', 'nud', 'failed']).stdout).toContain('10.244.3.0 dev flannel.1 FAILED');
+    } finally {
+      vi.useRealTimers();
+    }
   });
   it('ipip: every pod reaches every pod through tunl0', () => {
     const b = labWorld('ipip');

@@ -36,6 +36,13 @@ describe('lab text runner', () => {
   it('normalises what varies and nothing else', () => {
     expect(normalise('eth1@if3         UP             aa:bb:cc:dd:ee:01 fe80::a8bb:ccff:fedd:ee01/64')).toBe('eth1@if<n> UP <mac> <fe80>');
     expect(normalise('64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.047 ms')).toBe('64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=<t>');
+    // An interface's index, which counts whatever the namespace made before; only at a line's start.
+    expect(normalise('22: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450')).toBe('<n>: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450');
+    expect(normalise('3: eth0@if9: <BROADCAST,UP> mtu 1480')).toBe('<n>: eth0@if<n>: <BROADCAST,UP> mtu 1480');
+    expect(normalise('2 packets: 5 received')).toBe('2 packets: 5 received');
+    // An unanswered neighbour, still asked about or given up on, depending on when one looks.
+    expect(normalise('10.244.3.0 FAILED')).toBe(normalise('10.244.3.0 INCOMPLETE'));
+    expect(normalise('10.244.3.0 lladdr 0e:53:c0:a8:39:0d PERMANENT')).toBe('10.244.3.0 lladdr <mac> PERMANENT');
     // An address is not something that varies: a wrong one is a drift.
     expect(normalise('10.244.1.2/24')).toBe('10.244.1.2/24');
   });
@@ -129,5 +136,30 @@ describe('lab text runner', () => {
     const broken = await runText(text, async () => ({ code: 127, output: 'race: command not found\n' }));
     expect(broken.map(failed)).toEqual([true]);
     expect(describeDrifts('lab.mdx', broken)[0]).toMatch(/lab.mdx:3 .*\n    a step whose output varies failed \(exit 127\):\n.*command not found/);
+  });
+  it('a block marked `lab-text: where [no] FEATURE` is typed only where the nodes\' kernel matches, when the runner knows', async () => {
+    const text = [
+      '{/* lab-text: where ipip */}',
+      '```console',
+      '$ cnilab cluster mode ipip',
+      '✓ mode host-gw → ipip on every node',
+      '```',
+      '{/* lab-text: where no ipip */}',
+      '```console',
+      '$ cnilab cluster mode ipip',
+      '✗ could not switch to mode ipip',
+      '```',
+    ].join('\n');
+    expect(parseConsoleBlocks(text).map((b) => b.where)).toEqual([{ feature: 'ipip', has: true }, { feature: 'ipip', has: false }]);
+    const exec = async () => ({ code: 0, output: '✓ mode host-gw → ipip on every node\n' });
+    const withIt = await runText(text, exec, { features: { ipip: true } });
+    expect(withIt.map((o) => [o.skipped, o.drift === undefined])).toEqual([
+      [undefined, true],
+      ["shows a kernel without ipip, and this cluster's nodes have it", true],
+    ]);
+    const without = await runText(text, exec, { features: { ipip: false } });
+    expect(without.map((o) => o.skipped)).toEqual(["shows a kernel with ipip, and this cluster's nodes lack it", undefined]);
+    // A runner that does not know: both typed, and the second one drifts here.
+    expect((await runText(text, exec)).map(failed)).toEqual([false, true]);
   });
 });

@@ -24,7 +24,6 @@ const UNMODELLED: Record<string, string> = {
   arp: 'ip neigh',
   brctl: 'bridge / ip link',
   netstat: 'ip route / ip -s link',
-  ss: 'nothing here: the simulated kernel has no sockets to list',
   iptables: 'nft (the masquerade the plugin sets up)',
   ethtool: 'ip -d link',
   // Lab 09's runtime: on a simulated node it would reach this machine's own containerd.
@@ -95,7 +94,7 @@ export class SimBackend implements ClusterBackend {
     this.writeState(state);
     progress(`simulated kernel: ${state.namespaces.join(', ')}`);
     initWorld(this.layout.kernelFile, buildUnderlayWorld(t));
-    progress('programs: ip, bridge, ping, sysctl, nft, nsenter, traceroute, tcpdump');
+    progress('programs: ip, bridge, ping, sysctl, nft, nsenter, traceroute, nc, ss, tcpdump');
     this._installPrograms();
     for (const n of workers(t)) {
       progress(`${n.name}: CNI files (plugin, ipam.config ${n.podSubnet})`);

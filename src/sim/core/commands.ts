@@ -7,11 +7,12 @@ import { settleModules, SimError } from './model.ts';
 import { nft } from './nft.ts';
 import { nsenter } from './nsenter.ts';
 import { ping } from './ping.ts';
+import { ss } from './ss.ts';
 import { sysctl } from './sysctl.ts';
 import { nc } from './tcp.ts';
 import { traceroute } from './traceroute.ts';
 
-export const COMMANDS: Record<string, Command> = { ip, bridge, nsenter, ping, sysctl, nft, traceroute, nc };
+export const COMMANDS: Record<string, Command> = { ip, bridge, nsenter, ping, sysctl, nft, traceroute, nc, ss };
 
 /** Names the Node layer installs as shims (tcpdump polls, so it is not a one-shot Command). */
 export const SIM_PROGRAMS = [...Object.keys(COMMANDS), 'tcpdump'] as const;

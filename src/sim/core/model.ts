@@ -88,6 +88,19 @@ export interface SimNeigh {
   dev: number;
   lladdr?: string;
   state: NeighState;
+  /** Epoch ms when an INCOMPLETE entry's probes run out: from then on it reads FAILED. */
+  failsAt?: number;
+}
+
+/**
+ * How long the kernel keeps asking before a neighbour is FAILED: mcast_solicit (3) probes,
+ * retrans_time (1 s) apart. Until then `ip neigh` shows the entry INCOMPLETE.
+ */
+export const NEIGH_PROBE_MS = 3000;
+
+/** An entry's state as `ip neigh` reads it now (an INCOMPLETE one whose probes ran out is FAILED). */
+export function neighState(n: SimNeigh, now = Date.now()): NeighState {
+  return n.state === 'INCOMPLETE' && n.failsAt !== undefined && n.failsAt <= now ? 'FAILED' : n.state;
 }
 
 export interface SimFdb {
@@ -124,6 +137,14 @@ export interface SimCapture {
   lines: string[];
 }
 
+/** A route exception: the path MTU towards one destination, until it expires. */
+export interface SimPmtu {
+  dst: string;
+  mtu: number;
+  /** Epoch ms when the kernel forgets it (net.ipv4.route.mtu_expires, 600 s). */
+  until: number;
+}
+
 /** A listening socket (`nc -l`, a probe's listener): the walk answers a SYN to it with a SYN-ACK. */
 export interface SimSocket {
   proto: 'tcp' | 'udp';
@@ -153,6 +174,8 @@ export interface SimNetns {
   nextIfindex: number;
   /** Listening sockets; absent in a namespace where nothing ever listened. */
   sockets?: SimSocket[];
+  /** Path MTUs learnt from "fragmentation needed" (the kernel's route exceptions); see pmtu.ts. */
+  pmtu?: SimPmtu[];
   /** netnsid this namespace gives another (by id), assigned when a veth first links them. */
   netnsids?: Record<string, number>;
 }

@@ -6,6 +6,7 @@ import { fail, currentNs, type Command, type CommandResult } from './command.ts'
 import { fibLookup, isLocalAddress } from './fib.ts';
 import { isIp4 } from './ip4.ts';
 import { linkByName } from './model.ts';
+import { pmtuFor } from './pmtu.ts';
 import type { IpPacket } from './packet/types.ts';
 import { Walk } from './packet/walk.ts';
 
@@ -188,7 +189,8 @@ export const ping: Command = (ctx, args) => {
     const sentAt = (seq - first) * o.interval;
     if (o.deadline !== undefined && sentAt >= o.deadline && seq > first) break;
     sent++;
-    const fits = ipLen <= hit.dev.mtu;
+    // -M want sets DF where the packet fits the path as far as the kernel knows it (pmtu.ts).
+    const fits = ipLen <= Math.min(hit.dev.mtu, pmtuFor(ns, o.dst)?.mtu ?? Infinity);
     const pkt: IpPacket = {
       src,
       dst: o.dst,

@@ -1,5 +1,5 @@
 // The simulated kernel's programs as processes: `simkernel <program> <args…>`, installed as
-// shims named ip, bridge, nsenter, ping, sysctl, nft, traceroute and tcpdump. The environment
+// shims named ip, bridge, nsenter, ping, sysctl, nft, traceroute, nc, ss and tcpdump. The environment
 // says which world and which namespace (a node's shell or a pod): see SIM_ENV.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';

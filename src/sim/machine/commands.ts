@@ -272,7 +272,6 @@ export const NOT_MODELLED: Record<string, string> = {
   route: 'ip route',
   arp: 'ip neigh',
   netstat: 'ip route / ip -s link',
-  ss: 'nc -zv HOST PORT to try a port (listening sockets are modelled for nc -l, not listed)',
   brctl: 'ip link add … type bridge / bridge link',
   iptables: 'nft (the plugin’s masquerade table, the node agent’s NetworkPolicy table)',
   'iptables-save': 'nft list ruleset',

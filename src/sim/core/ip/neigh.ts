@@ -1,6 +1,6 @@
 // `ip neighbour add|replace|change|delete|flush|show`.
 import { isIp4 } from '../ip4.ts';
-import { linkByIndex, linkByName, type NeighState, type SimNeigh } from '../model.ts';
+import { linkByIndex, linkByName, neighState, type NeighState, type SimNeigh } from '../model.ts';
 import { deleteNeigh, getLink, OpError, setNeigh } from '../ops.ts';
 import { jsonOut, type Json } from './format.ts';
 import type { IpEnv } from './index.ts';
@@ -65,7 +65,7 @@ function neighShow(env: IpEnv, a: Args, flush: boolean) {
   const pick = (n: SimNeigh) =>
     (dev === undefined || n.dev === dev) &&
     (to === undefined || n.dst === to) &&
-    (nud === 'all' ? true : nud ? n.state === NUD[nud] : flush ? n.state !== 'PERMANENT' && n.state !== 'NOARP' : true);
+    (nud === 'all' ? true : nud ? neighState(n) === NUD[nud] : flush ? n.state !== 'PERMANENT' && n.state !== 'NOARP' : true);
   if (flush) {
     if (dev === undefined && to === undefined && nud === undefined) throw new OpError('Flush requires arguments.', 255);
     ns.neighs = ns.neighs.filter((n) => !pick(n));
@@ -76,7 +76,7 @@ function neighShow(env: IpEnv, a: Args, flush: boolean) {
     const j: Json = { dst: n.dst };
     if (dev === undefined) j.dev = linkByIndex(ns, n.dev)?.name;
     if (n.lladdr) j.lladdr = n.lladdr;
-    j.state = [n.state];
+    j.state = [neighState(n)];
     return j;
   });
   if (o.json) {

@@ -3,6 +3,7 @@ import { fibLookup } from '../fib.ts';
 import { inPrefix, isIp4, networkOf, prefixLen } from '../ip4.ts';
 import { linkByIndex, linkByName, type SimRoute } from '../model.ts';
 import { addRoute, deleteRoute, getLinkOrFallback, OpError, routeMatches, type RouteMatch, type RouteSpec } from '../ops.ts';
+import { flushPmtu, pmtuFor } from '../pmtu.ts';
 import { jsonOut, localTable, routeJson, routeOrder, routeText, type Json } from './format.ts';
 import type { IpEnv } from './index.ts';
 import { Args, invalidArg, matches, parseInet, parseRoutePrefix, parseUint } from './parse.ts';
@@ -77,7 +78,7 @@ export function routeCmd(env: IpEnv, a: Args) {
   if (matches(sub, 'append') || matches(sub, 'prepend')) return routeModify(env, a, 'append');
   if (matches(sub, 'delete')) return routeDel(env, a);
   if (matches(sub, 'flush')) {
-    if (a.peek() === 'cache') return;
+    if (a.peek() === 'cache') return flushPmtu(env.ns);
     if (a.done) throw new OpError('"ip route flush" requires arguments.', 255);
     return routeShow(env, parseRouteArgs(a), true);
   }
@@ -180,11 +181,18 @@ function routeGet(env: IpEnv, a: Args) {
   j.flags = [];
   j.uid = 0;
   j.cache = hit.type === 'local' ? ['local'] : [];
+  // A route exception path MTU discovery left (pmtu.ts), as the kernel's cache shows it.
+  const learnt = hit.type === 'local' ? undefined : pmtuFor(ns, dst);
+  if (learnt) {
+    j.expires = learnt.expiresSec;
+    j.metrics = [{ mtu: learnt.mtu }];
+  }
   if (o.json) {
     env.out.push(jsonOut([j], o.pretty));
     return;
   }
   const cacheFlags = (j.cache as string[]).length ? `<${(j.cache as string[]).join(',')}> ` : '';
-  env.out.push(`${j.type ? `${j.type} ` : ''}${j.dst} ${j.gateway ? `via ${j.gateway} ` : ''}dev ${j.dev} ${j.prefsrc ? `src ${j.prefsrc} ` : ''}uid 0 \n    cache ${cacheFlags}\n`);
+  const exception = learnt ? `expires ${learnt.expiresSec}sec mtu ${learnt.mtu} ` : '';
+  env.out.push(`${j.type ? `${j.type} ` : ''}${j.dst} ${j.gateway ? `via ${j.gateway} ` : ''}dev ${j.dev} ${j.prefsrc ? `src ${j.prefsrc} ` : ''}uid 0 \n    cache ${cacheFlags}${exception}\n`);
   void linkByIndex;
 }

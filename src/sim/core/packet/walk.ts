@@ -17,8 +17,9 @@
 // which `trace.ts` turns into the hop-by-hop story.
 import { fibLookup, isLocalAddress, selectSource } from '../fib.ts';
 import { inPrefix } from '../ip4.ts';
-import { hasCarrier, linkByIndex, vethPeer, type SimLink, type SimNetns, type World } from '../model.ts';
+import { hasCarrier, linkByIndex, NEIGH_PROBE_MS, vethPeer, type SimLink, type SimNetns, type World } from '../model.ts';
 import { hasHook, nftHook } from '../nft.ts';
+import { learnPmtu, pmtuFor } from '../pmtu.ts';
 import type { HookPacket } from '../nftRules.ts';
 import { compileFilter, type FramePredicate } from './filter.ts';
 import { frameLine, icmpErrorLen, packetLine, type FormatOpts } from './format.ts';
@@ -229,12 +230,14 @@ export class Walk {
       src: pkt.src,
     });
     const size = pkt.len;
-    if (size > hit.dev.mtu) {
+    // The sender's own packets also meet the path MTU that discovery learnt for this destination.
+    const mtu = opts.origin ? Math.min(hit.dev.mtu, pmtuFor(ns, pkt.dst)?.mtu ?? Infinity) : hit.dev.mtu;
+    if (size > mtu) {
       if (pkt.df) {
-        this.note(ns, 'drop', msg('trace.hop.tooBig', { size, dev: hit.dev.name, mtu: hit.dev.mtu }), hit.dev, { mtu: hit.dev.mtu, size });
-        return opts.origin ? { kind: 'local-error', ns: ns.id, error: 'EMSGSIZE', message: 'message too long', mtu: hit.dev.mtu } : { kind: 'dropped', ns: ns.id, reason: msg('trace.why.tooBig', { mtu: hit.dev.mtu }) };
+        this.note(ns, 'drop', msg('trace.hop.tooBig', { size, dev: hit.dev.name, mtu }), hit.dev, { mtu, size });
+        return opts.origin ? { kind: 'local-error', ns: ns.id, error: 'EMSGSIZE', message: 'message too long', mtu } : { kind: 'dropped', ns: ns.id, reason: msg('trace.why.tooBig', { mtu }) };
       }
-      pkt.fragSize = Math.min(pkt.fragSize ?? Infinity, hit.dev.mtu);
+      pkt.fragSize = Math.min(pkt.fragSize ?? Infinity, mtu);
     }
     this.postrouting(ns, hit.dev, hit.nexthop, pkt);
     return this.xmit(ns, hit.dev, hit.nexthop, pkt, !!opts.origin, r.onlink ?? false);
@@ -291,9 +294,12 @@ export class Walk {
       this.note(ns, 'neigh', msg('trace.hop.arpReply', { ip, mac: got.lladdr }), dev, { ip, lladdr: got.lladdr, state: 'REACHABLE' });
       return got.lladdr;
     }
-    if (!got) ns.neighs.push({ dst: ip, dev: dev.ifindex, state: 'FAILED' });
+    // Nobody answered: the entry is INCOMPLETE while the kernel keeps probing, FAILED after (neighState).
+    const failsAt = Date.now() + NEIGH_PROBE_MS;
+    if (!got) ns.neighs.push({ dst: ip, dev: dev.ifindex, state: 'INCOMPLETE', failsAt });
     else if (got.state !== 'PERMANENT') {
-      got.state = 'FAILED';
+      got.state = 'INCOMPLETE';
+      got.failsAt = failsAt;
       delete got.lladdr;
     }
     return undefined;
@@ -306,6 +312,7 @@ export class Walk {
       if (state === 'STALE' && n.lladdr === mac && n.state === 'REACHABLE') return;
       n.lladdr = mac;
       n.state = state;
+      delete n.failsAt;
     } else ns.neighs.push({ dst: ip, dev: dev.ifindex, lladdr: mac, state });
   }
 
@@ -582,6 +589,12 @@ export class Walk {
       const f: Frame = { srcMac: '', dstMac: '', ip: pkt.inner };
       this.wire(ns, tun, 'rx', f);
       return this.ipRcv(ns, tun, pkt.inner);
+    }
+    const orig = pkt.icmp?.orig;
+    if (pkt.icmp?.kind === 'dest-unreach' && pkt.icmp.code === UNREACH.fragNeeded && pkt.icmp.mtu && orig && isLocalAddress(ns, orig.src)) {
+      // Path MTU discovery: the kernel keeps what the ICMP says about the way to orig.dst.
+      const way = fibLookup(this.world, ns, orig.dst);
+      if ('dev' in way) learnPmtu(ns, orig.dst, pkt.icmp.mtu, way.dev.mtu);
     }
     this.note(ns, 'deliver', msg('trace.hop.delivered', { what: pkt.icmp?.kind ?? pkt.proto, dst: pkt.dst, dev: link.name }), link);
     return { kind: 'delivered', ns: ns.id, ifindex: link.ifindex, pkt };
