@@ -129,9 +129,12 @@ describe.each(['host-gw', 'ipip', 'vxlan'] as const)('solution bot, starting in 
     await timed(`mode ${mode}`, () => setMode(env, mode));
   });
 
-  it('the reference solution passes every check of every lab (09: the VMs\' own containerd)', async () => {
+  it(`the reference solution passes every check of every lab (09: the VMs' own containerd${mode === 'host-gw' ? '' : ', in mode host-gw only'})`, async () => {
     expect(await kernelHasIpip(checkContext(env)), 'the VM kernel has IPIP').toBe(true);
     for (const lab of catalog) {
+      // Lab 09's containers do not depend on the mode the cluster started in, and a solve and a
+      // reset take minutes on emulated CPUs: once, from host-gw, keeps the tier inside CI's time.
+      if (lab.id === '09' && mode !== 'host-gw') continue;
       await timed(`${mode}: solve lab ${lab.id}`, () => solveLab(env, lab));
       const r = await timed(`${mode}: check lab ${lab.id}`, () => runLabChecks(lab, checkContext(env)));
       expect(r.checks.filter((x) => !x.passed).map((x) => `${lab.id}/${x.id}: expected ${x.expected}; found ${x.found}`)).toEqual([]);
