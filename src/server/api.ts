@@ -138,7 +138,7 @@ export interface ApiNode {
 
 /** Terminal WebSocket /api/term?node=<id> (a node, or `workstation`): JSON text frames both ways. */
 export type TermClientMessage = { type: 'input'; data: string } | { type: 'resize'; cols: number; rows: number };
-export type TermServerMessage = { type: 'output'; data: string } | { type: 'exit'; code: number } | { type: 'error'; message: string };
+export type TermServerMessage = { type: 'output'; data: string } | { type: 'exit'; code: number } | { type: 'error'; message: string; text?: Msg };
 
 export const LIMITS = {
   /** Largest WebSocket message accepted from a client. */

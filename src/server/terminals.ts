@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import type { NodeDriver } from '../cluster/driver.ts';
 import { repoRoot } from '../shared/paths.ts';
 import { LIMITS, type TermClientMessage, type TermServerMessage } from './api.ts';
+import { msg, t } from '../i18n/index.ts';
 
 export type Pty = Pick<typeof import('@lydell/node-pty'), 'spawn'>;
 
@@ -137,7 +138,8 @@ export class TerminalSet {
     try {
       term = pty.spawn(file!, args, { name: 'xterm-256color', cols: 100, rows: 30, cwd: spec.cwd, env: spec.env });
     } catch (err) {
-      send({ type: 'error', message: `could not open a shell on ${label}: ${(err as Error).message}` });
+      const text = msg('err.term.noShell', { label, error: (err as Error).message });
+      send({ type: 'error', message: t('en', text), text });
       ws.close(1011, 'could not open a shell');
       return;
     }

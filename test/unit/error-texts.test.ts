@@ -21,6 +21,7 @@ const CASES: [Msg, string, string][] = [
   [msg('err.containerd.failed', { what: 'ctr run --cni on node1', error: 'exit 1' }), 'ctr run --cni on node1 failed: exit 1', 'ctr run --cni on node1 失败：exit 1'],
   [msg('err.containerd.noAddress', { name: 'web1', node: 'node2', output: '' }), 'container web1 on node2 has no IPv4 address on eth0: ', 'node2 上的容器 web1 在 eth0 上没有 IPv4 地址'],
   [msg('err.containerd.noStart'), 'could not start containerd (nsenter)', '无法启动 containerd（nsenter）'],
+  [msg('err.term.noShell', { label: 'node1', error: 'posix_spawnp failed' }), 'could not open a shell on node1: posix_spawnp failed', '无法在 node1 上打开 shell：posix_spawnp failed'],
   [msg('err.containerd.noAnswer', { node: 'node2', error: 'connection refused' }), 'containerd does not answer on node2 (connection refused): start it there with `systemctl start containerd`, then try again', 'node2 上的 containerd 没有应答（connection refused）'],
   [msg('err.containerd.notStarted', { node: 'node1', log: 'level=fatal' }), 'containerd for node1 did not start; the end of its log:\nlevel=fatal', 'node1 的 containerd 没有启动起来；它日志的最后几行：\nlevel=fatal'],
   [msg('err.vagrant.missingHosts', { nodes: 'node3' }), "vagrant ssh-config has no node3: is the Vagrantfile this repo's?", 'vagrant ssh-config 里没有 node3：这是本仓库的 Vagrantfile 吗？'],

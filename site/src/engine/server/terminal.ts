@@ -1,6 +1,6 @@
 // A terminal on the lab server: /api/term?node=<id> over a WebSocket (subprotocol cnilab.<token>,
 // JSON text frames per src/server/api.ts). Drops reconnect with backoff; a refused connection says why.
-import { tx } from '../../lib/lang.ts';
+import { tx, txt } from '../../lib/lang.ts';
 import { getToken } from '../../lib/token.ts';
 import type { ConnState, TerminalConnection, TerminalSink } from '../types.ts';
 import { termUrl, type TermClientMessage, type TermServerMessage } from './http.ts';
@@ -98,12 +98,13 @@ export class ServerTerminal implements TerminalConnection {
       if (msg.type === 'output') {
         this.sink.output(msg.data);
       } else if (msg.type === 'exit') {
-        this.sink.output(`\r\n${DIM}[shell on ${this.node} exited with code ${msg.code} — press Enter for a new shell]${RESET}\r\n`);
+        this.sink.output(`\r\n${DIM}[${tx('term.shellExitedLine', { node: this.node, code: msg.code })}]${RESET}\r\n`);
         this.setState({ status: 'exited', code: msg.code });
         this.ws = null;
         ws.close();
       } else if (msg.type === 'error') {
-        if (msg.message !== this.lastError) this.sink.output(`\r\n${RED}[${this.node}] ${msg.message}${RESET}\r\n`);
+        const said = msg.text ? txt(msg.text) : msg.message;
+        if (msg.message !== this.lastError) this.sink.output(`\r\n${RED}[${this.node}] ${said}${RESET}\r\n`);
         this.lastError = msg.message;
       }
     };
