@@ -25,7 +25,7 @@ import { buildBusyboxOciTar, DEFAULT_BUSYBOX_REF, isStaticElf } from '../contain
 import { workerByName, type Topology } from '../topology.ts';
 import type { NetnsLayout } from './layout.ts';
 import { msg } from '../../i18n/text.ts';
-import { addressExec, containerAddress4 } from '../containerd/address.ts';
+import { containerAddress4, hasImage, removeContainer, taskRunning, type Ctr } from '../containerd/ctr.ts';
 import { ContainersUnavailableError } from '../containerd/errors.ts';
 
 
@@ -68,6 +68,9 @@ export class NetnsContainers implements ContainerHost {
   private _ctr(node: string, args: string[], timeoutMs = 30_000): Promise<ExecResult> {
     return execCommand(['ctr', '--address', this._address(node), '--namespace', this._namespace(node), ...args], { timeoutMs });
   }
+  private _ctrOf(node: string): Ctr {
+    return (args) => this._ctr(node, args);
+  }
 
   async runOnNetwork(node: string, name: string): Promise<RuntimeContainer> {
     workerByName(this._topology, node);
@@ -75,10 +78,10 @@ export class NetnsContainers implements ContainerHost {
     await this._ensureDaemon(node);
     const ns = this._namespace(node);
     const container: RuntimeContainer = { node, cniContainerId: `${ns}-${name}`, address: '' };
-    const running = await this._ctr(node, ['task', 'ls', '-q']);
-    if (running.stdout.split('\n').includes(name)) return { ...container, address: await this._address4(node, name) };
-    await this._removeContainer(node, name);
-    if ((await this._ctr(node, ['image', 'ls', '-q'])).stdout.split('\n').includes(DEFAULT_BUSYBOX_REF) === false) {
+    const ctr = this._ctrOf(node);
+    if (await taskRunning(ctr, name)) return { ...container, address: await containerAddress4(ctr, node, name) };
+    await removeContainer(ctr, name);
+    if (!(await hasImage(ctr, DEFAULT_BUSYBOX_REF))) {
       const tar = path.join(this._dir(node), 'busybox-oci.tar');
       await buildBusyboxOciTar(tar, DEFAULT_BUSYBOX_REF);
       await must(this._ctr(node, ['image', 'import', tar], 60_000), 'ctr image import');
@@ -88,7 +91,7 @@ export class NetnsContainers implements ContainerHost {
     this._record(node, container);
     const r = await execCommand(this._ctrOnNode(node, ['run', '-d', '--null-io', '--cni', DEFAULT_BUSYBOX_REF, name, ...KEEP_RUNNING]), { timeoutMs: 60_000 });
     if (r.code !== 0) throw new ContainersUnavailableError(msg('err.containerd.failed', { what: `ctr run --cni on ${node}`, error: (r.stderr || r.stdout).trim() }));
-    const started = { ...container, address: await this._address4(node, name) };
+    const started = { ...container, address: await containerAddress4(ctr, node, name) };
     this._record(node, started);
     return started;
   }
@@ -110,20 +113,10 @@ export class NetnsContainers implements ContainerHost {
     ];
   }
 
-  private _address4(node: string, name: string): Promise<string> {
-    return containerAddress4(node, name, (attempt) => this._ctr(node, addressExec(name, attempt)));
-  }
-
   private _record(node: string, c: RuntimeContainer) {
     const file = path.join(this._dir(node), 'containers.json');
     const list = readJson<RuntimeContainer[]>(file) ?? [];
     fs.writeFileSync(file, JSON.stringify([...list.filter((x) => x.cniContainerId !== c.cniContainerId), c]));
-  }
-
-  private async _removeContainer(node: string, name: string) {
-    await this._ctr(node, ['task', 'kill', '-a', '-s', 'SIGKILL', name]);
-    await this._ctr(node, ['task', 'delete', '-f', name]);
-    await this._ctr(node, ['container', 'delete', name]);
   }
 
   private async _ensureDaemon(node: string) {
@@ -176,7 +169,7 @@ export class NetnsContainers implements ContainerHost {
     const containers = readJson<RuntimeContainer[]>(path.join(dir, 'containers.json')) ?? [];
     const rec = readJson<DaemonRecord>(path.join(dir, 'daemon.json'));
     if (rec && ownsPid(rec)) {
-      for (const id of (await this._ctr(node, ['container', 'ls', '-q'], 10_000)).stdout.split('\n').filter(Boolean)) await this._removeContainer(node, id);
+      for (const id of (await this._ctr(node, ['container', 'ls', '-q'], 10_000)).stdout.split('\n').filter(Boolean)) await removeContainer(this._ctrOf(node), id);
       await killPid(rec.pid);
     }
     await killShims(this._address(node));

@@ -13,7 +13,7 @@ import type { ExecResult } from '../../shared/exec.ts';
 import type { ContainerHost, RuntimeContainer } from '../backend.ts';
 import { buildBusyboxOciTar, DEFAULT_BUSYBOX_REF } from '../containerd/ociImage.ts';
 import type { NodeDriver } from '../driver.ts';
-import { addressExec, containerAddress4 } from '../containerd/address.ts';
+import { containerAddress4, hasImage, removeContainer, taskRunning, type Ctr } from '../containerd/ctr.ts';
 import { ContainersUnavailableError } from '../containerd/errors.ts';
 import { workerByName, workers, type Topology } from '../topology.ts';
 import { msg } from '../../i18n/text.ts';
@@ -33,18 +33,21 @@ export class SshContainers implements ContainerHost {
   private _ctr(node: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
     return this._driver.exec(node, ['ctr', '--namespace', NAMESPACE, ...args], { timeoutMs: 60_000, ...opts });
   }
+  private _ctrOf(node: string): Ctr {
+    return (args) => this._ctr(node, args);
+  }
 
   async runOnNetwork(node: string, name: string): Promise<RuntimeContainer> {
     workerByName(this._topology, node);
     await this._requireContainerd(node);
     const container: RuntimeContainer = { node, cniContainerId: `${NAMESPACE}-${name}`, address: '' };
-    const running = await this._ctr(node, ['task', 'ls', '-q']);
-    if (running.stdout.split('\n').includes(name)) return { ...container, address: await this._address4(node, name) };
-    await this._remove(node, name);
-    if (!(await this._ctr(node, ['image', 'ls', '-q'])).stdout.split('\n').includes(DEFAULT_BUSYBOX_REF)) await this._importImage(node);
+    const ctr = this._ctrOf(node);
+    if (await taskRunning(ctr, name)) return { ...container, address: await containerAddress4(ctr, node, name) };
+    await removeContainer(ctr, name);
+    if (!(await hasImage(ctr, DEFAULT_BUSYBOX_REF))) await this._importImage(node);
     const r = await this._ctr(node, ['run', '-d', '--null-io', '--cni', DEFAULT_BUSYBOX_REF, name, ...KEEP_RUNNING], { timeoutMs: 120_000 });
     if (r.code !== 0) throw new ContainersUnavailableError(msg('err.containerd.failed', { what: `ctr run --cni on ${node}`, error: (r.stderr || r.stdout).trim() }));
-    return { ...container, address: await this._address4(node, name) };
+    return { ...container, address: await containerAddress4(ctr, node, name) };
   }
 
   /** The node has ctr and its containerd answers; otherwise what to install or start, there. */
@@ -72,16 +75,6 @@ export class SshContainers implements ContainerHost {
     }
   }
 
-  private _address4(node: string, name: string): Promise<string> {
-    return containerAddress4(node, name, (attempt) => this._ctr(node, addressExec(name, attempt)));
-  }
-
-  private async _remove(node: string, name: string) {
-    await this._ctr(node, ['task', 'kill', '-a', '-s', 'SIGKILL', name]);
-    await this._ctr(node, ['task', 'delete', '-f', name]);
-    await this._ctr(node, ['container', 'delete', name]);
-  }
-
   /**
    * Ends the kit's containers on every worker (its namespace only; the daemon stays, it is the
    * node's). A node without ctr, or whose containerd is down, has none to end.
@@ -92,7 +85,7 @@ export class SshContainers implements ContainerHost {
       const ls = await this._ctr(w.name, ['container', 'ls', '-q'], { timeoutMs: 20_000 }).catch(() => undefined);
       if (!ls || ls.code !== 0) continue;
       for (const id of ls.stdout.split('\n').filter(Boolean)) {
-        await this._remove(w.name, id);
+        await removeContainer(this._ctrOf(w.name), id);
         gone.push({ node: w.name, cniContainerId: `${NAMESPACE}-${id}`, address: '' });
       }
     }
