@@ -13,6 +13,7 @@ import { Unreachable, type StudentTarget } from '../../src/grade/target.ts';
 import { exitCodeOf } from '../../src/grade/types.ts';
 import { formatCsv } from '../../src/grade/writeCsv.ts';
 import { formatJunit } from '../../src/grade/writeJunit.ts';
+import { thrownBy } from '../helpers/thrown.ts';
 import { loadCatalog } from '../../src/labs/catalog.ts';
 import { CHECKS } from '../../src/validators/registry.ts';
 
@@ -78,15 +79,7 @@ describe('class file mistakes in Chinese', () => {
     [() => parse('students: { a: { inventory: nope.yaml } }'), 'students.a.inventory', `没有这个文件：${path.join(dir, 'nope.yaml')}`],
     [() => parse('students: { a: { cluster: A } }'), 'students.a.cluster', '应当是这台机器上的集群名（1 到 12 个小写字母或数字，以字母开头）'],
   ];
-  const thrown = (f: () => unknown): ClassFileError => {
-    try {
-      f();
-    } catch (err) {
-      expect(err).toBeInstanceOf(ClassFileError);
-      return err as ClassFileError;
-    }
-    throw new Error('expected an error');
-  };
+  const thrown = (f: () => unknown) => thrownBy(f, ClassFileError);
 
   it('names the file and the key in Chinese too, and the English message is the catalogue\'s English', () => {
     for (const [f, key, zh] of CASES) {

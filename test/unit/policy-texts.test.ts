@@ -9,6 +9,7 @@ import { checkLabels, parseLabelArgs } from '../../src/node/policy/labels.ts';
 import { parsePolicy } from '../../src/node/policy/model.ts';
 import { parsePolicyFile } from '../../src/node/policy/policyFile.ts';
 import { englishOf, InputError, POLICY_TEXTS, policyText, type PolicyText } from '../../src/node/policy/texts.ts';
+import { thrownBy } from '../helpers/thrown.ts';
 
 afterEach(() => void setCliLang('en', {}));
 
@@ -16,15 +17,7 @@ const CJK = /[\u4e00-\u9fff]/;
 const base = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p' } };
 const withSpec = (spec: unknown) => () => parsePolicy({ ...base, spec });
 const rule = (r: unknown) => withSpec({ podSelector: {}, ingress: [r] });
-const thrown = (f: () => unknown): InputError => {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return err as InputError;
-  }
-  throw new Error('expected an error');
-};
+const thrown = (f: () => unknown) => thrownBy(f, InputError);
 /** Every message id in a text, nested ones too. */
 const idsOf = (x: PolicyText): string[] => [x.id, ...Object.values(x.params ?? {}).flatMap((v) => (typeof v === 'object' ? idsOf(v) : []))];
 
