@@ -8,10 +8,26 @@ import type { NodeDriver } from '../cluster/driver.ts';
 import { msg, TextError } from '../i18n/text.ts';
 
 const LISTENER = 'const n=require("net");for(const p of process.argv.slice(1,-1))n.createServer(c=>c.end("ok\\n")).listen(+p);setTimeout(()=>process.exit(0),1000*process.argv.at(-1))';
+// The client's verdict when its time is up is given one loop turn later (setImmediate runs after
+// the poll phase): a handshake the kernel finished while this process was not scheduled is seen as
+// "connected", never taken for a timeout. "connected" is a connection let in that sent no answer.
 const CLIENT =
-  'const c=require("net").connect({host:process.argv[1],port:+process.argv[2]});c.setTimeout(+process.argv[3]);' +
-  'c.on("data",d=>{process.stdout.write(String(d).trim());process.exit(0)});c.on("timeout",()=>{process.stdout.write("timeout");process.exit(2)});' +
-  'c.on("error",e=>{process.stdout.write(e.code||e.message);process.exit(3)})';
+  'const c=require("net").connect({host:process.argv[1],port:+process.argv[2]});' +
+  'const out=(s,code)=>{process.stdout.write(s);process.exit(code)};' +
+  'setTimeout(()=>setImmediate(()=>out(c.connecting?"timeout":"connected",2)),+process.argv[3]);' +
+  'c.on("data",d=>out(String(d).trim(),0));c.on("error",e=>out(e.code||e.message,3))';
+
+/**
+ * How long a probe that should be dropped waits. A SYN let in is answered by the other pod's
+ * kernel within a millisecond on these links (as fast as the allowed probes' are), and the client
+ * looks once more before it says "timeout"; Linux would resend a dropped SYN only after 1 s.
+ */
+export const DROPPED_WAIT_MS = 500;
+/** How long a probe that should get through may take (it ends as soon as it is answered). */
+export const ANSWER_WAIT_MS = 1500;
+
+/** Whether a probe's result means the connection was let in (answered, or at least accepted). */
+export const letIn = (result: string) => result === 'ok' || result === 'connected';
 
 export interface Listener {
   pid: number;
@@ -31,29 +47,57 @@ export async function startListener(driver: NodeDriver, node: string, pod: strin
 }
 
 /** "ok" when the connection got through and the answer came back; else what happened ("timeout", "ECONNREFUSED"…). */
-export async function tcpProbe(driver: NodeDriver, node: string, pod: string, ip: string, port: number, timeoutMs = 1500): Promise<string> {
+export async function tcpProbe(driver: NodeDriver, node: string, pod: string, ip: string, port: number, timeoutMs = ANSWER_WAIT_MS): Promise<string> {
   if (driver.tcp) return driver.tcp.connect(node, pod, ip, port);
   const r = await driver.execPod(node, pod, ['node', '-e', CLIENT, ip, String(port), String(timeoutMs)]);
   return r.stdout.trim() || r.stderr.trim() || `exit ${r.code}`;
 }
 
-const busy = new Map<string, Promise<unknown>>();
+interface Running {
+  ports: readonly number[];
+  listener: Promise<Listener>;
+  users: number;
+  ended: Promise<void>;
+  end(): void;
+}
+/** The listeners running now, per driver (two clusters may both have a node1/db). */
+const running = new WeakMap<NodeDriver, Map<string, Running>>();
 
 /**
- * Runs `fn` while a listener answers on `ports` in the pod. Checks run at once: the listeners of
- * one pod take turns (one port can have one listener), and each is ended when its turn is over.
+ * Runs `fn` while a listener answers on `ports` in the pod. Checks run at once: one that needs
+ * ports a running listener already has shares it; one that needs others waits for its end (one port
+ * can have one listener). The last user of a listener ends it.
  */
 export async function withListener<T>(driver: NodeDriver, node: string, pod: string, ports: readonly number[], fn: () => Promise<T>): Promise<T> {
+  const mine = running.get(driver) ?? new Map<string, Running>();
+  running.set(driver, mine);
   const key = `${node}/${pod}`;
-  const before = busy.get(key) ?? Promise.resolve();
-  const mine = before.catch(() => {}).then(async () => {
-    const l = await startListener(driver, node, pod, ports);
-    try {
-      return await fn();
-    } finally {
-      await l.stop();
+  let r = mine.get(key);
+  while (r && !ports.every((p) => r!.ports.includes(p))) {
+    await r.ended;
+    r = mine.get(key);
+  }
+  if (!r) {
+    let end = () => {};
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    r = { ports, listener: startListener(driver, node, pod, ports), users: 0, ended, end };
+    mine.set(key, r);
+  }
+  const shared = r;
+  shared.users++;
+  try {
+    await shared.listener;
+    return await fn();
+  } finally {
+    if (--shared.users === 0) {
+      mine.delete(key);
+      // A listener that never started has nothing to stop (its users saw why).
+      const l = await shared.listener.catch(() => undefined);
+      try {
+        await l?.stop();
+      } finally {
+        shared.end();
+      }
     }
-  });
-  busy.set(key, mine.catch(() => {}));
-  return mine;
+  }
 }
