@@ -34,12 +34,15 @@ export interface Listener {
   stop(): Promise<void>;
 }
 
-/** Starts the listener in a pod on the given ports and waits until the first one listens. */
+/** Starts the listener in a pod on the given ports and waits until every one listens. */
 export async function startListener(driver: NodeDriver, node: string, pod: string, ports: readonly number[], seconds = 120): Promise<Listener> {
   if (driver.tcp) return { pid: 0, ...(await driver.tcp.listen(node, pod, ports, seconds)) };
+  // Every port must listen before the probes: a port still closed would read as "refused", which a
+  // check that wants a connection dropped would take for a denial.
   const script =
     'node -e "$0" "$@" >/dev/null 2>&1 & pid=$!; i=0; ' +
-    `while ! ss -Hltn "sport = :${ports[0]}" | grep -q .; do i=$((i+1)); [ $i -gt 200 ] && { kill $pid; echo "the listener did not start" >&2; exit 1; }; sleep 0.05; done; echo $pid`;
+    `up() { for p in ${ports.join(' ')}; do ss -Hltn "sport = :$p" | grep -q . || return 1; done; }; ` +
+    `while ! up; do i=$((i+1)); [ $i -gt 200 ] && { kill $pid; echo "the listener did not start" >&2; exit 1; }; sleep 0.05; done; echo $pid`;
   const r = await driver.execPod(node, pod, ['sh', '-c', script, LISTENER, ...ports.map(String), String(seconds)]);
   const pid = Number(r.stdout.trim());
   if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0) throw new TextError(msg('err.probe.listener', { pod: `${node}/${pod}`, ports: ports.join(', '), error: r.stderr.trim() }));
