@@ -25,6 +25,12 @@ describe('lab 11 on a real cluster', () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
+  it('before its pods exist, every check says which pods it wants (a probe\'s listener has no pod to start in)', async () => {
+    const r = await runLabChecks(lab, checkContext(c.env));
+    expect(r.checks.map((x) => [x.id, x.passed])).toEqual(lab.checks.map((x) => [x.id, false]));
+    for (const x of r.checks) expect(x.found, x.id).toMatch(/^missing: node1\/db with role=db/);
+  }, 120_000);
+
   it('solution bot: the reference passes every check', async () => {
     await solveLab(c.env, lab);
     const r = await runLabChecks(lab, checkContext(c.env));

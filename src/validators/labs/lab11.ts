@@ -36,8 +36,8 @@ const ip = (p: PodInfo) => p.address!.split('/')[0]!;
  * The lab's pods. The checks run at once and all ask first thing: one lookup under way answers
  * every check that asks meanwhile (a later run looks again, as pods may have changed).
  */
-const underWay = new WeakMap<CheckContext, Promise<Record<string, PodInfo> | Verdict>>();
-function labPods(ctx: CheckContext): Promise<Record<string, PodInfo> | Verdict> {
+const underWay = new WeakMap<CheckContext, Promise<Pods | Verdict>>();
+function labPods(ctx: CheckContext): Promise<Pods | Verdict> {
   const known = underWay.get(ctx);
   if (known) return known;
   const pods = findLabPods(ctx).finally(() => underWay.delete(ctx));
@@ -58,6 +58,27 @@ async function findLabPods(ctx: CheckContext): Promise<Record<string, PodInfo> |
   }
   if (missing.length === 0) return out;
   return fail(msg('v.policy-pods.expected'), msg('v.policy-pods.missing', { pods: list(missing) }), msg('v.policy-pods.hint'));
+}
+
+type Pods = Record<string, PodInfo>;
+
+/**
+ * Runs a probing check: the listener in `node/pod` starts while the lab's pods are looked up (it
+ * needs only the pod's name), and `fn` runs with both. When the pods are not as the lab wants,
+ * that is the verdict, whatever the listener did (it cannot start in a pod that is missing).
+ */
+async function probing(ctx: CheckContext, node: string, pod: string, ports: readonly number[], fn: (pods: Pods) => Promise<Verdict>): Promise<Verdict> {
+  const pods = labPods(ctx);
+  try {
+    return await withListener(ctx.driver, node, pod, ports, async () => {
+      const found = await pods;
+      return 'passed' in found ? (found as Verdict) : fn(found);
+    });
+  } catch (err) {
+    const found = await pods;
+    if ('passed' in found) return found as Verdict;
+    throw err;
+  }
 }
 
 const probe = (ctx: CheckContext, from: PodInfo, to: PodInfo, port: number, waitMs = ANSWER_WAIT_MS) => tcpProbe(ctx.driver, from.node, from.name, ip(to), port, waitMs);
@@ -87,49 +108,45 @@ export const checks: Record<string, CheckFn> = {
     return problems.length === 0 ? pass(expected) : fail(expected, list(problems, 'semi'), msg('v.policy-ruleset.hint'));
   },
 
-  'policy-allowed': async (ctx) => {
-    const pods = await labPods(ctx);
-    if ('passed' in pods) return pods as Verdict;
-    const [db, front] = [pods['node1/db']!, pods['node2/front']!];
-    const expected = msg('v.policy-allowed.expected', { from: name(front), ip: ip(db), port: LAB11_PORT });
-    const got = await withListener(ctx.driver, 'node1', 'db', DB_PORTS, () => probe(ctx, front, db, LAB11_PORT));
-    const found = tried(name(front), 'db', LAB11_PORT, got === 'ok' ? msg('word.answered') : got);
-    return got === 'ok' ? pass(expected, found) : fail(expected, found, msg('v.policy-allowed.hint'));
-  },
+  'policy-allowed': (ctx) =>
+    probing(ctx, 'node1', 'db', DB_PORTS, async (pods) => {
+      const [db, front] = [pods['node1/db']!, pods['node2/front']!];
+      const expected = msg('v.policy-allowed.expected', { from: name(front), ip: ip(db), port: LAB11_PORT });
+      const got = await probe(ctx, front, db, LAB11_PORT);
+      const found = tried(name(front), 'db', LAB11_PORT, got === 'ok' ? msg('word.answered') : got);
+      return got === 'ok' ? pass(expected, found) : fail(expected, found, msg('v.policy-allowed.hint'));
+    }),
 
-  'policy-denied': async (ctx) => {
-    const pods = await labPods(ctx);
-    if ('passed' in pods) return pods as Verdict;
-    const [db, front, web1, web2] = [pods['node1/db']!, pods['node2/front']!, pods['node1/web']!, pods['node2/web']!];
-    const tries: [PodInfo, number][] = [
-      [front, OTHER_PORT],
-      [web2, LAB11_PORT],
-      [web1, LAB11_PORT],
-    ];
-    const expected = msg('v.policy-denied.expected', { front: name(front), other: OTHER_PORT, web2: name(web2), web1: name(web1), port: LAB11_PORT });
-    const got = await withListener(ctx.driver, 'node1', 'db', DB_PORTS, () => Promise.all(tries.map(([from, port]) => probe(ctx, from, db, port, DROPPED_WAIT_MS))));
-    const found = list(tries.map(([from, port], i) => tried(name(from), 'db', port, letIn(got[i]!) ? msg('word.letIn') : `${got[i]}`)), 'semi');
-    return !got.some(letIn) ? pass(expected, found) : fail(expected, found, msg('v.policy-denied.hint'));
-  },
+  'policy-denied': (ctx) =>
+    probing(ctx, 'node1', 'db', DB_PORTS, async (pods) => {
+      const [db, front, web1, web2] = [pods['node1/db']!, pods['node2/front']!, pods['node1/web']!, pods['node2/web']!];
+      const tries: [PodInfo, number][] = [
+        [front, OTHER_PORT],
+        [web2, LAB11_PORT],
+        [web1, LAB11_PORT],
+      ];
+      const expected = msg('v.policy-denied.expected', { front: name(front), other: OTHER_PORT, web2: name(web2), web1: name(web1), port: LAB11_PORT });
+      const got = await Promise.all(tries.map(([from, port]) => probe(ctx, from, db, port, DROPPED_WAIT_MS)));
+      const found = list(tries.map(([from, port], i) => tried(name(from), 'db', port, letIn(got[i]!) ? msg('word.letIn') : `${got[i]}`)), 'semi');
+      return !got.some(letIn) ? pass(expected, found) : fail(expected, found, msg('v.policy-denied.hint'));
+    }),
 
-  'policy-replies': async (ctx) => {
-    const pods = await labPods(ctx);
-    if ('passed' in pods) return pods as Verdict;
-    const [db, front] = [pods['node1/db']!, pods['node2/front']!];
-    const expected = msg('v.policy-replies.expected', { front: name(front), port: OTHER_PORT });
-    const got = await withListener(ctx.driver, 'node2', 'front', [OTHER_PORT], () => probe(ctx, db, front, OTHER_PORT));
-    const found = tried('db', name(front), OTHER_PORT, got === 'ok' ? msg('word.answered') : got);
-    return got === 'ok' ? pass(expected, found) : fail(expected, found, msg('v.policy-replies.hint'));
-  },
+  'policy-replies': (ctx) =>
+    probing(ctx, 'node2', 'front', [OTHER_PORT], async (pods) => {
+      const [db, front] = [pods['node1/db']!, pods['node2/front']!];
+      const expected = msg('v.policy-replies.expected', { front: name(front), port: OTHER_PORT });
+      const got = await probe(ctx, db, front, OTHER_PORT);
+      const found = tried('db', name(front), OTHER_PORT, got === 'ok' ? msg('word.answered') : got);
+      return got === 'ok' ? pass(expected, found) : fail(expected, found, msg('v.policy-replies.hint'));
+    }),
 
-  'policy-open': async (ctx) => {
-    const pods = await labPods(ctx);
-    if ('passed' in pods) return pods as Verdict;
-    const [web1, web2, front] = [pods['node1/web']!, pods['node2/web']!, pods['node2/front']!];
-    const expected = msg('v.policy-open.expected', { web1: name(web1), web2: name(web2), front: name(front) });
-    const got = await withListener(ctx.driver, 'node1', 'web', [OTHER_PORT], () => Promise.all([probe(ctx, web2, web1, OTHER_PORT), probe(ctx, front, web1, OTHER_PORT)]));
-    const result = (g: string) => (g === 'ok' ? msg('word.answered') : g);
-    const found = list([tried(name(web2), 'web', OTHER_PORT, result(got[0]!)), tried(name(front), 'web', OTHER_PORT, result(got[1]!))], 'semi');
-    return got.every((g) => g === 'ok') ? pass(expected, found) : fail(expected, found, msg('v.policy-open.hint'));
-  },
+  'policy-open': (ctx) =>
+    probing(ctx, 'node1', 'web', [OTHER_PORT], async (pods) => {
+      const [web1, web2, front] = [pods['node1/web']!, pods['node2/web']!, pods['node2/front']!];
+      const expected = msg('v.policy-open.expected', { web1: name(web1), web2: name(web2), front: name(front) });
+      const got = await Promise.all([probe(ctx, web2, web1, OTHER_PORT), probe(ctx, front, web1, OTHER_PORT)]);
+      const result = (g: string) => (g === 'ok' ? msg('word.answered') : g);
+      const found = list([tried(name(web2), 'web', OTHER_PORT, result(got[0]!)), tried(name(front), 'web', OTHER_PORT, result(got[1]!))], 'semi');
+      return got.every((g) => g === 'ok') ? pass(expected, found) : fail(expected, found, msg('v.policy-open.hint'));
+    }),
 };
