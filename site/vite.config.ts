@@ -77,12 +77,26 @@ function preloadPageEngine(): Plugin {
         // The largest first: its compile is the longest.
         const size = (f: string) => chunks.find((x) => x.fileName === f)!.code.length;
         const list = JSON.stringify([...files].sort((a, b) => size(b) - size(a)));
+        // The shell's commands, each a chunk its first run imports: the page engine fetches them once
+        // the page has settled (site/src/engine/page/later.ts), so that a command run later, perhaps
+        // offline, needs no network. Everything the shell's chunk imports on demand, and what that imports.
+        const shell = chunks.find((x) => x.name === 'shell');
+        if (!shell) throw new Error('preload-page-engine: no shell chunk');
+        const later = new Set<string>();
+        const addLater = (file: string) => {
+          const c = chunks.find((x) => x.fileName === file);
+          if (!c || later.has(file) || files.has(file) || c.isEntry) return;
+          later.add(file);
+          for (const i of [...c.imports, ...c.dynamicImports]) addLater(i);
+        };
+        for (const i of shell.dynamicImports) addLater(i);
         return [
           {
             tag: 'script',
             injectTo: 'head',
             children: `crossOriginIsolated||${list}.forEach(function(f){var l=document.createElement("link");l.rel="modulepreload";l.crossOrigin="";l.href="./"+f;document.head.appendChild(l)})`,
           },
+          { tag: 'script', attrs: { type: 'application/json', id: 'modules-later' }, injectTo: 'head', children: JSON.stringify([...later].sort()) },
         ];
       },
     },
