@@ -1,11 +1,10 @@
 // The programs the nodes run, loaded after the first prompt: the plugin host (src/host, which runs
 // a bundle in the page) and the reference bundles (dist/*.cjs: what a fresh cluster starts with
-// and solve deploys), with the shell's commands (later.ts). None is needed for a node's prompt.
-// They load when a program first runs or solve needs them, or else once the page has settled
-// after its first prompt, so that a later run needs no network.
+// and solve deploys). Neither is needed for a node's prompt. They load when a program first runs
+// or solve needs them, or else once the page has settled after its first prompt, so that a later
+// run needs no network.
 import type { Bundles } from '../../../../src/cluster/nodeFiles.ts';
 import type { MachineProgram } from '../../../../src/sim/machine/machine.ts';
-import { preloadLaterModules } from './later.ts';
 
 let refs: Promise<Bundles> | undefined;
 /** The reference plugin, its IPAM plugin and the node agent, built from src/ (dist/*.cjs). */
@@ -23,8 +22,6 @@ let want: () => void = () => undefined;
 /** Resolves once the programs are wanted (a run, or the page settled after its first prompt). */
 export const programsWanted = new Promise<void>((r) => (want = r));
 void programsWanted.then(() => Promise.all([referenceBundles(), loadHost()])).catch(() => undefined);
-// The shell's commands come then too (each is otherwise fetched on its first run).
-void programsWanted.then(preloadLaterModules);
 
 /** A bundle at a node's path, run by the plugin host once `before()` settles. */
 export function hostedProgram(before: () => Promise<unknown>): MachineProgram {
