@@ -22,10 +22,16 @@ const apiTarget = process.env.CNILAB_API ?? 'http://127.0.0.1:5178';
 // In the static site the page engine imports platform-free modules of the kit; Node built-ins they
 // sit beside resolve to stubs that say so if ever called.
 const nodeBuiltins = fileURLToPath(new URL('./src/engine/page/nodeBuiltins.ts', import.meta.url));
-const builtinAliases = ['fs', 'path', 'url', 'child_process', 'os', 'crypto', 'util', 'zlib'].flatMap((m) => [
+const builtinAliases = ['fs/promises', 'fs', 'path', 'url', 'child_process', 'os', 'crypto', 'util', 'zlib', 'module', 'async_hooks', 'dns', 'worker_threads'].flatMap((m) => [
   { find: `node:${m}`, replacement: nodeBuiltins },
   { find: new RegExp(`^${m}$`), replacement: nodeBuiltins },
 ]);
+
+// The shell library (just-bash) as its package builds it for Node: split, each command a chunk of its
+// own loaded on its first run, where its one-file browser bundle carries every command up front. Built
+// as the package builds that browser bundle: __BROWSER__ (no python3, sqlite3, js-exec, tar), and the
+// Node built-ins it never calls in a browser resolved to the stubs above.
+const justBashSplit = fileURLToPath(new URL('../node_modules/just-bash/dist/bundle/index.js', import.meta.url));
 
 // Each English lab.mdx's SHA-256: a Chinese page that names another hash translates an older text.
 function englishHashes(): Record<string, string> {
@@ -71,14 +77,49 @@ function preloadPageEngine(): Plugin {
         // The largest first: its compile is the longest.
         const size = (f: string) => chunks.find((x) => x.fileName === f)!.code.length;
         const list = JSON.stringify([...files].sort((a, b) => size(b) - size(a)));
+        // The shell's commands, each a chunk its first run imports: the page engine fetches them once
+        // the page has settled (site/src/engine/page/later.ts), so that a command run later, perhaps
+        // offline, needs no network. Everything the shell's chunk imports on demand, and what that imports.
+        const shell = chunks.find((x) => x.name === 'shell');
+        if (!shell) throw new Error('preload-page-engine: no shell chunk');
+        const later = new Set<string>();
+        const addLater = (file: string) => {
+          const c = chunks.find((x) => x.fileName === file);
+          if (!c || later.has(file) || files.has(file) || c.isEntry) return;
+          later.add(file);
+          for (const i of [...c.imports, ...c.dynamicImports]) addLater(i);
+        };
+        for (const i of shell.dynamicImports) addLater(i);
         return [
           {
             tag: 'script',
             injectTo: 'head',
             children: `crossOriginIsolated||${list}.forEach(function(f){var l=document.createElement("link");l.rel="modulepreload";l.crossOrigin="";l.href="./"+f;document.head.appendChild(l)})`,
           },
+          { tag: 'script', attrs: { type: 'application/json', id: 'modules-later' }, injectTo: 'head', children: JSON.stringify([...later].sort()) },
         ];
       },
+    },
+  };
+}
+
+/**
+ * The shell library's python3 and js-exec commands name their worker scripts with
+ * `new URL('./worker.js', import.meta.url)`, which copies the scripts into the build before the
+ * commands themselves are left out (__BROWSER__). Nothing refers to those copies: they are dropped.
+ */
+function dropUnusedShellWorkers(): Plugin {
+  return {
+    name: 'drop-unused-shell-workers',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const code = Object.values(bundle)
+        .map((o) => (o.type === 'chunk' ? o.code : ''))
+        .join('\n');
+      for (const [file, o] of Object.entries(bundle)) {
+        const fromShell = o.type === 'asset' && o.originalFileNames.some((n) => n.includes('node_modules/just-bash/'));
+        if (fromShell && !code.includes(basename(file))) delete bundle[file];
+      }
     },
   };
 }
@@ -88,8 +129,8 @@ export default defineConfig(({ mode }) => {
   return {
     root: siteDir,
     base: page ? './' : '/',
-    define: { 'import.meta.env.VITE_CNILAB_ENGINE': JSON.stringify(page ? 'page' : 'server'), 'import.meta.env.VITE_LAB_SHA256': JSON.stringify(englishHashes()) },
-    resolve: page ? { alias: [...builtinAliases, { find: /^proper-lockfile$/, replacement: nodeBuiltins }] } : {},
+    define: { ...(page ? { __BROWSER__: 'true' } : {}), 'import.meta.env.VITE_CNILAB_ENGINE': JSON.stringify(page ? 'page' : 'server'), 'import.meta.env.VITE_LAB_SHA256': JSON.stringify(englishHashes()) },
+    resolve: page ? { alias: [...builtinAliases, { find: /^proper-lockfile$/, replacement: nodeBuiltins }, { find: /^just-bash\/browser$/, replacement: justBashSplit }, { find: /^(@mongodb-js\/zstd|node-liblzma)$/, replacement: nodeBuiltins }] } : {},
     // The lab texts live in ../labs/*/lab.mdx and are compiled as they are, never copied.
     plugins: [
       // `labs.yaml?catalog`: the lab list parsed when the site is built (the page engine gets data,
@@ -108,7 +149,7 @@ export default defineConfig(({ mode }) => {
       { name: 'lab-heading-ids', enforce: 'pre', transform: (code: string, id: string) => (id.endsWith('.mdx') ? escapeHeadingIds(code) : undefined) },
       { enforce: 'pre', ...mdx({ jsxImportSource: 'preact' }) },
       preact({ prerender: { enabled: false }, devToolsEnabled: false }),
-      ...(page ? [preloadPageEngine()] : []),
+      ...(page ? [preloadPageEngine(), dropUnusedShellWorkers()] : []),
     ],
     server: {
       host: '127.0.0.1',
@@ -150,6 +191,8 @@ export default defineConfig(({ mode }) => {
             if (id.endsWith('/lab.mdx')) return `assets/lab-${basename(dirname(id))}-[hash].js`;
             if (id.endsWith('/lab.zh-CN.mdx')) return `assets/lab-${basename(dirname(id))}-zh-CN-[hash].js`;
             if (id.endsWith('/terminal/session.ts')) return 'assets/terminal-[hash].js';
+            // The shell's commands, each loaded on its first run, and the code they share: part of the shell.
+            if (chunk.name !== 'shell' && (chunk.facadeModuleId ? [id] : chunk.moduleIds).some((m) => m.includes('/node_modules/just-bash/'))) return 'assets/shell-[name]-[hash].js';
             return 'assets/[name]-[hash].js';
           },
           // In the static site, the parts of the page engine's code in chunks of their own, so the
@@ -158,7 +201,7 @@ export default defineConfig(({ mode }) => {
           ...(page
             ? {
                 manualChunks: (id: string) =>
-                  id.includes('/node_modules/just-bash/')
+                  id.endsWith('/node_modules/just-bash/dist/bundle/index.js')
                     ? 'shell'
                     : id.includes('/src/sim/core/')
                       ? 'kernel'

@@ -22,6 +22,24 @@ export async function run(page: Page, node: string, line: string): Promise<strin
   return after.slice(before.trimEnd().length);
 }
 
+/**
+ * Waits until the page has asked for the modules it fetches once it has settled (the shell's
+ * commands, `#modules-later`) and every module preload of the page has arrived.
+ */
+export async function laterModulesFetched(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const doc = (globalThis as any).document;
+      const later: string[] = JSON.parse(doc.getElementById('modules-later')?.textContent ?? '[]');
+      const links: { href: string }[] = [...doc.querySelectorAll('link[rel="modulepreload"]')];
+      const arrived = (href: string) => (globalThis as any).performance.getEntriesByName(href).some((e: { responseEnd: number }) => e.responseEnd > 0);
+      return later.length > 0 && later.every((f) => links.some((l) => l.href.endsWith(f))) && links.every((l) => arrived(l.href));
+    },
+    undefined,
+    { timeout: 60_000, polling: 100 },
+  );
+}
+
 /** Fails the test on any request that leaves the site's origin (the page must need nothing else). */
 export function onlyOwnOrigin(page: Page, origin: string): string[] {
   const foreign: string[] = [];

@@ -2,7 +2,7 @@
 // the tab, nothing else. Each test starts from a fresh browser profile (its own IndexedDB).
 import * as fs from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { checkLab, LAB01, onlyOwnOrigin, run, terminalText } from './helpers.ts';
+import { checkLab, LAB01, laterModulesFetched, onlyOwnOrigin, run, terminalText } from './helpers.ts';
 
 const ORIGIN = `http://127.0.0.1:${process.env.CNILAB_WEB_PORT ?? 5192}`;
 const shot = (page: import('@playwright/test').Page, name: string) => page.screenshot({ path: `test-results/screenshots/web-${name}.png` });
@@ -84,8 +84,12 @@ test('with the network cut after load, the lab still works in the tab', async ({
   // Every chunk the lab needs later (the lab texts load lazily) is fetched before going offline.
   await page.locator('nav[aria-label="Labs"] [data-lab="00"]').click();
   await page.locator('nav[aria-label="Labs"] [data-lab="01"]').click();
+  // The shell's commands, each a chunk of its own, come once the page has settled.
+  await laterModulesFetched(page);
   await context.setOffline(true);
   for (const line of LAB01) await run(page, 'node1', line);
+  // A shell command run for the first time (its chunk fetched before, not on this run).
+  expect(await run(page, 'node1', "echo abc | sed 's/b/X/' | grep X | tr a-z A-Z")).toContain('AXC');
   await checkLab(page, true);
   await page.locator('[data-action="hint"]').click();
   await expect(page.locator('[data-hint="1"]')).toBeVisible();

@@ -36,6 +36,7 @@ import { installBundleFiles } from '../../../../src/sim/machine/install.ts';
 import { hostedProgram, loadProgramsSoon, programsWanted, referenceBundles } from './programs.ts';
 import { CNI_PROGRAMS, MACHINE_PATHS } from '../../../../src/sim/machine/nodeFiles.ts';
 import { mktemp } from '../../../../src/sim/machine/extraCommands.ts';
+import { terminalReady } from './later.ts';
 import { MachineShell } from './shell.ts';
 import { clearState, fromExport, loadState, saveState, toExport, type PageState } from './store.ts';
 import { PageTerminal, type TerminalNode } from './terminal.ts';
@@ -237,6 +238,7 @@ export async function createPageEngine(saved?: { state: PageState | undefined })
       save();
     });
     loadProgramsSoon();
+    terminalReady();
     return { shell, history: (state.history[id] ??= []), onHistory: save };
   }
 

@@ -32,6 +32,7 @@ export const extname = (p: string): string => /\.[^./]*$/.exec(basename(p))?.[0]
 export const isAbsolute = (p: string): boolean => p.startsWith('/');
 export const relative = unavailable('path.relative');
 export const posix = { sep, delimiter, join, normalize, resolve, dirname, basename, extname, isAbsolute };
+export const win32 = undefined;
 
 // node:fs, node:url, node:child_process, node:os, node:zlib…: never in the tab.
 export const readFileSync = unavailable('fs.readFileSync');
@@ -52,6 +53,7 @@ export const appendFileSync = unavailable('fs.appendFileSync');
 export const unlinkSync = unavailable('fs.unlinkSync');
 export const lstatSync = unavailable('fs.lstatSync');
 export const realpathSync = unavailable('fs.realpathSync');
+export const readlinkSync = unavailable('fs.readlinkSync');
 export const promises = {};
 export const constants = {};
 export const fileURLToPath = unavailable('url.fileURLToPath');
@@ -67,6 +69,15 @@ export const randomBytes = unavailable('crypto.randomBytes');
 export const gzipSync = unavailable('gzip in the tab');
 export const gunzipSync = unavailable('gunzip in the tab');
 export const lock = unavailable('proper-lockfile');
+// node:module, node:async_hooks, node:dns, node:worker_threads, node:fs/promises: what the shell
+// library's split build names (site/vite.config.ts); as in its own browser build, a require, an
+// AsyncLocalStorage or a Worker is absent in the tab.
+export const createRequire = () => unavailable('require');
+export const AsyncLocalStorage = undefined;
+export const Module = undefined;
+export const lookup = unavailable('dns.lookup');
+export const Worker = undefined;
+export const open = unavailable('fs.open');
 export const lockSync = unavailable('proper-lockfile');
 const all = { sep, delimiter, join, normalize, resolve, dirname, basename, extname, isAbsolute, relative, posix, readFileSync, writeFileSync, existsSync, mkdirSync, lock, lockSync };
 export default all;

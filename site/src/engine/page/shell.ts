@@ -2,6 +2,7 @@
 // (just-bash), and what a shell keeps between lines — the working directory and the variables —
 // is carried here, since every machine exec starts a fresh shell state.
 import type { SimMachine } from '../../../../src/sim/machine/machine.ts';
+import { lineAnswered } from './later.ts';
 import type { NodeShell } from './terminal.ts';
 
 /** Variables a line's shell sets itself; not carried to the next line. */
@@ -48,6 +49,7 @@ export class MachineShell implements NodeShell {
     for (const [k, v] of Object.entries(r.env)) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !SHELL_OWN.has(k) && !k.startsWith('BASH') && this.base[k] !== v) next[k] = v;
     this.vars = next;
     this.onState?.({ cwd: this.dir, vars: { ...next } });
+    lineAnswered();
     return r.code;
   }
 
