@@ -55,11 +55,11 @@ async function benchBackend(kind: Local): Promise<number> {
     // cannot take much less than N × this ÷ 2, however little it waits.
     const nodeStart = kind === 'netns' ? await medianMs(7, () => env.driver.exec('node1', ['node', '-e', '0'])) : undefined;
     console.log(`\nLab checks on the ${kind} backend (cluster ${name}), after the reference solution; goal ≤ ${goal} ms per lab\n`);
-    console.log(`${'lab'.padEnd(4)} ${'title'.padEnd(40)} ${'time'.padStart(9)}${nodeStart ? '  ÷ start' : ''}  result`);
+    console.log(`${'lab'.padEnd(4)} ${'title'.padEnd(48)} ${'time'.padStart(9)}${nodeStart ? '  ÷ start' : ''}  result`);
     for (const [id, title, ms, res] of rows) {
       const t = Number.isNaN(ms) ? '—' : `${ms.toFixed(0)} ms`;
       const ratio = nodeStart ? `  ${(Number.isNaN(ms) ? '—' : (ms / nodeStart).toFixed(1)).padStart(7)}` : '';
-      console.log(`${id.padEnd(4)} ${title.padEnd(40)} ${t.padStart(9)}${ratio}  ${res}${ms > goal ? '  (over the goal)' : ''}`);
+      console.log(`${id.padEnd(4)} ${title.padEnd(48)} ${t.padStart(9)}${ratio}  ${res}${ms > goal ? '  (over the goal)' : ''}`);
     }
     if (nodeStart) console.log(`÷ start: the lab's time in Node.js starts on node1 (one takes ${nodeStart.toFixed(0)} ms here, median of 7; each plugin run and TCP probe is one)`);
     const timed = rows.filter((r) => !Number.isNaN(r[2]));
