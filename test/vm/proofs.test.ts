@@ -6,7 +6,8 @@
 //
 // One cluster, from the solution bot's end state (labs 00–10 solved in order). The plugin-contract
 // labs come first (their breakages are broken plugins: the most telling evidence, and the slowest
-// checks on an emulated CPU); lab 09 runs its containers on each VM's containerd; lab 11 comes last,
+// checks on an emulated CPU); lab 07's, which the default suite already runs here, after the
+// others; lab 09 runs its containers on each VM's containerd; lab 11 comes last,
 // as its pods and policy would be what earlier labs' checks meet. A lab these VMs cannot run is
 // printed as such, never skipped in silence. Each lab's time and a check × kills table are printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,8 +29,11 @@ const env: LabEnv = { topology, backend, driver: backend.driver };
 const catalog = loadCatalog();
 const table = breakagesFor('vagrant');
 
-/** The plugin-contract labs first, then the course in order; 09 (containers) and 11 (policy) last. */
-const PROOF_ORDER = ['02', '03', '05', '00', '01', '04', '06', '07', '08', '10', '09', '11'];
+/**
+ * The plugin-contract labs first, then the course in order; 07 after the others (the default suite
+ * already runs its breakages on these VMs), then 09 (containers) and 11 (policy) last.
+ */
+const PROOF_ORDER = ['02', '03', '05', '00', '01', '04', '06', '08', '10', '07', '09', '11'];
 
 const rows: string[] = [];
 const outcomesAll: BreakageOutcome[] = [];
