@@ -11,6 +11,7 @@
 #      from each mode (host-gw, ipip, vxlan: the same lab actions and checks as on netns), and
 #      tcpdump on node1's underlay NIC proving IPIP (ip proto 4) and VXLAN (udp 8472) encapsulation
 #   6. the plugin's conformance tests (test/integration/plugin.test.ts) on node1, over ssh
+#   opt-in phase `proofs`: every breakage of the shared breakage table applied on the VMs (test/vm/proofs.test.ts)
 #   7. `cnilab cluster down --backend vagrant` (vagrant destroy), then the libvirt domains and volumes
 #      this run made whatever that did, and everything else it made, also on failure
 #
@@ -18,9 +19,10 @@
 # Env: SIMPLECNI_VM_KEEP=1     leave the VMs and the netns up at the end (then: vm/libvirt-netns.sh vagrant destroy -f; vm/libvirt-netns.sh down)
 #      SIMPLECNI_VM_REUSE=1    use VMs already up in the netns (no box, no destroy at the end)
 #      SIMPLECNI_VM_PHASES     the phases to run after `cluster up` (default "fixtures suite conformance";
-#                              "bench" is npm run bench:vm: lab checks over ssh vs netns)
+#                              "bench" is npm run bench:vm: lab checks over ssh vs netns;
+#                              "proofs": every breakage of the shared table on the VMs, long: opt-in)
 #      SIMPLECNI_VM_MEMORY     MiB per VM (default 512)
-#      SIMPLECNI_VM_TESTS      only the suite's tests whose names match this pattern (vitest -t)
+#      SIMPLECNI_VM_TESTS      only the suite's (or the proofs') tests whose names match this pattern (vitest -t)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -123,9 +125,9 @@ if [[ ${#need[@]} -gt 0 ]]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; }
 fi
 ok "vagrant $(vagrant --version 2>/dev/null | awk '{print $2}'), libvirtd $(libvirtd --version | awk '{print $NF}'), $(qemu-system-x86_64 --version | head -n1)"
-# The kit as the suite runs it: the CLI and plugin bundles, the site (cnilab serve is tested on the VMs).
+# The kit as the suite runs it: the CLI and plugin bundles, the site (the suite tests cnilab serve on the VMs).
 (cd "$REPO" && npm run build >/dev/null)
-[[ -f "$REPO/site/dist/index.html" ]] || (cd "$REPO" && npm run build:site >/dev/null)
+if [[ " $PHASES_WANTED " == *" suite "* && ! -f "$REPO/site/dist/index.html" ]]; then (cd "$REPO" && npm run build:site >/dev/null); fi
 
 if [[ -z "${SIMPLECNI_VM_REUSE:-}" ]]; then
 # ---- 2. box -------------------------------------------------------------------------------------------------
@@ -249,6 +251,14 @@ if wants conformance; then
   phase "plugin conformance on node1 (over ssh)"
   if bash "$NSCTL" exec env SIMPLECNI_PLUGIN_TEST_SSH="$SSH_CFG:node1" SIMPLECNI_PLUGIN_TEST_SUDO=0 npx vitest run test/integration/plugin.test.ts 2>&1 | sed -u 's/^/  /'; then
     ok "test/integration/plugin.test.ts on node1: pass"; else fail "test/integration/plugin.test.ts on node1"; fi
+fi
+
+# ---- the proofs (opt-in: SIMPLECNI_VM_PHASES=proofs) -------------------------------------------------------------
+# Every breakage of the shared table on the VMs, judged as on netns and the sim (test/vm/proofs.test.ts).
+# Not a default phase: on emulated CPUs it takes longer than the rest of the tier (vm/README.md).
+if wants proofs; then
+  phase "proofs: every breakage of the shared table on the VMs"
+  if bash "$NSCTL" exec npx vitest run -c test/vm/vitest.proofs.config.ts ${SIMPLECNI_VM_TESTS:+-t "$SIMPLECNI_VM_TESTS"} 2>&1 | sed -u 's/^/  /'; then ok "test/vm/proofs.test.ts: pass"; else fail "test/vm/proofs.test.ts"; fi
 fi
 
 # ---- the benchmark (npm run bench:vm) ---------------------------------------------------------------------------

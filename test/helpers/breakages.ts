@@ -14,6 +14,7 @@ import type { Backend } from '../../src/cluster/driver.ts';
 import type { NetnsBackend } from '../../src/cluster/netns/netnsBackend.ts';
 import { referenceBundles } from '../../src/cluster/nodeFiles.ts';
 import type { SimBackend } from '../../src/cluster/sim/simBackend.ts';
+import type { SshBackend } from '../../src/cluster/ssh/sshBackend.ts';
 import type { SimNetns } from '../../src/sim/core/model.ts';
 import { updateWorld } from '../../src/sim/host/store.ts';
 import { calcMasqueradeScript } from '../../src/plugin/plugin.ts';
@@ -112,6 +113,7 @@ const ALL_ERRORS = 'every error goes through the same output, so every check tha
 
 export function breakagesFor(backend: Backend): Breakage[] {
   let unplugged: string[] = [];
+  let savedResult: string | undefined;
   const all: Breakage[] = [
     // 00 · setup
     state('00', 'underlay', 'the router stops forwarding', /node3/, run('router', 'sysctl', '-qw', 'net.ipv4.ip_forward=0'), run('router', 'sysctl', '-qw', 'net.ipv4.ip_forward=1')),
@@ -167,14 +169,15 @@ export function breakagesFor(backend: Backend): Breakage[] {
     state('04', 'pod-route', "the pod's default route deleted", /^(?!.*default)10\.244\.1\.0\/24 dev eth0/, inPod('node1', 'web', 'ip', 'route', 'del', 'default'), inPod('node1', 'web', 'ip', 'route', 'add', 'default', 'via', '10.244.1.1')),
     state('04', 'pod-forward', 'ip_forward off on node1', /ip_forward = 0/, run('node1', 'sysctl', '-qw', 'net.ipv4.ip_forward=0'), run('node1', 'sysctl', '-qw', 'net.ipv4.ip_forward=1')),
     state('04', 'pod-result', 'the cached result without the sandbox', /, eth0\]/, async (e) => {
+      // Through the node's own files (a VM's cache is on the VM), the original kept here to put back.
       const f = `${e.driver.paths('node1').cacheDir}/simplecni-web-eth0`;
-      const entry = JSON.parse(fs.readFileSync(f, 'utf8'));
-      fs.writeFileSync(`${f}.saved`, JSON.stringify(entry));
+      savedResult = await e.driver.files.read('node1', f);
+      if (savedResult === undefined) throw new Error(`node1 has no cached result ${f}`);
+      const entry = JSON.parse(savedResult);
       delete entry.result.interfaces[2].sandbox;
-      fs.writeFileSync(f, JSON.stringify(entry));
+      await e.driver.files.write('node1', f, JSON.stringify(entry));
     }, async (e) => {
-      const f = `${e.driver.paths('node1').cacheDir}/simplecni-web-eth0`;
-      fs.renameSync(`${f}.saved`, f);
+      await e.driver.files.write('node1', `${e.driver.paths('node1').cacheDir}/simplecni-web-eth0`, savedResult!);
     }),
     state('04', 'pod-ping', "the gateway address removed from node1's bridge", /unreachable|100% packet loss|Network is unreachable|no answer/i, run('node1', 'ip', 'addr', 'flush', 'dev', 'simplecni0'), run('node1', 'ip', 'addr', 'add', '10.244.1.1/24', 'dev', 'simplecni0'), {
       alsoFails: { 'pod-bridge': 'it also checks the gateway address on the bridge' },
@@ -245,6 +248,18 @@ export function breakagesFor(backend: Backend): Breakage[] {
     }), (e) => updateWorld(file(e), (w) => {
       w.namespaces.node3 = saved!;
     }), { alsoFails: { underlay: 'node1 cannot reach a node that is gone' } }));
+  } else {
+    // A machine reached over ssh that no longer answers there: node3's Host entry in the cluster's
+    // ssh config points at a port where nothing listens (first value wins in an ssh config).
+    let saved = '';
+    const file = (e: LabEnv) => (e.backend as SshBackend).layout.sshConfig;
+    all.unshift(state('00', 'cluster-up', "node3 unreachable (its ssh port wrong in the cluster's ssh config)", /node3/, async (e) => {
+      saved = fs.readFileSync(file(e), 'utf8');
+      if (!/^Host node3$/m.test(saved)) throw new Error(`no "Host node3" in ${file(e)}`);
+      fs.writeFileSync(file(e), saved.replace(/^Host node3$/m, 'Host node3\n  Port 9'));
+    }, async (e) => fs.writeFileSync(file(e), saved), {
+      alsoFails: { 'plugin-installed': 'nothing can run on node3 when ssh cannot reach it' },
+    }));
   }
   return all;
 }
@@ -376,4 +391,9 @@ export function checksWithoutBreakage(table: Breakage[], exemptLabs: string[] = 
     .filter((l) => !exemptLabs.includes(l.id))
     .flatMap((l) => l.checks.map((c) => `${l.id}/${c.id}`))
     .filter((k) => !have.has(k));
+}
+
+/** How many breakages killed a check: it failed under them, and ran (a check that threw killed nothing). */
+export function killsOf(outcomes: BreakageOutcome[], lab: string, check: string): number {
+  return outcomes.filter((o) => o.breakage.lab === lab && o.failed.includes(check) && !o.problems.some((p) => p.startsWith(`${check} did not run`))).length;
 }

@@ -9,7 +9,7 @@ import type { Backend } from '../../src/cluster/driver.ts';
 import { checkContext, type LabEnv } from '../../src/labs/actions.ts';
 import { loadCatalog } from '../../src/labs/catalog.ts';
 import { kernelHasIpip } from '../../src/validators/labs/lab07.ts';
-import { breakagesFor, logOutcome, runBreakages, solveAll, type BreakageOutcome } from '../helpers/breakages.ts';
+import { breakagesFor, killsOf, logOutcome, runBreakages, solveAll, type BreakageOutcome } from '../helpers/breakages.ts';
 import { startSimCluster, startTestCluster, type Cluster } from '../helpers/cluster.ts';
 import type { ClusterBackend } from '../../src/cluster/backend.ts';
 
@@ -31,7 +31,7 @@ async function mutate(backend: Backend, env: LabEnv) {
   const outcomes: BreakageOutcome[] = await runBreakages(env, table, logOutcome(backend));
   const row: Record<string, number | string> = {};
   for (const c of checks) {
-    row[c.id] = na[c.lab] ?? outcomes.filter((o) => o.breakage.lab === c.lab && o.failed.includes(c.id) && !o.problems.some((p) => p.startsWith(`${c.id} did not run`))).length;
+    row[c.id] = na[c.lab] ?? killsOf(outcomes, c.lab, c.id);
   }
   kills[backend] = row;
   console.log(`[${backend}] ${outcomes.length} breakages applied (${outcomes.filter((o) => o.breakage.what.startsWith('broken plugin')).length} broken plugins)`);

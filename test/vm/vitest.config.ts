@@ -1,16 +1,22 @@
 // The VM tier's suite: run by vm/test-vm.sh inside the VMs' network namespace, once
 // `cnilab cluster up --backend vagrant` has made the cluster. One file at a time, in order:
-// every command goes to the same four emulated VMs.
-import { defineConfig } from 'vitest/config';
+// every command goes to the same four emulated VMs. The proofs (every breakage of the shared
+// table, long) are a phase of their own: vitest.proofs.config.ts.
+import { configDefaults, defineConfig } from 'vitest/config';
+
+export const vmTest = {
+  root: new URL('../..', import.meta.url).pathname,
+  fileParallelism: false,
+  sequence: { concurrent: false },
+  testTimeout: 1_800_000,
+  hookTimeout: 600_000,
+  reporters: ['verbose'],
+};
 
 export default defineConfig({
   test: {
-    root: new URL('../..', import.meta.url).pathname,
+    ...vmTest,
     include: ['test/vm/**/*.test.ts'],
-    fileParallelism: false,
-    sequence: { concurrent: false },
-    testTimeout: 1_800_000,
-    hookTimeout: 600_000,
-    reporters: ['verbose'],
+    exclude: [...configDefaults.exclude, 'test/vm/proofs.test.ts'],
   },
 });
