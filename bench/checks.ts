@@ -12,6 +12,7 @@ import { loadCatalog } from '../src/labs/catalog.ts';
 import { readPolicies, syncPolicies } from '../src/cluster/policySync.ts';
 import { Pods } from '../src/runtime/pods.ts';
 import { runLabChecks } from '../src/validators/registry.ts';
+import { median } from './lib/stats.ts';
 
 type Local = Extract<Backend, 'netns' | 'sim'>;
 const GOAL_MS: Record<Local, number> = { netns: 1000, sim: 500 };
@@ -92,6 +93,7 @@ async function benchBackend(kind: Local): Promise<number> {
   }
 }
 
+/** The median time of `n` runs of `fn`, one after another. */
 async function medianMs(n: number, fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -99,7 +101,7 @@ async function medianMs(n: number, fn: () => Promise<unknown>): Promise<number> 
     await fn();
     times.push(performance.now() - t0);
   }
-  return times.sort((a, b) => a - b)[Math.floor(n / 2)]!;
+  return median(times);
 }
 
 let exitCode = 0;

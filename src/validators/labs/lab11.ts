@@ -31,6 +31,8 @@ const OTHER_PORT = 80;
 /** db listens on both ports for the checks that probe it, so they share one listener. */
 const DB_PORTS = [LAB11_PORT, OTHER_PORT];
 const ip = (p: PodInfo) => p.address!.split('/')[0]!;
+/** The lab's pods by "node/name". */
+type Pods = Record<string, PodInfo>;
 
 /**
  * The lab's pods. The checks run at once and all ask first thing: one lookup under way answers
@@ -45,9 +47,9 @@ function labPods(ctx: CheckContext): Promise<Pods | Verdict> {
   return pods;
 }
 
-async function findLabPods(ctx: CheckContext): Promise<Record<string, PodInfo> | Verdict> {
+async function findLabPods(ctx: CheckContext): Promise<Pods | Verdict> {
   const all = await ctx.pods.list();
-  const out: Record<string, PodInfo> = {};
+  const out: Pods = {};
   const missing: Text[] = [];
   for (const [node, name, labels] of LAB11_PODS) {
     const p = all.find((x) => x.node === node && x.name === name && x.address);
@@ -59,8 +61,6 @@ async function findLabPods(ctx: CheckContext): Promise<Record<string, PodInfo> |
   if (missing.length === 0) return out;
   return fail(msg('v.policy-pods.expected'), msg('v.policy-pods.missing', { pods: list(missing) }), msg('v.policy-pods.hint'));
 }
-
-type Pods = Record<string, PodInfo>;
 
 /**
  * Runs a probing check: the listener in `node/pod` starts while the lab's pods are looked up (it
@@ -85,6 +85,8 @@ const probe = (ctx: CheckContext, from: PodInfo, to: PodInfo, port: number, wait
 const name = (p: PodInfo) => `${p.node}/${p.name}`;
 /** One connection tried: "node2/front → db:6379: answered", or what the probe met instead. */
 const tried = (from: string, to: string, port: number, result: Text) => msg('v.policy.probe', { from, to, port, result });
+/** A probe that should be answered: "answered", or what it met instead. */
+const answered = (got: string): Text => (got === 'ok' ? msg('word.answered') : got);
 
 export const checks: Record<string, CheckFn> = {
   'policy-ruleset': async (ctx) => {
@@ -113,7 +115,7 @@ export const checks: Record<string, CheckFn> = {
       const [db, front] = [pods['node1/db']!, pods['node2/front']!];
       const expected = msg('v.policy-allowed.expected', { from: name(front), ip: ip(db), port: LAB11_PORT });
       const got = await probe(ctx, front, db, LAB11_PORT);
-      const found = tried(name(front), 'db', LAB11_PORT, got === 'ok' ? msg('word.answered') : got);
+      const found = tried(name(front), 'db', LAB11_PORT, answered(got));
       return got === 'ok' ? pass(expected, found) : fail(expected, found, msg('v.policy-allowed.hint'));
     }),
 
@@ -136,7 +138,7 @@ export const checks: Record<string, CheckFn> = {
       const [db, front] = [pods['node1/db']!, pods['node2/front']!];
       const expected = msg('v.policy-replies.expected', { front: name(front), port: OTHER_PORT });
       const got = await probe(ctx, db, front, OTHER_PORT);
-      const found = tried('db', name(front), OTHER_PORT, got === 'ok' ? msg('word.answered') : got);
+      const found = tried('db', name(front), OTHER_PORT, answered(got));
       return got === 'ok' ? pass(expected, found) : fail(expected, found, msg('v.policy-replies.hint'));
     }),
 
@@ -145,8 +147,7 @@ export const checks: Record<string, CheckFn> = {
       const [web1, web2, front] = [pods['node1/web']!, pods['node2/web']!, pods['node2/front']!];
       const expected = msg('v.policy-open.expected', { web1: name(web1), web2: name(web2), front: name(front) });
       const got = await Promise.all([probe(ctx, web2, web1, OTHER_PORT), probe(ctx, front, web1, OTHER_PORT)]);
-      const result = (g: string) => (g === 'ok' ? msg('word.answered') : g);
-      const found = list([tried(name(web2), 'web', OTHER_PORT, result(got[0]!)), tried(name(front), 'web', OTHER_PORT, result(got[1]!))], 'semi');
+      const found = list([tried(name(web2), 'web', OTHER_PORT, answered(got[0]!)), tried(name(front), 'web', OTHER_PORT, answered(got[1]!))], 'semi');
       return got.every((g) => g === 'ok') ? pass(expected, found) : fail(expected, found, msg('v.policy-open.hint'));
     }),
 };
