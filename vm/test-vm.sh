@@ -11,6 +11,7 @@
 #      from each mode (host-gw, ipip, vxlan: the same lab actions and checks as on netns), and
 #      tcpdump on node1's underlay NIC proving IPIP (ip proto 4) and VXLAN (udp 8472) encapsulation
 #   6. the plugin's conformance tests (test/integration/plugin.test.ts) on node1, over ssh
+#   opt-in phase `texts`: the lab texts typed in lab order on the fresh VMs, outputs compared (test/vm/texts.test.ts)
 #   opt-in phase `proofs`: every breakage of the shared breakage table applied on the VMs (test/vm/proofs.test.ts)
 #   7. `cnilab cluster down --backend vagrant` (vagrant destroy), then the libvirt domains and volumes
 #      this run made whatever that did, and everything else it made, also on failure
@@ -20,6 +21,7 @@
 #      SIMPLECNI_VM_REUSE=1    use VMs already up in the netns (no box, no destroy at the end)
 #      SIMPLECNI_VM_PHASES     the phases to run after `cluster up` (default "fixtures suite conformance";
 #                              "bench" is npm run bench:vm: lab checks over ssh vs netns;
+#                              "texts": the lab texts typed on the fresh VMs, long: opt-in, first;
 #                              "proofs": every breakage of the shared table on the VMs, long: opt-in)
 #      SIMPLECNI_VM_MEMORY     MiB per VM (default 512)
 #      SIMPLECNI_VM_TESTS      only the suite's (or the proofs') tests whose names match this pattern (vitest -t)
@@ -180,6 +182,14 @@ on_script() { # NODE ARGS...  (script on stdin, run by bash)
   "${SSH[@]}" "$1" "bash -s -- $(printf '%q ' "${@:2}")"
 }
 wants() { [[ " $PHASES_WANTED " == *" $1 "* ]]; }
+
+# ---- the lab texts (opt-in: SIMPLECNI_VM_PHASES=texts) ------------------------------------------------------------
+# Every lab's console blocks typed on the VMs as a student types them, on the cluster as `cluster up`
+# left it: so before any other phase (test/vm/texts.test.ts).
+if wants texts; then
+  phase "texts: the lab texts typed on the VMs"
+  if bash "$NSCTL" exec npx vitest run -c test/vm/vitest.texts.config.ts ${SIMPLECNI_VM_TESTS:+-t "$SIMPLECNI_VM_TESTS"} 2>&1 | sed -u 's/^/  /'; then ok "test/vm/texts.test.ts: pass"; else fail "test/vm/texts.test.ts"; fi
+fi
 
 # ---- 4. the real kernel's answers, recorded (first: on a cluster no lab has touched yet) -------------------------
 # What the kernel says, captured on a node in one go (a tar.gz on stdout): node and pod state, a

@@ -18,6 +18,8 @@ export class TextShells {
   constructor(
     private readonly env: Record<string, string>,
     private readonly cwd: string,
+    /** How long one command may take before its shell is closed. */
+    private readonly timeoutMs = 120_000,
   ) {}
 
   /** A node's shell is `cnilab exec <node> -- bash`: the node's network, its files, its home. */
@@ -41,7 +43,7 @@ export class TextShells {
   }
 
   /** Types `command` in the place's shell; its output (stdout and stderr, as a terminal) and exit code. */
-  async run(place: Place, command: string, timeoutMs = 120_000): Promise<{ code: number; output: string }> {
+  async run(place: Place, command: string, timeoutMs = this.timeoutMs): Promise<{ code: number; output: string }> {
     const sh = this.open(place);
     const mark = `__lab_text_done_${++this.n}__`;
     sh.buffer = '';

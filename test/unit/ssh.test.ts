@@ -144,6 +144,26 @@ describe('the file writer a node runs', () => {
     expect(fs.readFileSync(path.join(bin, 'simplecni.cjs'), 'utf8')).toBe('student\n');
   });
 
+  it("links the texts' paths to the standard places: made, pointed anew, a real folder left alone", async () => {
+    const target = path.join(dir, 'var-lib-cni');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, '10.244.1.2'), 'c1');
+    const link = path.join(dir, 'run', 'lab', 'nodes', 'node1', 'ipam');
+    const real = path.join(dir, 'real');
+    fs.mkdirSync(real);
+    const batch = { links: [{ path: link, target }, { path: real, target }] };
+    const first = await run(batch);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toBe('1');
+    expect(fs.readFileSync(path.join(link, '10.244.1.2'), 'utf8')).toBe('c1');
+    expect(fs.lstatSync(real).isSymbolicLink()).toBe(false);
+    expect(first.stderr).toContain(`left ${real} as it is`);
+    expect((await run(batch)).stdout).toBe('0');
+    const moved = await run({ links: [{ path: link, target: real }] });
+    expect(moved.stdout).toBe('1');
+    expect(fs.readlinkSync(link)).toBe(real);
+  });
+
   it('explains a node without Node.js', () => {
     expect(writeFailure('node1', { code: 127, stdout: '', stderr: 'sh: 1: node: not found' })).toMatch(/node1 has no Node\.js.*apt-get install -y nodejs/);
     expect(writeFailure('node1', { code: 0, stdout: '3', stderr: '' })).toBeUndefined();

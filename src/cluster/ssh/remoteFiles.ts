@@ -27,10 +27,17 @@ export interface RemoteBundle {
   ifAbsent?: boolean;
 }
 
+/** A symbolic link `path` → `target`, made or pointed anew. A real file or folder at `path` is left alone. */
+export interface RemoteLink {
+  path: string;
+  target: string;
+}
+
 export interface RemoteBatch {
   dirs?: string[];
   files?: RemoteWrite[];
   bundles?: RemoteBundle[];
+  links?: RemoteLink[];
 }
 
 // Runs on the node: stdin is the batch as JSON; prints how many files changed.
@@ -53,6 +60,17 @@ for (const x of b.bundles || []) {
   if (x.ifAbsent && fs.existsSync(shim)) continue;
   put(shim + '.cjs', Buffer.from(x.code), 0o644);
   put(shim, Buffer.from(x.shim.replace('${NODE_JS}', process.execPath)), 0o755);
+}
+for (const l of b.links || []) {
+  let now;
+  try { now = fs.lstatSync(l.path); } catch {}
+  if (now && !now.isSymbolicLink()) { process.stderr.write('left ' + l.path + ' as it is: not a link, so that path of the lab texts does not lead to ' + l.target + '\\n'); continue; }
+  if (now && fs.readlinkSync(l.path) === l.target) continue;
+  fs.mkdirSync(path.dirname(l.path), { recursive: true });
+  fs.rmSync(l.path + '.tmp', { force: true });
+  fs.symlinkSync(l.target, l.path + '.tmp');
+  fs.renameSync(l.path + '.tmp', l.path);
+  changed++;
 }
 process.stdout.write(String(changed));
 `;

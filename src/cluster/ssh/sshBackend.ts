@@ -10,6 +10,7 @@ import { CONF_FILE_NAME, renderClusterFile, renderConflist, renderIpamFile, VM_P
 import { referenceBundles, type Bundles } from '../nodeFiles.ts';
 import { workerByName, workers, type Topology, type WorkerNode } from '../topology.ts';
 import { InventoryError, needsSudo, parseInventory, renderSshConfig } from './inventory.ts';
+import { NetnsLayout } from '../netns/layout.ts';
 import { SshLayout } from './layout.ts';
 import { bundleWrites, writeFailure, writerArgv, type RemoteBatch } from './remoteFiles.ts';
 import { SshConnections, type SshNode } from './sshConnection.ts';
@@ -125,8 +126,13 @@ export class SshBackend implements ClusterBackend {
     progress(`${node}: ${r.stdout.split('\n')[0]}`);
   }
 
-  /** The node's conflist, IPAM file and cluster file for the mode, and the reference plugin where none is. */
+  /**
+   * The node's conflist, IPAM file and cluster file for the mode, and the reference plugin where none
+   * is. The files are in the standard places; the paths the lab texts show (the namespace backend's)
+   * are links to them, so every command of a text works on the machine as printed.
+   */
   private async _writeFiles(n: WorkerNode, mode: Mode) {
+    const text = new NetnsLayout(this.cluster);
     const batch: RemoteBatch = {
       dirs: [VM_PATHS.binDir, VM_PATHS.confDir, VM_PATHS.dataDir, VM_PATHS.cacheDir, podNetnsDir(n.name)],
       files: [
@@ -135,6 +141,12 @@ export class SshBackend implements ClusterBackend {
         { path: `${VM_PATHS.confDir}/${CONF_FILE_NAME}`, content: renderConflist(this.topology, VM_PATHS, mode) },
       ],
       bundles: bundleWrites(VM_PATHS.binDir, referenceBundles(), true),
+      links: [
+        { path: text.nodePaths(n.name).binDir, target: VM_PATHS.binDir },
+        { path: text.nodePaths(n.name).dataDir, target: VM_PATHS.dataDir },
+        { path: text.nodePaths(n.name).cacheDir, target: VM_PATHS.cacheDir },
+        { path: text.podNetnsDir(n.name), target: podNetnsDir(n.name) },
+      ],
     };
     await this._write(n.name, batch);
   }
@@ -175,8 +187,9 @@ export class SshBackend implements ClusterBackend {
         await this.driver.deletePodNetns(n.name, p.pod);
         removed.push(`${n.name}/${p.pod}`);
       }
-      // Their leases and cached results go with them: the node starts the next cluster with a free IPAM range.
-      await this.driver.exec(n.name, ['sh', '-c', 'rm -rf "$0"/* "$1"/simplecni-*', VM_PATHS.dataDir, VM_PATHS.cacheDir]);
+      // Their leases and cached results go with them: the node starts the next cluster with a free IPAM
+      // range. So do the links to the texts' paths, which name this cluster (rm does not follow them).
+      await this.driver.exec(n.name, ['sh', '-c', 'rm -rf "$0"/* "$1"/simplecni-* "$2"', VM_PATHS.dataDir, VM_PATHS.cacheDir, new NetnsLayout(this.cluster).stateDir]);
     }
     return removed;
   }
