@@ -134,6 +134,8 @@ export function textSteps(text: string, filter: { node?: string } = {}): TextSte
  * - `ls` in columns (a terminal) or one name a line (a pipe): a text line of names 2+ spaces apart
  *   also matches those names on consecutive lines
  * - the backend's name in `cnilab`'s lines ("backend netns" / "backend sim")
+ * - JSON.parse's message, which the Node.js running the plugin words (18: "Unexpected token o in
+ *   JSON at position 1"; 20: "Unexpected token 'o', "not json" is not valid JSON") → <JSON error>
  * - runs of spaces (column widths follow the widest name)
  * and `…` in the text stands for anything: a whole line `…` for any number of lines.
  */
@@ -149,6 +151,7 @@ export const NORMALISATIONS: readonly [RegExp, string][] = [
   [/\(\d+(?:\.\d+)? ?m?s\)/g, '(<t>)'],
   [/\bexpires \d+sec\b/g, 'expires <t>'],
   [/\bbackend (?:netns|sim|vagrant|ssh)\b/g, 'backend <backend>'],
+  [/Unexpected token .+?(?: in JSON at position \d+|is not valid JSON)/g, '<JSON error>'],
   [/\b(?:REACHABLE|STALE|DELAY|PROBE)\b/g, '<nud>'],
   [/\b(?:INCOMPLETE|FAILED)\b/g, '<unresolved>'],
   [/\bLOWERLAYERDOWN\b/g, 'DOWN'],

@@ -48,7 +48,8 @@ for (const backend of ['netns', 'sim'] as const) {
     commandAliases: { '/run/simplecni-lab/lab/': `/run/simplecni-lab/${cluster}/` },
     // The nodes' kernel: the simulated kernel models IP-in-IP; a netns node has this machine's.
     // What the machine's own kernel has decides the commands typed on the machine itself.
-    features: { ipip: backend === 'sim' || machineIpip, 'machine-ipip': machineIpip },
+    // A node of either sees this machine's files (lab 02 runs the cnitool built here where it is).
+    features: { ipip: backend === 'sim' || machineIpip, 'machine-ipip': machineIpip, 'shared-files': true },
     env: { SIMPLECNI_SIM_ROOT: simRoot },
     notTyped: {
       '09': {

@@ -43,6 +43,11 @@ describe('lab text runner', () => {
     // An unanswered neighbour, still asked about or given up on, depending on when one looks.
     expect(normalise('10.244.3.0 FAILED')).toBe(normalise('10.244.3.0 INCOMPLETE'));
     expect(normalise('10.244.3.0 lladdr 0e:53:c0:a8:39:0d PERMANENT')).toBe('10.244.3.0 lladdr <mac> PERMANENT');
+    // JSON.parse's words, which differ between the Node.js versions a node may run the plugin on.
+    const node18 = '{"code":6,"msg":"could not decode network config on stdin: Unexpected token o in JSON at position 1"}';
+    const node20 = '{"code":6,"msg":"could not decode network config on stdin: Unexpected token \'o\', \\"not json\\n\\" is not valid JSON"}';
+    expect(normalise(node18)).toBe(normalise(node20));
+    expect(normalise(node18)).toBe('{"code":6,"msg":"could not decode network config on stdin: <JSON error>"}');
     // An address is not something that varies: a wrong one is a drift.
     expect(normalise('10.244.1.2/24')).toBe('10.244.1.2/24');
   });
