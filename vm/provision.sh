@@ -55,16 +55,24 @@ NODEJS="$(command -v node || command -v nodejs)" || die "no node binary after in
 printf '%s\n' ipip vxlan bridge veth br_netfilter | write_if_changed /etc/modules-load.d/simplecni-lab.conf 644
 for m in ipip vxlan bridge veth br_netfilter; do modprobe "$m" 2>/dev/null || say "warning: no kernel module $m (mode ipip needs ipip, vxlan needs vxlan, lab 11's NetworkPolicy needs br_netfilter)"; done
 
-# ---- underlay: the router forwards; workers reach the other segments via the router ------------------
+# ---- underlay: the router forwards; workers' default route is the router ------------------------------
 mkdir -p /etc/simplecni
 write_if_changed /etc/simplecni/node.env 644 <"$STAGE/nodes/$NODE/node.env"
+# eth0 is Vagrant's management NIC: its own subnet is all Vagrant and the kit need to ssh in. The
+# default route is the lab underlay's, as on a netns node: DHCP on eth0 never sets one.
+mkdir -p /etc/dhcp/dhclient-enter-hooks.d
+write_if_changed /etc/dhcp/dhclient-enter-hooks.d/simplecni-no-default-route 644 <<'EOF'
+# SimpleCNI lab: the default route is the underlay's (simplecni-underlay), never eth0's.
+if [ "$interface" = eth0 ]; then unset new_routers; fi
+EOF
 write_if_changed /usr/local/sbin/simplecni-underlay 755 <<'EOF'
 #!/bin/sh
-# Underlay routes of this lab node (from /etc/simplecni/node.env): eth0 is Vagrant's management
-# NIC with the default route, so the other lab segments are routed via the router explicitly.
+# Underlay routes of this lab node (from /etc/simplecni/node.env), as on a netns node: a worker's
+# default route via its segment's router, none on the router. The one DHCP gave eth0 goes.
 set -e
 . /etc/simplecni/node.env
 if [ "$SIMPLECNI_FORWARD" = 1 ]; then sysctl -qw net.ipv4.ip_forward=1; fi
+while ip route del default dev eth0 2>/dev/null; do :; done
 echo "$SIMPLECNI_UNDERLAY_ROUTES" | tr ',' '\n' | while read -r dst via gw; do
   if [ -n "$dst" ]; then ip route replace "$dst" via "$gw"; fi
 done

@@ -14,19 +14,17 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES } from '../src/plugin/config.ts';
 import { CLUSTER_FILE_NAME, CONF_FILE_NAME, renderClusterFile, renderConflist, renderIpamFile, VM_PATHS } from '../src/cluster/nodeConfig.ts';
-import { loadTopology, workers, type NodeSpec, type Topology } from '../src/cluster/topology.ts';
+import { loadTopology, workers, type NodeSpec } from '../src/cluster/topology.ts';
 import { ipamBundle, nodeBundle, pluginBundle } from '../src/shared/paths.ts';
 
 /**
- * A VM's eth0 is Vagrant's management NIC and holds the default route, so a worker cannot take a
- * `default via <gateway>` as in the netns backend. It gets a route to every segment it is not on,
- * via its gateway (the router): the underlay is the same, and pod traffic without a data-plane
- * route leaves by eth0 (and goes nowhere), where in the netns backend the router drops it.
+ * A node's underlay routes, as in the netns backend: a worker's default route points at its
+ * segment's router, and the router has none. (A VM's eth0, Vagrant's management NIC, keeps only its
+ * own subnet, which is all Vagrant and the kit need to ssh in: provision.sh drops the default route
+ * DHCP gives it.) So pod traffic no data-plane route covers dies at the router, as the texts show.
  */
-export function underlayRoutes(t: Topology, n: NodeSpec): string[] {
-  if (!n.gateway) return [];
-  const mine = new Set(n.interfaces.map((i) => i.segment));
-  return t.segments.filter((s) => !mine.has(s.name)).map((s) => `${s.cidr} via ${n.gateway}`);
+export function underlayRoutes(n: NodeSpec): string[] {
+  return n.gateway ? [`default via ${n.gateway}`] : [];
 }
 
 function write(file: string, content: string) {
@@ -61,7 +59,7 @@ function main() {
       `SIMPLECNI_NODE=${n.name}`,
       `SIMPLECNI_ROLE=${n.role}`,
       `SIMPLECNI_FORWARD=${n.role === 'router' ? 1 : 0}`,
-      `SIMPLECNI_UNDERLAY_ROUTES="${underlayRoutes(t, n).join(',')}"`,
+      `SIMPLECNI_UNDERLAY_ROUTES="${underlayRoutes(n).join(',')}"`,
       `SIMPLECNI_ADDRESSES="${n.interfaces.map((i) => `${i.name}=${i.address}`).join(' ')}"`,
     ];
     write(path.join(dir, 'node.env'), env.join('\n') + '\n');

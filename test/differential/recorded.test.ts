@@ -6,8 +6,8 @@
 // dstport, learning), the routes into the cluster CIDR, the neighbours, each pod's address and
 // routes, `ip route get` (flags included), the pings, and what tcpdump saw on node1's uplink.
 // Every comparison is counted, and the count printed per mode (the README quotes it).
-// (The VMs also have a management NIC, eth0, and reach the far segment by a route instead of a
-// default route: those lines are outside the comparison.)
+// (The VMs also have a management NIC, eth0, and when these were recorded they reached the far
+// segment by a route instead of a default route: those lines are outside the comparison.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -61,6 +61,11 @@ export async function hasIpip(exec: (argv: string[]) => Promise<{ code: number }
   return (await exec(['sh', '-c', 'test -e /sys/module/ipip || modinfo -F name ipip >/dev/null 2>&1'])).code === 0;
 }
 
+/** Is the ipip module loaded (or built in), so that every namespace already has its `tunl0`? */
+export async function ipipLoaded(exec: (argv: string[]) => Promise<{ code: number }> = (argv) => execCommand(argv)): Promise<boolean> {
+  return (await exec(['test', '-e', '/sys/module/ipip'])).code === 0;
+}
+
 /** Registers the walk: one describe, one test per lab, in order. */
 export function describeLabTextWalk(title: string, w: LabTextWalk): void {
   const catalog = loadCatalog();

@@ -191,6 +191,27 @@ describe('cnilab grade, a class of five', () => {
     expect(await nodeState()).toEqual(before);
   });
 
+  it("a student's machine answers at the lab texts' paths: links to the standard places, which name the cluster", async () => {
+    const { driver } = makeBackend('ssh', topology, names.sshA);
+    const on2 = async (script: string) => {
+      const r = await driver.exec('node2', ['sh', '-c', script]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const text = `/run/simplecni-lab/${names.sshA}/nodes/node2`;
+    expect((await on2(`readlink /etc/cni/bin ${text}/ipam ${text}/results ${text}/netns`)).trim().split('\n')).toEqual([
+      '/opt/cni/bin',
+      '/var/lib/cni/simplecni',
+      '/var/lib/cni/results',
+      '/run/simplecni-lab/pods/node2',
+    ]);
+    // The solved student's leases and pods, seen through the texts' paths.
+    const leases = await on2(`ls -1 ${text}/ipam/simplecni`);
+    expect(leases).toMatch(/^10\.244\.2\.\d+$/m);
+    expect(leases).toBe(await on2('ls -1 /var/lib/cni/simplecni/simplecni'));
+    expect(await on2(`ls -1 ${text}/netns/`)).toBe(await on2('ls -1 /run/simplecni-lab/pods/node2/'));
+  });
+
   it('--only-errors regrades the unreachable and errored students once they are back, and merges', async () => {
     const [mA, mB] = machines as [SshMachines, SshMachines];
     await mB.listen(2222); // "away" is back: its machines answer now

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadCatalog } from '../../src/labs/catalog.ts';
 import { execCommand } from '../../src/shared/exec.ts';
-import { describeLabTextWalk, hasIpip } from '../helpers/labTextWalk.ts';
+import { describeLabTextWalk, hasIpip, ipipLoaded } from '../helpers/labTextWalk.ts';
 import { uniqueName } from '../helpers/names.ts';
 
 const LABS = loadCatalog()
@@ -49,7 +49,13 @@ for (const backend of ['netns', 'sim'] as const) {
     // The nodes' kernel: the simulated kernel models IP-in-IP; a netns node has this machine's.
     // What the machine's own kernel has decides the commands typed on the machine itself.
     // A node of either sees this machine's files (lab 02 runs the cnitool built here where it is).
-    features: { ipip: backend === 'sim' || machineIpip, 'machine-ipip': machineIpip, 'shared-files': true },
+    // The sim loads its IP-in-IP on first use; a netns node shares this machine's loaded modules.
+    features: {
+      ipip: backend === 'sim' || machineIpip,
+      'ipip-loaded': backend === 'netns' && (await ipipLoaded()),
+      'machine-ipip': machineIpip,
+      'shared-files': true,
+    },
     env: { SIMPLECNI_SIM_ROOT: simRoot },
     notTyped: {
       '09': {

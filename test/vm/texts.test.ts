@@ -15,7 +15,7 @@ import { VM_PATHS } from '../../src/cluster/nodeConfig.ts';
 import { podNetnsDir } from '../../src/cluster/ssh/sshDriver.ts';
 import { loadTopology, workers } from '../../src/cluster/topology.ts';
 import { execCommand } from '../../src/shared/exec.ts';
-import { describeLabTextWalk, hasIpip } from '../helpers/labTextWalk.ts';
+import { describeLabTextWalk, hasIpip, ipipLoaded } from '../helpers/labTextWalk.ts';
 
 const CLUSTER = 'lab';
 const LABS = loadCatalog()
@@ -39,7 +39,8 @@ describeLabTextWalk(`lab texts as printed, labs ${LABS[0]}–${LABS.at(-1)} in o
     [VM_PATHS.binDir, text.nodePaths('node1').binDir],
   ]),
   // A VM has files of its own: lab 02 copies the cnitool built here onto node1 first.
-  features: { ipip: await hasIpip(onNode1), 'machine-ipip': await hasIpip(), 'shared-files': false },
+  // The VMs load ipip at boot (vm/provision.sh): lab 07's plan starts at tunl0's address there.
+  features: { ipip: await hasIpip(onNode1), 'ipip-loaded': await ipipLoaded(onNode1), 'machine-ipip': await hasIpip(), 'shared-files': false },
   notTyped: {
     '09': {
       why: "its text installs packages and runs a containerd daemon on this machine (apt-get, /run/ctr-lab, /opt/cni/bin); a test does not type that. On the VMs the suite solves lab 09 with each node's own containerd and checks it (test/vm/vagrant.test.ts).",
@@ -49,9 +50,9 @@ describeLabTextWalk(`lab texts as printed, labs ${LABS[0]}–${LABS.at(-1)} in o
   // What a VM shows differently, which the text says in prose next to the block.
   known: {
     'vagrant 00:44': 'the tier brought the VMs up before the walk: typed again, `cluster up` prints "was already up" (lab 00 says so for VMs)',
-    'vagrant 00:69': "a VM's interfaces: eth0 (Vagrant's management network), eth1 a NIC without @if3, tunl0 once ipip is loaded (lab 00 says so)",
-    'vagrant 00:72': "a VM's routes: the default via eth0 (Vagrant's), segment B via the router (lab 00 says so)",
+    'vagrant 00:69': "a VM's interfaces: eth0 (Vagrant's management network), eth1 a NIC without @if3 (lab 00 says so)",
     'vagrant 01:55': 'varies: a bridge with no port reads UNKNOWN, then DOWN a moment later (lab 01 says so); on emulated CPUs the moment has often passed',
+    'vagrant 06:200': "node2's eth1 is a VM's NIC, not a veth: no @ifN (lab 00 says so)",
   },
   // A check on emulated CPUs takes up to two minutes; `cluster up` over ssh longer.
   commandTimeoutMs: 900_000,
