@@ -25,6 +25,7 @@
 #                              "proofs": every breakage of the shared table on the VMs, long: opt-in)
 #      SIMPLECNI_VM_MEMORY     MiB per VM (default 512)
 #      SIMPLECNI_VM_TESTS      only the suite's (or the proofs') tests whose names match this pattern (vitest -t)
+#      SIMPLECNI_VM_PROOFS_TESTS  the proofs' own pattern, when they run after the whole suite
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -268,7 +269,8 @@ fi
 # Not a default phase: on emulated CPUs it takes longer than the rest of the tier (vm/README.md).
 if wants proofs; then
   phase "proofs: every breakage of the shared table on the VMs"
-  if bash "$NSCTL" exec npx vitest run -c test/vm/vitest.proofs.config.ts ${SIMPLECNI_VM_TESTS:+-t "$SIMPLECNI_VM_TESTS"} 2>&1 | sed -u 's/^/  /'; then ok "test/vm/proofs.test.ts: pass"; else fail "test/vm/proofs.test.ts"; fi
+  PROOFS_TESTS="${SIMPLECNI_VM_PROOFS_TESTS:-${SIMPLECNI_VM_TESTS:-}}"
+  if bash "$NSCTL" exec npx vitest run -c test/vm/vitest.proofs.config.ts ${PROOFS_TESTS:+-t "$PROOFS_TESTS"} 2>&1 | sed -u 's/^/  /'; then ok "test/vm/proofs.test.ts: pass"; else fail "test/vm/proofs.test.ts"; fi
 fi
 
 # ---- the benchmark (npm run bench:vm) ---------------------------------------------------------------------------
