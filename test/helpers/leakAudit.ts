@@ -54,15 +54,22 @@ export function leftoversOf(names: string[]): string[] {
   }
   for (const d of listDir('/etc/netns', left)) if (ownedBy(names, d)) left.push(`/etc/netns/${d}`);
   for (const d of listDir(os.tmpdir(), left)) if (mentions(names, d)) left.push(`temp path ${path.join(os.tmpdir(), d)}`);
-  // Processes that name one on their command line.
+  // Processes that name one on their command line, or in their environment (a `cnilab exec … &`
+  // a test's shell left running names its cluster only in SIMPLECNI_CLUSTER).
   for (const pid of listDir('/proc', left).filter((p) => /^\d+$/.test(p))) {
     let cmd: string;
+    let environ = '';
     try {
       cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
     } catch {
       continue; // gone meanwhile
     }
-    if (cmd && Number(pid) !== process.pid && mentions(names, cmd)) left.push(`process ${pid}: ${cmd.slice(0, 160)}`);
+    try {
+      environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter((v) => v.startsWith('SIMPLECNI_')).join(' ');
+    } catch {
+      // gone meanwhile, or another user's (only root reads every environment)
+    }
+    if (cmd && Number(pid) !== process.pid && (mentions(names, cmd) || mentions(names, environ))) left.push(`process ${pid}: ${cmd.slice(0, 160)}`);
   }
   return left;
 }

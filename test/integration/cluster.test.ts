@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { execCommand, mustExec } from '../../src/shared/exec.ts';
 import { NetnsLayout } from '../../src/cluster/netns/layout.ts';
 import { cnilab } from '../helpers/cluster.ts';
@@ -60,6 +61,30 @@ describe('cnilab cluster and pods (netns backend)', () => {
     expect(ping.code, ping.stdout).toBe(0);
     const ttl = /ttl=(\d+)/.exec(ping.stdout);
     expect(Number(ttl?.[1])).toBe(63); // one hop: the router decremented it
+  });
+
+  it('exec passes a TERM on: `kill %1` of a `cnilab exec … &` ends the command on the node, not only the client', async () => {
+    const client = spawn(path.resolve('bin/cnilab'), [...c, 'exec', 'node1', '--', 'sleep', '120'], { stdio: 'ignore' });
+    const closed = new Promise<number | null>((r) => client.on('close', (code, signal) => r(code ?? (signal ? -1 : null))));
+    // The node's command: the client's child (nsenter becomes it).
+    let onNode = 0;
+    for (let i = 0; i < 100 && !onNode; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      onNode = Number((await execCommand(['pgrep', '-P', String(client.pid), '-x', 'sleep'])).stdout.trim()) || 0;
+    }
+    expect(onNode, 'sleep 120 never started on node1').toBeGreaterThan(0);
+    client.kill('SIGTERM');
+    expect(await closed).toBe(143);
+    const alive = () => {
+      try {
+        process.kill(onNode, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(), 'the command on the node outlived its client').toBe(false);
   });
 
   it('pod add/list/check/del go through the node config, and pods of one name on two nodes do not clash', async () => {

@@ -1,6 +1,6 @@
 // The lab-text runner's pure part: reading console blocks, the normalisations, the comparison.
 import { describe, expect, it } from 'vitest';
-import { compareOutput, describeDrifts, failed, normalise, parseConsoleBlocks, runText, textSteps, WALK_SKIP } from '../../src/labs/textRunner.ts';
+import { compareOutput, describeDrifts, failed, normalise, parseConsoleBlocks, runText, textSteps, SKIP, WALK_SKIP } from '../../src/labs/textRunner.ts';
 
 const TEXT = [
   '# A lab',
@@ -50,6 +50,13 @@ describe('lab text runner', () => {
     expect(normalise(node18)).toBe('{"code":6,"msg":"could not decode network config on stdin: <JSON error>"}');
     // An address is not something that varies: a wrong one is a drift.
     expect(normalise('10.244.1.2/24')).toBe('10.244.1.2/24');
+  });
+
+  it("types a `kill` of the text's own job, never one of a process of the machine", () => {
+    const skipped = (command: string) => SKIP.some(([re]) => re.test(command));
+    expect(skipped('kill $(cat /run/ctr-lab/containerd.pid)')).toBe(true);
+    expect(skipped('kill 4242')).toBe(true);
+    expect(skipped('kill %1')).toBe(false);
   });
 
   it('finds the text lines in the output in order; … stands for anything; ls columns match one name a line', () => {

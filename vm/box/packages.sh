@@ -7,7 +7,7 @@ BOOTSTRAP_PKGS=(systemd-sysv udev openssh-server sudo ifupdown isc-dhcp-client i
   linux-image-cloud-amd64 iputils-ping ca-certificates)
 
 # What the labs need on every node (provision.sh checks exactly these).
-LAB_PKGS=(nodejs iproute2 tcpdump iperf3 containerd iputils-ping procps util-linux less ethtool nftables)
+LAB_PKGS=(nodejs iproute2 tcpdump iperf3 containerd iputils-ping procps util-linux less ethtool nftables netcat-openbsd)
 
 # The offline box also carries the boot loader and a few comforts.
 BOX_PKGS=("${LAB_PKGS[@]}" grub-pc bash-completion vim-tiny dbus)

@@ -1,18 +1,26 @@
 // cnilab exec <node>[/<pod>] -- <cmd…> and cnilab shell <node>: a command or a shell on a node.
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import { nodeByName, workerByName } from '../../cluster/topology.ts';
 import { openContext, requireRunningCluster, type GlobalOptions } from '../context.ts';
 import { ExitError, fail } from '../output.ts';
 import { cliT, cliErr } from '../lang.ts';
 
+/**
+ * Runs argv on the terminal. A TERM or HUP for this process is passed on to the command (`kill %1`
+ * of a `cnilab exec … &` ends what runs on the node, not only the client); the command's end is
+ * this one's. (A terminal's ^C reaches both already: they share the foreground process group.)
+ */
 function runInteractive(argv: string[]): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+    for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
     child.on('error', (e) => {
       process.stderr.write(`${cliT('cli.exec.couldNotRun', { program: argv[0]!, error: e.message })}\n`);
       resolve(127);
     });
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    // Ended by a signal: 128 + its number, as a shell reports it.
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
   });
 }
 

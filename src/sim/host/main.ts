@@ -30,7 +30,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
   });
-  if ('code' in end) return end.code === 0 && argv[0] === 'nc' && listens(argv) ? holdListener(file, `nc:${process.pid}`) : end.code;
+  if ('code' in end) {
+    if (end.code !== 0 || argv[0] !== 'nc' || !listens(argv)) return end.code;
+    // Whatever else is pending, a listener that was signalled is over.
+    process.exit(await holdListener(file, `nc:${process.pid}`));
+  }
   // A program of the machine's, in the namespace nsenter / ip netns exec gave it (none: a shell).
   return runElsewhere(end.exec.argv.length > 0 ? end.exec.argv : [process.env.SHELL || '/bin/sh'], end.exec.ns);
 }
@@ -47,10 +51,15 @@ function holdListener(file: string, owner: string): Promise<number> {
     const keep = setInterval(() => {}, 1 << 30);
     const end = (code: number) => () => {
       clearInterval(keep);
-      updateWorld(file, (w) => unlisten(w, owner)).then(
-        () => resolve(code),
-        () => resolve(code),
-      );
+      // A signal ends it at once, as it ends the real nc: its world may be gone already (the
+      // cluster removed), so the socket's closing gets a moment, never a wait.
+      const cap = setTimeout(() => resolve(code), 2000);
+      updateWorld(file, (w) => unlisten(w, owner))
+        .catch(() => undefined)
+        .finally(() => {
+          clearTimeout(cap);
+          resolve(code);
+        });
     };
     process.once('SIGTERM', end(143));
     process.once('SIGINT', end(130));
