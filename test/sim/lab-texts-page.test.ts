@@ -36,9 +36,9 @@ const PAGE_WAY: [RegExp, string][] = [
  * Listed by `<lab>:<line>`; the test fails on any other drift and on a listed one that is gone.
  */
 const PAGE_KNOWN: Record<string, string> = {
-  '00:68': "the tab's fresh cluster has no cross-node routes: the page engine does not apply host-gw as `cnilab cluster up` does",
-  '00:86': 'the plugins are in /opt/cni/bin on the page (MACHINE_PATHS), not /etc/cni/bin',
-  '00:95': "the conflist's dataDir is /var/lib/cni/simplecni on the page",
+  '00:72': "the tab's fresh cluster has no cross-node routes: the page engine does not apply host-gw as `cnilab cluster up` does",
+  '00:96': 'the plugins are in /opt/cni/bin on the page (MACHINE_PATHS), not /etc/cni/bin',
+  '00:105': "the conflist's dataDir is /var/lib/cni/simplecni on the page",
 };
 
 async function pageCluster() {
