@@ -38,6 +38,9 @@ export async function buildByHand(env: LabEnv, ctx: CheckContext) {
 
 export async function removeByHand(env: LabEnv, ctx: CheckContext) {
   const [[a], [b]] = BYHAND.pods;
-  await env.driver.exec('node1', ['sh', '-c', `ip netns del ${a} 2>/dev/null; ip netns del ${b} 2>/dev/null; ip link del ${BYHAND.bridge} 2>/dev/null; true`]);
+  // The veths first: deleting one end removes both at once, where a deleted namespace frees its end
+  // (and so the node's) only later, in the kernel's own time: a rebuild right after would meet
+  // "File exists".
+  await env.driver.exec('node1', ['sh', '-c', `ip link del veth-lab1a 2>/dev/null; ip link del veth-lab1b 2>/dev/null; ip netns del ${a} 2>/dev/null; ip netns del ${b} 2>/dev/null; ip link del ${BYHAND.bridge} 2>/dev/null; true`]);
 }
 
