@@ -52,17 +52,20 @@ export interface LabTextWalk {
   more?: (shells: TextShells, env: Record<string, string>) => void;
 }
 
+/** Runs a command on this machine or a node; only its exit code is read. */
+type Exec = (argv: string[]) => Promise<{ code: number }>;
+
 /**
  * Does a kernel have IP-in-IP (loaded, built in, or a module an `ip link add … type ipip` would
  * load)? This machine's, or a node's through `exec`. Read without loading anything: loading ipip
  * gives the machine a tunl0.
  */
-export async function hasIpip(exec: (argv: string[]) => Promise<{ code: number }> = (argv) => execCommand(argv)): Promise<boolean> {
+export async function hasIpip(exec: Exec = (argv) => execCommand(argv)): Promise<boolean> {
   return (await exec(['sh', '-c', 'test -e /sys/module/ipip || modinfo -F name ipip >/dev/null 2>&1'])).code === 0;
 }
 
 /** Is the ipip module loaded (or built in), so that every namespace already has its `tunl0`? */
-export async function ipipLoaded(exec: (argv: string[]) => Promise<{ code: number }> = (argv) => execCommand(argv)): Promise<boolean> {
+export async function ipipLoaded(exec: Exec = (argv) => execCommand(argv)): Promise<boolean> {
   return (await exec(['test', '-e', '/sys/module/ipip'])).code === 0;
 }
 

@@ -132,7 +132,8 @@ export class SshBackend implements ClusterBackend {
    * are links to them, so every command of a text works on the machine as printed.
    */
   private async _writeFiles(n: WorkerNode, mode: Mode) {
-    const text = new NetnsLayout(this.cluster);
+    const layout = new NetnsLayout(this.cluster);
+    const text = layout.nodePaths(n.name);
     const batch: RemoteBatch = {
       dirs: [VM_PATHS.binDir, VM_PATHS.confDir, VM_PATHS.dataDir, VM_PATHS.cacheDir, podNetnsDir(n.name)],
       files: [
@@ -142,10 +143,10 @@ export class SshBackend implements ClusterBackend {
       ],
       bundles: bundleWrites(VM_PATHS.binDir, referenceBundles(), true),
       links: [
-        { path: text.nodePaths(n.name).binDir, target: VM_PATHS.binDir },
-        { path: text.nodePaths(n.name).dataDir, target: VM_PATHS.dataDir },
-        { path: text.nodePaths(n.name).cacheDir, target: VM_PATHS.cacheDir },
-        { path: text.podNetnsDir(n.name), target: podNetnsDir(n.name) },
+        { path: text.binDir, target: VM_PATHS.binDir },
+        { path: text.dataDir, target: VM_PATHS.dataDir },
+        { path: text.cacheDir, target: VM_PATHS.cacheDir },
+        { path: layout.podNetnsDir(n.name), target: podNetnsDir(n.name) },
       ],
     };
     await this._write(n.name, batch);
