@@ -31,6 +31,8 @@ async function benchBackend(kind: Local): Promise<number> {
   try {
     await backend.up({ mode: 'host-gw' });
     await applyDataplane(env.driver, { mode: 'host-gw' });
+    // As `cnilab serve` does: what runs the nodes' programs is ready before the first Check.
+    await env.driver.prepare?.();
     const rows: [string, string, number, string][] = [];
     const labs = loadCatalog();
     const last = labs.filter((l) => measured(l.id)).at(-1)?.id;

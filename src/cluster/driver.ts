@@ -50,4 +50,6 @@ export interface NodeDriver {
   listPodNetns(node: string): Promise<{ pod: string; netns: string }[]>;
   /** Only where nodes are modelled (the simulated kernel); real nodes run probe processes instead. */
   readonly tcp?: TcpProbes;
+  /** Readies whatever runs the nodes' programs for a long session of runs (the lab server); none needs nothing. */
+  prepare?(): Promise<void>;
 }

@@ -54,6 +54,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
     }
     progress.done();
   }
+  // Not awaited: the site is up at once; the first Check comes seconds later.
+  void ctx.driver.prepare?.();
   let server;
   try {
     server = await startServer({ env: ctx, port, siteDir, ...(host === undefined ? {} : { host }) });

@@ -43,6 +43,11 @@ export class SimDriver implements NodeDriver {
     readonly layout: SimLayout,
   ) {}
 
+  /** The plugin host's workers started now: a lab server's first Check then finds them warm. */
+  prepare(): Promise<void> {
+    return hostPool().prestart();
+  }
+
   readonly tcp: TcpProbes = {
     listen: async (node, pod, ports, seconds) => {
       const owner = `probe:${process.pid}:${node}/${pod}:${ports.join(',')}`;

@@ -2,6 +2,12 @@
 // never ends or loops forever is stopped at its deadline (the worker is terminated) and the
 // caller — the CLI, the lab server — carries on. Workers are reused between runs and never keep
 // the process alive by themselves.
+//
+// Workers are started as the work needs them, not one per waiting run: a new worker costs a
+// Node.js isolate and the host bundle (hundreds of ms of CPU on a small machine), a warm one runs
+// a plugin in milliseconds. So a run waits for a busy worker first, and another worker starts only
+// when the run has waited SPAWN_GRACE_MS and every worker there is already warm (a burst of quick
+// runs, such as VERSION on three nodes, takes one worker; a burst of slow ones spreads out).
 import { Worker } from 'node:worker_threads';
 import type { RunResult } from '../types.ts';
 
@@ -20,6 +26,11 @@ export interface WorkerRequest<J> {
 }
 
 export type WorkerReply = { id: number; result: RunResult } | { id: number; error: string };
+/** What a host says once, when it has loaded (before any run). */
+export interface WorkerReady {
+  id: 0;
+  ready: true;
+}
 
 /** Is `pid` (a hosted program's) running in some worker of the pool? For use inside workers. */
 export function hostPidAlive(alive: SharedArrayBuffer, pid: number): boolean {
@@ -29,16 +40,24 @@ export function hostPidAlive(alive: SharedArrayBuffer, pid: number): boolean {
   return false;
 }
 
+/** How long a run waits for a busy worker before the pool starts another (when it has room). */
+export const SPAWN_GRACE_MS = 25;
+
 interface Slot {
   worker: Worker;
   busy: boolean;
+  /** Has it said anything yet (a host says it is ready once its bundle is loaded; else its first answer)? */
+  warm: boolean;
+  /** Settles when it is warm, or has ended. */
+  ready: Promise<void>;
 }
 
 export class StoppedRun extends Error {}
 
 export class WorkerPool<J> {
   private readonly _slots: (Slot | undefined)[];
-  private readonly _queue: (() => void)[] = [];
+  /** Runs waiting for a worker; each returns false when it no longer waits (it started one itself). */
+  private readonly _queue: (() => boolean)[] = [];
   private readonly _alive: SharedArrayBuffer;
   private _nextPid = HOST_PID_BASE;
   private _nextId = 1;
@@ -46,6 +65,7 @@ export class WorkerPool<J> {
   constructor(
     private readonly _script: string,
     readonly size = 4,
+    private readonly _graceMs = SPAWN_GRACE_MS,
   ) {
     this._slots = Array.from({ length: size }, () => undefined);
     this._alive = new SharedArrayBuffer(4 * size);
@@ -70,8 +90,8 @@ export class WorkerPool<J> {
           this._retire(i);
           resolve(opts.onTimeout());
         }, opts.timeoutMs);
-        const onMessage = (m: WorkerReply) => {
-          if (m.id !== id) return;
+        const onMessage = (m: WorkerReply | WorkerReady) => {
+          if (m.id !== id || 'ready' in m) return;
           cleanup();
           if ('error' in m) reject(new Error(m.error));
           else resolve(m.result);
@@ -104,31 +124,96 @@ export class WorkerPool<J> {
     }
   }
 
+  /**
+   * Starts every worker the pool holds now, to be warm when the runs come: for a process that will
+   * run many (the lab server), so no Check pays for starting one.
+   */
+  async prestart(): Promise<void> {
+    this._slots.forEach((s, i) => s || this._spawn(i));
+    await Promise.all(this._slots.map((s) => s?.ready));
+  }
+
   /** Ends every worker (idle ones too). */
   async close(): Promise<void> {
     await Promise.all(this._slots.map((s, i) => (s ? this._retire(i) : undefined)));
   }
 
+  /** Workers started so far (for tests and benches: how many a workload needed). */
+  get started(): number {
+    return this._started;
+  }
+  private _started = 0;
+  /** When a worker last turned warm. */
+  private _warmAt = 0;
+
   private _acquire(): Promise<number> {
-    const free = this._slots.findIndex((s) => !s?.busy);
-    if (free >= 0) {
-      let s = this._slots[free];
-      if (!s) {
-        const worker = new Worker(this._script);
-        worker.unref();
-        s = { worker, busy: false };
-        this._slots[free] = s;
-      }
-      s.busy = true;
-      return Promise.resolve(free);
-    }
-    return new Promise((resolve) => this._queue.push(() => resolve(this._acquire())));
+    const idle = this._slots.findIndex((s) => s && !s.busy);
+    if (idle >= 0) return Promise.resolve(this._take(idle));
+    if (this._slots.every((s) => !s)) return Promise.resolve(this._take(this._spawn(0)));
+    return new Promise((resolve) => {
+      let waiting = true;
+      let timer: NodeJS.Timeout | undefined;
+      const stopWaiting = () => {
+        waiting = false;
+        clearTimeout(timer);
+      };
+      this._queue.push(() => {
+        if (!waiting) return false;
+        stopWaiting();
+        resolve(this._acquire());
+        return true;
+      });
+      // Room for another worker: start one if this run is still waiting after the grace time, and
+      // only once every worker there has been warm that long (while one starts, another would
+      // compete with it for the CPU; once warm, it may well take this run within the grace time).
+      const consider = () => {
+        if (!waiting) return;
+        const empty = this._slots.findIndex((s) => !s);
+        if (empty < 0) return; // full: the queue serves it
+        const cold = this._slots.some((s) => s && !s.warm);
+        const warmFor = performance.now() - this._warmAt;
+        if (cold || warmFor < this._graceMs) {
+          timer = setTimeout(consider, cold ? this._graceMs : this._graceMs - warmFor);
+          return;
+        }
+        stopWaiting();
+        resolve(this._take(this._spawn(empty)));
+      };
+      timer = setTimeout(consider, this._graceMs);
+    });
+  }
+
+  private _spawn(i: number): number {
+    const worker = new Worker(this._script);
+    worker.unref();
+    const slot: Slot = { worker, busy: false, warm: false, ready: Promise.resolve() };
+    slot.ready = new Promise<void>((resolve) => {
+      const settle = () => {
+        slot.warm = true;
+        this._warmAt = performance.now();
+        resolve();
+      };
+      worker.once('message', settle);
+      worker.once('exit', resolve);
+      worker.once('error', resolve);
+    });
+    this._slots[i] = slot;
+    this._started++;
+    return i;
+  }
+
+  private _take(i: number): number {
+    this._slots[i]!.busy = true;
+    return i;
   }
 
   private _release(i: number) {
     const s = this._slots[i];
     if (s) s.busy = false;
-    this._queue.shift()?.();
+    // The first run still waiting takes it (or a worker, when one retired).
+    while (this._queue.length > 0 && !this._queue.shift()!()) {
+      /* that one had started a worker of its own */
+    }
   }
 
   private _retire(i: number): Promise<number> | undefined {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { isatty } from 'node:tty';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import type { HostedProcess } from '../../host/runBundle.ts';
-import { HOST_PID_BASE, hostPidAlive, type WorkerReply, type WorkerRequest } from '../../host/node/workerPool.ts';
+import { HOST_PID_BASE, hostPidAlive, type WorkerReady, type WorkerReply, type WorkerRequest } from '../../host/node/workerPool.ts';
 import { SIM_ENV } from './env.ts';
 import { processAlive, startOnSimNode, type SimProgramJob } from './plugins.ts';
 
@@ -17,6 +17,8 @@ process.on('unhandledRejection', (reason) => current?.reportUnhandledRejection(r
 
 function serveWorker() {
   const port = parentPort!;
+  // Loaded: the pool may count this worker as started (its id 0 answers no run).
+  port.postMessage({ id: 0, ready: true } satisfies WorkerReady);
   process.on('uncaughtException', (err) => {
     if (current) current.reportUnhandledRejection(err);
     else throw err;
