@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as net from 'node:net';
 import type { NodeDriver, TcpProbes } from '../../src/cluster/driver.ts';
 import { execCommand } from '../../src/shared/exec.ts';
-import { DROPPED_WAIT_MS, letIn, tcpProbe, withListener } from '../../src/validators/tcpProbe.ts';
+import { clientVerdict, DROPPED_WAIT_MS, letIn, tcpProbe, withListener } from '../../src/validators/tcpProbe.ts';
 
-/** A driver whose pods are this machine: execPod runs argv here (the probe's client is `node -e`). */
+/** A driver whose pods are this machine: execPod runs argv here (the probe's client is bash's /dev/tcp under `timeout`). */
 const local = { execPod: (_node: string, _pod: string, argv: readonly string[]) => execCommand(argv) } as unknown as NodeDriver;
 
 const servers: net.Server[] = [];
@@ -41,6 +41,28 @@ describe('the probe client', () => {
     const got = await tcpProbe(local, 'n', 'p', '127.0.0.1', port, DROPPED_WAIT_MS);
     expect(got).toBe('ECONNREFUSED');
     expect(letIn(got)).toBe(false);
+  });
+
+  it('an answer without a newline, cut by the end of the connection, is still the answer', async () => {
+    const port = await serve((c) => c.end('ok'));
+    expect(await tcpProbe(local, 'n', 'p', '127.0.0.1', port)).toBe('ok');
+  });
+
+  it('a connection closed without a word is "connected" at once, not after the wait', async () => {
+    const port = await serve((c) => c.end());
+    const t0 = performance.now();
+    expect(await tcpProbe(local, 'n', 'p', '127.0.0.1', port)).toBe('connected');
+    expect(performance.now() - t0).toBeLessThan(4000);
+  });
+
+  it('reads bash\'s words for a failed connect as the errno names, and a connect cut off by the wait as "timeout"', () => {
+    const bash = (reason: string) => ({ code: 3, stdout: `probe: connect: ${reason}\nprobe: line 1: /dev/tcp/10.244.1.9/6379: ${reason}\n`, stderr: '' });
+    expect(clientVerdict(bash('No route to host'))).toBe('EHOSTUNREACH');
+    expect(clientVerdict(bash('Network is unreachable'))).toBe('ENETUNREACH');
+    expect(clientVerdict(bash('Something new'))).toBe('Something new');
+    expect(clientVerdict({ code: 124, stdout: '', stderr: '' })).toBe('timeout');
+    expect(clientVerdict({ code: 124, stdout: 'connected\n', stderr: '' })).toBe('connected');
+    expect(clientVerdict({ code: 127, stdout: '', stderr: 'timeout: failed to run command bash' })).toBe('timeout: failed to run command bash');
   });
 });
 
