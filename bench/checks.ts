@@ -54,7 +54,7 @@ async function benchBackend(kind: Local): Promise<number> {
       rows.push([lab.id, lab.title, ms, `${r.checks.filter((c) => c.passed).length}/${r.checks.length} pass`]);
     }
     // The reference in the same run: one Node.js process started on node1 (the plugin, its IPAM and
-    // the TCP probes are each one), median of 7. A lab that runs the plugin N times on two CPUs
+    // lab 11's TCP listeners are each one), median of 7. A lab that runs the plugin N times on two CPUs
     // cannot take much less than N × this ÷ 2, however little it waits.
     const nodeStart = kind === 'netns' ? await medianMs(7, () => env.driver.exec('node1', ['node', '-e', '0'])) : undefined;
     console.log(`\nLab checks on the ${kind} backend (cluster ${name}), after the reference solution; goal ≤ ${goal} ms per lab\n`);
@@ -64,7 +64,7 @@ async function benchBackend(kind: Local): Promise<number> {
       const ratio = nodeStart ? `  ${(Number.isNaN(ms) ? '—' : (ms / nodeStart).toFixed(1)).padStart(7)}` : '';
       console.log(`${id.padEnd(4)} ${title.padEnd(48)} ${t.padStart(9)}${ratio}  ${res}${ms > goal ? '  (over the goal)' : ''}`);
     }
-    if (nodeStart) console.log(`÷ start: the lab's time in Node.js starts on node1 (one takes ${nodeStart.toFixed(0)} ms here, median of 7; each plugin run and TCP probe is one)`);
+    if (nodeStart) console.log(`÷ start: the lab's time in Node.js starts on node1 (one takes ${nodeStart.toFixed(0)} ms here, median of 7; each plugin run and TCP listener is one; a probe client is bash)`);
     const timed = rows.filter((r) => !Number.isNaN(r[2]));
     const worst = timed.reduce((a, b) => (b[2] > a[2] ? b : a));
     const over = timed.filter((r) => r[2] > goal).map((r) => r[0]);
