@@ -20,11 +20,16 @@ export interface SshMachines {
   stop(): Promise<void>;
 }
 
+const VAR_LIB = '/run/.cnilab-var-lib';
 const PRIVATE_MOUNTS = [
+  `mount -t tmpfs cnilab-test /run && mkdir -p /run/sshd ${VAR_LIB}/upper ${VAR_LIB}/work`,
   'mount -t tmpfs cnilab-test /opt && mkdir -p /opt/cni/bin',
-  'mount -t tmpfs cnilab-test /var/lib/cni',
+  // /var/lib is this machine's to read, and every write stays in the node: /var/lib/cni need not
+  // exist on this machine (nothing here may make it), and the node gets it empty.
+  `mount -t overlay cnilab-test -o lowerdir=/var/lib,upperdir=${VAR_LIB}/upper,workdir=${VAR_LIB}/work /var/lib`,
+  'mkdir -p /var/lib/cni && mount -t tmpfs cnilab-test /var/lib/cni',
+  // The netns cluster under these machines made /etc/cni (ensureSharedDir).
   'mount -t tmpfs cnilab-test /etc/cni',
-  'mount -t tmpfs cnilab-test /run && mkdir -p /run/sshd',
   // bash sources ~/.bashrc for a command over ssh; this machine's can stall a minute (pyenv).
   '{ [ ! -f "$HOME/.bashrc" ] || mount --bind /dev/null "$HOME/.bashrc"; }',
 ].join(' && ');
@@ -65,17 +70,21 @@ export async function startSshMachines(topology: Topology, nsOf: (node: string) 
     fs.writeFileSync(file, lines.join('\n') + '\n');
     return file;
   };
-  const waitListening = async (ns: string, port: number) => {
+  /** What each sshd (or the mounts before it) said on stderr: the error when it does not listen. */
+  const said = new Map<ChildProcess, string>();
+  const waitListening = async (ns: string, port: number, child: ChildProcess) => {
+    const why = () => (said.get(child) ?? '').trim().split('\n').slice(-3).join(' / ') || 'nothing on stderr';
     for (let i = 0; i < 100; i++) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`sshd in ${ns} ended before it listened on ${port}: ${why()}`);
       const r = await execCommand(['ip', 'netns', 'exec', ns, 'ss', '-Hltn', `sport = :${port}`]);
       if (r.stdout.trim()) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`sshd in ${ns} does not listen on ${port}`);
+    throw new Error(`sshd in ${ns} does not listen on ${port}: ${why()}`);
   };
   const launch = (argv: string[]) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', () => {});
+    child.stderr!.on('data', (d: Buffer) => said.set(child, `${said.get(child) ?? ''}${d}`.slice(-4000)));
     children.push(child);
     return child;
   };
@@ -108,7 +117,7 @@ export async function startSshMachines(topology: Topology, nsOf: (node: string) 
             : launch(['ip', 'netns', 'exec', ns, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', `${PRIVATE_MOUNTS} && exec /usr/sbin/sshd -D -e -f "$0"`, cfg]);
           if (!pid) first.set(ns, child.pid!);
           byPort.set(port, [...(byPort.get(port) ?? []), child]);
-          await waitListening(ns, port);
+          await waitListening(ns, port, child);
         }),
       );
     },
