@@ -6,6 +6,7 @@
 // same probes itself (`driver.tcp`): a socket in the pod's namespace, a handshake walked there and back.
 import type { NodeDriver } from '../cluster/driver.ts';
 import { msg, TextError } from '../i18n/text.ts';
+import { errnoOf } from '../shared/errno.ts';
 
 // The listener says "ready" once every port listens; it answers "ok" to every connection.
 const LISTENER =
@@ -29,24 +30,13 @@ const START_LISTENER =
 // the handshake is done, so a connection let in but never answered reads as "connected", never as
 // a timeout; the answer's line follows it. A failed connect prints bash's "connect: <reason>".
 const CLIENT = 'exec 2>&1; exec 3<>"/dev/tcp/$1/$2" || exit 3; echo connected; IFS= read -r line <&3; [ -n "$line" ] && echo "$line"; exit 0';
-/** The errno names of the reasons a connect fails (as Node.js names them, and the checks' texts show them). */
-const ERRNO: Record<string, string> = {
-  'Connection refused': 'ECONNREFUSED',
-  'No route to host': 'EHOSTUNREACH',
-  'Network is unreachable': 'ENETUNREACH',
-  'Connection timed out': 'ETIMEDOUT',
-  'Connection reset by peer': 'ECONNRESET',
-  'Permission denied': 'EACCES',
-  'Operation not permitted': 'EPERM',
-};
-
 /** What one run of the client means: the answer, "connected", "timeout", or why the connect failed. */
 export function clientVerdict(r: { code: number; stdout: string; stderr: string }): string {
   const lines = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
   const at = lines.indexOf('connected');
   if (at >= 0) return lines[at + 1] ?? 'connected';
   const failed = /connect: (.+)$/m.exec(r.stdout)?.[1]?.trim();
-  if (failed) return ERRNO[failed] ?? failed;
+  if (failed) return errnoOf(failed) ?? failed;
   if (r.code === 124) return 'timeout';
   return r.stdout.trim() || r.stderr.trim() || `exit ${r.code}`;
 }

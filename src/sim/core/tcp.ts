@@ -10,6 +10,7 @@ import { isIp4 } from './ip4.ts';
 import type { SimNetns, World } from './model.ts';
 import type { IpPacket } from './packet/types.ts';
 import { Walk } from './packet/walk.ts';
+import { ERRNO_TEXT } from '../../shared/errno.ts';
 
 export type Proto = 'tcp' | 'udp';
 
@@ -64,13 +65,6 @@ export function connect(world: World, nsId: string, dst: string, port: number, p
 }
 
 const SERVICES: Record<string, string> = { 'tcp/22': 'ssh', 'tcp/53': 'domain', 'udp/53': 'domain', 'tcp/80': 'http', 'tcp/443': 'https', 'tcp/6379': 'redis', 'tcp/5432': 'postgresql', 'tcp/8080': 'http-alt' };
-
-const ERRNO_TEXT: Record<Exclude<ConnectResult, 'ok' | 'timeout'>, string> = {
-  ECONNREFUSED: 'Connection refused',
-  ENETUNREACH: 'Network is unreachable',
-  EHOSTUNREACH: 'No route to host',
-  EACCES: 'Permission denied',
-};
 
 const NC_USAGE = 'usage: nc [-klnuvz] [-w timeout] [destination] [port]\n(the simulated nc connects and closes with -z, or listens with -l; it carries no data)';
 
