@@ -54,8 +54,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
     }
     progress.done();
   }
-  // Not awaited: the site is up at once; the first Check comes seconds later.
-  void ctx.driver.prepare?.();
+  // Not awaited: the site is up at once; the first Check comes seconds later. A host that cannot
+  // start is not the server's end: the run that needs it says why.
+  void ctx.driver.prepare?.().catch(() => undefined);
   let server;
   try {
     server = await startServer({ env: ctx, port, siteDir, ...(host === undefined ? {} : { host }) });
